@@ -1,0 +1,192 @@
+"""The `incident-console` command: the window, or a headless subcommand.
+
+The CLI runs the same core operations as the window and imports no Qt unless it is asked to
+open the window. Bad input gets one line on stderr and exit status 2, and nothing is written:
+every operation validates before its transaction and runs in one.
+"""
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from console import domain, paths, times
+from console.clock import Clock, SystemClock
+from console.errors import ConsoleError, InputError
+from console.identity import seat_name
+
+EXIT_INPUT = 2
+EXIT_ENVIRONMENT = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line (not usage + error) with exit 2."""
+
+    def error(self, message: str) -> None:  # noqa: D102 - argparse's hook
+        self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--home", metavar="DIR", default=argparse.SUPPRESS,
+        help=f"keep every file under DIR (also ${paths.HOME_ENV})",
+    )
+    parser = _Parser(
+        prog="incident-console", parents=[common],
+        description="Run a major incident: with no command, open the window.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("declare", parents=[common], help="declare an incident; prints its reference")
+    p.add_argument("title")
+    p.add_argument("--sev", metavar="N", help="severity 1..5 (1 is the most severe)")
+    p.add_argument("--at", metavar="TIME", help="when it was declared (default: now)")
+    p.add_argument("--started", metavar="TIME", help="when the impact started (default: --at)")
+    p.add_argument("--security", action="store_true", help="a security incident")
+    p.add_argument("--drill", action="store_true", help="a drill (left out of metrics)")
+    p.add_argument("--by", metavar="NAME", help="who declares (default: this seat)")
+
+    p = sub.add_parser("list", parents=[common], help="list incidents")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("log", parents=[common], help="add an entry to the timeline")
+    p.add_argument("ref")
+    p.add_argument("text")
+    p.add_argument("--kind", metavar="K", default="note", help="entry kind (default: note)")
+    p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
+    p.add_argument("--by", metavar="NAME", help="author (default: this seat)")
+
+    p = sub.add_parser("sev", parents=[common], help="change the severity")
+    p.add_argument("ref")
+    p.add_argument("level", metavar="N")
+    p.add_argument("--at", metavar="TIME")
+    p.add_argument("--by", metavar="NAME")
+
+    p = sub.add_parser("status", parents=[common], help="active, mitigated or resolved")
+    p.add_argument("ref")
+    p.add_argument("state", metavar="STATE")
+    p.add_argument("--at", metavar="TIME")
+    p.add_argument("--by", metavar="NAME")
+
+    p = sub.add_parser("role", parents=[common], help="assign a role (ic, deputy, scribe, sme, cl, il)")
+    p.add_argument("ref")
+    p.add_argument("role")
+    p.add_argument("person")
+    p.add_argument("--at", metavar="TIME")
+    p.add_argument("--end", action="store_true", help="end this person's term in the role")
+    p.add_argument("--by", metavar="NAME")
+
+    p = sub.add_parser("export", parents=[common], help="export an incident")
+    p.add_argument("ref")
+    p.add_argument("--format", choices=["json"], required=True)
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    return parser
+
+
+def _time(text: str | None, clock: Clock):
+    return None if text is None else times.parse_time(text, clock.now())
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write an export atomically and readable only by its owner."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
+    from console.export import to_json
+    from console.incidents import IncidentService
+
+    by = getattr(args, "by", None) or seat_name()
+    if args.command == "list":
+        service = IncidentService.open(where.db_path, clock)
+        incidents = service.read.incidents()
+        if args.json:
+            print(json.dumps([
+                {"ref": i.ref, "title": i.title, "severity": i.severity, "status": i.status,
+                 "security": i.security, "drill": i.drill, "started_at": i.started_at,
+                 "declared_at": i.declared_at, "mitigated_at": i.mitigated_at,
+                 "resolved_at": i.resolved_at}
+                for i in incidents
+            ], ensure_ascii=False, indent=2))
+        else:
+            for i in incidents:
+                sev = f"SEV-{i.severity}" if i.severity else "SEV-?"
+                print(f"{i.ref:<8} {sev:<6} {i.status:<10} {i.declared_at}  {i.title}")
+        return 0
+
+    # Parse everything the person typed before touching the database.
+    if args.command == "declare":
+        severity = domain.parse_severity(args.sev) if args.sev is not None else None
+        declared = _time(args.at, clock)
+        started = _time(args.started, clock)
+        service = IncidentService.open(where.db_path, clock)
+        change = service.declare(
+            args.title, by=by, severity=severity, declared_at=declared, started_at=started,
+            security=args.security, drill=args.drill,
+        )
+        print(change.incident.ref)
+        return 0
+
+    incident_id = domain.parse_ref(args.ref)
+    if args.command == "export":
+        service = IncidentService.open(where.db_path, clock)
+        text = to_json(service.read, incident_id)
+        if args.output:
+            _write_private(Path(args.output), text)
+        else:
+            sys.stdout.write(text)
+        return 0
+
+    at = _time(args.at, clock)
+    if args.command == "log":
+        kind = domain.parse_kind(args.kind)
+        service = IncidentService.open(where.db_path, clock)
+        change = service.log(incident_id, args.text, by=by, kind=kind, occurred_at=at)
+    elif args.command == "sev":
+        level = domain.parse_severity(args.level)
+        service = IncidentService.open(where.db_path, clock)
+        change = service.set_severity(incident_id, level, by=by, at=at)
+    elif args.command == "status":
+        state = domain.parse_status(args.state)
+        service = IncidentService.open(where.db_path, clock)
+        change = service.set_status(incident_id, state, by=by, at=at)
+    elif args.command == "role":
+        role = domain.parse_role(args.role)
+        service = IncidentService.open(where.db_path, clock)
+        change = service.assign_role(incident_id, role, args.person, by=by, at=at, end=args.end)
+    else:  # pragma: no cover - argparse only lets known commands through
+        raise InputError(f"unknown command {args.command!r}")
+    for entry in change.entries:
+        print(f"{change.incident.ref} {entry.occurred_at} [{entry.kind}] {entry.author}: {entry.text}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    where = paths.resolve(getattr(args, "home", None))
+    if args.command is None:
+        from ui.app import run  # the only place the core reaches for Qt, and only on request
+
+        return run(where)
+    try:
+        return _run(args, where, clock or SystemClock())
+    except InputError as exc:
+        print(f"incident-console: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except ConsoleError as exc:
+        print(f"incident-console: error: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""The JSON export: a documented, versioned format other tools can rely on.
+
+Format `incident-console/1` (schema: `data/export.schema.json`). Every time is ISO 8601 UTC
+ending in `Z`; the timeline is sorted by when things happened; metrics are whole seconds, or
+null where the incident has not reached that point. A field never changes meaning within a
+version: a new meaning means `incident-console/2`.
+"""
+
+import json
+from typing import Any
+
+from console import times
+from console.domain import Incident
+from console.queries import Reader
+
+FORMAT = "incident-console/1"
+
+
+def _seconds(start: str | None, end: str | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return round((times.from_text(end) - times.from_text(start)).total_seconds())
+
+
+def metrics(incident: Incident) -> dict[str, int | None]:
+    """Time to declare, mitigate and resolve, from impact start and from declaration."""
+    return {
+        "time_to_declare": _seconds(incident.started_at, incident.declared_at),
+        "time_to_mitigate_from_start": _seconds(incident.started_at, incident.mitigated_at),
+        "time_to_mitigate_from_declared": _seconds(incident.declared_at, incident.mitigated_at),
+        "time_to_resolve_from_start": _seconds(incident.started_at, incident.resolved_at),
+        "time_to_resolve_from_declared": _seconds(incident.declared_at, incident.resolved_at),
+    }
+
+
+def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
+    incident = reader.incident(incident_id)
+    return {
+        "format": FORMAT,
+        "incident": {
+            "ref": incident.ref,
+            "title": incident.title,
+            "severity": incident.severity,
+            "status": incident.status,
+            "security": incident.security,
+            "drill": incident.drill,
+            "started_at": incident.started_at,
+            "declared_at": incident.declared_at,
+            "mitigated_at": incident.mitigated_at,
+            "resolved_at": incident.resolved_at,
+        },
+        "roles": [
+            {"role": a.role, "person": a.person, "from": a.from_at, "to": a.to_at}
+            for a in reader.roles(incident_id)
+        ],
+        "timeline": [
+            {
+                "kind": e.kind,
+                "text": e.text,
+                "author": e.author,
+                "occurred_at": e.occurred_at,
+                "recorded_at": e.recorded_at,
+            }
+            for e in reader.timeline(incident_id)
+        ],
+        "metrics": metrics(incident),
+    }
+
+
+def to_json(reader: Reader, incident_id: int) -> str:
+    return json.dumps(to_document(reader, incident_id), ensure_ascii=False, indent=2) + "\n"

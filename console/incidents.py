@@ -1,0 +1,267 @@
+"""Operations that change an incident, each in one transaction with its timeline entry.
+
+The timeline is the audit log: every change to an incident (severity, status, roles) writes
+an entry in the same transaction as the change itself, so the two can never disagree. Each
+operation returns a `Change` naming what it wrote; it is only returned after the commit, so
+whoever shows it to a person shows something that is already durable.
+"""
+
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from console import domain, times
+from console.clock import Clock
+from console.domain import Change, Entry, Incident, RoleAssignment
+from console.errors import InputError
+from console.queries import Reader
+from console.store import open_store, storage_errors
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from sqlite_utils import Database
+
+
+class IncidentService:
+    """Writes through the single writer connection; reads through `self.read`."""
+
+    @classmethod
+    def open(cls, path: Path, clock: Clock) -> "IncidentService":
+        """Open (and migrate) the store at `path` as this process's one writer."""
+        return cls(open_store(path), path, clock)
+
+    def __init__(self, db: "Database", path: Path, clock: Clock) -> None:
+        self._db = db
+        self._path = path
+        self._clock = clock
+        self.read = Reader(db.conn, path)
+
+    # -- declaring and listing ------------------------------------------------------------
+
+    def declare(
+        self,
+        title: str,
+        *,
+        by: str,
+        severity: int | None = None,
+        declared_at: datetime | None = None,
+        started_at: datetime | None = None,
+        security: bool = False,
+        drill: bool = False,
+    ) -> Change:
+        """Open a new incident. Impact start defaults to the declaration time."""
+        title = domain.clean_text(title, "title", domain.MAX_TITLE)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        if severity is not None:
+            severity = domain.parse_severity(severity)
+        now = self._clock.now()
+        declared = declared_at or now
+        started = started_at or declared
+        if started > declared:
+            raise InputError(
+                f"impact start {times.to_text(started)} is after the declaration "
+                f"{times.to_text(declared)}"
+            )
+        with storage_errors(self._path), self._db.atomic():
+            incident_id = self._db["incidents"].insert(
+                {
+                    "title": title,
+                    "severity": severity,
+                    "status": "active",
+                    "security": int(security),
+                    "drill": int(drill),
+                    "started_at": times.to_text(started),
+                    "declared_at": times.to_text(declared),
+                }
+            ).last_pk
+            flags = [label for label, on in (("security", security), ("drill", drill)) if on]
+            sev = f"SEV-{severity}" if severity else "severity not set"
+            text = f"Incident declared: {title} ({sev}" + "".join(f", {f}" for f in flags) + ")"
+            entry = self._append(incident_id, "status", text, author, declared, now)
+        return Change(self.read.incident(incident_id), (entry,))
+
+    # -- the timeline -------------------------------------------------------------------
+
+    def log(
+        self,
+        incident_id: int,
+        text: str,
+        *,
+        by: str,
+        kind: str = "note",
+        occurred_at: datetime | None = None,
+        uid: str | None = None,
+    ) -> Change:
+        """Append one entry. A `uid` made by the caller makes a resend harmless."""
+        kind = domain.parse_kind(kind)
+        text = domain.clean_text(text, "entry text", domain.MAX_TEXT, multiline=True)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = self.read.incident(incident_id)
+        if uid is not None:
+            existing = self.read.entry_by_uid(uid)
+            if existing is not None:
+                return Change(incident, (existing,))
+        now = self._clock.now()
+        with storage_errors(self._path), self._db.atomic():
+            entry = self._append(incident_id, kind, text, author, occurred_at or now, now, uid)
+        return Change(incident, (entry,))
+
+    # -- changes to the incident --------------------------------------------------------
+
+    def set_severity(
+        self, incident_id: int, severity: int | str, *, by: str, at: datetime | None = None
+    ) -> Change:
+        level = domain.parse_severity(severity)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = self.read.incident(incident_id)
+        if incident.severity == level:
+            raise InputError(f"{incident.ref} is already SEV-{level}")
+        old = f"SEV-{incident.severity}" if incident.severity else "not set"
+        now = self._clock.now()
+        with storage_errors(self._path), self._db.atomic():
+            self._db["incidents"].update(incident_id, {"severity": level})
+            entry = self._append(
+                incident_id, "severity", f"Severity {old} -> SEV-{level}", author, at or now, now
+            )
+        return Change(self.read.incident(incident_id), (entry,))
+
+    def set_status(
+        self, incident_id: int, status: str, *, by: str, at: datetime | None = None
+    ) -> Change:
+        """Move between active, mitigated and resolved; any move back is a reopen.
+
+        Resolving an incident that was never marked mitigated records mitigation at the same
+        moment: it cannot have been resolved without being mitigated.
+        """
+        state = domain.parse_status(status)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = self.read.incident(incident_id)
+        if incident.status == state:
+            raise InputError(f"{incident.ref} is already {state}")
+        now = self._clock.now()
+        moment = at or now
+        stamp = times.to_text(moment)
+        if stamp < incident.started_at:
+            raise InputError(f"{stamp} is before the impact started ({incident.started_at})")
+        changes: dict[str, object] = {"status": state}
+        if state == "active":
+            changes.update(mitigated_at=None, resolved_at=None)
+            text = f"Reopened: {incident.status} -> active"
+        elif state == "mitigated":
+            changes.update(mitigated_at=stamp, resolved_at=None)
+            text = f"Status {incident.status} -> mitigated"
+        else:
+            changes.update(resolved_at=stamp, mitigated_at=incident.mitigated_at or stamp)
+            text = f"Status {incident.status} -> resolved"
+        with storage_errors(self._path), self._db.atomic():
+            self._db["incidents"].update(incident_id, changes)
+            entry = self._append(incident_id, "status", text, author, moment, now)
+        return Change(self.read.incident(incident_id), (entry,))
+
+    def assign_role(
+        self,
+        incident_id: int,
+        role: str,
+        person: str,
+        *,
+        by: str,
+        at: datetime | None = None,
+        end: bool = False,
+    ) -> Change:
+        """Give a role to a person (or, with `end`, take it away), keeping the history.
+
+        For single-holder roles a new holder ends the previous holder's term at the same
+        moment; a new Incident Commander is written as a hand-over of command.
+        """
+        key = domain.parse_role(role)
+        name = domain.clean_text(person, "person", domain.MAX_NAME)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = self.read.incident(incident_id)
+        current = [a for a in self.read.roles(incident_id, current_only=True) if a.role == key]
+        holder = next((a for a in current if a.person.casefold() == name.casefold()), None)
+        label = domain.ROLE_NAMES[key]
+        now = self._clock.now()
+        moment = at or now
+        stamp = times.to_text(moment)
+        table = self._db["role_assignments"]
+        with storage_errors(self._path), self._db.atomic():
+            if end:
+                if holder is None:
+                    raise InputError(f"{name} does not hold {label} on {incident.ref}")
+                if stamp < holder.from_at:
+                    raise InputError(f"{stamp} is before {name} became {label} ({holder.from_at})")
+                table.update(holder.id, {"to_at": stamp})
+                entry = self._append(
+                    incident_id, "roster", f"{name} is no longer {label}", author, moment, now
+                )
+                return Change(self.read.incident(incident_id), (entry,), roles_changed=True)
+            if holder is not None:
+                raise InputError(f"{name} is already {label} on {incident.ref}")
+            previous = current if key in domain.SINGLE_HOLDER_ROLES else []
+            for assignment in previous:
+                if stamp < assignment.from_at:
+                    raise InputError(
+                        f"{stamp} is before {assignment.person} became {label} "
+                        f"({assignment.from_at})"
+                    )
+                table.update(assignment.id, {"to_at": stamp})
+            table.insert(
+                {"incident_id": incident_id, "role": key, "person": name, "from_at": stamp}
+            )
+            if key == "ic" and previous:
+                kind, text = "handover", f"Command passed from {previous[0].person} to {name}"
+            elif key == "ic":
+                kind, text = "handover", f"{name} is Incident Commander"
+            elif previous:
+                kind, text = "roster", f"{label}: {name} (was {previous[0].person})"
+            else:
+                kind, text = "roster", f"{label}: {name}"
+            entry = self._append(incident_id, kind, text, author, moment, now)
+        return Change(self.read.incident(incident_id), (entry,), roles_changed=True)
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database; called when the writer is idle.
+
+        A window turns SQLite's automatic checkpoints off (they can stall one commit for
+        ~20 ms) and calls this a moment after the last write instead.
+        """
+        with storage_errors(self._path):
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def checkpoint_when_idle(self) -> None:
+        """Leave checkpoints to `checkpoint()` instead of SQLite's every-1000-pages rule."""
+        self._db.execute("PRAGMA wal_autocheckpoint = 0")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def current_roles(self, incident_id: int) -> list[RoleAssignment]:
+        return self.read.roles(incident_id, current_only=True)
+
+    def incident(self, incident_id: int) -> Incident:
+        return self.read.incident(incident_id)
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _append(
+        self,
+        incident_id: int,
+        kind: str,
+        text: str,
+        author: str,
+        occurred: datetime,
+        now: datetime,
+        uid: str | None = None,
+    ) -> Entry:
+        """Insert one entry inside the caller's transaction; `recorded_at` is always now."""
+        row = {
+            "uid": uid or uuid.uuid4().hex,
+            "incident_id": incident_id,
+            "kind": kind,
+            "text": text,
+            "author": author,
+            "occurred_at": times.to_text(occurred),
+            "recorded_at": times.to_text(now),
+        }
+        entry_id = self._db["entries"].insert(row).last_pk
+        return Entry(id=entry_id, **row)

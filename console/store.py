@@ -1,0 +1,163 @@
+"""Opening the one SQLite file: privacy, durability, schema version, and storage errors.
+
+Durability: WAL with `synchronous=FULL`, so a commit that has returned survives a power cut
+(NORMAL can lose the last commits on an OS crash, which would break "never lose an
+acknowledged note"). A busy timeout lets the window and the CLI write to the same file.
+Privacy: the folder is created 0700 and the file 0600 (SQLite gives its -wal and -shm files
+the same mode as the database).
+Compatibility: a file that has applied a migration this build does not know was written by
+a newer version; it is refused before anything is written to it.
+"""
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from console.errors import ConsoleError, DatabaseTooNew, StorageUnavailable
+from console.migrations import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS
+from console.paths import ensure_private_dir
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from sqlite_utils import Database
+
+BUSY_TIMEOUT_MS = 5000
+MIGRATIONS_TABLE = "_sqlite_migrations"
+
+# SQLite result codes that mean "the environment", each with what we tell the person.
+_ENVIRONMENT = {
+    "SQLITE_FULL": "the disk is full",
+    "SQLITE_IOERR": "the disk could not be read or written",
+    "SQLITE_BUSY": "another program is holding the database locked",
+    "SQLITE_LOCKED": "another program is holding the database locked",
+    "SQLITE_READONLY": "the database file or its folder is read-only",
+    "SQLITE_CANTOPEN": "the database file cannot be opened",
+    "SQLITE_NOTADB": "the file is not an Incident Console database (or it is damaged)",
+    "SQLITE_CORRUPT": "the database file is damaged",
+    "SQLITE_PERM": "permission denied",
+    "SQLITE_AUTH": "permission denied",
+}
+
+
+def describe_sqlite_error(exc: sqlite3.Error, path: Path) -> ConsoleError | None:
+    """Map an SQLite error caused by the environment to a calm message; None means our bug."""
+    code = getattr(exc, "sqlite_errorname", "") or ""
+    base = code.split("_")[0] + "_" + code.split("_")[1] if code.count("_") >= 2 else code
+    reason = _ENVIRONMENT.get(code) or _ENVIRONMENT.get(base)
+    if reason is None:
+        text = str(exc).lower()
+        for needle, code_name in (
+            ("database or disk is full", "SQLITE_FULL"),
+            ("disk i/o error", "SQLITE_IOERR"),
+            ("database is locked", "SQLITE_BUSY"),
+            ("readonly database", "SQLITE_READONLY"),
+            ("unable to open database", "SQLITE_CANTOPEN"),
+            ("file is not a database", "SQLITE_NOTADB"),
+            ("malformed", "SQLITE_CORRUPT"),
+        ):
+            if needle in text:
+                reason = _ENVIRONMENT[code_name]
+                break
+    if reason is None:
+        return None
+    return StorageUnavailable(f"{path}: {reason} ({exc}); nothing was changed")
+
+
+@contextlib.contextmanager
+def storage_errors(path: Path) -> Iterator[None]:
+    """Turn environment failures inside the block into `StorageUnavailable`."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        mapped = describe_sqlite_error(exc, path)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
+def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """A raw connection with the console's pragmas; creates a private file if needed.
+
+    `read_only` connections still open the file read-write at the OS level (a WAL reader may
+    need to create the -shm file) but refuse every write with `PRAGMA query_only`.
+    """
+    ensure_private_dir(path.parent)
+    old_umask = os.umask(0o077)
+    try:
+        with storage_errors(path):
+            conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    finally:
+        os.umask(old_umask)
+    if path.exists() and path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    with storage_errors(path):
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+        if read_only:
+            conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def applied_migrations(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations this file has applied, oldest first (reads only)."""
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,)
+    ).fetchone()
+    if not has_table:
+        return []
+    rows = conn.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY id",
+        (MIGRATION_SET,),
+    )
+    return [name for (name,) in rows]
+
+
+def pending_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:
+    """What this build would apply to the file; refuses files that are newer or not ours."""
+    with storage_errors(path):
+        applied = applied_migrations(conn)
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+    unknown = [name for name in applied if name not in MIGRATION_NAMES]
+    if unknown:
+        raise DatabaseTooNew(
+            f"{path}: this database was written by a newer Incident Console (it has schema "
+            f"change {unknown[-1]!r}, which this version does not know). It has not been "
+            "modified; open it with the newer version."
+        )
+    if tables and not applied:
+        raise StorageUnavailable(
+            f"{path}: this file is an SQLite database, but not an Incident Console one "
+            f"(it has tables {', '.join(sorted(tables)[:5])}); it has not been modified"
+        )
+    return [name for name in MIGRATION_NAMES if name not in applied]
+
+
+def open_store(path: Path) -> "Database":
+    """Open (creating if needed) and migrate the database; the single writer connection."""
+    import sqlite_utils  # imported here: ~150 ms, kept out of the window's first paint
+
+    conn = connect(path)
+    try:
+        pending = pending_migrations(conn, path)
+        with storage_errors(path):
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise StorageUnavailable(f"{path}: cannot switch the journal to WAL (got {mode})")
+            db = sqlite_utils.Database(conn, execute_plugins=False)
+            if pending:
+                migrations = sqlite_utils.Migrations(MIGRATION_SET)
+                for name, fn in MIGRATIONS:
+                    migrations(name=name)(fn)
+                migrations.apply(db)
+    except BaseException:
+        conn.close()
+        raise
+    return db

@@ -1,0 +1,1 @@
+"""Packaged content: the default process definition (read through importlib.resources)."""

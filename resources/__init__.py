@@ -1,0 +1,1 @@
+"""Packaged content: handbook pages, icons and the stylesheet (read through importlib.resources)."""

@@ -1,0 +1,132 @@
+"""The command line: the same operations as the window, one clear line per mistake."""
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from console.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(capsys, *argv, clock=None):
+    code = main(list(argv), clock=clock)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot(db_path: Path) -> list:
+    conn = sqlite3.connect(db_path)
+    try:
+        return [
+            (table, conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall())
+            for table in ("incidents", "role_assignments", "entries")
+        ]
+    finally:
+        conn.close()
+
+
+def test_a_whole_incident_from_the_command_line(capsys, where, clock, tmp_path):
+    code, out, _ = run(capsys, "declare", "Checkout down", "--sev", "1", "--started",
+                       "2026-03-29T13:50:00Z", "--by", "Ana", clock=clock)
+    assert (code, out) == (0, "INC-1\n")
+    clock.advance(minutes=2)
+    code, out, _ = run(capsys, "log", "INC-1", "db-2 lagging", "--kind", "finding", "--by", "Ben",
+                       "--at", "2026-03-29T14:01:30Z", clock=clock)
+    assert code == 0
+    assert out == "INC-1 2026-03-29T14:01:30.000Z [finding] Ben: db-2 lagging\n"
+    assert run(capsys, "role", "INC-1", "ic", "Ana", clock=clock)[0] == 0
+    assert run(capsys, "role", "INC-1", "il", "Cy", clock=clock)[0] == 0
+    assert run(capsys, "sev", "inc-1", "2", clock=clock)[0] == 0
+    clock.advance(minutes=10)
+    code, out, _ = run(capsys, "status", "1", "mitigated", clock=clock)
+    assert (code, out.split("[")[1]) == (0, "status] Tester: Status active -> mitigated\n")
+    code, out, _ = run(capsys, "list", clock=clock)
+    assert out.split() == ["INC-1", "SEV-2", "mitigated", "2026-03-29T14:00:00.000Z", "Checkout", "down"]
+    code, out, _ = run(capsys, "list", "--json", clock=clock)
+    assert json.loads(out)[0]["started_at"] == "2026-03-29T13:50:00.000Z"
+    target = tmp_path / "inc1.json"
+    assert run(capsys, "export", "INC-1", "--format", "json", "-o", str(target), clock=clock)[0] == 0
+    document = json.loads(target.read_text())
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    assert [r["role"] for r in document["roles"]] == ["ic", "internal_liaison"]
+    assert document["metrics"]["time_to_mitigate_from_start"] == 22 * 60
+
+
+BAD_COMMANDS = [
+    (["log", "INC-9", "hello"], "no incident INC-9"),
+    (["log", "INC-x", "hello"], "bad incident reference"),
+    (["log", "INC-1", "hello", "--at", "7pm"], "bad time"),
+    (["log", "INC-1", "hello", "--at", "2026-03-29T13:00"], "add an offset"),
+    (["log", "INC-1", "hello", "--kind", "gossip"], "bad entry kind"),
+    (["log", "INC-1", "   "], "entry text is empty"),
+    (["sev", "INC-1", "9"], "bad severity"),
+    (["sev", "INC-1", "2"], "already SEV-2"),
+    (["status", "INC-1", "done"], "bad status"),
+    (["status", "INC-1", "active"], "already active"),
+    (["role", "INC-1", "boss", "Ana"], "bad role"),
+    (["role", "INC-1", "ic", "Ana", "--at", "99:99"], "bad time"),
+    (["declare", "Another", "--sev", "0"], "bad severity"),
+    (["declare", "Another", "--at", "tomorrow"], "bad time"),
+    (["declare", ""], "title is empty"),
+    (["export", "INC-2", "--format", "json"], "no incident INC-2"),
+    (["export", "INC-1"], "the following arguments are required: --format"),
+    (["log", "INC-1"], "the following arguments are required: text"),
+]
+
+
+@pytest.mark.parametrize("argv, message", BAD_COMMANDS)
+def test_bad_input_is_one_line_exit_2_and_changes_nothing(capsys, where, clock, argv, message):
+    assert run(capsys, "declare", "Checkout down", "--sev", "2", clock=clock)[0] == 0
+    before = snapshot(where.db_path)
+    try:
+        code, out, err = run(capsys, *argv, clock=clock)
+    except SystemExit as stop:  # argparse's own usage errors
+        code = stop.code
+        out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert message in err and err.count("\n") == 1
+    assert err.startswith("incident-console")
+    assert snapshot(where.db_path) == before
+
+
+@pytest.mark.parametrize("argv", [["frobnicate"], ["export", "INC-1", "--format", "docx"]])
+def test_usage_errors_exit_2_with_one_line(capsys, argv):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice" in err and err.count("\n") == 1
+
+
+def test_the_installed_command_runs_headless_and_uses_home(tmp_path):
+    home = tmp_path / "elsewhere"
+    env = {"PATH": "/usr/bin:/bin", "INCIDENT_CONSOLE_NAME": "Ana"}
+    declare = subprocess.run(
+        [sys.executable, "-m", "console", "--home", str(home), "declare", "From a script"],
+        cwd=ROOT, capture_output=True, text=True, env=env,
+    )
+    assert (declare.returncode, declare.stdout) == (0, "INC-1\n"), declare.stderr
+    bad = subprocess.run(
+        [sys.executable, "-m", "console", "log", "INC-1", "x", "--home", str(home), "--at", "noon"],
+        cwd=ROOT, capture_output=True, text=True, env=env,
+    )
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.startswith("incident-console: error: bad time 'noon'")
+    assert (home / "data" / "incidents.sqlite3").exists()
+
+
+def test_a_newer_database_is_an_environment_error(capsys, where, clock):
+    assert run(capsys, "declare", "x", clock=clock)[0] == 0
+    conn = sqlite3.connect(where.db_path)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                 "VALUES ('incident_console', '9999_future', 'later')")
+    conn.commit()
+    conn.close()
+    code, out, err = run(capsys, "log", "INC-1", "hello", clock=clock)
+    assert code == 1 and "newer Incident Console" in err

@@ -1,0 +1,112 @@
+"""The file: private, durable settings, versioned schema, calm errors for bad files."""
+
+import shutil
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from console import migrations
+from console.errors import DatabaseTooNew, StorageUnavailable
+from console.incidents import IncidentService
+from console.store import applied_migrations, connect, open_store
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_a_new_store_is_private_wal_and_fully_synchronous(where):
+    db = open_store(where.db_path)
+    try:
+        assert stat.S_IMODE(where.db_path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(where.data_dir.stat().st_mode) == 0o700
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+        db["incidents"].insert({"title": "t", "started_at": "x", "declared_at": "x"})
+        wal = where.db_path.with_name(where.db_path.name + "-wal")
+        assert wal.exists() and stat.S_IMODE(wal.stat().st_mode) == 0o600
+        assert applied_migrations(db.conn) == list(migrations.MIGRATION_NAMES)
+    finally:
+        db.close()
+
+
+def test_reopening_applies_nothing_twice(where):
+    open_store(where.db_path).close()
+    db = open_store(where.db_path)
+    try:
+        count = db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
+        assert count == len(migrations.MIGRATION_NAMES)
+    finally:
+        db.close()
+
+
+def _copy_fixture(name: str, where) -> Path:
+    where.data_dir.mkdir(parents=True, exist_ok=True)
+    target = where.db_path
+    shutil.copyfile(FIXTURES / name, target)
+    return target
+
+
+def test_a_database_from_version_0001_is_migrated_and_keeps_its_data(where, clock):
+    """`schema_0001.sqlite3` was written by the first schema (see make_fixtures.py)."""
+    path = _copy_fixture("schema_0001.sqlite3", where)
+    raw = sqlite3.connect(path)
+    assert applied_migrations(raw) == ["0001_initial"]
+    raw.close()
+    service = IncidentService.open(path, clock)
+    try:
+        assert applied_migrations(service.read._conn) == list(migrations.MIGRATION_NAMES)
+        (incident,) = service.read.incidents()
+        assert incident.title == "Checkout returns errors"
+        texts = [e.text for e in service.read.timeline(incident.id)]
+        assert "replica lag on db-2 is 40 s" in texts
+        # the new search index covers the entries that were there before it existed
+        assert [e.text for e in service.read.search("replica")] == ["replica lag on db-2 is 40 s"]
+        service.log(incident.id, "replica caught up", by="Ana")
+        assert len(service.read.search("replica")) == 2
+    finally:
+        service.close()
+
+
+def test_a_newer_database_is_refused_and_left_untouched(where):
+    path = _copy_fixture("schema_0001.sqlite3", where)
+    raw = sqlite3.connect(path)
+    raw.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
+        (migrations.MIGRATION_SET, "9999_from_the_future", "2030-01-01"),
+    )
+    raw.commit()
+    raw.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseTooNew, match="newer Incident Console.*9999_from_the_future"):
+        open_store(path)
+    assert path.read_bytes() == before
+    assert not path.with_name(path.name + "-wal").exists()
+
+
+def test_a_file_that_is_not_a_database_gets_a_calm_message(where):
+    where.data_dir.mkdir(parents=True)
+    where.db_path.write_bytes(b"this is a text file, not SQLite\n" * 200)
+    before = where.db_path.read_bytes()
+    with pytest.raises(StorageUnavailable, match="not an Incident Console database"):
+        open_store(where.db_path)
+    assert where.db_path.read_bytes() == before
+
+
+def test_someone_elses_sqlite_file_is_refused(where):
+    where.data_dir.mkdir(parents=True)
+    other = sqlite3.connect(where.db_path)
+    other.execute("CREATE TABLE recipes (name TEXT)")
+    other.commit()
+    other.close()
+    with pytest.raises(StorageUnavailable, match="not an Incident Console one.*recipes"):
+        open_store(where.db_path)
+
+
+def test_a_read_only_connection_cannot_write(where):
+    open_store(where.db_path).close()
+    conn = connect(where.db_path, read_only=True)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        conn.execute("INSERT INTO incidents (title, started_at, declared_at) VALUES ('x','y','z')")
