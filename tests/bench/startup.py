@@ -1,0 +1,80 @@
+"""Start-up benchmark: process start to the first painted incident list, against a bare
+PySide6 window with one label, both measured in this run (the machine is noisy; compare
+the ratio). Target: ratio <= 1.5.
+
+    python -m tests.bench.startup [--runs 9]
+"""
+
+import argparse
+import compileall
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHILD = Path(__file__).with_name("_paint_child.py")
+TARGET = 1.5
+
+
+def _seed(home: Path, incidents: int = 40) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from console import paths
+    from console.incidents import IncidentService
+
+    class Clock:
+        def __init__(self):
+            self.t = datetime.now(timezone.utc) - timedelta(days=30)
+
+        def now(self):
+            self.t += timedelta(minutes=1)
+            return self.t
+
+    service = IncidentService.open(paths.resolve(home).db_path, Clock())
+    for i in range(incidents):
+        inc = service.declare(f"Seeded incident {i}", by="bench", severity=1 + i % 5).incident
+        for j in range(20):
+            service.log(inc.id, f"note {j}", by="bench")
+    service.close()
+
+
+def _time_once(mode: str, home: Path) -> float:
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, str(CHILD), mode, str(home)], cwd=ROOT, capture_output=True, text=True,
+        timeout=60,
+    )
+    elapsed = time.perf_counter() - start
+    if "painted" not in out.stdout:
+        raise SystemExit(f"{mode} child failed:\n{out.stderr}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=9)
+    args = parser.parse_args()
+    # pip compiles an installed wheel's bytecode; a checkout run with PYTHONDONTWRITEBYTECODE
+    # (as here) would otherwise recompile our modules in every child and time the compiler.
+    compileall.compile_dir(ROOT / "console", quiet=1)
+    compileall.compile_dir(ROOT / "ui", quiet=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        _seed(home)
+        _time_once("bare", home), _time_once("app", home)  # warm the file cache
+        bare, app = [], []
+        for _ in range(args.runs):
+            bare.append(_time_once("bare", home))
+            app.append(_time_once("app", home))
+    b, a = statistics.median(bare), statistics.median(app)
+    print(f"bare window, first paint:   median {b * 1000:6.0f} ms  (min {min(bare) * 1000:.0f})")
+    print(f"incident list, first paint: median {a * 1000:6.0f} ms  (min {min(app) * 1000:.0f})")
+    verdict = "OK" if a / b <= TARGET else "OVER TARGET"
+    print(f"ratio {a / b:.2f}x (target <= {TARGET}x): {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,136 @@
+"""The first window, driven by keyboard as an IC or scribe would."""
+
+import sqlite3
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from console.incidents import IncidentService
+from ui import app as ui_app
+
+
+def type_and_enter(qtbot, widget, text):
+    qtbot.keyClicks(widget, text)
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def test_window_title_and_empty_list(window):
+    assert window.windowTitle() == "Incident Console"
+    assert window.list_page.empty_hint.isVisible()
+
+
+def test_declare_by_keyboard_then_type_notes(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    bar = window.list_page.declare_bar
+    assert bar.isVisible() and bar.title_edit.hasFocus()
+    bar.severity_box.setCurrentIndex(1)  # SEV-1
+    type_and_enter(qtbot, bar.title_edit, "Checkout returns errors")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page, timeout=3000)
+    page = window.incident_page
+    assert page.header.title_label.text() == "INC-1 · Checkout returns errors"
+    assert page.header.severity_label.text() == "SEV-1"
+    assert page.note_edit.hasFocus()
+    for text in ("db-2 replica lag is 40 s", "rolling back deploy 4121"):
+        with qtbot.waitSignal(window.writer.changed, timeout=3000):
+            type_and_enter(qtbot, page.note_edit, text)
+    rows = [page.model.entry_at(r).text for r in range(page.model.rowCount())]
+    assert rows[-2:] == ["db-2 replica lag is 40 s", "rolling back deploy 4121"]
+    assert page.note_edit.text() == ""
+    assert page.model.entry_at(page.model.rowCount() - 1).author == "Ana"
+
+
+def test_a_note_is_shown_only_after_it_is_in_the_database(qtbot, window, where):
+    window.attach_reader(window.reader)
+    seen_in_db = []
+
+    def on_rows_inserted(*_):
+        conn = sqlite3.connect(where.db_path)
+        seen_in_db.append(conn.execute("SELECT count(*) FROM entries WHERE text = 'durable?'").fetchone()[0])
+        conn.close()
+
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    type_and_enter(qtbot, window.list_page.declare_bar.title_edit, "x")
+    qtbot.waitUntil(lambda: window.incident_page is not None and window.incident_page.model is not None)
+    window.incident_page.model.rowsInserted.connect(on_rows_inserted)
+    with qtbot.waitSignal(window.writer.changed):
+        type_and_enter(qtbot, window.incident_page.note_edit, "durable?")
+    assert seen_in_db == [1]
+
+
+def test_esc_goes_back_and_ctrl_l_focuses_the_note_box(qtbot, window, clock):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    type_and_enter(qtbot, window.list_page.declare_bar.title_edit, "First")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is window.list_page
+    table = window.list_page.table
+    assert table.hasFocus() and window.list_model.rowCount() == 1
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.incident_page
+    window.incident_page.timeline.setFocus()
+    qtbot.keyClick(window.incident_page.timeline, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.incident_page.note_edit.hasFocus()
+
+
+def test_the_header_clock_ticks_from_the_injected_clock(qtbot, window, clock):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    type_and_enter(qtbot, window.list_page.declare_bar.title_edit, "Clocks")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page)
+    header = window.incident_page.header
+    clock.advance(minutes=7, seconds=5)
+    header.tick()
+    assert header.elapsed_label.text() == "Declared 7m 05s ago"
+    assert "UTC 14:07:05" in header.clock_label.text()
+
+
+def test_a_failed_write_keeps_the_text_and_says_why(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    type_and_enter(qtbot, window.list_page.declare_bar.title_edit, "x")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page)
+    page = window.incident_page
+    too_long = "y" * 10_001
+    page.note_edit.setMaxLength(20_000)
+    page.note_edit.setText(too_long)
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.note_status.text().startswith("Not saved"), timeout=3000)
+    assert "too long" in page.note_status.text()
+    assert page.note_edit.text() == too_long
+    assert page.model.rowCount() == 1
+
+
+def test_an_empty_title_is_not_declared(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    bar = window.list_page.declare_bar
+    qtbot.keyClick(bar.title_edit, Qt.Key.Key_Return)
+    assert bar.message.text() == "Type a title first."
+    qtbot.keyClick(bar.title_edit, Qt.Key.Key_Escape)
+    assert not bar.isVisible()
+
+
+def test_existing_incidents_show_before_the_writer_is_ready(qtbot, where, clock):
+    service = IncidentService.open(where.db_path, clock)
+    service.declare("Already there", by="Ana", severity=2)
+    service.close()
+    win = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(win)
+    # the list was read synchronously while building: no waiting for the writer thread
+    assert win.list_model.rowCount() == 1
+    assert win.list_model.incident_at(0).title == "Already there"
+    qtbot.waitUntil(lambda: win.writer.is_ready)
+    win.close()
+
+
+def test_a_newer_database_shows_a_banner_and_nothing_is_written(qtbot, where, clock):
+    IncidentService.open(where.db_path, clock).close()
+    conn = sqlite3.connect(where.db_path)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                 "VALUES ('incident_console', '9999_future', 'later')")
+    conn.commit()
+    conn.close()
+    before = where.db_path.read_bytes()
+    win = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(win)
+    assert win.banner.isVisible() and "newer Incident Console" in win.banner.text()
+    assert win.reader is None
+    win.close()
+    assert where.db_path.read_bytes() == before

@@ -1,0 +1,79 @@
+"""The list models, checked by pytest-qt's model tester and directly."""
+
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+
+from ui.incident_list import IncidentListModel
+from ui.timeline import TimelineModel
+
+
+def test_incident_list_model(qtmodeltester, service, clock):
+    service.declare("Payments failing", by="Ana", severity=1)
+    second = service.declare("Slow search", by="Ana", severity=3, security=True).incident
+    service.set_status(second.id, "resolved", by="Ana")
+    model = IncidentListModel(clock)
+    model.reload(service.read)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2
+    # open incidents first
+    assert model.data(model.index(0, 0)) == "INC-1"
+    assert model.data(model.index(1, 2)) == "resolved (security)"
+    assert model.data(model.index(0, 1)) == "SEV-1"
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "Title"
+
+
+def test_timeline_model_pages_from_the_newest_end(qtmodeltester, service, clock):
+    incident = service.declare("x", by="Ana").incident
+    for i in range(30):
+        clock.advance(seconds=1)
+        service.log(incident.id, f"note {i}", by="Ana")
+    model = TimelineModel(service.read, incident.id, clock, page_size=10)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 10
+    assert model.entry_at(9).text == "note 29"
+    assert model.has_older()
+    assert model.fetch_older() == 10
+    assert model.entry_at(0).text == "note 10"
+    assert model.fetch_older() == 10
+    assert model.fetch_older() == 1  # the declaration entry
+    assert not model.has_older() and model.fetch_older() == 0
+    assert model.rowCount() == 31
+    qtmodeltester.check(model)
+
+
+def test_timeline_model_places_new_and_back_dated_entries(qtmodeltester, service, clock):
+    incident = service.declare("x", by="Ana").incident
+    model = TimelineModel(service.read, incident.id, clock, page_size=10)
+    clock.advance(minutes=5)
+    late = service.log(incident.id, "now", by="Ana").entries
+    early = service.log(incident.id, "two minutes ago", by="Ana",
+                        occurred_at=clock.now() - timedelta(minutes=2)).entries
+    model.add_entries(late)
+    model.add_entries(early)
+    model.add_entries(early)  # a repeat is ignored
+    assert [model.entry_at(r).text for r in range(model.rowCount())] == [
+        "Incident declared: x (severity not set)", "two minutes ago", "now"
+    ]
+    other = service.declare("other", by="Ana").incident
+    model.add_entries(service.log(other.id, "elsewhere", by="Ana").entries)
+    assert model.rowCount() == 3
+    display = model.data(model.index(2, 0))
+    assert "NOTE" in display and "Ana: now" in display and "(14:05Z)" in display
+    qtmodeltester.check(model)
+
+
+def test_entries_older_than_the_loaded_page_wait_for_their_page(service, clock):
+    incident = service.declare("x", by="Ana").incident
+    for i in range(12):
+        clock.advance(seconds=10)
+        service.log(incident.id, f"n{i}", by="Ana")
+    model = TimelineModel(service.read, incident.id, clock, page_size=5)
+    ancient = service.log(incident.id, "very early", by="Ana",
+                          occurred_at=clock.now() - timedelta(minutes=5)).entries
+    model.add_entries(ancient)
+    assert "very early" not in [model.entry_at(r).text for r in range(model.rowCount())]
+    while model.fetch_older():
+        pass
+    texts = [model.entry_at(r).text for r in range(model.rowCount())]
+    assert texts.count("very early") == 1 and len(texts) == 14

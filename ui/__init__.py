@@ -1,0 +1,1 @@
+"""Incident Console's Qt interface (PySide6). Depends on `console`; never the reverse."""

@@ -1,0 +1,119 @@
+"""The composition root: paths -> store -> services -> window, in that order.
+
+Start-up is budgeted: before the first paint we import only PySide6 and the standard
+library (the list is read with plain sqlite3). sqlite-utils is imported on the writer
+thread, which opens and migrates the store while the window is already on screen.
+"""
+
+import logging
+import sys
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+from console import paths as paths_module
+from console.clock import Clock, SystemClock
+from console.errors import ConsoleError
+from console.identity import seat_name
+from console.queries import Reader
+from console.store import connect, pending_migrations
+from ui.main_window import MainWindow
+from ui.writer import StoreWriter
+
+log = logging.getLogger("incident_console")
+
+
+def _load_stylesheet() -> str:
+    from importlib.resources import files
+
+    return files("resources").joinpath("style.qss").read_text(encoding="utf-8")
+
+
+def _setup_logging(where: paths_module.Paths) -> None:
+    from logging.handlers import RotatingFileHandler
+
+    folder = paths_module.ensure_private_dir(where.log_dir)
+    handler = RotatingFileHandler(folder / "console.log", maxBytes=1_000_000, backupCount=3)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("incident_console")
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def build(where: paths_module.Paths, clock: Clock | None = None, author: str | None = None,
+          app: QApplication | None = None) -> MainWindow:
+    """Build and show the window; the store opens on the writer thread right after."""
+    clock = clock or SystemClock()
+    app = app or QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Incident Console")
+    app.setStyleSheet(_load_stylesheet())
+    db_path = where.db_path
+
+    def open_service():  # runs on the writer thread, so its imports stay off the first paint
+        from console.incidents import IncidentService
+
+        return IncidentService.open(db_path, clock)
+
+    writer = StoreWriter(open_service)
+    window = MainWindow(writer, clock, author or seat_name())
+    writer.setParent(window)
+
+    # Show what is already there at once, if the file is at our schema; otherwise wait for
+    # the writer to migrate it (or to say why it cannot).
+    reader_ready = False
+    try:
+        conn = connect(db_path, read_only=True)
+        if not pending_migrations(conn, db_path):
+            window.attach_reader(Reader(conn, db_path))
+            reader_ready = True
+    except ConsoleError as exc:
+        window.show_problem(str(exc))
+        conn = None
+
+    def on_writer_ready() -> None:
+        if not window.reader and conn is not None:
+            window.attach_reader(Reader(conn, db_path))
+
+    if not reader_ready:
+        writer.ready.connect(on_writer_ready)
+    if conn is not None:
+        # The writer imports sqlite-utils and migrates; on another thread it would still
+        # compete for the GIL with the first paint, so it starts once the window has painted.
+        _after_first_paint(window, writer.start)
+    window.show()
+    window.list_page.focus_table()
+    return window
+
+
+class _FirstPaint(QObject):
+    """Runs a callback once, right after the watched widget's first paint."""
+
+    def __init__(self, callback, parent: QObject) -> None:
+        super().__init__(parent)
+        self._callback = callback
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint and self._callback is not None:
+            callback, self._callback = self._callback, None
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, callback)
+        return False
+
+
+def _after_first_paint(window: MainWindow, callback) -> None:
+    window.installEventFilter(_FirstPaint(callback, window))
+
+
+def run(where: paths_module.Paths) -> int:
+    """Open the window and run until it is closed."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    window = build(where, app=app)
+
+    def after_paint() -> None:
+        _setup_logging(where)
+        log.info("window open; data in %s", where.data_dir)
+
+    _after_first_paint(window, after_paint)
+    code = app.exec()
+    del window
+    return code

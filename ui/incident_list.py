@@ -1,0 +1,214 @@
+"""The list of incidents: a table model over the store and the page that shows it."""
+
+from datetime import tzinfo
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QPushButton, QTableView, QVBoxLayout, QWidget,
+)
+
+from console.clock import Clock
+from console.domain import Incident
+from console.queries import Reader
+from ui.formatting import local_and_utc, severity_text
+
+Index = QModelIndex | QPersistentModelIndex
+SEVERITY_COLOURS = {1: "#c62f3f", 2: "#d9822b", 3: "#9a7d00", 4: "#4a90c2", 5: "#7d8590"}
+
+
+class IncidentListModel(QAbstractTableModel):
+    """Every incident, open ones first. Small (hundreds of rows), so it holds them all."""
+
+    COLUMNS = ("Ref", "Severity", "Status", "Title", "Declared")
+    IncidentRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, clock: Clock, zone: tzinfo | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._zone = zone
+        self._rows: list[Incident] = []
+
+    def reload(self, reader: Reader) -> None:
+        self.beginResetModel()
+        self._rows = reader.incidents()
+        self.endResetModel()
+
+    def incident_at(self, row: int) -> Incident:
+        return self._rows[row]
+
+    def row_of(self, incident_id: int) -> int:
+        return next((i for i, inc in enumerate(self._rows) if inc.id == incident_id), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            if 0 <= section < len(self.COLUMNS):
+                return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        incident = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return incident.ref
+            if column == 1:
+                return severity_text(incident.severity)
+            if column == 2:
+                flags = [f for f, on in (("security", incident.security), ("drill", incident.drill)) if on]
+                return incident.status + (f" ({', '.join(flags)})" if flags else "")
+            if column == 3:
+                return incident.title
+            if column == 4:
+                return local_and_utc(incident.declared_at, self._clock.now(), self._zone)
+        elif role == Qt.ItemDataRole.ForegroundRole and column == 1 and incident.severity:
+            return QColor(SEVERITY_COLOURS[incident.severity])
+        elif role == Qt.ItemDataRole.ToolTipRole and column == 3:
+            return incident.title
+        elif role == self.IncidentRole:
+            return incident
+        return None
+
+
+class DeclareBar(QFrame):
+    """Declare an incident without leaving the keyboard: title, severity, Enter.
+
+    Signals:
+        declare_requested(str, object): title and severity (int, or None when not set).
+    """
+
+    declare_requested = Signal(str, object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("declareBar")
+        self.title_edit = QLineEdit(self)
+        self.title_edit.setPlaceholderText("What is broken? (title of the new incident)")
+        self.title_edit.setAccessibleName("New incident title")
+        self.severity_box = QComboBox(self)
+        self.severity_box.setAccessibleName("New incident severity")
+        self.severity_box.addItem("Severity not set", None)
+        for level in range(1, 6):
+            self.severity_box.addItem(f"SEV-{level}", level)
+        self.severity_box.setCurrentIndex(2)  # SEV-2: the lowest major incident level
+        self.button = QPushButton("Declare", self)
+        self.message = QLabel(self)
+        self.message.setObjectName("formMessage")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.addWidget(QLabel("New incident:", self))
+        layout.addWidget(self.title_edit, 1)
+        layout.addWidget(self.severity_box)
+        layout.addWidget(self.button)
+        layout.addWidget(self.message)
+        self.title_edit.returnPressed.connect(self._submit)
+        self.button.clicked.connect(self._submit)
+
+    def open_bar(self) -> None:
+        self.message.clear()
+        self.show()
+        self.title_edit.setFocus()
+        self.title_edit.selectAll()
+
+    def close_bar(self) -> None:
+        self.hide()
+
+    def show_error(self, text: str) -> None:
+        self.message.setText(text)
+
+    def _submit(self) -> None:
+        title = self.title_edit.text().strip()
+        if not title:
+            self.show_error("Type a title first.")
+            self.title_edit.setFocus()
+            return
+        self.declare_requested.emit(title, self.severity_box.currentData())
+
+
+class IncidentListPage(QWidget):
+    """The opening page.
+
+    Signals:
+        open_requested(int): an incident id to open.
+        declare_requested(str, object): relayed from the declare bar.
+    """
+
+    open_requested = Signal(int)
+    declare_requested = Signal(str, object)
+
+    def __init__(self, model: IncidentListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._declare_bar: DeclareBar | None = None  # built on first use: a combo box is slow to make
+        self.table = QTableView(self)
+        self.table.setObjectName("incidentTable")
+        self.table.setAccessibleName("Incidents")
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        # Widths from the font, not ResizeToContents: that asks the model for every row's
+        # size before the first paint.
+        header = self.table.horizontalHeader()
+        metrics = self.table.fontMetrics()
+        samples = ("INC-00000", "Severity", "mitigated (security, drill)", "", "0000-00-00 00:00:00 (00:00Z)")
+        for column, sample in enumerate(samples):
+            if sample:
+                header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.empty_hint = QLabel("No incidents yet. Press Ctrl+N to declare one.", self)
+        self.empty_hint.setObjectName("emptyHint")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint = QLabel("Enter: open   Ctrl+N: declare", self)
+        hint.setObjectName("keysHint")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty_hint)
+        layout.addWidget(hint)
+        self.table.activated.connect(self._on_table_activated)
+        model.modelReset.connect(self._update_empty_hint)
+        self._update_empty_hint()
+
+    @property
+    def declare_bar(self) -> DeclareBar:
+        if self._declare_bar is None:
+            self._declare_bar = DeclareBar(self)
+            self._declare_bar.hide()
+            self._declare_bar.declare_requested.connect(self.declare_requested)
+            self.layout().insertWidget(0, self._declare_bar)
+        return self._declare_bar
+
+    def declare_bar_open(self) -> bool:
+        return self._declare_bar is not None and self._declare_bar.isVisible()
+
+    def focus_table(self) -> None:
+        self.table.setFocus()
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+
+    def select_incident(self, incident_id: int) -> None:
+        row = self.model.row_of(incident_id)
+        if row >= 0:
+            self.table.setCurrentIndex(self.model.index(row, 0))
+
+    def _update_empty_hint(self) -> None:
+        empty = self.model.rowCount() == 0
+        self.empty_hint.setVisible(empty)
+        self.table.setVisible(not empty)
+
+    def _on_table_activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_requested.emit(self.model.incident_at(index.row()).id)

@@ -1,0 +1,154 @@
+"""The main window: the incident list and one incident, with the keyboard shortcuts.
+
+It is given everything it needs (reader, writer, clock, author) by the composition root in
+`ui.app`; it creates no services of its own.
+"""
+
+from datetime import tzinfo
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+
+from console.clock import Clock
+from console.domain import Change
+from console.queries import Reader
+from ui.incident_list import IncidentListModel, IncidentListPage
+from ui.writer import StoreWriter
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ui.incident_view import IncidentPage
+
+WINDOW_TITLE = "Incident Console"
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self, writer: StoreWriter, clock: Clock, author: str, zone: tzinfo | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(WINDOW_TITLE)
+        self.resize(1100, 720)
+        self.writer = writer
+        self.reader: Reader | None = None
+        self._clock = clock
+        self._zone = zone
+        self._author = author
+        self.banner = QLabel(self)
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.hide()
+        self.list_model = IncidentListModel(clock, zone, self)
+        self.list_page = IncidentListPage(self.list_model, self)
+        self.incident_page: "IncidentPage | None" = None
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.list_page)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.statusBar().showMessage(f"Signed in as {author}")
+
+        self.declare_action = self._action("Declare incident", "Ctrl+N", self.show_declare)
+        self.note_action = self._action("Focus note box", "Ctrl+L", self.focus_note)
+        self.back_action = self._action("Back to the list", "Esc", self.show_list)
+        self.list_page.open_requested.connect(self.open_incident)
+        self.list_page.declare_requested.connect(self._on_declare_requested)
+        writer.changed.connect(self._on_changed)
+        writer.unavailable.connect(self.show_problem)
+
+    def _action(self, text: str, keys: str, slot) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    # -- data -------------------------------------------------------------------------------
+
+    def attach_reader(self, reader: Reader) -> None:
+        """Start showing data; called as soon as the file is readable at the current schema."""
+        self.reader = reader
+        self.refresh_list()
+
+    def refresh_list(self) -> None:
+        if self.reader is not None:
+            current = self.list_page.table.currentIndex()
+            keep = self.list_model.incident_at(current.row()).id if current.isValid() else None
+            self.list_model.reload(self.reader)
+            if keep is not None:
+                self.list_page.select_incident(keep)
+
+    def show_problem(self, message: str) -> None:
+        """A calm, non-modal message at the top of the window."""
+        self.banner.setText(message)
+        self.banner.show()
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    def show_list(self) -> None:
+        if self.list_page.declare_bar_open() and self.stack.currentWidget() is self.list_page:
+            self.list_page.declare_bar.close_bar()
+        self.stack.setCurrentWidget(self.list_page)
+        if self.incident_page is not None and self.incident_page.incident is not None:
+            self.list_page.select_incident(self.incident_page.incident.id)
+        self.list_page.focus_table()
+
+    def show_declare(self) -> None:
+        self.stack.setCurrentWidget(self.list_page)
+        self.list_page.declare_bar.open_bar()
+
+    def open_incident(self, incident_id: int) -> None:
+        if self.reader is None:
+            return
+        incident = self.reader.incident(incident_id)
+        if self.incident_page is None:
+            from ui.incident_view import IncidentPage  # not needed for the first paint
+
+            self.incident_page = IncidentPage(
+                self.reader, self.writer, self._clock, self._author, self._zone, self
+            )
+            self.stack.addWidget(self.incident_page)
+        self.incident_page.show_incident(incident)
+        self.stack.setCurrentWidget(self.incident_page)
+        self.incident_page.focus_note()
+
+    def focus_note(self) -> None:
+        if self.stack.currentWidget() is self.incident_page and self.incident_page is not None:
+            self.incident_page.focus_note()
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def _on_declare_requested(self, title: str, severity: int | None) -> None:
+        bar = self.list_page.declare_bar
+        author = self._author
+        bar.button.setEnabled(False)
+
+        def on_done(change: Change) -> None:
+            bar.button.setEnabled(True)
+            bar.title_edit.clear()
+            bar.close_bar()
+            self.open_incident(change.incident.id)
+
+        def on_error(error: Exception) -> None:
+            bar.button.setEnabled(True)
+            bar.show_error(f"Not declared: {error}")
+
+        self.writer.submit(
+            lambda service: service.declare(title, by=author, severity=severity), on_done, on_error
+        )
+
+    def _on_changed(self, change: Change) -> None:
+        self.refresh_list()
+        if self.incident_page is not None:
+            self.incident_page.apply_change(change)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.writer.close()
+        super().closeEvent(event)

@@ -1,0 +1,117 @@
+"""The timeline as a list model that pages from the newest end.
+
+An incident may hold a million entries, and a model that exposes every row costs O(N) in
+Python before the first paint. So the model holds a window of rows that starts with the
+newest page and grows towards older entries only when the view scrolls to its top
+(`fetch_older`). New entries arrive through `add_entries` after their commit and are placed
+by (occurred_at, id), so a back-dated note lands where it belongs.
+"""
+
+import bisect
+from datetime import tzinfo
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from console.clock import Clock
+from console.domain import Entry
+from console.queries import Reader
+from ui.formatting import KIND_COLOURS, KIND_LABELS, local_and_utc
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE_SIZE = 500
+
+
+class TimelineModel(QAbstractListModel):
+    """One incident's entries, oldest at the top."""
+
+    EntryRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(
+        self, reader: Reader, incident_id: int, clock: Clock, zone: tzinfo | None = None,
+        page_size: int = PAGE_SIZE, parent=None,
+    ) -> None:
+        super().__init__(parent)
+        self._reader = reader
+        self._clock = clock
+        self._zone = zone
+        self._page_size = page_size
+        self.incident_id = incident_id
+        self._rows: list[Entry] = reader.timeline_page(incident_id, limit=page_size)
+        self._keys = [e.sort_key for e in self._rows]
+        self._ids = {e.id for e in self._rows}
+        self._has_older = len(self._rows) == page_size
+        self._fetching = False
+
+    # -- paging ---------------------------------------------------------------------------
+
+    def has_older(self) -> bool:
+        return self._has_older
+
+    def fetch_older(self) -> int:
+        """Load the page before the oldest loaded row; returns how many rows were added."""
+        if not self._has_older or self._fetching:
+            return 0
+        self._fetching = True  # views may call back into the model while rows go in
+        try:
+            before = self._keys[0] if self._keys else None
+            page = self._reader.timeline_page(self.incident_id, before=before, limit=self._page_size)
+            self._has_older = len(page) == self._page_size
+            page = [e for e in page if e.id not in self._ids]
+            if page:
+                self.beginInsertRows(QModelIndex(), 0, len(page) - 1)
+                self._rows[0:0] = page
+                self._keys[0:0] = [e.sort_key for e in page]
+                self._ids.update(e.id for e in page)
+                self.endInsertRows()
+            return len(page)
+        finally:
+            self._fetching = False
+
+    def add_entries(self, entries: list[Entry] | tuple[Entry, ...]) -> None:
+        """Show entries that have just been committed (ours or another writer's)."""
+        for entry in entries:
+            if entry.incident_id != self.incident_id or entry.id in self._ids:
+                continue
+            key = entry.sort_key
+            position = bisect.bisect_right(self._keys, key)
+            if position == 0 and self._has_older:
+                continue  # older than everything loaded: it will come with its page
+            self.beginInsertRows(QModelIndex(), position, position)
+            self._rows.insert(position, entry)
+            self._keys.insert(position, key)
+            self._ids.add(entry.id)
+            self.endInsertRows()
+
+    def entry_at(self, row: int) -> Entry:
+        return self._rows[row]
+
+    def newest_id(self) -> int:
+        return max(self._ids, default=0)
+
+    # -- Qt model interface -----------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        entry = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            when = local_and_utc(entry.occurred_at, self._clock.now(), self._zone)
+            label = KIND_LABELS.get(entry.kind, entry.kind.upper())
+            text = entry.text.replace("\n", " ⏎ ")
+            return f"{when}  {label:<9} {entry.author}: {text}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return QColor(KIND_COLOURS.get(entry.kind, "#7d8590"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (
+                f"{KIND_LABELS.get(entry.kind, entry.kind)} by {entry.author}\n"
+                f"happened {entry.occurred_at}\nrecorded {entry.recorded_at}\n\n{entry.text}"
+            )
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{entry.kind} by {entry.author} at {entry.occurred_at}: {entry.text}"
+        if role == self.EntryRole:
+            return entry
+        return None
