@@ -139,6 +139,7 @@ class IncidentPage(QWidget):
         self.note_status.clear()
         self._follow = True
         self.timeline.scrollToBottom()
+        QTimer.singleShot(0, self.timeline.scrollToBottom)  # again once the page is laid out
 
     def focus_note(self) -> None:
         self.note_edit.setFocus()
@@ -189,4 +190,5 @@ class IncidentPage(QWidget):
             before = bar.maximum()
             if self.model.fetch_older():
                 # keep the rows under the reader's eyes where they were
+                self.timeline.doItemsLayout()
                 bar.setValue(bar.maximum() - before)

@@ -115,8 +115,8 @@ class MainWindow(QMainWindow):
                 self.reader, self.writer, self._clock, self._author, self._zone, self
             )
             self.stack.addWidget(self.incident_page)
-        self.incident_page.show_incident(incident)
         self.stack.setCurrentWidget(self.incident_page)
+        self.incident_page.show_incident(incident)
         self.incident_page.focus_note()
 
     def focus_note(self) -> None:

@@ -134,3 +134,42 @@ def test_a_newer_database_shows_a_banner_and_nothing_is_written(qtbot, where, cl
     assert win.reader is None
     win.close()
     assert where.db_path.read_bytes() == before
+
+
+def test_timeline_follows_the_newest_unless_scrolled_up_and_pages_older_at_the_top(qtbot, where, clock):
+    service = IncidentService.open(where.db_path, clock)
+    incident = service.declare("Busy", by="Ana").incident
+    for i in range(700):
+        clock.advance(seconds=1)
+        service.log(incident.id, f"n{i}", by="Ana")
+    service.close()
+    win = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: win.writer.is_ready)
+    win.open_incident(incident.id)
+    page = win.incident_page
+    assert page.model.rowCount() == 500  # only the newest page is loaded
+    bar = page.timeline.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    clock.advance(seconds=1)
+    with qtbot.waitSignal(win.writer.changed):
+        type_and_enter(qtbot, page.note_edit, "newest")
+    last_visible = lambda: page.timeline.viewport().rect().contains(  # noqa: E731
+        page.timeline.visualRect(page.model.index(page.model.rowCount() - 1, 0)))
+    qtbot.waitUntil(last_visible)
+    assert page.model.entry_at(page.model.rowCount() - 1).text == "newest"
+    # scrolled up a little: a new entry must not yank the view down
+    bar.setValue(bar.maximum() - 200)
+    held = bar.value()
+
+    clock.advance(seconds=1)
+    with qtbot.waitSignal(win.writer.changed):
+        type_and_enter(qtbot, page.note_edit, "while reading")
+    qtbot.waitUntil(lambda: page.model.entry_at(page.model.rowCount() - 1).text == "while reading")
+    QApplication.processEvents()
+    assert bar.value() == held
+    # scrolling to the top loads the older page and keeps the rows in view
+    bar.setValue(bar.minimum())
+    assert page.model.rowCount() == 703
+    assert bar.value() > 0
+    win.close()
