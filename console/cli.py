@@ -34,6 +34,10 @@ def _build_parser() -> argparse.ArgumentParser:
         "--home", metavar="DIR", default=argparse.SUPPRESS,
         help=f"keep every file under DIR (also ${paths.HOME_ENV})",
     )
+    common.add_argument(
+        "--process", metavar="DIR", default=argparse.SUPPRESS,
+        help="the organisation's process overrides (default: the config folder's process/)",
+    )
     parser = _Parser(
         prog="incident-console", parents=[common],
         description="Run a major incident: with no command, open the window.",
@@ -79,6 +83,19 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", action="store_true", help="end this person's term in the role")
     p.add_argument("--by", metavar="NAME")
 
+    p = sub.add_parser("process", parents=[common], help="check or show the incident process")
+    verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=_Parser)
+    q = verbs.add_parser("check", parents=[common], help="validate the defaults merged with DIR")
+    q.add_argument("dir", nargs="?", metavar="DIR", help="override folder (default: --process)")
+    q = verbs.add_parser("show", parents=[common], help="print the merged process")
+    q.add_argument("--json", action="store_true", required=True, help="as JSON")
+
+    p = sub.add_parser("handbook", parents=[common], help="search the offline handbook")
+    verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=_Parser)
+    q = verbs.add_parser("search", parents=[common], help="print the best matches")
+    q.add_argument("query", nargs="+")
+    q.add_argument("--limit", type=int, default=10)
+
     p = sub.add_parser("export", parents=[common], help="export an incident")
     p.add_argument("ref")
     p.add_argument("--format", choices=["json"], required=True)
@@ -101,10 +118,58 @@ def _write_private(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def process_dir(args: argparse.Namespace, where: paths.Paths) -> Path:
+    chosen = getattr(args, "dir", None) or getattr(args, "process", None)
+    return Path(chosen).expanduser() if chosen else where.process_dir
+
+
+def _run_process(args: argparse.Namespace, where: paths.Paths) -> int:
+    from console.process import ProcessError, load_process
+
+    folder = process_dir(args, where)
+    if getattr(args, "dir", None) and not folder.is_dir():
+        raise InputError(f"{folder}: no such folder")
+    try:
+        process = load_process(folder)
+    except ProcessError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s); the process was not loaded", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    if args.verb == "show":
+        print(json.dumps(process.to_plain(), ensure_ascii=False, indent=2))
+        return 0
+    counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in process.counts().items())
+    print(f"ok: {counts}")
+    return 0
+
+
+def _run_handbook(args: argparse.Namespace, where: paths.Paths) -> int:
+    from console.handbook import HandbookIndex
+    from console.process import ProcessError, load_process
+
+    try:
+        process = load_process(process_dir(args, where))
+    except ProcessError:
+        process = None  # the pages alone are still worth searching
+    hits = HandbookIndex(process=process).search(" ".join(args.query), limit=args.limit)
+    if not hits:
+        print("no matches", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    for hit in hits:
+        ref = hit.page + (f"#{hit.anchor}" if hit.anchor else "")
+        print(f"{hit.title}  ({ref})\n    {hit.snippet_marked('[', ']')}")
+    return 0
+
+
 def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
     from console.export import to_json
     from console.incidents import IncidentService
 
+    if args.command == "process":
+        return _run_process(args, where)
+    if args.command == "handbook":
+        return _run_handbook(args, where)
     by = getattr(args, "by", None) or seat_name()
     if args.command == "list":
         service = IncidentService.open(where.db_path, clock)
@@ -177,9 +242,12 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     if args.command is None:
         from ui.app import run  # the only place the core reaches for Qt, and only on request
 
-        return run(where)
+        return run(where, process_dir(args, where))
     try:
         return _run(args, where, clock or SystemClock())
+    except BrokenPipeError:  # `incident-console process show --json | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except InputError as exc:
         print(f"incident-console: error: {exc}", file=sys.stderr)
         return EXIT_INPUT

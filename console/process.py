@@ -1,0 +1,553 @@
+"""The incident process as data: load the defaults, merge an organisation's overrides, validate.
+
+The defaults are the YAML files in the `data` package (format: `data/FORMAT.md`). An
+organisation's override folder holds files of the same names whose items are merged by id:
+a new id is added, a known id has just the keys it names replaced (nested lists of items merge
+the same way), and `disabled: true` removes an item. Every mistake is reported as
+`file:line: what is wrong`, all of them at once, and a process with any mistake is refused as
+a whole: the console never runs half-configured.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from console import domain
+from console.errors import ConsoleError
+from console.handbook import check_page_ref, load_pages
+
+Location = tuple[str, int]
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+# -- YAML with line numbers ----------------------------------------------------------------
+
+class LDict(dict):
+    """A mapping that remembers where it, and each of its keys, was written."""
+
+    loc: Location
+    key_loc: dict[str, Location]
+
+
+class LList(list):
+    loc: Location
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ProcessError(ConsoleError):
+    """The process definition has mistakes; `problems` lists every one."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def _loader_class(name: str, problems: list[Problem]):
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Loader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    def mapping(loader, node):
+        result = LDict()
+        result.loc = (name, node.start_mark.line + 1)
+        result.key_loc = {}
+        loader.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, str):
+                problems.append(Problem(name, line, f"keys must be words, not {key!r}"))
+                continue
+            if key in result:
+                problems.append(Problem(name, line, f"duplicate key {key!r}"))
+                continue
+            result[key] = loader.construct_object(value_node, deep=True)
+            result.key_loc[key] = (name, line)
+        return result
+
+    def sequence(loader, node):
+        result = LList(loader.construct_object(child, deep=True) for child in node.value)
+        result.loc = (name, node.start_mark.line + 1)
+        return result
+
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, sequence)
+    return Loader
+
+
+def read_yaml(text: str, name: str, problems: list[Problem]) -> Any:
+    """Parse one file; syntax errors become problems with their line."""
+    try:
+        return yaml.load(text, Loader=_loader_class(name, problems))  # noqa: S506 - safe loader
+    except yaml.MarkedYAMLError as exc:
+        # Point at where the broken construct began (an unclosed bracket or quote), and say
+        # where the parser gave up when that is elsewhere.
+        start, stop = exc.context_mark, exc.problem_mark
+        line = (start or stop).line + 1 if (start or stop) else 1
+        message = " ".join(filter(None, [exc.context, exc.problem]))
+        if start and stop and stop.line != start.line:
+            message += f" (noticed at line {stop.line + 1})"
+        problems.append(Problem(name, line, f"bad YAML: {message}"))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(name, 1, f"bad YAML: {exc}"))
+    return None
+
+
+# -- the schema --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class F:
+    """One key of an item: its type, whether it must be there, and what it may refer to."""
+
+    kind: str  # str, int, bool, strlist, list, map, items, page, pagelist, regex, colour
+    required: bool = True
+    nullable: bool = False
+    choices: tuple[str, ...] | None = None
+    ref: str | None = None  # a list name whose ids the value (or each list value) must be
+    fields: dict[str, "F"] | None = None  # for map and items
+    low: int | None = None
+    high: int | None = None
+
+
+def _text(required: bool = True) -> F:
+    return F("str", required)
+
+
+PAGE = F("page")
+_MOMENTS = ("on_join", "before_decision", "on_assign", "lull", "timer_expired", "periodic", "at_close")
+_STEPS = ("open", "size_up", "stabilize", "update", "verify", "continuous", "close")
+_CHECKS = ("regex", "roster_blame", "acronyms", "sentence_count", "timeline_links",
+           "impact_numbers", "action_item_tags", "apology", "manual")
+_SCOPES_EXTRA = ("customer_message", "external_message", "security_announcement", "all")
+
+SCHEMA: dict[str, dict[str, dict[str, F]]] = {
+    "severities.yaml": {"severities": {
+        "level": F("int", low=1, high=5), "name": _text(), "title": _text(), "summary": _text(),
+        "criteria": F("strlist"), "examples": F("strlist"), "paged": F("strlist"),
+        "major": F("bool"), "response": F("strlist"),
+        "cadence": F("map", fields={
+            k: F("int", nullable=True, low=1) for k in ("responders", "executives", "customers", "deputy_callout")
+        }),
+        "postmortem": F("map", fields={
+            "required": F("bool"), "meeting_within": F("int", nullable=True, low=1),
+            "day_kind": F("str", choices=("calendar", "business")),
+        }),
+        "page": PAGE,
+    }},
+    "roles.yaml": {"roles": {
+        "name": _text(), "short": _text(), "aliases": F("strlist"),
+        "kind": F("str", choices=("core", "auxiliary")),
+        "group": F("str", choices=("command_staff", "liaison", "responder", "auxiliary")),
+        "purpose": _text(), "who_can_hold": _text(), "min": F("int", low=0),
+        "max": F("int", nullable=True, low=1), "exclusive": F("bool"),
+        "needed_from_level": F("int", nullable=True, low=1, high=5),
+        "duties": F("map", fields={p: F("strlist") for p in ("before", "during", "after")}),
+        "page": PAGE,
+    }},
+    "handoff.yaml": {"handoff_rules": {
+        "text": _text(), "role": F("str", required=False, ref="roles"),
+        "after_minutes": F("int", required=False, low=1),
+        "level": F("str", choices=("info", "suggest", "strong")),
+        "successor": F("str", required=False, ref="roles"), "page": PAGE,
+    }},
+    "checklists.yaml": {"checklists": {
+        "role": F("str", ref="roles"), "phase": F("str", choices=("before", "during", "after")),
+        "title": _text(), "security_only": F("bool"), "page": PAGE,
+        "items": F("items", fields={
+            "text": _text(), "detail": _text(False), "page": F("page", required=False),
+            "step": F("str", required=False, choices=_STEPS),
+        }),
+    }},
+    "prompts.yaml": {"prompts": {
+        "audience": F("str", ref="roles|everyone"), "moment": F("str", choices=_MOMENTS),
+        "text": _text(), "page": PAGE,
+    }},
+    "entry_kinds.yaml": {"entry_kinds": {
+        "label": _text(), "key": _text(), "colour": F("colour"),
+        "source": F("str", choices=("explicit", "derived")), "description": _text(),
+    }},
+    "postmortem.yaml": {
+        "header": {"label": _text(), "help": _text()},
+        "statuses": {"label": _text(), "next": F("list", ref="statuses"), "help": _text()},
+        "sections": {
+            "number": F("int", low=1), "title": _text(), "help": _text(),
+            "fill": F("str", choices=("none", "impact", "responders", "timeline", "action_items")),
+            "subsections": F("items", required=False, fields={"title": _text(), "help": _text()}),
+        },
+    },
+    "lint_rules.yaml": {"lint_rules": {
+        "source": F("str", choices=("handbook", "optional")), "enabled": F("bool"),
+        "scope": F("list", ref="sections|scopes"), "check": F("str", choices=_CHECKS),
+        "pattern": F("regex", required=False), "message": _text(), "suggestion": _text(),
+        "page": PAGE,
+    }},
+    "updates.yaml": {"update_templates": {
+        "audience": F("str", choices=("responders", "executives", "customers")),
+        "title": _text(), "body": _text(), "rules": F("list", ref="lint_rules"), "page": PAGE,
+    }},
+    "commands.yaml": {"commands": {
+        "chatops": _text(), "purpose": _text(), "console": _text(), "how": _text(), "page": PAGE,
+    }},
+    "anti_patterns.yaml": {"anti_patterns": {
+        "title": _text(), "problem": _text(), "instead": _text(), "page": PAGE,
+    }},
+    "glossary.yaml": {"terms": {
+        "term": _text(), "definition": _text(), "aliases": F("strlist"), "page": PAGE,
+    }},
+    "settings.yaml": {"settings": {
+        "question": _text(), "value": F("scalar"), "choices": F("scalarlist"), "reason": _text(),
+        "pages": F("pagelist"),
+    }},
+}
+LIST_FILES = {lst: name for name, lists in SCHEMA.items() for lst in lists}
+# What the core itself relies on: these cannot be disabled by an override.
+CORE_ROLES = domain.ROLE_KEYS
+
+
+# -- the merged process ----------------------------------------------------------------------
+
+class Process:
+    """The merged, validated process: lists of items by list name (`process.items("roles")`)."""
+
+    def __init__(self, lists: dict[str, list[dict]], sources: list[str]) -> None:
+        self._lists = lists
+        self.sources = sources
+
+    def items(self, list_name: str) -> list[dict]:
+        return self._lists[list_name]
+
+    def by_id(self, list_name: str, item_id: str) -> dict:
+        for item in self._lists[list_name]:
+            if item["id"] == item_id:
+                return item
+        raise KeyError(f"{list_name}: no {item_id!r}")
+
+    def severity(self, level: int) -> dict:
+        return next(s for s in self._lists["severities"] if s["level"] == level)
+
+    def counts(self) -> dict[str, int]:
+        result = {name: len(items) for name, items in self._lists.items()}
+        result["checklist_items"] = sum(len(c["items"]) for c in self._lists["checklists"])
+        return result
+
+    def to_plain(self) -> dict[str, list[dict]]:
+        """Plain dicts and lists, ready for JSON."""
+        return _plain(self._lists)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+# -- loading ---------------------------------------------------------------------------------
+
+def default_sources() -> list[tuple[str, str]]:
+    """(display name, text) of every default process file."""
+    folder = files("data")
+    return [(f"data/{name}", folder.joinpath(name).read_text(encoding="utf-8")) for name in SCHEMA]
+
+
+def override_sources(folder: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return [], [Problem(str(folder), 1, "is not a folder")]
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix not in (".yaml", ".yml"):
+            continue
+        if path.name not in SCHEMA:
+            problems.append(Problem(str(path), 1, f"unknown process file {path.name!r}; "
+                                    f"expected one of: {', '.join(SCHEMA)}"))
+            continue
+        try:
+            found.append((str(path), path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(str(path), 1, f"cannot read: {exc}"))
+    return found, problems
+
+
+def load_process(override_dir: Path | None = None) -> Process:
+    """The default process merged with `override_dir` (if it exists); raises ProcessError."""
+    sources = default_sources()
+    problems: list[Problem] = []
+    if override_dir is not None and override_dir.exists():
+        extra, extra_problems = override_sources(override_dir)
+        sources += extra
+        problems += extra_problems
+    lists: dict[str, LList] = {}
+    for display, text in sources:
+        base = Path(display).name
+        document = read_yaml(text, display, problems)
+        if document is None:
+            if text.strip() and not any(p.file == display for p in problems):
+                problems.append(Problem(display, 1, "file is empty"))
+            continue
+        if not isinstance(document, LDict):
+            problems.append(Problem(display, 1, "expected a mapping of list names to lists"))
+            continue
+        for list_name, items in document.items():
+            line = document.key_loc[list_name][1]
+            if list_name not in SCHEMA[base]:
+                known = ", ".join(SCHEMA[base])
+                problems.append(Problem(display, line, f"unknown list {list_name!r}; this file holds: {known}"))
+                continue
+            if not isinstance(items, LList):
+                problems.append(Problem(display, line, f"{list_name} must be a list of items"))
+                continue
+            if list_name in lists:
+                lists[list_name] = _merge_items(lists[list_name], items, problems, list_name)
+            else:
+                lists[list_name] = _merge_items(_empty(display, line), items, problems, list_name)
+    for base, file_lists in SCHEMA.items():
+        for list_name in file_lists:
+            if list_name not in lists:
+                problems.append(Problem(f"data/{base}", 1, f"missing list {list_name!r}"))
+                lists[list_name] = _empty(f"data/{base}", 1)
+    _validate(lists, problems)
+    if problems:
+        raise ProcessError(problems)
+    return Process({k: list(v) for k, v in lists.items()}, [d for d, _ in sources])
+
+
+def _empty(name: str, line: int) -> LList:
+    result = LList()
+    result.loc = (name, line)
+    return result
+
+
+def _item_loc(item: Any, fallback: Location) -> Location:
+    return item.loc if isinstance(item, LDict) else fallback
+
+
+def _merge_items(base: LList, incoming: LList, problems: list[Problem], what: str) -> LList:
+    """Merge `incoming` into `base` by id (see the module docstring); `base` is not changed."""
+    result = _empty(*base.loc)
+    result.extend(base)
+    position = {item["id"]: i for i, item in enumerate(result) if isinstance(item, LDict) and "id" in item}
+    seen_here: set[str] = set()
+    removed: set[int] = set()
+    for item in incoming:
+        loc = _item_loc(item, incoming.loc)
+        if not isinstance(item, LDict):
+            problems.append(Problem(*loc, f"each item of {what} must be a mapping with an id"))
+            continue
+        item_id = item.get("id")
+        if not isinstance(item_id, str) or not _ID.match(item_id):
+            problems.append(Problem(*item.key_loc.get("id", loc),
+                                    f"bad or missing id {item_id!r} in {what} (lowercase letters, "
+                                    "digits, - and _)"))
+            continue
+        if item_id in seen_here:
+            problems.append(Problem(*item.key_loc["id"], f"duplicate id {item_id!r} in {what}"))
+            continue
+        seen_here.add(item_id)
+        disabled = item.get("disabled")
+        if disabled is not None and not isinstance(disabled, bool):
+            problems.append(Problem(*item.key_loc["disabled"], "disabled must be true or false"))
+            continue
+        if item_id in position:
+            if disabled:
+                removed.add(position[item_id])
+                continue
+            result[position[item_id]] = _merge_item(result[position[item_id]], item, problems)
+        elif disabled:
+            problems.append(Problem(*item.key_loc["id"], f"cannot disable {item_id!r}: {what} has no such id"))
+        else:
+            position[item_id] = len(result)
+            result.append(item)
+    kept = _empty(*result.loc)
+    kept.extend(item for i, item in enumerate(result) if i not in removed)
+    return kept
+
+
+def _merge_item(base: LDict, override: LDict, problems: list[Problem]) -> LDict:
+    merged = LDict(base)
+    merged.loc = base.loc
+    merged.key_loc = dict(base.key_loc)
+    for key, value in override.items():
+        if key == "disabled":
+            continue
+        old = base.get(key)
+        if isinstance(old, LList) and isinstance(value, LList) and all(isinstance(v, LDict) for v in old):
+            merged[key] = _merge_items(old, value, problems, key)
+        else:
+            merged[key] = value
+        merged.key_loc[key] = override.key_loc[key]
+    return merged
+
+
+# -- validation ------------------------------------------------------------------------------
+
+def _type_ok(spec: F, value: Any) -> bool:
+    if value is None:
+        return spec.nullable
+    if spec.kind in ("str", "page", "regex", "colour"):
+        return isinstance(value, str)
+    if spec.kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if spec.kind == "bool":
+        return isinstance(value, bool)
+    if spec.kind in ("strlist", "list", "pagelist"):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if spec.kind == "scalar":
+        return isinstance(value, (str, int, bool))
+    if spec.kind == "scalarlist":
+        return isinstance(value, list) and all(isinstance(v, (str, int, bool)) for v in value)
+    if spec.kind == "map":
+        return isinstance(value, dict)
+    if spec.kind == "items":
+        return isinstance(value, list)
+    return False
+
+
+_TYPE_NAMES = {
+    "str": "text", "page": "a handbook page", "regex": "a regular expression", "colour": "#rrggbb",
+    "int": "a whole number", "bool": "true or false", "strlist": "a list of text",
+    "list": "a list of ids", "pagelist": "a list of handbook pages", "map": "a mapping",
+    "items": "a list of items", "scalar": "text, a number or true/false",
+    "scalarlist": "a list of values",
+}
+
+
+def _check_fields(item: LDict, fields: dict[str, F], where: str, problems: list[Problem],
+                  refs: list[tuple[Location, str, str, str]]) -> None:
+    """Check one mapping against its fields; references are collected for later."""
+    for key in item:
+        if key not in fields and key not in ("id", "disabled"):
+            problems.append(Problem(*item.key_loc[key], f"unknown key {key!r} in {where}"))
+    missing = [key for key, spec in fields.items() if spec.required and key not in item]
+    if missing:
+        problems.append(Problem(*item.loc, f"{where} is missing: {', '.join(missing)}"))
+    for key, spec in fields.items():
+        if key not in item:
+            continue
+        value, loc = item[key], item.key_loc[key]
+        if not _type_ok(spec, value):
+            problems.append(Problem(*loc, f"{key} must be {_TYPE_NAMES[spec.kind]}"
+                                    + (" or null" if spec.nullable else "") + f", not {value!r}"))
+            continue
+        if value is None:
+            continue
+        if spec.kind == "str" and not value.strip():
+            problems.append(Problem(*loc, f"{key} is empty"))
+        if spec.choices and value not in spec.choices:
+            problems.append(Problem(*loc, f"{key} {value!r} is not one of: {', '.join(spec.choices)}"))
+        if spec.kind == "int" and ((spec.low is not None and value < spec.low)
+                                   or (spec.high is not None and value > spec.high)):
+            problems.append(Problem(*loc, f"{key} {value} is out of range "
+                                    f"({spec.low if spec.low is not None else '…'}..{spec.high or '…'})"))
+        if spec.kind == "colour" and not _COLOUR.match(value):
+            problems.append(Problem(*loc, f"{key} {value!r} is not a #rrggbb colour"))
+        if spec.kind == "regex":
+            try:
+                re.compile(value, re.IGNORECASE)
+            except re.error as exc:
+                problems.append(Problem(*loc, f"{key} is not a valid regular expression: {exc}"))
+        if spec.kind == "page":
+            why = check_page_ref(value)
+            if why:
+                problems.append(Problem(*loc, f"{key}: {why}"))
+        if spec.kind == "pagelist":
+            for ref in value:
+                why = check_page_ref(ref)
+                if why:
+                    problems.append(Problem(*loc, f"{key}: {why}"))
+        if spec.kind == "map":
+            inner = value if isinstance(value, LDict) else None
+            if inner is not None and spec.fields:
+                _check_fields(inner, spec.fields, f"{where} {key}", problems, refs)
+        if spec.kind == "items" and spec.fields:
+            if not value:
+                problems.append(Problem(*loc, f"{where} has an empty {key} list"))
+            for sub in value:
+                if isinstance(sub, LDict) and "id" in sub:
+                    _check_fields(sub, spec.fields, f"{key} item {sub['id']!r}", problems, refs)
+        if spec.ref:
+            for target in ([value] if isinstance(value, str) else value):
+                refs.append((loc, key, target, spec.ref))
+
+
+def _validate(lists: dict[str, LList], problems: list[Problem]) -> None:
+    refs: list[tuple[Location, str, str, str]] = []
+    for base, file_lists in SCHEMA.items():
+        for list_name, fields in file_lists.items():
+            for item in lists[list_name]:
+                if isinstance(item, LDict):
+                    _check_fields(item, fields, f"{list_name} item {item['id']!r}", problems, refs)
+    ids = {name: {i["id"] for i in items if isinstance(i, LDict)} for name, items in lists.items()}
+    ids["everyone"] = {"everyone"}
+    ids["scopes"] = set(_SCOPES_EXTRA)
+    for loc, key, target, ref in refs:
+        allowed = set().union(*(ids[name] for name in ref.split("|")))
+        if target not in allowed:
+            problems.append(Problem(*loc, f"{key} refers to {target!r}, which is not defined "
+                                    f"(in {ref.replace('|', ' or ')})"))
+    _cross_checks(lists, problems)
+
+
+def _cross_checks(lists: dict[str, LList], problems: list[Problem]) -> None:
+    """Rules that span items: what the core relies on, and uniqueness beyond one list."""
+    def loc_of(name: str) -> Location:
+        return lists[name].loc
+
+    severities = lists["severities"]
+    levels = sorted(s.get("level") for s in severities if isinstance(s.get("level"), int))
+    if levels != [1, 2, 3, 4, 5]:
+        problems.append(Problem(*loc_of("severities"), f"severities must define levels 1 to 5 once each, found {levels}"))
+    role_ids = {r["id"] for r in lists["roles"]}
+    for key in CORE_ROLES:
+        if key not in role_ids:
+            problems.append(Problem(*loc_of("roles"), f"role {key!r} is missing; the console needs it"))
+    kind_ids = {k["id"] for k in lists["entry_kinds"]}
+    for missing in sorted(set(domain.ENTRY_KINDS) - kind_ids):
+        problems.append(Problem(*loc_of("entry_kinds"), f"entry kind {missing!r} is missing; the console writes it"))
+    for kind in lists["entry_kinds"]:
+        if kind["id"] not in domain.ENTRY_KINDS:
+            problems.append(Problem(*kind.key_loc["id"], f"entry kind {kind['id']!r} is unknown to this "
+                                    f"version; kinds can be relabelled, not added"))
+    _unique(lists["entry_kinds"], "key", problems)
+    _unique(lists["sections"], "number", problems)
+    seen: dict[str, Location] = {}
+    for checklist in lists["checklists"]:
+        for item in checklist.get("items") or []:
+            if isinstance(item, LDict) and "id" in item:
+                if item["id"] in seen:
+                    problems.append(Problem(*item.key_loc["id"], f"checklist item id {item['id']!r} "
+                                            f"is already used at {seen[item['id']][0]}:{seen[item['id']][1]}"))
+                seen.setdefault(item["id"], item.key_loc["id"])
+    for rule in lists["lint_rules"]:
+        if rule.get("check") == "regex" and not rule.get("pattern"):
+            problems.append(Problem(*rule.loc, f"lint rule {rule['id']!r} has check regex but no pattern"))
+    for setting in lists["settings"]:
+        if isinstance(setting.get("choices"), list) and setting.get("value") not in setting["choices"]:
+            problems.append(Problem(*setting.key_loc.get("value", setting.loc),
+                                    f"setting {setting['id']!r}: value {setting.get('value')!r} is not one of its choices"))
+
+
+def _unique(items: Iterable[LDict], key: str, problems: list[Problem]) -> None:
+    seen: dict[Any, str] = {}
+    for item in items:
+        if key in item:
+            if item[key] in seen:
+                problems.append(Problem(*item.key_loc[key], f"{key} {item[key]!r} is already used by {seen[item[key]]!r}"))
+            seen.setdefault(item[key], item["id"])
