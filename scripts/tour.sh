@@ -45,5 +45,17 @@ $py scripts/grab_screen.py "$out/incident.png"
 xdotool key Escape
 sleep 0.3
 $py scripts/grab_screen.py "$out/list-after.png"
+# The handbook: F1, type a search, Enter opens the best hit at its heading.
+xdotool key F1
+for _ in $(seq 30); do xdotool search --name "^Handbook" >/dev/null 2>&1 && break; sleep 0.2; done
+hb=$(xdotool search --name "^Handbook" | head -1)
+xdotool windowsize "$hb" 1366 768 windowmove "$hb" 0 0 windowfocus --sync "$hb"
+sleep 0.3
+xdotool type --delay 20 "span of control"
+sleep 0.3
+$py scripts/grab_screen.py "$out/handbook-results.png"
+xdotool key Return
+sleep 0.4
+$py scripts/grab_screen.py "$out/handbook-page.png"
 "$ic" --home "$home" list
 "$ic" --home "$home" export INC-3 --format json | head -c 400; echo

@@ -7,6 +7,7 @@ thread, which opens and migrates the store while the window is already on screen
 
 import logging
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
@@ -41,8 +42,8 @@ def _setup_logging(where: paths_module.Paths) -> None:
 
 
 def build(where: paths_module.Paths, clock: Clock | None = None, author: str | None = None,
-          app: QApplication | None = None) -> MainWindow:
-    """Build and show the window; the store opens on the writer thread right after."""
+          app: QApplication | None = None, process_dir: Path | None = None) -> MainWindow:
+    """Build and show the window; the process loads and the store opens right after."""
     clock = clock or SystemClock()
     app = app or QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Incident Console")
@@ -76,10 +77,21 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
 
     if not reader_ready:
         writer.ready.connect(on_writer_ready)
-    if conn is not None:
-        # The writer imports sqlite-utils and migrates; on another thread it would still
-        # compete for the GIL with the first paint, so it starts once the window has painted.
-        _after_first_paint(window, writer.start)
+    def after_first_paint() -> None:
+        # The process (YAML) and the writer (sqlite-utils, migrations) are not needed to see
+        # the list; on any thread they would compete with the first paint for the GIL.
+        from console.process import ProcessError, load_process
+
+        try:
+            window.set_process(load_process(process_dir or where.process_dir))
+        except ProcessError as exc:
+            log.error("process definition refused:\n%s", exc)
+            window.show_process_problems(exc.problems)
+            return
+        if conn is not None:
+            writer.start()
+
+    _after_first_paint(window, after_first_paint)
     window.show()
     window.list_page.focus_table()
     return window
@@ -104,10 +116,10 @@ def _after_first_paint(window: MainWindow, callback) -> None:
     window.installEventFilter(_FirstPaint(callback, window))
 
 
-def run(where: paths_module.Paths) -> int:
+def run(where: paths_module.Paths, process_dir: Path | None = None) -> int:
     """Open the window and run until it is closed."""
     app = QApplication.instance() or QApplication(sys.argv)
-    window = build(where, app=app)
+    window = build(where, app=app, process_dir=process_dir)
 
     def after_paint() -> None:
         _setup_logging(where)

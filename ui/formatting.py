@@ -1,21 +1,36 @@
 """How times and severities read on screen: local time first, UTC beside it."""
 
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from console import times
 
-KIND_LABELS = {
-    "roster": "ROSTER", "action": "ACTION", "task": "TASK", "status": "STATUS",
-    "decision": "DECISION", "finding": "FINDING", "note": "NOTE", "todo": "TODO",
-    "system": "SYSTEM", "call_end": "CALL END", "severity": "SEVERITY", "comms": "COMMS",
-    "handover": "HANDOVER", "page": "PAGE",
-}
-KIND_COLOURS = {
-    "roster": "#5b7fb8", "action": "#2f8f6b", "task": "#8a6bbd", "status": "#3d8fb0",
-    "decision": "#c0742a", "finding": "#b5483f", "note": "#7d8590", "todo": "#b08a1e",
-    "system": "#4f9a9a", "call_end": "#6b6f78", "severity": "#c2415b", "comms": "#3f7fd1",
-    "handover": "#a05ab0", "page": "#5f9e3a",
-}
+if TYPE_CHECKING:  # pragma: no cover
+    from console.process import Process
+
+@dataclass(frozen=True)
+class KindStyles:
+    """How each timeline entry kind reads: its label and colour, from the process."""
+
+    labels: dict[str, str]
+    colours: dict[str, str]
+
+    @classmethod
+    def from_process(cls, process: "Process") -> "KindStyles":
+        kinds = process.items("entry_kinds")
+        return cls({k["id"]: k["label"] for k in kinds}, {k["id"]: k["colour"] for k in kinds})
+
+    def label(self, kind: str) -> str:
+        return self.labels.get(kind, kind).upper()
+
+    @property
+    def width(self) -> int:
+        """The longest label: the timeline pads to it so entry texts line up."""
+        return max((len(label) for label in self.labels.values()), default=8)
+
+    def colour(self, kind: str) -> str:
+        return self.colours.get(kind, "#7d8590")
 
 
 def severity_text(level: int | None) -> str:

@@ -7,6 +7,7 @@ it: nothing typed is lost and nothing modal interrupts the call.
 
 import uuid
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -17,14 +18,23 @@ from console import times
 from console.clock import Clock
 from console.domain import Change, Incident
 from console.queries import Reader
-from ui.formatting import severity_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.process import Process
+from ui.formatting import KindStyles, severity_text
 from ui.incident_list import SEVERITY_COLOURS
 from ui.timeline import TimelineModel
 from ui.writer import StoreWriter
 
 
 class IncidentHeader(QFrame):
-    """Reference, title, severity, status; time since declared and the two clocks."""
+    """Reference, title, severity, status; time since declared and the two clocks.
+
+    Signals:
+        handbook_requested(str): a handbook page reference (the severity's definition).
+    """
+
+    handbook_requested = Signal(str)
 
     def __init__(self, clock: Clock, zone: tzinfo | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -32,11 +42,14 @@ class IncidentHeader(QFrame):
         self._clock = clock
         self._zone = zone
         self._incident: Incident | None = None
+        self.process: "Process | None" = None
         self.title_label = QLabel(self)
         self.title_label.setObjectName("incidentTitle")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.severity_label = QLabel(self)
         self.severity_label.setObjectName("severityChip")
+        self.severity_label.setTextFormat(Qt.TextFormat.RichText)
+        self.severity_label.linkActivated.connect(self.handbook_requested)
         self.status_label = QLabel(self)
         self.status_label.setObjectName("statusChip")
         self.elapsed_label = QLabel(self)
@@ -59,15 +72,35 @@ class IncidentHeader(QFrame):
         self._ticker.timeout.connect(self.tick)
         self._ticker.start()
 
+    def set_process(self, process: "Process") -> None:
+        self.kinds = KindStyles.from_process(process)
+        self.header.process = process
+
     def show_incident(self, incident: Incident) -> None:
         self._incident = incident
         self.title_label.setText(f"{incident.ref} · {incident.title}")
-        self.severity_label.setText(severity_text(incident.severity))
-        colour = SEVERITY_COLOURS.get(incident.severity or 0, "#7d8590")
-        self.severity_label.setStyleSheet(f"background: {colour};")
+        self._show_severity(incident.severity)
         flags = [f for f, on in (("SECURITY", incident.security), ("DRILL", incident.drill)) if on]
         self.status_label.setText(" · ".join([incident.status.upper(), *flags]))
         self.tick()
+
+    def _show_severity(self, level: int | None) -> None:
+        """The chip links to the level's definition in the handbook; its tooltip summarises it."""
+        colour = SEVERITY_COLOURS.get(level or 0, "#7d8590")
+        self.severity_label.setStyleSheet(f"background: {colour};")
+        text = severity_text(level)
+        definition = self.process.severity(level) if (self.process and level) else None
+        if definition is None:
+            self.severity_label.setText(text)
+            self.severity_label.setToolTip("Severity not set yet")
+            return
+        self.severity_label.setText(
+            f'<a href="{definition["page"]}" style="color: white; text-decoration: none;">{text}</a>'
+        )
+        self.severity_label.setToolTip(
+            f"{definition['name']} · {definition['title']}: {definition['summary']}\n"
+            "Click for the full definition in the handbook."
+        )
 
     def tick(self) -> None:
         now = self._clock.now()
@@ -85,9 +118,9 @@ class IncidentHeader(QFrame):
 
 
 class IncidentPage(QWidget):
-    """Signals: back_requested(): Esc was pressed."""
+    """Signals: handbook_requested(str): a page the person asked to read."""
 
-    back_requested = Signal()
+    handbook_requested = Signal(str)
 
     def __init__(
         self, reader: Reader, writer: StoreWriter, clock: Clock, author: str,
@@ -101,7 +134,9 @@ class IncidentPage(QWidget):
         self.author = author
         self.incident: Incident | None = None
         self.model: TimelineModel | None = None
+        self.kinds = KindStyles({}, {})
         self.header = IncidentHeader(clock, zone, self)
+        self.header.handbook_requested.connect(self.handbook_requested)
         self.timeline = QListView(self)
         self.timeline.setObjectName("timeline")
         self.timeline.setAccessibleName("Timeline")
@@ -126,10 +161,16 @@ class IncidentPage(QWidget):
         self.timeline.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self._follow = True
 
+    def set_process(self, process: "Process") -> None:
+        self.kinds = KindStyles.from_process(process)
+        self.header.process = process
+
     def show_incident(self, incident: Incident) -> None:
         self.incident = incident
         self.header.show_incident(incident)
-        self.model = TimelineModel(self._reader, incident.id, self._clock, self._zone, parent=self)
+        self.model = TimelineModel(
+            self._reader, incident.id, self._clock, self.kinds, self._zone, parent=self
+        )
         self.model.rowsAboutToBeInserted.connect(self._remember_follow)
         self.model.rowsInserted.connect(self._on_rows_inserted)
         old = self.timeline.selectionModel()

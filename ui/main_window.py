@@ -18,6 +18,8 @@ from ui.incident_list import IncidentListModel, IncidentListPage
 from ui.writer import StoreWriter
 
 if TYPE_CHECKING:  # pragma: no cover
+    from console.process import Problem, Process
+    from ui.handbook_window import HandbookWindow
     from ui.incident_view import IncidentPage
 
 WINDOW_TITLE = "Incident Console"
@@ -33,6 +35,8 @@ class MainWindow(QMainWindow):
         self.resize(1100, 720)
         self.writer = writer
         self.reader: Reader | None = None
+        self.process: "Process | None" = None
+        self.handbook: "HandbookWindow | None" = None
         self._clock = clock
         self._zone = zone
         self._author = author
@@ -57,6 +61,7 @@ class MainWindow(QMainWindow):
         self.declare_action = self._action("Declare incident", "Ctrl+N", self.show_declare)
         self.note_action = self._action("Focus note box", "Ctrl+L", self.focus_note)
         self.back_action = self._action("Back to the list", "Esc", self.show_list)
+        self.handbook_action = self._action("Handbook", "F1", self.show_handbook)
         self.list_page.open_requested.connect(self.open_incident)
         self.list_page.declare_requested.connect(self._on_declare_requested)
         writer.changed.connect(self._on_changed)
@@ -84,6 +89,46 @@ class MainWindow(QMainWindow):
             self.list_model.reload(self.reader)
             if keep is not None:
                 self.list_page.select_incident(keep)
+
+    def set_process(self, process: "Process") -> None:
+        """The validated process the window is guided by (loaded right after the first paint)."""
+        self.process = process
+        if self.incident_page is not None:
+            self.incident_page.set_process(process)
+
+    def show_process_problems(self, problems: "list[Problem]") -> None:
+        """Refuse to run half-configured: list every mistake instead of the incidents."""
+        from PySide6.QtCore import QStringListModel
+        from PySide6.QtWidgets import QListView
+
+        self.show_problem(
+            f"The incident process definition has {len(problems)} problem(s). Fix them and start "
+            "again; nothing has been recorded or changed. (F1 still opens the handbook.)"
+        )
+        view = QListView(self)
+        view.setObjectName("processProblems")
+        view.setAccessibleName("Process problems")
+        view.setModel(QStringListModel([str(p) for p in problems], view))
+        self.stack.addWidget(view)
+        self.stack.setCurrentWidget(view)
+        for action in (self.declare_action, self.note_action, self.back_action):
+            action.setEnabled(False)
+        view.setFocus()
+
+    def show_handbook(self, ref: str | None = None) -> None:
+        """Open (or raise) the handbook window, at `ref` if given."""
+        if self.handbook is None:
+            from console.handbook import HandbookIndex
+            from ui.handbook_window import HandbookWindow
+
+            self.handbook = HandbookWindow(HandbookIndex(process=self.process), self)
+        if ref:
+            self.handbook.open_ref(ref)
+        self.handbook.show()
+        self.handbook.raise_()
+        self.handbook.activateWindow()
+        if not ref:
+            self.handbook.focus_search()
 
     def show_problem(self, message: str) -> None:
         """A calm, non-modal message at the top of the window."""
@@ -114,6 +159,9 @@ class MainWindow(QMainWindow):
             self.incident_page = IncidentPage(
                 self.reader, self.writer, self._clock, self._author, self._zone, self
             )
+            if self.process is not None:
+                self.incident_page.set_process(self.process)
+            self.incident_page.handbook_requested.connect(self.show_handbook)
             self.stack.addWidget(self.incident_page)
         self.stack.setCurrentWidget(self.incident_page)
         self.incident_page.show_incident(incident)

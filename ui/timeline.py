@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor
 from console.clock import Clock
 from console.domain import Entry
 from console.queries import Reader
-from ui.formatting import KIND_COLOURS, KIND_LABELS, local_and_utc
+from ui.formatting import KindStyles, local_and_utc
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 500
@@ -28,10 +28,11 @@ class TimelineModel(QAbstractListModel):
     EntryRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(
-        self, reader: Reader, incident_id: int, clock: Clock, zone: tzinfo | None = None,
-        page_size: int = PAGE_SIZE, parent=None,
+        self, reader: Reader, incident_id: int, clock: Clock, kinds: KindStyles,
+        zone: tzinfo | None = None, page_size: int = PAGE_SIZE, parent=None,
     ) -> None:
         super().__init__(parent)
+        self._kinds = kinds
         self._reader = reader
         self._clock = clock
         self._zone = zone
@@ -100,14 +101,14 @@ class TimelineModel(QAbstractListModel):
         entry = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             when = local_and_utc(entry.occurred_at, self._clock.now(), self._zone)
-            label = KIND_LABELS.get(entry.kind, entry.kind.upper())
+            label = self._kinds.label(entry.kind)
             text = entry.text.replace("\n", " ⏎ ")
-            return f"{when}  {label:<9} {entry.author}: {text}"
+            return f"{when}  {label:<{self._kinds.width}}  {entry.author}: {text}"
         if role == Qt.ItemDataRole.DecorationRole:
-            return QColor(KIND_COLOURS.get(entry.kind, "#7d8590"))
+            return QColor(self._kinds.colour(entry.kind))
         if role == Qt.ItemDataRole.ToolTipRole:
             return (
-                f"{KIND_LABELS.get(entry.kind, entry.kind)} by {entry.author}\n"
+                f"{self._kinds.label(entry.kind)} by {entry.author}\n"
                 f"happened {entry.occurred_at}\nrecorded {entry.recorded_at}\n\n{entry.text}"
             )
         if role == Qt.ItemDataRole.AccessibleTextRole:

@@ -28,7 +28,8 @@ def test_declare_by_keyboard_then_type_notes(qtbot, window):
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page, timeout=3000)
     page = window.incident_page
     assert page.header.title_label.text() == "INC-1 · Checkout returns errors"
-    assert page.header.severity_label.text() == "SEV-1"
+    assert ">SEV-1</a>" in page.header.severity_label.text()
+    assert "Critical" in page.header.severity_label.toolTip()
     assert page.note_edit.hasFocus()
     for text in ("db-2 replica lag is 40 s", "rolling back deploy 4121"):
         with qtbot.waitSignal(window.writer.changed, timeout=3000):
@@ -172,4 +173,22 @@ def test_timeline_follows_the_newest_unless_scrolled_up_and_pages_older_at_the_t
     bar.setValue(bar.minimum())
     assert page.model.rowCount() == 703
     assert bar.value() > 0
+    win.close()
+
+
+def test_a_broken_process_is_listed_and_nothing_can_be_recorded(qtbot, where, clock, tmp_path):
+    folder = tmp_path / "process"
+    folder.mkdir()
+    (folder / "roles.yaml").write_text("roles:\n  - id: ic\n    max: many\n", encoding="utf-8")
+    win = ui_app.build(where, clock=clock, author="Ana", process_dir=folder)
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: win.stack.currentWidget().objectName() == "processProblems")
+    view = win.stack.currentWidget()
+    lines = [view.model().index(r, 0).data() for r in range(view.model().rowCount())]
+    assert lines == [f"{folder / 'roles.yaml'}:3: max must be a whole number or null, not 'many'"]
+    assert "1 problem" in win.banner.text()
+    assert not win.declare_action.isEnabled()
+    qtbot.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert win.stack.currentWidget() is view
+    assert not win.writer.is_ready and not win.writer._thread.isRunning()
     win.close()

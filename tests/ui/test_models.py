@@ -4,8 +4,17 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 
+import pytest
+
+from console.process import load_process
+from ui.formatting import KindStyles
 from ui.incident_list import IncidentListModel
 from ui.timeline import TimelineModel
+
+
+@pytest.fixture(scope="module")
+def kinds():
+    return KindStyles.from_process(load_process())
 
 
 def test_incident_list_model(qtmodeltester, service, clock):
@@ -23,12 +32,12 @@ def test_incident_list_model(qtmodeltester, service, clock):
     assert model.headerData(3, Qt.Orientation.Horizontal) == "Title"
 
 
-def test_timeline_model_pages_from_the_newest_end(qtmodeltester, service, clock):
+def test_timeline_model_pages_from_the_newest_end(qtmodeltester, service, clock, kinds):
     incident = service.declare("x", by="Ana").incident
     for i in range(30):
         clock.advance(seconds=1)
         service.log(incident.id, f"note {i}", by="Ana")
-    model = TimelineModel(service.read, incident.id, clock, page_size=10)
+    model = TimelineModel(service.read, incident.id, clock, kinds, page_size=10)
     qtmodeltester.check(model)
     assert model.rowCount() == 10
     assert model.entry_at(9).text == "note 29"
@@ -42,9 +51,9 @@ def test_timeline_model_pages_from_the_newest_end(qtmodeltester, service, clock)
     qtmodeltester.check(model)
 
 
-def test_timeline_model_places_new_and_back_dated_entries(qtmodeltester, service, clock):
+def test_timeline_model_places_new_and_back_dated_entries(qtmodeltester, service, clock, kinds):
     incident = service.declare("x", by="Ana").incident
-    model = TimelineModel(service.read, incident.id, clock, page_size=10)
+    model = TimelineModel(service.read, incident.id, clock, kinds, page_size=10)
     clock.advance(minutes=5)
     late = service.log(incident.id, "now", by="Ana").entries
     early = service.log(incident.id, "two minutes ago", by="Ana",
@@ -59,16 +68,17 @@ def test_timeline_model_places_new_and_back_dated_entries(qtmodeltester, service
     model.add_entries(service.log(other.id, "elsewhere", by="Ana").entries)
     assert model.rowCount() == 3
     display = model.data(model.index(2, 0))
-    assert "NOTE" in display and "Ana: now" in display and "(14:05Z)" in display
+    assert "NOTE " in display and "Ana: now" in display and "(14:05Z)" in display
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.DecorationRole).name() == kinds.colour("status")
     qtmodeltester.check(model)
 
 
-def test_entries_older_than_the_loaded_page_wait_for_their_page(service, clock):
+def test_entries_older_than_the_loaded_page_wait_for_their_page(service, clock, kinds):
     incident = service.declare("x", by="Ana").incident
     for i in range(12):
         clock.advance(seconds=10)
         service.log(incident.id, f"n{i}", by="Ana")
-    model = TimelineModel(service.read, incident.id, clock, page_size=5)
+    model = TimelineModel(service.read, incident.id, clock, kinds, page_size=5)
     ancient = service.log(incident.id, "very early", by="Ana",
                           occurred_at=clock.now() - timedelta(minutes=5)).entries
     model.add_entries(ancient)
