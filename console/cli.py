@@ -83,6 +83,30 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", action="store_true", help="end this person's term in the role")
     p.add_argument("--by", metavar="NAME")
 
+    p = sub.add_parser("task", parents=[common], help="hand out a task with a check-back time")
+    p.add_argument("ref")
+    p.add_argument("person")
+    p.add_argument("minutes", metavar="MINUTES", help="check back in this many minutes (1..1440)")
+    p.add_argument("text")
+    p.add_argument("--by", metavar="NAME")
+
+    p = sub.add_parser("task-done", parents=[common], help="mark a task done")
+    p.add_argument("ref")
+    p.add_argument("task", metavar="TASK", help="T<n>")
+    p.add_argument("--by", metavar="NAME")
+
+    p = sub.add_parser("task-extend", parents=[common], help="push a task's check-back time")
+    p.add_argument("ref")
+    p.add_argument("task", metavar="TASK", help="T<n>")
+    p.add_argument("minutes", metavar="MINUTES", help="from the due time, or from now if overdue")
+    p.add_argument("--by", metavar="NAME")
+
+    for verb, what in (("check", "tick"), ("uncheck", "untick")):
+        p = sub.add_parser(verb, parents=[common], help=f"{what} a checklist item (by its id)")
+        p.add_argument("ref")
+        p.add_argument("item", metavar="ITEM_ID")
+        p.add_argument("--by", metavar="NAME")
+
     p = sub.add_parser("process", parents=[common], help="check or show the incident process")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=_Parser)
     q = verbs.add_parser("check", parents=[common], help="validate the defaults merged with DIR")
@@ -162,6 +186,18 @@ def _run_handbook(args: argparse.Namespace, where: paths.Paths) -> int:
     return 0
 
 
+def _checklist_label(args: argparse.Namespace, where: paths.Paths, item_id: str) -> str:
+    """The text of checklist item `item_id` in the merged process, or InputError."""
+    from console.process import load_process
+
+    process = load_process(process_dir(args, where))
+    for checklist in process.items("checklists"):
+        for item in checklist["items"]:
+            if item["id"] == item_id:
+                return item["text"]
+    raise InputError(f"unknown checklist item {item_id!r}")
+
+
 def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
     from console.export import to_json
     from console.incidents import IncidentService
@@ -211,8 +247,30 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
             sys.stdout.write(text)
         return 0
 
-    at = _time(args.at, clock)
-    if args.command == "log":
+    if args.command == "task":
+        minutes = domain.parse_minutes(args.minutes)
+        service = IncidentService.open(where.db_path, clock)
+        change = service.add_task(incident_id, args.person, minutes, args.text, by=by)
+        print(change.task.ref)
+        return 0
+
+    at = _time(getattr(args, "at", None), clock)
+    if args.command == "task-done":
+        task_id = domain.parse_task_ref(args.task)
+        service = IncidentService.open(where.db_path, clock)
+        change = service.task_done(incident_id, task_id, by=by)
+    elif args.command == "task-extend":
+        task_id = domain.parse_task_ref(args.task)
+        minutes = domain.parse_minutes(args.minutes)
+        service = IncidentService.open(where.db_path, clock)
+        change = service.task_extend(incident_id, task_id, minutes, by=by)
+    elif args.command in ("check", "uncheck"):
+        label = _checklist_label(args, where, args.item.strip())
+        service = IncidentService.open(where.db_path, clock)
+        change = service.set_check(
+            incident_id, args.item.strip(), args.command == "check", by=by, label=label
+        )
+    elif args.command == "log":
         kind = domain.parse_kind(args.kind)
         service = IncidentService.open(where.db_path, clock)
         change = service.log(incident_id, args.text, by=by, kind=kind, occurred_at=at)

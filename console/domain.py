@@ -35,8 +35,16 @@ ENTRY_KINDS = (
 MAX_TITLE = 200
 MAX_TEXT = 10_000
 MAX_NAME = 100
+MAX_TASK_TEXT = 200  # one line on the board; the detail belongs in the timeline
+# Who a status update is for. Responders' updates are part of running the incident (a
+# "status" entry); executives' and customers' are communications ("comms").
+AUDIENCES = ("responders", "executives", "customers")
+# A check-back timer is whole minutes, at most a day: a longer wait is not a check-back.
+MAX_MINUTES = 1440
 
 _REF = re.compile(r"^\s*(?:inc-?)?(\d{1,9})\s*$", re.IGNORECASE)
+_TASK_REF = re.compile(r"^\s*t?(\d{1,9})\s*$", re.IGNORECASE)
+_MINUTES = re.compile(r"^\s*(\d{1,5})\s*m?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -85,12 +93,68 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Extension:
+    """One push of a task's check-back time: `minutes` more, given at `at` by `by`."""
+
+    minutes: int
+    at: str
+    by: str
+
+
+@dataclass(frozen=True)
+class Task:
+    """Work the IC handed to someone, with the moment the IC checks back on it.
+
+    `due_at` is the current check-back time (extensions included); `extensions` keeps how it
+    got there. Reassignments change `owner`; who held it before is in the timeline.
+    """
+
+    id: int
+    uid: str
+    incident_id: int
+    owner: str
+    text: str
+    assigned_at: str
+    due_at: str
+    done_at: str | None
+    created_by: str
+    extensions: tuple[Extension, ...] = ()
+
+    @property
+    def ref(self) -> str:
+        return format_task_ref(self.id)
+
+
+@dataclass(frozen=True)
+class CheckState:
+    """The current tick of one checklist item: the latest of its append-only history."""
+
+    item_id: str
+    checked: bool
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Update:
+    """A status update as sent to one audience."""
+
+    id: int
+    incident_id: int
+    audience: str
+    text: str
+    by: str
+    sent_at: str
+
+
+@dataclass(frozen=True)
 class Change:
     """What one operation changed, so a view can refresh just that."""
 
     incident: Incident
     entries: tuple[Entry, ...] = field(default_factory=tuple)
     roles_changed: bool = False
+    task: Task | None = None
 
 
 def format_ref(incident_id: int) -> str:
@@ -103,6 +167,35 @@ def parse_ref(text: str) -> int:
     if not match or int(match.group(1)) == 0:
         raise InputError(f"bad incident reference {text!r}: expected INC-<number>, e.g. INC-3")
     return int(match.group(1))
+
+
+def format_task_ref(task_id: int) -> str:
+    return f"T{task_id}"
+
+
+def parse_task_ref(text: str | int) -> int:
+    """`T3`, `t3` or `3` -> 3."""
+    match = _TASK_REF.match(str(text) if text is not None else "")
+    if not match or int(match.group(1)) == 0:
+        raise InputError(f"bad task reference {text!r}: expected T<number>, e.g. T3")
+    return int(match.group(1))
+
+
+def parse_minutes(text: str | int) -> int:
+    """`5` or `5m` -> 5: whole minutes from 1 to a day (seconds and hours are refused)."""
+    match = _MINUTES.match(str(text) if text is not None else "")
+    if not match or not 1 <= int(match.group(1)) <= MAX_MINUTES:
+        raise InputError(
+            f"bad minutes {text!r}: expected whole minutes from 1 to {MAX_MINUTES}, e.g. 15 or 15m"
+        )
+    return int(match.group(1))
+
+
+def parse_audience(text: str) -> str:
+    audience = (text or "").strip().lower()
+    if audience not in AUDIENCES:
+        raise InputError(f"bad audience {text!r}: expected one of {', '.join(AUDIENCES)}")
+    return audience
 
 
 def parse_severity(text: str | int) -> int:

@@ -3,7 +3,8 @@
 Format `incident-console/1` (schema: `data/export.schema.json`). Every time is ISO 8601 UTC
 ending in `Z`; the timeline is sorted by when things happened; metrics are whole seconds, or
 null where the incident has not reached that point. A field never changes meaning within a
-version: a new meaning means `incident-console/2`.
+version: a new meaning means `incident-console/2`. New fields may be added within a version,
+as the board (`tasks`, `checklist`, `updates`) was.
 """
 
 import json
@@ -64,6 +65,28 @@ def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
             for e in reader.timeline(incident_id)
         ],
         "metrics": metrics(incident),
+        "tasks": [
+            {
+                "id": t.ref,
+                "owner": t.owner,
+                "text": t.text,
+                "assigned_at": t.assigned_at,
+                "due_at": t.due_at,
+                "done_at": t.done_at,
+                "extensions": [
+                    {"minutes": x.minutes, "at": x.at, "by": x.by} for x in t.extensions
+                ],
+            }
+            for t in sorted(reader.tasks(incident_id), key=lambda t: t.id)
+        ],
+        "checklist": [
+            {"item": c.item_id, "checked": c.checked, "by": c.by, "at": c.at}
+            for c in sorted(reader.checklist(incident_id).values(), key=lambda c: c.item_id)
+        ],
+        "updates": [
+            {"audience": u.audience, "text": u.text, "by": u.by, "sent_at": u.sent_at}
+            for u in reader.updates(incident_id)
+        ],
     }
 
 

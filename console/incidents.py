@@ -1,19 +1,20 @@
 """Operations that change an incident, each in one transaction with its timeline entry.
 
-The timeline is the audit log: every change to an incident (severity, status, roles) writes
-an entry in the same transaction as the change itself, so the two can never disagree. Each
-operation returns a `Change` naming what it wrote; it is only returned after the commit, so
-whoever shows it to a person shows something that is already durable.
+The timeline is the audit log: every change to an incident (severity, status, roles, and the
+board's tasks, checklist ticks and status updates) writes an entry in the same transaction as
+the change itself, so the two can never disagree. Each operation returns a `Change` naming
+what it wrote; it is only returned after the commit, so whoever shows it to a person shows
+something that is already durable.
 """
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console import domain, times
 from console.clock import Clock
-from console.domain import Change, Entry, Incident, RoleAssignment
+from console.domain import Change, Entry, Incident, RoleAssignment, Task
 from console.errors import InputError
 from console.queries import Reader
 from console.store import open_store, storage_errors
@@ -219,6 +220,156 @@ class IncidentService:
             entry = self._append(incident_id, kind, text, author, moment, now)
         return Change(self.read.incident(incident_id), (entry,), roles_changed=True)
 
+    # -- the board: tasks, checklist ticks, status updates --------------------------------
+
+    def add_task(
+        self,
+        incident_id: int,
+        owner: str,
+        minutes: int | str,
+        text: str,
+        *,
+        by: str,
+        at: datetime | None = None,
+        uid: str | None = None,
+    ) -> Change:
+        """Hand `text` to `owner` and check back in `minutes` (counted from `at`, or now).
+
+        A `uid` made by the caller makes a resend harmless: the task already recorded under it
+        comes back unchanged. The task's timeline entry carries the same uid.
+        """
+        name = domain.clean_text(owner, "owner", domain.MAX_NAME)
+        minutes = domain.parse_minutes(minutes)
+        text = domain.clean_text(text, "task text", domain.MAX_TASK_TEXT)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = self.read.incident(incident_id)
+        if uid is not None:
+            existing = self.read.task_by_uid(uid)
+            if existing is not None:
+                if existing.incident_id != incident_id:
+                    raise InputError(
+                        f"task id {uid!r} belongs to {existing.ref} on another incident"
+                    )
+                entry = self.read.entry_by_uid(uid)
+                return Change(incident, (entry,) if entry else (), task=existing)
+            if self.read.entry_by_uid(uid) is not None:
+                raise InputError(f"id {uid!r} is already used by a timeline entry")
+        now = self._clock.now()
+        assigned = at or now
+        row = {
+            "uid": uid or uuid.uuid4().hex,
+            "incident_id": incident_id,
+            "owner": name,
+            "text": text,
+            "assigned_at": times.to_text(assigned),
+            "due_at": times.to_text(assigned + timedelta(minutes=minutes)),
+            "done_at": None,
+            "created_by": author,
+        }
+        entry_text = f"{name}: {text} (check back in {minutes} min)"
+        with storage_errors(self._path), self._db.atomic():
+            task_id = self._db["tasks"].insert(row).last_pk
+            entry = self._append(incident_id, "task", entry_text, author, assigned, now, uid)
+        return Change(incident, (entry,), task=Task(id=task_id, **row))
+
+    def task_done(self, incident_id: int, task_id: int, *, by: str) -> Change:
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = self.read.incident(incident_id)
+        task = self._open_task(incident_id, task_id)
+        now = self._clock.now()
+        with storage_errors(self._path), self._db.atomic():
+            self._db["tasks"].update(task.id, {"done_at": times.to_text(now)})
+            entry = self._append(
+                incident_id, "task", f"Done: {task.text} ({task.owner})", author, now, now
+            )
+        return Change(incident, (entry,), task=self.read.task(incident_id, task.id))
+
+    def task_extend(self, incident_id: int, task_id: int, minutes: int | str, *, by: str) -> Change:
+        """Push the check-back time: `minutes` after the due time, or after now if overdue.
+
+        An overdue task extended by 10 minutes is due 10 minutes from now, not 10 minutes
+        after a moment already past (which could leave it still overdue).
+        """
+        minutes = domain.parse_minutes(minutes)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = self.read.incident(incident_id)
+        task = self._open_task(incident_id, task_id)
+        now = self._clock.now()
+        due = max(times.from_text(task.due_at), now) + timedelta(minutes=minutes)
+        text = (
+            f"Extended by {minutes} min: {task.text} ({task.owner}), "
+            f"now due {times.to_text(due)[11:16]}Z"
+        )
+        with storage_errors(self._path), self._db.atomic():
+            self._db["tasks"].update(task.id, {"due_at": times.to_text(due)})
+            self._db["task_extensions"].insert(
+                {"task_id": task.id, "minutes": minutes, "at": times.to_text(now), "by": author}
+            )
+            entry = self._append(incident_id, "task", text, author, now, now)
+        return Change(incident, (entry,), task=self.read.task(incident_id, task.id))
+
+    def task_reassign(self, incident_id: int, task_id: int, owner: str, *, by: str) -> Change:
+        """Give an open task to someone else; the previous owner is kept in the timeline."""
+        name = domain.clean_text(owner, "owner", domain.MAX_NAME)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = self.read.incident(incident_id)
+        task = self._open_task(incident_id, task_id)
+        if task.owner.casefold() == name.casefold():
+            raise InputError(f"{task.ref} is already {task.owner}'s")
+        now = self._clock.now()
+        text = f"Reassigned from {task.owner} to {name}: {task.text}"
+        with storage_errors(self._path), self._db.atomic():
+            self._db["tasks"].update(task.id, {"owner": name})
+            entry = self._append(incident_id, "task", text, author, now, now)
+        return Change(incident, (entry,), task=self.read.task(incident_id, task.id))
+
+    def set_check(
+        self, incident_id: int, item_id: str, checked: bool, *, by: str, label: str
+    ) -> Change:
+        """Tick or untick one checklist item, adding a row to its history.
+
+        The caller checks `item_id` against the process (the core stores any id, so a tick
+        survives an organisation later renaming or removing the item); `label` is the item's
+        text, written into the timeline so the entry reads on its own.
+        """
+        item = domain.clean_text(item_id, "checklist item", domain.MAX_NAME)
+        label = domain.clean_text(label, "checklist item text", domain.MAX_TEXT)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        checked = bool(checked)
+        incident = self.read.incident(incident_id)
+        current = self.read.checklist(incident_id).get(item)
+        if checked and current is not None and current.checked:
+            raise InputError(f"{label!r} is already checked")
+        if not checked and (current is None or not current.checked):
+            raise InputError(f"{label!r} is not checked")
+        now = self._clock.now()
+        stamp = times.to_text(now)
+        text = f"{'Checked' if checked else 'Unchecked'}: {label}"
+        with storage_errors(self._path), self._db.atomic():
+            self._db["checks"].insert(
+                {"incident_id": incident_id, "item_id": item, "checked": int(checked),
+                 "by": author, "at": stamp}
+            )
+            entry = self._append(incident_id, "action", text, author, now, now)
+        return Change(incident, (entry,))
+
+    def send_update(self, incident_id: int, audience: str, text: str, *, by: str) -> Change:
+        """Record a status update as sent; responders' is "status", the others "comms"."""
+        audience = domain.parse_audience(audience)
+        text = domain.clean_text(text, "update text", domain.MAX_TEXT, multiline=True)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = self.read.incident(incident_id)
+        now = self._clock.now()
+        kind = "status" if audience == "responders" else "comms"
+        entry_text = f"Update to {audience}: {text}"
+        with storage_errors(self._path), self._db.atomic():
+            self._db["updates"].insert(
+                {"incident_id": incident_id, "audience": audience, "text": text,
+                 "by": author, "sent_at": times.to_text(now)}
+            )
+            entry = self._append(incident_id, kind, entry_text, author, now, now)
+        return Change(incident, (entry,))
+
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the database; called when the writer is idle.
 
@@ -242,6 +393,13 @@ class IncidentService:
         return self.read.incident(incident_id)
 
     # -- internals ----------------------------------------------------------------------
+
+    def _open_task(self, incident_id: int, task_id: int) -> Task:
+        """The task, refusing one that is done (it can no longer change)."""
+        task = self.read.task(incident_id, task_id)
+        if task.done_at is not None:
+            raise InputError(f"{task.ref} is already done ({task.text})")
+        return task
 
     def _append(
         self,

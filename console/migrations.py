@@ -100,9 +100,86 @@ def m0002_timeline_search(db: "Database") -> None:
     )
 
 
+def m0003_board(db: "Database") -> None:
+    """The IC's board: tasks with check-back times, checklist ticks and status updates.
+
+    A task is a row that changes (owner, due time, done); what it was before is in the
+    timeline, and each extension also keeps a row so the arithmetic can be shown. Checklist
+    ticks are an append-only history like the timeline: the latest row per item is its state,
+    so "who unticked this, and when" is never lost.
+    """
+    db.execute(
+        """
+        CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            owner TEXT NOT NULL,
+            text TEXT NOT NULL,
+            assigned_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            done_at TEXT,
+            created_by TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX tasks_board ON tasks(incident_id, due_at)")
+    db.execute(
+        """
+        CREATE TABLE task_extensions (
+            id INTEGER PRIMARY KEY,
+            task_id INTEGER NOT NULL REFERENCES tasks(id),
+            minutes INTEGER NOT NULL CHECK (minutes > 0),
+            at TEXT NOT NULL,
+            "by" TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX task_extensions_task ON task_extensions(task_id, id)")
+    db.execute(
+        """
+        CREATE TABLE checks (
+            id INTEGER PRIMARY KEY,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            item_id TEXT NOT NULL,
+            checked INTEGER NOT NULL CHECK (checked IN (0, 1)),
+            "by" TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX checks_latest ON checks(incident_id, item_id, id)")
+    db.execute(
+        """
+        CREATE TRIGGER checks_are_append_only_update BEFORE UPDATE ON checks
+        BEGIN SELECT RAISE(ABORT, 'checklist ticks are append-only'); END
+        """
+    )
+    db.execute(
+        """
+        CREATE TRIGGER checks_are_append_only_delete BEFORE DELETE ON checks
+        BEGIN SELECT RAISE(ABORT, 'checklist ticks are append-only'); END
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE updates (
+            id INTEGER PRIMARY KEY,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            audience TEXT NOT NULL CHECK (audience IN ('responders', 'executives', 'customers')),
+            text TEXT NOT NULL,
+            "by" TEXT NOT NULL,
+            sent_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX updates_by_audience ON updates(incident_id, audience, sent_at)")
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
+    ("0003_board", m0003_board),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

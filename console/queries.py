@@ -9,7 +9,10 @@ opens as fast as one with ten.
 import sqlite3
 from pathlib import Path
 
-from console.domain import Entry, Incident, RoleAssignment, format_ref
+from console.domain import (
+    CheckState, Entry, Extension, Incident, RoleAssignment, Task, Update, format_ref,
+    format_task_ref,
+)
 from console.errors import NotFound
 from console.store import storage_errors
 
@@ -18,6 +21,11 @@ _INCIDENT_COLUMNS = (
     "mitigated_at, resolved_at"
 )
 _ENTRY_COLUMNS = "id, uid, incident_id, kind, text, author, occurred_at, recorded_at"
+_TASK_COLUMNS = (
+    "t.id, t.uid, t.incident_id, t.owner, t.text, t.assigned_at, t.due_at, t.done_at, "
+    "t.created_by"
+)
+_UPDATE_COLUMNS = 'id, incident_id, audience, text, "by", sent_at'
 
 
 def _incident(row: tuple) -> Incident:
@@ -133,3 +141,93 @@ class Reader:
                 params,
             ).fetchall()
         return [_entry(row) for row in rows]
+
+    # -- the board ----------------------------------------------------------------------
+
+    def tasks(self, incident_id: int, *, open_only: bool = False) -> list[Task]:
+        """An incident's tasks, the next check-back first (two queries, however many tasks)."""
+        done = " AND t.done_at IS NULL" if open_only else ""
+        with storage_errors(self._path):
+            rows = self._conn.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.incident_id = ?{done} "
+                "ORDER BY t.due_at, t.id",
+                (incident_id,),
+            ).fetchall()
+            if not rows:
+                return []
+            extensions = self._conn.execute(
+                'SELECT x.task_id, x.minutes, x.at, x."by" FROM task_extensions x '
+                f"JOIN tasks t ON t.id = x.task_id WHERE t.incident_id = ?{done} "
+                "ORDER BY x.task_id, x.id",
+                (incident_id,),
+            ).fetchall()
+        return self._with_extensions(rows, extensions)
+
+    def task(self, incident_id: int, task_id: int) -> Task:
+        with storage_errors(self._path):
+            row = self._conn.execute(
+                f"SELECT {_TASK_COLUMNS} FROM tasks t WHERE t.id = ? AND t.incident_id = ?",
+                (task_id, incident_id),
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no task {format_task_ref(task_id)} on {format_ref(incident_id)}")
+            extensions = self._conn.execute(
+                'SELECT task_id, minutes, at, "by" FROM task_extensions WHERE task_id = ? '
+                "ORDER BY id",
+                (task_id,),
+            ).fetchall()
+        return self._with_extensions([row], extensions)[0]
+
+    def task_by_uid(self, uid: str) -> Task | None:
+        with storage_errors(self._path):
+            row = self._conn.execute(
+                "SELECT incident_id, id FROM tasks WHERE uid = ?", (uid,)
+            ).fetchone()
+        return self.task(row[0], row[1]) if row else None
+
+    def checklist(self, incident_id: int) -> dict[str, CheckState]:
+        """Each ticked item's current state (its latest row), by item id; unticked items absent."""
+        with storage_errors(self._path):
+            rows = self._conn.execute(
+                'SELECT item_id, checked, "by", at FROM checks WHERE id IN ('
+                "SELECT max(id) FROM checks WHERE incident_id = ? GROUP BY item_id) "
+                "ORDER BY item_id",
+                (incident_id,),
+            ).fetchall()
+        return {row[0]: CheckState(row[0], bool(row[1]), row[2], row[3]) for row in rows}
+
+    def updates(self, incident_id: int) -> list[Update]:
+        """Every status update sent, oldest first."""
+        with storage_errors(self._path):
+            rows = self._conn.execute(
+                f"SELECT {_UPDATE_COLUMNS} FROM updates WHERE incident_id = ? "
+                "ORDER BY sent_at, id",
+                (incident_id,),
+            ).fetchall()
+        return [Update(*row) for row in rows]
+
+    def last_update(self, incident_id: int, audience: str) -> Update | None:
+        """The latest update to one audience (what an update-due timer counts from)."""
+        with storage_errors(self._path):
+            row = self._conn.execute(
+                f"SELECT {_UPDATE_COLUMNS} FROM updates WHERE incident_id = ? AND audience = ? "
+                "ORDER BY sent_at DESC, id DESC LIMIT 1",
+                (incident_id, audience),
+            ).fetchone()
+        return Update(*row) if row else None
+
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (never for our own writes).
+
+        Cheap enough to poll every second: a window compares it with the last value it saw
+        and re-reads only when something else (the CLI, another seat) wrote to the file.
+        """
+        with storage_errors(self._path):
+            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    @staticmethod
+    def _with_extensions(rows: list[tuple], extensions: list[tuple]) -> list[Task]:
+        by_task: dict[int, list[Extension]] = {}
+        for task_id, minutes, at, by in extensions:
+            by_task.setdefault(task_id, []).append(Extension(minutes, at, by))
+        return [Task(*row, extensions=tuple(by_task.get(row[0], ()))) for row in rows]

@@ -7,11 +7,12 @@ It is given everything it needs (reader, writer, clock, author) by the compositi
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from console.clock import Clock
+from console.errors import ConsoleError
 from console.domain import Change
 from console.queries import Reader
 from ui.incident_list import IncidentListModel, IncidentListPage
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ui.incident_view import IncidentPage
 
 WINDOW_TITLE = "Incident Console"
+WATCH_MS = 500  # how often to ask SQLite whether another connection has committed
 
 
 class MainWindow(QMainWindow):
@@ -62,6 +64,9 @@ class MainWindow(QMainWindow):
         self.note_action = self._action("Focus note box", "Ctrl+L", self.focus_note)
         self.back_action = self._action("Back to the list", "Esc", self.show_list)
         self.handbook_action = self._action("Handbook", "F1", self.show_handbook)
+        # Text fields claim printable keys before shortcuts (ShortcutOverride), so `?` typed
+        # into the note box stays text; anywhere else it shows the keys.
+        self.keys_action = self._action("Show the keys", "?", self.toggle_cheat_sheet)
         self.list_page.open_requested.connect(self.open_incident)
         self.list_page.declare_requested.connect(self._on_declare_requested)
         writer.changed.connect(self._on_changed)
@@ -80,7 +85,26 @@ class MainWindow(QMainWindow):
     def attach_reader(self, reader: Reader) -> None:
         """Start showing data; called as soon as the file is readable at the current schema."""
         self.reader = reader
+        self._data_version = reader.data_version()  # before reading, so no commit slips by
         self.refresh_list()
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self._check_for_outside_changes)
+        self._watch.start()
+
+    def _check_for_outside_changes(self) -> None:
+        """Another window or process committed? SQLite's data_version says so for the price of
+        one pragma; only then are the list and the open board read again."""
+        try:
+            version = self.reader.data_version()
+        except ConsoleError:
+            return
+        if version != self._data_version:
+            self.refresh_list()
+            if self.incident_page is not None and self.incident_page.incident is not None:
+                self.incident_page.pull_new_entries()
+                self.incident_page.refresh()
+        self._data_version = version
 
     def refresh_list(self) -> None:
         if self.reader is not None:
@@ -93,8 +117,6 @@ class MainWindow(QMainWindow):
     def set_process(self, process: "Process") -> None:
         """The validated process the window is guided by (loaded right after the first paint)."""
         self.process = process
-        if self.incident_page is not None:
-            self.incident_page.set_process(process)
 
     def show_process_problems(self, problems: "list[Problem]") -> None:
         """Refuse to run half-configured: list every mistake instead of the incidents."""
@@ -150,17 +172,16 @@ class MainWindow(QMainWindow):
         self.list_page.declare_bar.open_bar()
 
     def open_incident(self, incident_id: int) -> None:
-        if self.reader is None:
+        if self.reader is None or self.process is None:
+            self.statusBar().showMessage("Still loading the process definition…", 3000)
             return
         incident = self.reader.incident(incident_id)
         if self.incident_page is None:
             from ui.incident_view import IncidentPage  # not needed for the first paint
 
             self.incident_page = IncidentPage(
-                self.reader, self.writer, self._clock, self._author, self._zone, self
+                self.reader, self.writer, self._clock, self._author, self.process, self._zone, self
             )
-            if self.process is not None:
-                self.incident_page.set_process(self.process)
             self.incident_page.handbook_requested.connect(self.show_handbook)
             self.stack.addWidget(self.incident_page)
         self.stack.setCurrentWidget(self.incident_page)
@@ -196,6 +217,31 @@ class MainWindow(QMainWindow):
         self.refresh_list()
         if self.incident_page is not None:
             self.incident_page.apply_change(change)
+
+    def toggle_cheat_sheet(self) -> None:
+        """Every shortcut of the window and the board, read from the actions themselves."""
+        if getattr(self, "cheat_sheet", None) is None:
+            self.cheat_sheet = QLabel(self)
+            self.cheat_sheet.setObjectName("cheatSheet")
+            self.cheat_sheet.setWordWrap(True)
+        if self.cheat_sheet.isVisible():
+            self.cheat_sheet.hide()
+            return
+        actions = list(self.actions())
+        if self.incident_page is not None and self.stack.currentWidget() is self.incident_page:
+            actions += self.incident_page.actions()
+        rows = "".join(
+            f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}</b></td>"
+            f"<td>{a.text()}</td></tr>" for a in actions if not a.shortcut().isEmpty()
+        )
+        extra = ("<tr><td><b>D / E / R</b></td><td>in Tasks: done, extend, reassign</td></tr>"
+                 "<tr><td><b>Space</b></td><td>in the checklist: check or uncheck</td></tr>"
+                 "<tr><td><b>?</b></td><td>this sheet (press again to close)</td></tr>")
+        self.cheat_sheet.setText(f"<h3>Keys</h3><table cellspacing=4>{rows}{extra}</table>")
+        self.cheat_sheet.adjustSize()
+        self.cheat_sheet.move(self.width() - self.cheat_sheet.width() - 20, 60)
+        self.cheat_sheet.raise_()
+        self.cheat_sheet.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.writer.close()

@@ -58,3 +58,60 @@ def test_the_schema_rejects_a_broken_export(service, schema):
     document["timeline"][0]["occurred_at"] = "2026-03-29 14:00"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, schema)
+
+
+def test_export_carries_the_board(service, clock, schema):
+    incident = service.declare("Checkout down", by="Ana", severity=1).incident
+    first = service.add_task(incident.id, "Ben", 30, "Roll back deploy 4121", by="Ana").task
+    second = service.add_task(incident.id, "Cy", 5, "Check replicas", by="Ana").task
+    clock.advance(minutes=10)
+    service.task_extend(incident.id, second.id, 15, by="Ana")
+    service.task_done(incident.id, first.id, by="Ben")
+    service.set_check(incident.id, "ic-during-02", True, by="Ana", label="b")
+    service.set_check(incident.id, "ic-during-01", True, by="Ana", label="a")
+    clock.advance(minutes=1)
+    service.set_check(incident.id, "ic-during-01", False, by="Ben", label="a")
+    service.send_update(incident.id, "executives", "Checkout down.\nNext update 14:30.", by="Dee")
+    document = json.loads(export.to_json(service.read, incident.id))
+    jsonschema.validate(document, schema)
+    assert document["format"] == "incident-console/1"
+    assert document["tasks"] == [
+        {"id": "T1", "owner": "Ben", "text": "Roll back deploy 4121",
+         "assigned_at": "2026-03-29T14:00:00.000Z", "due_at": "2026-03-29T14:30:00.000Z",
+         "done_at": "2026-03-29T14:10:00.000Z", "extensions": []},
+        {"id": "T2", "owner": "Cy", "text": "Check replicas",
+         "assigned_at": "2026-03-29T14:00:00.000Z", "due_at": "2026-03-29T14:25:00.000Z",
+         "done_at": None,
+         "extensions": [{"minutes": 15, "at": "2026-03-29T14:10:00.000Z", "by": "Ana"}]},
+    ]
+    assert document["checklist"] == [
+        {"item": "ic-during-01", "checked": False, "by": "Ben", "at": "2026-03-29T14:11:00.000Z"},
+        {"item": "ic-during-02", "checked": True, "by": "Ana", "at": "2026-03-29T14:10:00.000Z"},
+    ]
+    assert document["updates"] == [
+        {"audience": "executives", "text": "Checkout down.\nNext update 14:30.", "by": "Dee",
+         "sent_at": "2026-03-29T14:11:00.000Z"}
+    ]
+
+
+def test_an_incident_without_a_board_exports_empty_lists(service, schema):
+    incident = service.declare("x", by="Ana").incident
+    document = export.to_document(service.read, incident.id)
+    jsonschema.validate(document, schema)
+    assert (document["tasks"], document["checklist"], document["updates"]) == ([], [], [])
+
+
+@pytest.mark.parametrize("key", ["tasks", "checklist", "updates"])
+def test_the_schema_requires_the_board_and_rejects_unknown_fields(service, schema, key):
+    incident = service.declare("x", by="Ana").incident
+    service.add_task(incident.id, "Ben", 5, "y", by="Ana")
+    service.set_check(incident.id, "ic-during-01", True, by="Ana", label="a")
+    service.send_update(incident.id, "customers", "z", by="Ana")
+    document = export.to_document(service.read, incident.id)
+    broken = dict(document)
+    del broken[key]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+    document[key][0]["extra"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema)

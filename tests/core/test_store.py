@@ -66,8 +66,39 @@ def test_a_database_from_version_0001_is_migrated_and_keeps_its_data(where, cloc
         assert [e.text for e in service.read.search("replica")] == ["replica lag on db-2 is 40 s"]
         service.log(incident.id, "replica caught up", by="Ana")
         assert len(service.read.search("replica")) == 2
+        # the board (0003) works on the migrated file
+        task = service.add_task(incident.id, "Ben", 10, "Check replicas", by="Ana").task
+        service.task_extend(incident.id, task.id, 5, by="Ana")
+        service.set_check(incident.id, "ic-during-01", True, by="Ana", label="Announce")
+        service.send_update(incident.id, "responders", "Rolling back", by="Ana")
+        assert [x.minutes for x in service.read.tasks(incident.id)[0].extensions] == [5]
+        assert service.read.checklist(incident.id)["ic-during-01"].checked
+        assert service.read.last_update(incident.id, "responders").text == "Rolling back"
     finally:
         service.close()
+
+
+def test_the_board_migration_creates_its_tables_and_indexes(where):
+    db = open_store(where.db_path)
+    try:
+        assert migrations.MIGRATION_NAMES[-1] == "0003_board"
+        assert {"tasks", "task_extensions", "checks", "updates"} <= set(db.table_names())
+        indexes = {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        }
+        assert {"tasks_board", "checks_latest", "updates_by_audience"} <= indexes
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            db.execute(
+                "INSERT INTO tasks (uid, incident_id, owner, text, assigned_at, due_at, created_by)"
+                " VALUES ('u', 42, 'Ben', 't', 'x', 'y', 'Ana')"
+            )
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint"):
+            db.execute(
+                "INSERT INTO updates (incident_id, audience, text, \"by\", sent_at) "
+                "VALUES (1, 'press', 't', 'Ana', 'x')"
+            )
+    finally:
+        db.close()
 
 
 def test_a_newer_database_is_refused_and_left_untouched(where):

@@ -1,0 +1,160 @@
+"""What the IC's board works out from the process and the record: warnings, cadences, prompts.
+
+Nothing here stores or draws anything. Given the process, the incident, its current roles and
+the time, these functions say what the board should show: role warnings (never blocks), when
+the next status update is due per audience, the deputy's elapsed-time marks, which prompts
+apply at a moment, checklist progress, and what the live-message rules find in a draft.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from string import Formatter
+from typing import Any
+
+from console import times
+from console.domain import Incident, RoleAssignment
+
+AUDIENCES = ("responders", "executives", "customers")
+
+
+@dataclass(frozen=True)
+class Warning:
+    level: str  # info, suggest, strong
+    text: str
+    role: str | None = None
+    page: str | None = None
+
+
+def severity_definition(process: Any, incident: Incident) -> dict | None:
+    return process.severity(incident.severity) if incident.severity else None
+
+
+def role_warnings(process: Any, incident: Incident, roles: list[RoleAssignment], now: datetime) -> list[Warning]:
+    """Warnings about who holds what; the board shows them, it never refuses an assignment."""
+    warnings: list[Warning] = []
+    by_role: dict[str, list[RoleAssignment]] = {}
+    for assignment in roles:
+        if assignment.to_at is None:
+            by_role.setdefault(assignment.role, []).append(assignment)
+    names = {r["id"]: r["name"] for r in process.items("roles")}
+    ic = by_role.get("ic", [])
+    if incident.status != "resolved" and not ic:
+        warnings.append(Warning("strong", "Nobody is Incident Commander. A trained IC should take command.",
+                                "ic", "before/different_roles"))
+    for holder in ic:
+        others = [names.get(a.role, a.role) for role, held in by_role.items() if role != "ic"
+                  for a in held if a.person.casefold() == holder.person.casefold()]
+        if others:
+            warnings.append(Warning("strong", f"{holder.person} is IC and also {', '.join(others)}: "
+                                    "the IC holds no other role.", "ic", "before/different_roles"))
+    level = incident.severity
+    if level is not None and incident.status == "active":
+        for role in process.items("roles"):
+            needed = role.get("needed_from_level")
+            if needed is not None and level <= needed and role["id"] != "ic" and not by_role.get(role["id"]):
+                warnings.append(Warning("suggest", f"No {role['name']} yet: SEV-{level} needs one.",
+                                        role["id"], role.get("page")))
+    rules = {r["id"]: r for r in process.items("handoff_rules")}
+    if ic and incident.status != "resolved":
+        held = now - times.from_text(ic[-1].from_at)
+        for rule_id in ("ic-handover-limit", "ic-handover-suggest"):
+            rule = rules.get(rule_id)
+            if rule and rule.get("after_minutes") and held >= timedelta(minutes=rule["after_minutes"]):
+                warnings.append(Warning(rule["level"], f"{ic[-1].person} has been IC for "
+                                        f"{times.format_duration(held.total_seconds())}. {rule['text']}",
+                                        "ic", rule.get("page")))
+                break
+    return warnings
+
+
+def elapsed_marks(process: Any, incident: Incident, now: datetime) -> tuple[int, datetime | None]:
+    """The deputy's elapsed-time callouts: how many marks have passed, and when the next one is."""
+    definition = severity_definition(process, incident)
+    every = (definition or {}).get("cadence", {}).get("deputy_callout")
+    if not every or incident.status == "resolved":
+        return 0, None
+    start = times.from_text(incident.declared_at)
+    passed = int((now - start).total_seconds() // (every * 60))
+    return passed, start + timedelta(minutes=every * (passed + 1))
+
+
+@dataclass(frozen=True)
+class UpdateDue:
+    audience: str
+    every: int | None  # minutes; None when this severity has no cadence for the audience
+    due_at: datetime | None
+    last_at: datetime | None
+
+
+def updates_due(process: Any, incident: Incident, last_sent: dict[str, str | None]) -> list[UpdateDue]:
+    """When the next update to each audience is due: the cadence after the last one sent
+    (or after the declaration when none has been)."""
+    definition = severity_definition(process, incident)
+    cadence = (definition or {}).get("cadence", {})
+    result = []
+    for audience in AUDIENCES:
+        every = cadence.get(audience)
+        last = last_sent.get(audience)
+        last_at = times.from_text(last) if last else None
+        if not every or incident.status == "resolved":
+            result.append(UpdateDue(audience, every, None, last_at))
+            continue
+        base = last_at or times.from_text(incident.declared_at)
+        result.append(UpdateDue(audience, every, base + timedelta(minutes=every), last_at))
+    return result
+
+
+def prompts_for(process: Any, moment: str, audiences: tuple[str, ...] = ("ic",)) -> list[dict]:
+    """The call-etiquette prompts that apply at a moment, for the chosen audiences."""
+    return [p for p in process.items("prompts") if p["moment"] == moment and p["audience"] in audiences]
+
+
+def checklists_for(process: Any, role: str, phase: str, *, security: bool) -> list[dict]:
+    return [c for c in process.items("checklists")
+            if c["role"] == role and c["phase"] == phase and (security or not c["security_only"])]
+
+
+def checklist_item(process: Any, item_id: str) -> dict | None:
+    for checklist in process.items("checklists"):
+        for item in checklist["items"]:
+            if item["id"] == item_id:
+                return item
+    return None
+
+
+def progress(items: list[dict], checked: set[str]) -> tuple[int, int, dict | None]:
+    """(done, total, next unchecked item) for a list of checklist items."""
+    done = sum(1 for item in items if item["id"] in checked)
+    upcoming = next((item for item in items if item["id"] not in checked), None)
+    return done, len(items), upcoming
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    message: str
+    suggestion: str
+    start: int
+    end: int
+    text: str
+
+
+def check_message(process: Any, rule_ids: list[str], text: str) -> list[Finding]:
+    """Run the live-message rules (regular expressions) on a draft; every match is a finding."""
+    rules = {r["id"]: r for r in process.items("lint_rules")}
+    findings = []
+    for rule_id in rule_ids:
+        rule = rules.get(rule_id)
+        if not rule or rule.get("check") != "regex" or not rule.get("pattern"):
+            continue
+        for match in re.finditer(rule["pattern"], text, re.IGNORECASE):
+            findings.append(Finding(rule_id, rule["message"], rule["suggestion"], match.start(),
+                                    match.end(), match.group(0)))
+    return sorted(findings, key=lambda f: f.start)
+
+
+def fill_template(body: str, values: dict[str, str]) -> str:
+    """Fill `{placeholders}`; unknown ones stay as they are for the writer to see."""
+    known = {name for _, name, _, _ in Formatter().parse(body) if name}
+    return body.format_map({name: values.get(name, "{" + name + "}") for name in known})

@@ -1,0 +1,109 @@
+"""Seed a mid-incident board and save screenshots of it (used for the README and reviews).
+
+    python scripts/board_demo.py OUTDIR [WIDTHxHEIGHT] [light|dark]
+Runs offscreen unless QT_QPA_PLATFORM says otherwise.
+"""
+
+import os
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtGui import QColor, QPalette  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from console import paths  # noqa: E402
+from console.clock import SystemClock  # noqa: E402
+from console.incidents import IncidentService  # noqa: E402
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, colour in [
+        (QPalette.ColorRole.Window, "#1e1f22"), (QPalette.ColorRole.WindowText, "#e6e6e6"),
+        (QPalette.ColorRole.Base, "#141517"), (QPalette.ColorRole.AlternateBase, "#26282c"),
+        (QPalette.ColorRole.Text, "#e6e6e6"), (QPalette.ColorRole.Button, "#2b2d31"),
+        (QPalette.ColorRole.ButtonText, "#e6e6e6"), (QPalette.ColorRole.Highlight, "#3d6fb0"),
+        (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.ToolTipBase, "#2b2d31"),
+        (QPalette.ColorRole.ToolTipText, "#e6e6e6"), (QPalette.ColorRole.PlaceholderText, "#9a9da3"),
+        (QPalette.ColorRole.Link, "#7fb2ff"), (QPalette.ColorRole.Mid, "#4a4d52"),
+    ]:
+        palette.setColor(role, QColor(colour))
+    return palette
+
+
+def seed(home: Path) -> int:
+    clock = SystemClock()
+    service = IncidentService.open(paths.resolve(home).db_path, clock)
+    now = clock.now()
+    incident = service.declare("Checkout returns 502 errors for EU customers", by="Ana Alvarez",
+                               severity=1, declared_at=now - timedelta(minutes=37),
+                               started_at=now - timedelta(minutes=45)).incident
+    iid = incident.id
+    for role, person, minutes in [("ic", "Ana Alvarez", 36), ("deputy", "Ben Okafor", 35),
+                                  ("scribe", "Cy Mwangi", 35), ("sme", "Dee Patel", 30)]:
+        service.assign_role(iid, role, person, by="Ana Alvarez", at=now - timedelta(minutes=minutes))
+    for minutes, kind, text, who in [
+        (33, "finding", "Error rate on checkout-api at 38% since 13:58", "Dee Patel"),
+        (31, "finding", "Deploy 4121 went out at 13:56; suspect it", "Ben Okafor"),
+        (25, "decision", "Polled: roll back deploy 4121, no strong objections; Dee executing", "Ana Alvarez"),
+        (12, "action", "Rollback of 4121 started", "Dee Patel"),
+        (4, "finding", "Error rate falling: 12%", "Dee Patel"),
+    ]:
+        service.log(iid, text, by=who, kind=kind, occurred_at=now - timedelta(minutes=minutes))
+    service.add_task(iid, "Dee Patel", 10, "confirm the rollback finished on all hosts", by="Ana Alvarez",
+                     at=now - timedelta(minutes=12))
+    service.add_task(iid, "Ben Okafor", 15, "check the canary dashboards for 4121", by="Ana Alvarez",
+                     at=now - timedelta(minutes=6))
+    service.add_task(iid, "Eve Larsen", 20, "draft the status page post", by="Ana Alvarez")
+    from console.board import checklist_item
+    from console.process import load_process
+
+    process = load_process()
+    for item in ("ic-during-01-announce", "ic-during-02-no-ic", "ic-during-03-roles",
+                 "ic-during-04-experts", "ic-during-05-symptoms"):
+        service.set_check(iid, item, True, by="Ana Alvarez", label=checklist_item(process, item)["text"])
+    service.send_update(iid, "responders", "SEV-1, rollback under way, next update in 15 minutes", by="Ana Alvarez")
+    service.close()
+    return iid
+
+
+def main() -> None:
+    out = Path(sys.argv[1])
+    size = sys.argv[2] if len(sys.argv) > 2 else "1366x768"
+    theme = sys.argv[3] if len(sys.argv) > 3 else "light"
+    width, height = (int(x) for x in size.split("x"))
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    if theme == "dark":
+        app.setPalette(dark_palette())
+    from ui import app as ui_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        iid = seed(Path(tmp))
+        window = ui_app.build(paths.resolve(tmp), app=app, author="Ana Alvarez")
+        window.resize(width, height)
+        for _ in range(50):
+            app.processEvents()
+            if window.process is not None:
+                break
+            from PySide6.QtTest import QTest
+            QTest.qWait(20)
+        window.open_incident(iid)
+        page = window.incident_page
+        page.show_moment("before_decision")
+        from PySide6.QtTest import QTest
+        QTest.qWait(300)
+        page.tick()
+        QTest.qWait(100)
+        window.grab().save(str(out / f"board-{size}-{theme}.png"))
+        window.close()
+
+
+if __name__ == "__main__":
+    main()

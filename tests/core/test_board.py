@@ -1,0 +1,103 @@
+"""The board's reasoning: role warnings, cadences, callouts, prompts, live-message rules."""
+
+from datetime import timedelta
+
+import pytest
+
+from console import board, times
+from console.process import load_process
+
+
+@pytest.fixture(scope="module")
+def process():
+    return load_process()
+
+
+def texts(warnings):
+    return [w.text for w in warnings]
+
+
+def test_role_warnings(service, clock, process):
+    incident = service.declare("x", by="Ana", severity=1).incident
+    roles = service.read.roles(incident.id)
+    first = board.role_warnings(process, incident, roles, clock.now())
+    assert first[0].level == "strong" and "Nobody is Incident Commander" in first[0].text
+    assert any("No Deputy yet: SEV-1 needs one." == t for t in texts(first))
+    service.assign_role(incident.id, "ic", "Ana", by="Ana")
+    service.assign_role(incident.id, "scribe", "ana", by="Ana")
+    for role, person in (("deputy", "Ben"), ("sme", "Dee"), ("cl", "Eve"), ("il", "Fay")):
+        service.assign_role(incident.id, role, person, by="Ana")
+    roles = service.read.roles(incident.id)
+    now = clock.now()
+    assert texts(board.role_warnings(process, incident, roles, now)) == [
+        "Ana is IC and also Scribe: the IC holds no other role."]
+    service.assign_role(incident.id, "scribe", "Gus", by="Ana")
+    roles = service.read.roles(incident.id)
+    assert board.role_warnings(process, incident, roles, now) == []
+    hour = board.role_warnings(process, incident, roles, now + timedelta(minutes=61))
+    assert [w.level for w in hour] == ["suggest"] and "Ana has been IC for 1h 01m" in hour[0].text
+    three = board.role_warnings(process, incident, roles, now + timedelta(hours=3))
+    assert [w.level for w in three] == ["strong"]
+
+
+def test_lower_severities_need_fewer_roles(service, clock, process):
+    incident = service.declare("x", by="Ana", severity=4).incident
+    service.assign_role(incident.id, "ic", "Ana", by="Ana")
+    roles = service.read.roles(incident.id)
+    assert board.role_warnings(process, incident, roles, clock.now()) == []
+
+
+def test_elapsed_marks_every_ten_minutes_for_major_incidents(service, clock, process):
+    incident = service.declare("x", by="Ana", severity=2).incident
+    start = times.from_text(incident.declared_at)
+    assert board.elapsed_marks(process, incident, start + timedelta(minutes=9)) == (0, start + timedelta(minutes=10))
+    assert board.elapsed_marks(process, incident, start + timedelta(minutes=25)) == (2, start + timedelta(minutes=30))
+    minor = service.declare("y", by="Ana", severity=4).incident
+    assert board.elapsed_marks(process, minor, start) == (0, None)
+
+
+def test_updates_due_follow_the_severity_cadence(service, clock, process):
+    incident = service.declare("x", by="Ana", severity=1).incident
+    start = times.from_text(incident.declared_at)
+    cadence = process.severity(1)["cadence"]
+    due = {d.audience: d for d in board.updates_due(process, incident, {})}
+    assert due["customers"].due_at == start + timedelta(minutes=cadence["customers"])
+    sent = times.to_text(start + timedelta(minutes=12))
+    due = {d.audience: d for d in board.updates_due(process, incident, {"executives": sent})}
+    assert due["executives"].due_at == start + timedelta(minutes=12 + cadence["executives"])
+    minor = service.declare("y", by="Ana", severity=5).incident
+    assert all(d.due_at is None for d in board.updates_due(process, minor, {}))
+
+
+def test_prompts_for_a_moment(process):
+    before = board.prompts_for(process, "before_decision")
+    assert any("strong" in p["text"].lower() for p in before)
+    assert all(p["audience"] == "ic" for p in before)
+    closing = board.prompts_for(process, "at_close", ("ic", "scribe"))
+    assert {p["audience"] for p in closing} == {"ic", "scribe"}
+
+
+def test_checklists_and_progress(process):
+    during = board.checklists_for(process, "ic", "during", security=False)
+    assert [c["id"] for c in during] == ["ic-during"]
+    assert "security" in [c["id"] for c in board.checklists_for(process, "ic", "during", security=True)]
+    items = during[0]["items"]
+    done, total, upcoming = board.progress(items, {items[0]["id"], items[1]["id"]})
+    assert (done, total, upcoming["id"]) == (2, 23, items[2]["id"])
+    assert board.checklist_item(process, items[5]["id"])["text"] == items[5]["text"]
+
+
+def test_live_message_rules_find_estimates_and_host_names(process):
+    template = process.by_id("update_templates", "customers-public")
+    draft = "We expect this to be resolved within 30 minutes. Host api-east-12 is restarting after the outage."
+    findings = board.check_message(process, template["rules"], draft)
+    assert {f.rule for f in findings} == {"u11-no-eta", "u12-no-internal-detail", "u1-outage"}
+    assert draft[findings[0].start:findings[0].end] == findings[0].text
+    assert board.check_message(process, template["rules"], "Some customers cannot sign in. Next update at 15:30 UTC.") == []
+
+
+def test_templates_fill_what_they_know(process):
+    body = process.by_id("update_templates", "responders-status")["body"]
+    filled = board.fill_template(body, {"ref": "INC-3", "title": "Checkout", "severity": "SEV-1"})
+    assert filled.startswith("Status update, INC-3 Checkout.")
+    assert "{ic}" in filled  # unknown values stay visible

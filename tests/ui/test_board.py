@@ -1,0 +1,269 @@
+"""The IC's board driven by keyboard: roles, checklists, tasks and their timers, updates, call
+mode, prompts, and changes from another process. Time is the fake clock; nothing sleeps."""
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog
+
+from console.process import load_process
+from ui.board_models import ChecklistModel, RolesModel, TasksModel
+from ui.incident_view import parse_task
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def no_modal():
+    assert QApplication.activeModalWidget() is None
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+
+
+@pytest.fixture
+def page(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    window.list_page.declare_bar.severity_box.setCurrentIndex(1)  # SEV-1
+    qtbot.keyClicks(window.list_page.declare_bar.title_edit, "Checkout down")
+    qtbot.keyClick(window.list_page.declare_bar.title_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page)
+    return window.incident_page
+
+
+def press(qtbot, widget, key, modifier=Qt.KeyboardModifier.NoModifier):
+    qtbot.keyClick(widget, key, modifier)
+
+
+def commit(qtbot, window, action):
+    with qtbot.waitSignal(window.writer.changed, timeout=3000):
+        action()
+
+
+def texts(page):
+    return [page.model.entry_at(r).text for r in range(page.model.rowCount())]
+
+
+def test_declaring_shows_the_opening_prompt(page):
+    assert page.prompt_strip.contextual
+    assert page.prompt_strip.current["moment"] == "on_join"
+    no_modal()
+
+
+def test_assign_and_hand_over_by_keyboard(qtbot, window, page):
+    def assign(letter, name):
+        press(qtbot, page.note_edit, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+        assert page.roles_panel.bar.edit.hasFocus()
+        qtbot.keyClicks(page.roles_panel.bar.edit, letter)
+        qtbot.keyClicks(page.roles_panel.bar.edit, name)
+        commit(qtbot, window, lambda: press(qtbot, page.roles_panel.bar.edit, Qt.Key.Key_Return))
+
+    assign("i", "Ana")
+    assign("d", "Ben")
+    assert [a.person for a in page.roles_model.holders("deputy")] == ["Ben"]
+    assign("i", "Ben")
+    assert "Command passed from Ana to Ben" in texts(page)
+    assert [a.person for a in page.roles_model.holders("ic")] == ["Ben"]
+    # Ben is now IC and Deputy: a warning, not a block
+    page.tick()
+    assert "Ben is IC and also Deputy" in page.roles_panel.warnings.text()
+    assert not page.roles_panel.bar.isVisible()
+    no_modal()
+
+
+def test_a_wrong_role_key_says_which_keys_exist(qtbot, page):
+    press(qtbot, page.note_edit, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(page.roles_panel.bar.edit, "x")
+    assert "No role on key 'x'" in page.roles_panel.bar.message.text()
+    press(qtbot, page.roles_panel.bar.edit, Qt.Key.Key_Escape)
+    assert not page.roles_panel.bar.isVisible()
+
+
+def test_warnings_for_empty_roles_and_long_command(qtbot, window, page, clock):
+    page.tick()
+    assert "Nobody is Incident Commander" in page.roles_panel.warnings.text()
+    incident_id = page.incident.id
+    commit(qtbot, window, lambda: window.writer.submit(lambda s: s.assign_role(incident_id, "ic", "Ana", by="Ana")))
+    clock.advance(minutes=61)
+    page.tick()
+    assert "Ana has been IC for 1h 01m" in page.roles_panel.warnings.text()
+
+
+def test_check_items_by_keyboard(qtbot, window, page):
+    tree = page.checklist_panel.tree
+    first_group = page.checklist_model.index(0, 0)
+    first_item = page.checklist_model.index(0, 0, first_group)
+    tree.setFocus()
+    tree.setCurrentIndex(first_item)
+    commit(qtbot, window, lambda: press(qtbot, tree, Qt.Key.Key_Space))
+    assert page.checklist_model.progress()[0] == 1
+    assert page.checklist_panel.progress.text() == "1 of 23 done"
+    label = first_item.data(ChecklistModel.ItemRole)["text"]
+    assert f"Checked: {label}" in texts(page)
+    upcoming = page.checklist_model.next_item()
+    assert upcoming["id"] == page.checklist_model.index(1, 0, first_group).data(ChecklistModel.ItemRole)["id"]
+    tree.setCurrentIndex(page.checklist_model.item_index(first_item.data(ChecklistModel.ItemRole)["id"]))
+    commit(qtbot, window, lambda: press(qtbot, tree, Qt.Key.Key_Space))
+    assert page.checklist_model.progress()[0] == 0 and f"Unchecked: {label}" in texts(page)
+    # another role's list
+    page.checklist_panel.role_box.setCurrentIndex(page.checklist_panel.role_box.findData("scribe"))
+    assert page.checklist_model.progress()[1] > 0
+
+
+def test_task_timer_expires_and_is_extended_done_or_reassigned(qtbot, window, page, clock):
+    press(qtbot, page.note_edit, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert page.prompt_strip.current["moment"] == "on_assign"
+    qtbot.keyClicks(page.tasks_panel.bar.edit, "Ben 5 check the replicas")
+    commit(qtbot, window, lambda: press(qtbot, page.tasks_panel.bar.edit, Qt.Key.Key_Return))
+    assert page.tasks_model.rowCount() == 1
+    assert "5:00 left" in page.tasks_model.data(page.tasks_model.index(0, 0))
+    clock.advance(minutes=5, seconds=1)
+    page.tick()
+    assert page.alert.isVisible() and "CHECK BACK NOW: T1 Ben" in page.alert.text()
+    assert page.prompt_strip.current["moment"] == "timer_expired"
+    assert "OVERDUE 0:01" in page.tasks_model.data(page.tasks_model.index(0, 0))
+    view = page.tasks_panel.view
+    view.setFocus()
+    press(qtbot, view, Qt.Key.Key_E)
+    assert page.tasks_panel.bar.edit.text() == "5"
+    commit(qtbot, window, lambda: press(qtbot, page.tasks_panel.bar.edit, Qt.Key.Key_Return))
+    assert not page.alert.isVisible()
+    assert "5:00 left" in page.tasks_model.data(page.tasks_model.index(0, 0))
+    press(qtbot, view, Qt.Key.Key_R)
+    qtbot.keyClicks(page.tasks_panel.bar.edit, "Dee")
+    commit(qtbot, window, lambda: press(qtbot, page.tasks_panel.bar.edit, Qt.Key.Key_Return))
+    assert page.tasks_model.task_at(0).owner == "Dee"
+    commit(qtbot, window, lambda: press(qtbot, view, Qt.Key.Key_D))
+    assert page.tasks_model.rowCount() == 0
+    log = texts(page)
+    assert any(t.startswith("Ben: check the replicas (check back in 5 min)") for t in log)
+    assert any(t.startswith("Extended by 5 min: check the replicas") for t in log)
+    assert any(t.startswith("Reassigned from Ben to Dee") for t in log)
+    assert any(t.startswith("Done: check the replicas") for t in log)
+    no_modal()
+
+
+def test_a_badly_written_task_explains_itself(qtbot, page):
+    press(qtbot, page.note_edit, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(page.tasks_panel.bar.edit, "someone check it")
+    press(qtbot, page.tasks_panel.bar.edit, Qt.Key.Key_Return)
+    assert "PERSON MINUTES TASK" in page.tasks_panel.bar.message.text()
+    assert page.tasks_model.rowCount() == 0
+
+
+def test_parse_task():
+    assert parse_task("Ana 5 check replicas") == ("Ana", 5, "check replicas")
+    assert parse_task("Ana Alvarez 10m roll back 4121") == ("Ana Alvarez", 10, "roll back 4121")
+
+
+def test_send_an_update_resets_its_countdown(qtbot, window, page, clock):
+    clock.advance(minutes=25)
+    page.tick()
+    assert "customers OVERDUE" in page.header.cadence_label.text()
+    press(qtbot, page.note_edit, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    composer = page.composer
+    assert composer.isVisible() and composer.editor.hasFocus()
+    composer.audience_box.setCurrentIndex(composer.audience_box.findData("customers"))
+    assert "Next update" in composer.editor.toPlainText()
+    composer.editor.setPlainText("Checkout is failing for some customers. We expect it to be fixed within 30 minutes.")
+    assert "u11" in composer.findings.text() or "estimate" in composer.findings.text().lower() \
+        or composer.findings.text().startswith("“")
+    composer.editor.setPlainText("Some customers cannot check out. We are rolling back a change. Next update at 15:00 UTC.")
+    assert composer.findings.text().startswith("No problems")
+    commit(qtbot, window, lambda: press(qtbot, composer.editor, Qt.Key.Key_Return,
+                                        Qt.KeyboardModifier.ControlModifier))
+    assert not composer.isVisible()
+    assert texts(page)[-1].startswith("Update to customers: Some customers cannot check out")
+    page.tick()
+    assert "customers 19:59" in page.header.cadence_label.text() or "customers 20:00" in page.header.cadence_label.text()
+
+
+def test_severity_and_status_keys(qtbot, window, page):
+    commit(qtbot, window, lambda: press(qtbot, page.note_edit, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier))
+    assert page.incident.severity == 2 and ">SEV-2</a>" in page.header.severity_label.text()
+    commit(qtbot, window, lambda: press(qtbot, page.note_edit, Qt.Key.Key_R,
+                                        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
+    assert page.incident.status == "resolved"
+    assert page.prompt_strip.current["moment"] == "at_close"
+
+
+def test_elapsed_callout_every_ten_minutes(page, clock):
+    clock.advance(minutes=10)
+    page.tick()
+    assert page.callout.isVisible() and page.callout.text().startswith("10 minutes since declared")
+
+
+def test_prompts_dismiss_snooze_and_off(qtbot, page, clock):
+    first = page.prompt_strip.current
+    press(qtbot, page.note_edit, Qt.Key.Key_Period, Qt.KeyboardModifier.ControlModifier)
+    assert page.prompt_strip.current is None or page.prompt_strip.current["id"] != first["id"]
+    press(qtbot, page.note_edit, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    assert not page.prompt_strip.isVisible()
+    clock.advance(minutes=11)
+    page.tick()
+    assert page.prompt_strip.isVisible() and page.prompt_strip.current is not None
+    press(qtbot, page.note_edit, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert not page.prompt_strip.isVisible()
+    qtbot.keyClicks(page.note_edit, "d: roll back")
+    assert not page.prompt_strip.isVisible()
+
+
+def test_a_decision_brings_the_polling_prompt(qtbot, page):
+    qtbot.keyClicks(page.note_edit, "d:")
+    assert page.prompt_strip.current["moment"] == "before_decision"
+    assert "strong" in page.prompt_strip.text.text().lower()
+
+
+def test_call_mode_toggles_a_compact_window_on_top(qtbot, page):
+    press(qtbot, page.note_edit, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    call = page.call_window
+    assert call.isVisible()
+    assert call.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    assert call.labels["severity"].text().startswith("SEV-1 · ACTIVE")
+    assert call.labels["ic"].text() == "IC: nobody"
+    press(qtbot, page.note_edit, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert not call.isVisible()
+    no_modal()
+
+
+def test_question_mark_shows_every_key(qtbot, window, page):
+    page.timeline.setFocus()
+    qtbot.keyClicks(page.timeline, "?")
+    sheet = window.cheat_sheet
+    assert sheet.isVisible()
+    for words in ("Ctrl+T", "New task with check-back", "Call mode on/off", "F1", "Handbook"):
+        assert words in sheet.text()
+    qtbot.keyClicks(page.note_edit, "?")  # typed into the note box, not a shortcut there
+    assert page.note_edit.text() == "?"
+
+
+def test_another_process_writing_shows_up_within_a_second(qtbot, window, page, where):
+    ref = page.incident.ref
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "log", ref, "from the command line", "--by", "Cy"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    subprocess.run([sys.executable, "-m", "console", "task", ref, "Cy", "7", "page the DBA team"],
+                   cwd=ROOT, check=True, capture_output=True)
+    qtbot.waitUntil(lambda: "from the command line" in texts(page), timeout=1500)
+    qtbot.waitUntil(lambda: page.tasks_model.rowCount() == 1, timeout=1500)
+
+
+def test_models_pass_the_model_tester(qtmodeltester, service, clock):
+    process = load_process()
+    incident = service.declare("x", by="Ana", severity=1).incident
+    service.assign_role(incident.id, "ic", "Ana", by="Ana")
+    service.add_task(incident.id, "Ben", 5, "check", by="Ana")
+    roles = RolesModel(process.items("roles"), clock)
+    roles.set_assignments(service.read.roles(incident.id))
+    qtmodeltester.check(roles)
+    tasks = TasksModel(clock)
+    tasks.set_tasks(service.read.tasks(incident.id))
+    qtmodeltester.check(tasks)
+    checklist = ChecklistModel()
+    checklist.set_checklists([c for c in process.items("checklists") if c["role"] == "ic"])
+    checklist.set_checked({"ic-during-01-announce"})
+    qtmodeltester.check(checklist)
+    assert checklist.rowCount() > 7

@@ -1,0 +1,494 @@
+"""The panels of the IC's board. Each is a plain view over a model plus an inline bar for
+input: nothing here opens a dialog, because nothing modal may interrupt a call.
+"""
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QCompleter, QFrame, QHBoxLayout, QHeaderView, QLabel,
+    QLineEdit, QListView, QPlainTextEdit, QPushButton, QTableView, QTreeView, QVBoxLayout,
+    QWidget,
+)
+
+from ui.board_models import ChecklistModel, RolesModel, TasksModel
+
+ROLE_KEYS = {"i": "ic", "d": "deputy", "s": "scribe", "m": "sme", "c": "customer_liaison",
+             "l": "internal_liaison", "o": "postmortem_owner", "t": "subteam_leader", "h": "ic_shadow"}
+
+
+def _title(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName("panelTitle")
+    return label
+
+
+class InlineBar(QFrame):
+    """A one-line input that slides in above a panel; Enter submits, Esc cancels.
+
+    Signals:
+        submitted(str): the text, when Enter is pressed with something typed.
+        cancelled(): Esc.
+    """
+
+    submitted = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, prompt: str, placeholder: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inlineBar")
+        self.label = QLabel(prompt, self)
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setAccessibleName(prompt)
+        self.message = QLabel(self)
+        self.message.setObjectName("formMessage")
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        row = QHBoxLayout()
+        row.addWidget(self.label)
+        row.addWidget(self.edit, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+        self.edit.returnPressed.connect(self._submit)
+        self.edit.installEventFilter(self)
+        self.hide()
+
+    def open(self, text: str = "", prompt: str | None = None) -> None:
+        if prompt is not None:
+            self.label.setText(prompt)
+        self.message.clear()
+        self.edit.setText(text)
+        self.show()
+        self.edit.setFocus()
+
+    def close_bar(self) -> None:
+        self.hide()
+        self.cancelled.emit()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if watched is self.edit and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Escape:
+            self.close_bar()
+            return True
+        return False
+
+    def _submit(self) -> None:
+        text = self.edit.text().strip()
+        if text:
+            self.submitted.emit(text)
+
+
+class RolesPanel(QWidget):
+    """Roles with holders, the selected role's card, warnings, and the assign bar.
+
+    Signals:
+        assign_requested(str, str): role id and person.
+        handbook_requested(str): a page reference from the role card.
+    """
+
+    assign_requested = Signal(str, str)
+    handbook_requested = Signal(str)
+
+    def __init__(self, model: RolesModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.table = QTableView(self)
+        self.table.setObjectName("rolesTable")
+        self.table.setAccessibleName("Roles")
+        self.table.setModel(model)
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setShowGrid(False)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().resizeSection(0, 150)
+        self.table.horizontalHeader().resizeSection(2, 64)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
+        self.table.setMinimumHeight((self.table.fontMetrics().height() + 6) * 7)
+        self.card = QLabel(self)
+        self.card.setObjectName("roleCard")
+        self.card.setWordWrap(True)
+        self.card.setTextFormat(Qt.TextFormat.RichText)
+        self.card.linkActivated.connect(self.handbook_requested)
+        self.warnings = QLabel(self)
+        self.warnings.setObjectName("warnings")
+        self.warnings.setWordWrap(True)
+        self.warnings.setTextFormat(Qt.TextFormat.RichText)
+        self.warnings.linkActivated.connect(self.handbook_requested)
+        self.bar = InlineBar("Role?", "i IC · d deputy · s scribe · m SME · c customer liaison · l internal liaison", self)
+        self.completer_model = QStringListModel(self)
+        completer = QCompleter(self.completer_model, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.bar.edit.setCompleter(completer)
+        self._pending_role: str | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_title("Roles  (Ctrl+R assign)", self))
+        layout.addWidget(self.warnings)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.card)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.show_card())
+        self.bar.edit.textEdited.connect(self._on_bar_text)
+        self.bar.submitted.connect(self._on_bar_submitted)
+        self.phase = "during"
+
+    def start_assign(self) -> None:
+        """Ctrl+R: the next letter picks the role, then the name, then Enter."""
+        self._pending_role = None
+        self.bar.open(prompt="Role? (i d s m c l)")
+
+    def set_people(self, people: list[str]) -> None:
+        self.completer_model.setStringList(sorted(set(people), key=str.casefold))
+
+    def _on_bar_text(self, text: str) -> None:
+        if self._pending_role is None and len(text) == 1:
+            role = ROLE_KEYS.get(text.lower())
+            if role is None:
+                self.bar.message.setText(f"No role on key {text!r}: i d s m c l (o t h for the others)")
+                self.bar.edit.clear()
+                return
+            self._pending_role = role
+            name = next((r["name"] for r in self.model._roles if r["id"] == role), role)
+            self.bar.label.setText(f"{name}:")
+            self.bar.edit.clear()
+            self.bar.edit.setPlaceholderText("name, then Enter (the current holder is replaced for one-holder roles)")
+            self.bar.message.clear()
+
+    def _on_bar_submitted(self, text: str) -> None:
+        if self._pending_role is None:
+            return
+        self.assign_requested.emit(self._pending_role, text)
+
+    def assigned(self) -> None:
+        self._pending_role = None
+        self.bar.hide()
+
+    def show_card(self) -> None:
+        index = self.table.currentIndex()
+        row = index.row() if index.isValid() else 0
+        if self.model.rowCount() == 0:
+            return
+        role = self.model.role_at(row)
+        duties = role["duties"].get(self.phase) or []
+        items = "".join(f"<li>{_esc(d)}</li>" for d in duties[:3])
+        more = f"<br><a href=\"{role['page']}\">Handbook: {_esc(role['name'])} ›</a>"
+        self.card.setText(f"<b>{_esc(role['name'])}</b> — {_esc(role['purpose'])}"
+                          f"<ul style='margin:2px'>{items}</ul>{more}")
+
+    def set_warnings(self, warnings: list) -> None:
+        if not warnings:
+            self.warnings.hide()
+            return
+        lines = []
+        for w in warnings:
+            mark = "⚠" if w.level == "strong" else "•"
+            link = f" <a href=\"{w.page}\">why</a>" if w.page else ""
+            lines.append(f"<span class='{w.level}'>{mark} {_esc(w.text)}</span>{link}")
+        self.warnings.setText("<br>".join(lines))
+        self.warnings.setProperty("level", "strong" if any(w.level == "strong" for w in warnings) else "suggest")
+        self.warnings.style().unpolish(self.warnings)
+        self.warnings.style().polish(self.warnings)
+        self.warnings.show()
+
+
+class TasksPanel(QWidget):
+    """Open tasks with live countdowns; D done, E extend, R reassign on the selected task.
+
+    Signals:
+        task_requested(str): the task bar's text (`PERSON MINUTES TEXT`).
+        done_requested(int), extend_requested(int, str), reassign_requested(int, str)
+    """
+
+    task_requested = Signal(str)
+    done_requested = Signal(int)
+    extend_requested = Signal(int, str)
+    reassign_requested = Signal(int, str)
+
+    def __init__(self, model: TasksModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.view = QListView(self)
+        self.view.setObjectName("tasksList")
+        self.view.setAccessibleName("Tasks")
+        self.view.setModel(model)
+        self.view.setUniformItemSizes(True)
+        self.view.installEventFilter(self)
+        self.bar = InlineBar("Task:", "PERSON MINUTES TEXT   e.g. Ana 5 check the replicas", self)
+        self.bar.submitted.connect(self._on_bar_submitted)
+        self._mode: tuple[str, int] | None = None  # ("extend" | "reassign", task id)
+        self.empty = QLabel("No open tasks. Ctrl+T: one named person, a task, N minutes.", self)
+        self.empty.setObjectName("emptyHint")
+        self.empty.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(_title("Tasks  (Ctrl+T new · D done · E extend · R reassign)", self))
+        layout.addWidget(self.bar)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.empty)
+        model.modelReset.connect(self._update_empty)
+        self._update_empty()
+
+    def _update_empty(self) -> None:
+        empty = self.model.rowCount() == 0
+        self.empty.setVisible(empty)
+        self.view.setVisible(not empty)
+
+    def start_task(self, prefill: str = "") -> None:
+        self._mode = None
+        self.bar.open(prefill, prompt="Task:")
+        self.bar.edit.setPlaceholderText("PERSON MINUTES TEXT   e.g. Ana 5 check the replicas")
+
+    def current_task_id(self) -> int | None:
+        index = self.view.currentIndex()
+        if not index.isValid() and self.model.rowCount():
+            index = self.model.index(0, 0)
+        return self.model.task_at(index.row()).id if index.isValid() else None
+
+    def start_extend(self, task_id: int) -> None:
+        self._mode = ("extend", task_id)
+        self.bar.open("5", prompt=f"Extend T{task_id} by minutes:")
+
+    def start_reassign(self, task_id: int) -> None:
+        self._mode = ("reassign", task_id)
+        self.bar.open("", prompt=f"Reassign T{task_id} to:")
+
+    def _on_bar_submitted(self, text: str) -> None:
+        if self._mode is None:
+            self.task_requested.emit(text)
+        elif self._mode[0] == "extend":
+            self.extend_requested.emit(self._mode[1], text)
+        else:
+            self.reassign_requested.emit(self._mode[1], text)
+
+    def finished(self) -> None:
+        self._mode = None
+        self.bar.hide()
+        self.view.setFocus()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if watched is self.view and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            task_id = self.current_task_id()
+            if task_id is not None:
+                if event.key() == Qt.Key.Key_D:
+                    self.done_requested.emit(task_id)
+                    return True
+                if event.key() == Qt.Key.Key_E:
+                    self.start_extend(task_id)
+                    return True
+                if event.key() == Qt.Key.Key_R:
+                    self.start_reassign(task_id)
+                    return True
+        return False
+
+
+class ChecklistPanel(QWidget):
+    """One role's checklists for the phase; Space checks the selected item.
+
+    Signals:
+        toggle_requested(str, bool): item id and the state wanted.
+        role_changed(str)
+    """
+
+    toggle_requested = Signal(str, bool)
+    role_changed = Signal(str)
+
+    def __init__(self, model: ChecklistModel, roles: list[dict], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.role_box = QComboBox(self)
+        self.role_box.setAccessibleName("Checklist of role")
+        for role in roles:
+            self.role_box.addItem(role["name"], role["id"])
+        self.progress = QLabel(self)
+        self.progress.setObjectName("progress")
+        self.tree = QTreeView(self)
+        self.tree.setObjectName("checklistTree")
+        self.tree.setAccessibleName("Checklist")
+        self.tree.setHeaderHidden(True)
+        self.tree.setModel(model)
+        self.tree.setWordWrap(True)
+        self.tree.installEventFilter(self)
+        self.next_label = QLabel(self)
+        self.next_label.setObjectName("nextStep")
+        self.next_label.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        top.addWidget(_title("Checklist", self))
+        top.addWidget(self.role_box, 1)
+        layout.addLayout(top)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.next_label)
+        layout.addWidget(self.tree, 1)
+        self.role_box.currentIndexChanged.connect(lambda _: self.role_changed.emit(self.role()))
+        self.tree.clicked.connect(self._on_clicked)
+        model.modelReset.connect(self.tree.expandAll)
+
+    def role(self) -> str:
+        return self.role_box.currentData()
+
+    def refresh_summary(self) -> None:
+        done, total = self.model.progress()
+        self.progress.setText(f"{done} of {total} done")
+        upcoming = self.model.next_item()
+        self.next_label.setText(f"Next: {upcoming['text']}" if upcoming else "All done.")
+
+    def _toggle(self, index) -> None:
+        item = index.data(ChecklistModel.ItemRole)
+        if item:
+            checked = index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+            self.toggle_requested.emit(item["id"], not checked)
+
+    def _on_clicked(self, index) -> None:
+        pass  # a click selects; Space (or the check box) changes the state
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if watched is self.tree and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Space:
+            self._toggle(self.tree.currentIndex())
+            return True
+        return False
+
+
+class UpdateComposer(QFrame):
+    """Write a status update from the audience's template; live-message rules run as you type.
+
+    Signals:
+        send_requested(str, str): audience and text.
+        closed()
+    """
+
+    send_requested = Signal(str, str)
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("composer")
+        self.audience_box = QComboBox(self)
+        self.audience_box.setAccessibleName("Audience")
+        for audience in ("responders", "executives", "customers"):
+            self.audience_box.addItem(audience.capitalize(), audience)
+        self.editor = QPlainTextEdit(self)
+        self.editor.setObjectName("composerText")
+        self.editor.setAccessibleName("Update text")
+        self.findings = QLabel(self)
+        self.findings.setObjectName("findings")
+        self.findings.setWordWrap(True)
+        self.send_button = QPushButton("Send (Ctrl+Enter)", self)
+        self.hint = QLabel("Esc closes without sending", self)
+        self.hint.setObjectName("keysHint")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        top = QHBoxLayout()
+        top.addWidget(_title("Status update to", self))
+        top.addWidget(self.audience_box)
+        top.addStretch(1)
+        top.addWidget(self.hint)
+        top.addWidget(self.send_button)
+        layout.addLayout(top)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.findings)
+        self.send_button.clicked.connect(self._send)
+        self.editor.installEventFilter(self)
+        self.hide()
+
+    def audience(self) -> str:
+        return self.audience_box.currentData()
+
+    def _send(self) -> None:
+        text = self.editor.toPlainText().strip()
+        if text:
+            self.send_requested.emit(self.audience(), text)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if watched is self.editor and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
+                    event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self._send()
+                return True
+            if event.key() == Qt.Key.Key_Escape:
+                self.hide()
+                self.closed.emit()
+                return True
+        return False
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(str(text))
+
+
+class PromptStrip(QFrame):
+    """Call-etiquette prompts: one for the moment (when something happens), else the general
+    ones for the chosen audience, rotating. Never modal; each can be dismissed or snoozed, and
+    the whole strip switched off.
+
+    Signals:
+        handbook_requested(str)
+    """
+
+    handbook_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("promptStrip")
+        self.text = QLabel(self)
+        self.text.setObjectName("promptText")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.RichText)
+        self.text.linkActivated.connect(self.handbook_requested)
+        self.keys = QLabel("Ctrl+. dismiss · Ctrl+, snooze 10 min · Ctrl+Shift+P prompts off", self)
+        self.keys.setObjectName("keysHint")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.keys)
+        self.current: dict | None = None
+        self.shown: list[dict] = []
+        self.contextual = False
+
+    def show_prompt(self, prompt: dict | None, *, contextual: bool, more: list[dict] = ()) -> None:
+        """Show one prompt (and, for a moment, its siblings after it, shortest first)."""
+        self.current = prompt
+        self.shown = [prompt, *more] if prompt is not None else []
+        self.contextual = contextual and prompt is not None
+        self.setProperty("contextual", self.contextual)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        if prompt is None:
+            self.text.clear()
+            self.hide()
+            return
+        who = "Everyone" if prompt["audience"] == "everyone" else prompt["audience"].replace("_", " ").upper() \
+            if prompt["audience"] in ("ic", "sme") else prompt["audience"].replace("_", " ").capitalize()
+        texts = " · ".join(_esc(p["text"]) for p in self.shown)
+        self.text.setText(f"<b>{_esc(who)}:</b> {texts} <a href=\"{prompt['page']}\">›</a>")
+        self.show()
+
+
+class CallModeWindow(QWidget):
+    """A compact always-on-top window for when the main screen is shared on the call."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
+        self.setObjectName("callMode")
+        self.setWindowTitle("Incident Console — call mode")
+        self.labels: dict[str, QLabel] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        for key in ("severity", "ic", "elapsed", "checkback", "update", "prompt"):
+            label = QLabel(self)
+            label.setObjectName(f"call_{key}")
+            label.setWordWrap(True)
+            layout.addWidget(label)
+            self.labels[key] = label
+        self.resize(360, 220)
+
+    def set_values(self, values: dict[str, str]) -> None:
+        for key, label in self.labels.items():
+            label.setText(values.get(key, ""))
