@@ -7,6 +7,7 @@ what it wrote; it is only returned after the commit, so whoever shows it to a pe
 something that is already durable.
 """
 
+import sqlite3
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -103,8 +104,16 @@ class IncidentService:
             if existing is not None:
                 return Change(incident, (existing,))
         now = self._clock.now()
-        with storage_errors(self._path), self._db.atomic():
-            entry = self._append(incident_id, kind, text, author, occurred_at or now, now, uid)
+        try:
+            with storage_errors(self._path), self._db.atomic():
+                entry = self._append(incident_id, kind, text, author, occurred_at or now, now, uid)
+        except sqlite3.IntegrityError:
+            # Another writer recorded the same uid between our look and our insert (two windows
+            # logging the same check-back, say): theirs stands, and it is the same entry.
+            existing = self.read.entry_by_uid(uid) if uid else None
+            if existing is None:
+                raise
+            return Change(incident, (existing,))
         return Change(incident, (entry,))
 
     # -- changes to the incident --------------------------------------------------------

@@ -31,6 +31,9 @@ def dark_palette() -> QPalette:
         (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.ToolTipBase, "#2b2d31"),
         (QPalette.ColorRole.ToolTipText, "#e6e6e6"), (QPalette.ColorRole.PlaceholderText, "#9a9da3"),
         (QPalette.ColorRole.Link, "#7fb2ff"), (QPalette.ColorRole.Mid, "#4a4d52"),
+        (QPalette.ColorRole.Light, "#5a5d63"), (QPalette.ColorRole.Midlight, "#3a3d42"),
+        (QPalette.ColorRole.Dark, "#101113"), (QPalette.ColorRole.Shadow, "#000000"),
+        (QPalette.ColorRole.BrightText, "#ffffff"),
     ]:
         palette.setColor(role, QColor(colour))
     return palette

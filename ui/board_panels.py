@@ -164,6 +164,7 @@ class RolesPanel(QWidget):
 
     def assigned(self) -> None:
         self._pending_role = None
+        self.bar.edit.completer().popup().hide()  # or it hands focus back to the hidden bar
         self.bar.hide()
 
     def show_card(self) -> None:
@@ -214,7 +215,7 @@ class TasksPanel(QWidget):
         self.view.setObjectName("tasksList")
         self.view.setAccessibleName("Tasks")
         self.view.setModel(model)
-        self.view.setUniformItemSizes(True)
+        self.view.setWordWrap(True)  # a handful of rows: wrap rather than cut the task off
         self.view.installEventFilter(self)
         self.bar = InlineBar("Task:", "PERSON MINUTES TEXT   e.g. Ana 5 check the replicas", self)
         self.bar.submitted.connect(self._on_bar_submitted)
@@ -442,12 +443,10 @@ class PromptStrip(QFrame):
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.linkActivated.connect(self.handbook_requested)
-        self.keys = QLabel("Ctrl+. dismiss · Ctrl+, snooze 10 min · Ctrl+Shift+P prompts off", self)
-        self.keys.setObjectName("keysHint")
+        self.setToolTip("Ctrl+. dismiss · Ctrl+, snooze 10 min · Ctrl+Shift+P prompts off")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)
         layout.addWidget(self.text, 1)
-        layout.addWidget(self.keys)
         self.current: dict | None = None
         self.shown: list[dict] = []
         self.contextual = False

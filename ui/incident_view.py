@@ -229,7 +229,9 @@ class IncidentPage(QWidget):
         body.addWidget(left)
         body.addWidget(centre)
         body.addWidget(self.checklist_panel)
-        body.setStretchFactor(1, 1)
+        body.setStretchFactor(0, 1)
+        body.setStretchFactor(1, 3)
+        body.setStretchFactor(2, 1)
         body.setSizes([300, 760, 300])
         self.body = body
         layout = QVBoxLayout(self)
@@ -404,7 +406,8 @@ class IncidentPage(QWidget):
                 continue
             text, overdue = countdown(times.to_text(due.due_at), now)
             style = "color:#c62f3f;font-weight:bold" if overdue else ""
-            parts.append(f"<span style='{style}'>{due.audience} {text.replace(' left', '')}</span>")
+            when = text if overdue else "in " + text.replace(" left", "")
+            parts.append(f"<span style='{style}'>{due.audience} {when}</span>")
         self.header.cadence_label.setText(
             ("Updates due (Ctrl+U): " + " · ".join(parts)) if parts else ""
         )
@@ -419,6 +422,11 @@ class IncidentPage(QWidget):
             self.alert.show()
             row = next(i for i, t in enumerate(self.tasks_model.tasks()) if t.id == task.id)
             self.tasks_panel.view.setCurrentIndex(self.tasks_model.index(row, 0))
+            # Logged once however many windows notice it: the uid is the task's and its due time.
+            incident_id, author = self.incident.id, self.author
+            text = f"Check-back due: {task.ref} {task.owner}: {task.text}"
+            uid = f"checkback-{task.uid}-{task.due_at}"
+            self._submit(lambda s, t=text, u=uid: s.log(incident_id, t, by=author, kind="task", uid=u))
             if self.sound_on:
                 QApplication.beep()
             self._notify_tray(f"Check back: {task.ref} {task.owner}", task.text)
@@ -462,7 +470,7 @@ class IncidentPage(QWidget):
         prompts = [p for p in board.prompts_for(self.process, moment, ("ic",))
                    if p["id"] not in self._dismissed]
         if prompts:
-            self.prompt_strip.show_prompt(prompts[0], contextual=True, more=prompts[1:4])
+            self.prompt_strip.show_prompt(prompts[0], contextual=True, more=prompts[1:3])
             self._context_until = now + CONTEXT_PROMPT_SECONDS
 
     def _rotate_prompts(self, now) -> None:
@@ -571,7 +579,7 @@ class IncidentPage(QWidget):
     def _on_assign_requested(self, role: str, person: str) -> None:
         incident_id, author = self.incident.id, self.author
         self._submit(lambda s: s.assign_role(incident_id, role, person, by=author),
-                     lambda _: self.roles_panel.assigned(),
+                     lambda _: (self.roles_panel.assigned(), self.focus_note()),
                      lambda e: self.roles_panel.bar.message.setText(f"Not assigned: {e}"))
 
     def start_task(self) -> None:
@@ -586,7 +594,7 @@ class IncidentPage(QWidget):
             return
         incident_id, author, uid = self.incident.id, self.author, uuid.uuid4().hex
         self._submit(lambda s: s.add_task(incident_id, owner, minutes, what, by=author, uid=uid),
-                     lambda _: self.tasks_panel.finished(),
+                     lambda _: (self.tasks_panel.finished(), self.focus_note()),
                      lambda e: self.tasks_panel.bar.message.setText(f"Not saved: {e}"))
 
     def _on_task_done(self, task_id: int) -> None:
