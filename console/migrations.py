@@ -16,6 +16,15 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 MIGRATION_SET = "incident_console"
 
 
+def _append_only(db: "Database", table: str, what: str) -> None:
+    """Triggers that refuse any UPDATE or DELETE on `table`: history is only ever added to."""
+    for event in ("update", "delete"):
+        db.execute(
+            f"CREATE TRIGGER {table}_are_append_only_{event} BEFORE {event.upper()} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{what} are append-only'); END"
+        )
+
+
 def m0001_initial(db: "Database") -> None:
     """Incidents, role assignments and an append-only timeline."""
     db.execute(
@@ -65,18 +74,7 @@ def m0001_initial(db: "Database") -> None:
     db.execute("CREATE INDEX entries_timeline ON entries(incident_id, occurred_at, id)")
     # The timeline is the audit log: once written, an entry is never changed or removed.
     # Corrections arrive as new entries (revisions), never as updates.
-    db.execute(
-        """
-        CREATE TRIGGER entries_are_append_only_update BEFORE UPDATE ON entries
-        BEGIN SELECT RAISE(ABORT, 'timeline entries are append-only'); END
-        """
-    )
-    db.execute(
-        """
-        CREATE TRIGGER entries_are_append_only_delete BEFORE DELETE ON entries
-        BEGIN SELECT RAISE(ABORT, 'timeline entries are append-only'); END
-        """
-    )
+    _append_only(db, "entries", "timeline entries")
 
 
 def m0002_timeline_search(db: "Database") -> None:
@@ -149,18 +147,7 @@ def m0003_board(db: "Database") -> None:
         """
     )
     db.execute("CREATE INDEX checks_latest ON checks(incident_id, item_id, id)")
-    db.execute(
-        """
-        CREATE TRIGGER checks_are_append_only_update BEFORE UPDATE ON checks
-        BEGIN SELECT RAISE(ABORT, 'checklist ticks are append-only'); END
-        """
-    )
-    db.execute(
-        """
-        CREATE TRIGGER checks_are_append_only_delete BEFORE DELETE ON checks
-        BEGIN SELECT RAISE(ABORT, 'checklist ticks are append-only'); END
-        """
-    )
+    _append_only(db, "checks", "checklist ticks")
     db.execute(
         """
         CREATE TABLE updates (

@@ -19,7 +19,7 @@ import yaml
 
 from console import domain
 from console.errors import ConsoleError
-from console.handbook import check_page_ref, load_pages
+from console.handbook import check_page_ref
 
 Location = tuple[str, int]
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

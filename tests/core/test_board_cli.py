@@ -1,31 +1,12 @@
 """The board from the command line: tasks and checklist ticks, one clear line per mistake."""
 
 import json
-import sqlite3
-from pathlib import Path
 
 import pytest
 
-from console.cli import main
-
-BOARD_TABLES = ("incidents", "entries", "tasks", "task_extensions", "checks", "updates")
+from tests.helpers import run, snapshot
 
 
-def run(capsys, *argv, clock=None):
-    code = main(list(argv), clock=clock)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def snapshot(db_path: Path) -> list:
-    conn = sqlite3.connect(db_path)
-    try:
-        return [
-            (table, conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall())
-            for table in BOARD_TABLES
-        ]
-    finally:
-        conn.close()
 
 
 def timeline(capsys, clock) -> list[tuple[str, str, str]]:

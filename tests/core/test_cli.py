@@ -9,25 +9,11 @@ from pathlib import Path
 import pytest
 
 from console.cli import main
+from tests.helpers import run, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(capsys, *argv, clock=None):
-    code = main(list(argv), clock=clock)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def snapshot(db_path: Path) -> list:
-    conn = sqlite3.connect(db_path)
-    try:
-        return [
-            (table, conn.execute(f"SELECT * FROM {table} ORDER BY id").fetchall())
-            for table in ("incidents", "role_assignments", "entries")
-        ]
-    finally:
-        conn.close()
 
 
 def test_a_whole_incident_from_the_command_line(capsys, where, clock, tmp_path):

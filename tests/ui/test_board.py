@@ -3,7 +3,6 @@ mode, prompts, and changes from another process. Time is the fake clock; nothing
 
 import subprocess
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import pytest

@@ -1,0 +1,24 @@
+"""Small helpers shared by the command-line tests."""
+
+import sqlite3
+from pathlib import Path
+
+from console.cli import main
+
+ALL_TABLES = ("incidents", "role_assignments", "entries", "tasks", "task_extensions", "checks", "updates")
+
+
+def run(capsys, *argv, clock=None):
+    """Run the CLI in-process; returns (exit code, stdout, stderr)."""
+    code = main(list(argv), clock=clock)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def snapshot(db_path: Path, tables=ALL_TABLES) -> list:
+    """Every row of the tables, to prove a failed command changed nothing."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return [(t, conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()) for t in tables]
+    finally:
+        conn.close()
