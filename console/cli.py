@@ -56,10 +56,12 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", parents=[common], help="list incidents")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("log", parents=[common], help="add an entry to the timeline")
+    p = sub.add_parser("log", parents=[common],
+                       help="a line of the command language: a note, d: a decision, /task …")
     p.add_argument("ref")
-    p.add_argument("text")
-    p.add_argument("--kind", metavar="K", default="note", help="entry kind (default: note)")
+    p.add_argument("text", help="as typed in the note box (see README: the command language)")
+    p.add_argument("--kind", metavar="K",
+                   help="record TEXT as given, as a K entry (the language is not read)")
     p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
     p.add_argument("--by", metavar="NAME", help="author (default: this seat)")
 
@@ -270,10 +272,22 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
         change = service.set_check(
             incident_id, args.item.strip(), args.command == "check", by=by, label=label
         )
-    elif args.command == "log":
+    elif args.command == "log" and args.kind is not None:
+        # An explicit kind means "this text, literally": scripts can log any text, even one
+        # that starts with "/" or "@" or a prefix, without it being read as a command.
         kind = domain.parse_kind(args.kind)
         service = IncidentService.open(where.db_path, clock)
         change = service.log(incident_id, args.text, by=by, kind=kind, occurred_at=at)
+    elif args.command == "log":
+        from console.commands import backdate, execute, parse_line, prefixes
+        from console.process import load_process
+
+        process = load_process(process_dir(args, where))
+        parsed = parse_line(args.text, kinds=prefixes(process), now=clock.now())
+        if at is not None:
+            parsed = backdate(parsed, at)
+        service = IncidentService.open(where.db_path, clock)
+        change = execute(service, incident_id, parsed, by=by)
     elif args.command == "sev":
         level = domain.parse_severity(args.level)
         service = IncidentService.open(where.db_path, clock)

@@ -32,8 +32,15 @@ ENTRY_KINDS = (
     "roster", "action", "task", "status", "decision", "finding", "note",
     "todo", "system", "call_end", "severity", "comms", "handover", "page",
 )
+# Entries of these kinds record a change the console made to the incident itself; editing or
+# retracting one would leave the timeline disagreeing with the incident, so they are refused
+# (the fix is a new change, or a note saying what was wrong).
+DERIVED_KINDS = frozenset({"status", "severity", "roster", "handover"})
 MAX_TITLE = 200
 MAX_TEXT = 10_000
+# A draft is what a seat is typing; it may run past an entry's limit (the note box says so
+# when sending), but not without bound.
+MAX_DRAFT = 10 * MAX_TEXT
 MAX_NAME = 100
 MAX_TASK_TEXT = 200  # one line on the board; the detail belongs in the timeline
 # Who a status update is for. Responders' updates are part of running the incident (a
@@ -44,6 +51,7 @@ MAX_MINUTES = 1440
 
 _REF = re.compile(r"^\s*(?:inc-?)?(\d{1,9})\s*$", re.IGNORECASE)
 _TASK_REF = re.compile(r"^\s*t?(\d{1,9})\s*$", re.IGNORECASE)
+_ENTRY_REF = re.compile(r"^\s*e?(\d{1,12})\s*$", re.IGNORECASE)
 _MINUTES = re.compile(r"^\s*(\d{1,5})\s*m?\s*$", re.IGNORECASE)
 
 
@@ -85,11 +93,43 @@ class Entry:
     author: str
     occurred_at: str
     recorded_at: str
+    # The entry's state, read from its append-only history (entry_revisions,
+    # entry_retractions, pins); the row above never changes.
+    revised_text: str | None = None  # the newest correction, None if never corrected
+    retracted: bool = False
+    pinned: bool = False
 
     @property
     def sort_key(self) -> tuple[str, int]:
         """The timeline's order: when it happened, then when it was written."""
         return (self.occurred_at, self.id)
+
+    @property
+    def current_text(self) -> str:
+        """What the entry says now: its newest correction, else what was first written."""
+        return self.revised_text if self.revised_text is not None else self.text
+
+    @property
+    def ref(self) -> str:
+        return format_entry_ref(self.id)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One correction of an entry's text: the whole new text, who wrote it and when."""
+
+    text: str
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """An entry withdrawn from the record (it stays visible, struck through); final."""
+
+    reason: str | None
+    by: str
+    at: str
 
 
 @dataclass(frozen=True)
@@ -149,7 +189,11 @@ class Update:
 
 @dataclass(frozen=True)
 class Change:
-    """What one operation changed, so a view can refresh just that."""
+    """What one operation changed, so a view can refresh just that.
+
+    `entries` holds new entries, or, after a correction, retraction or (un)pin, the entry
+    in its new state: an entry whose id the view already shows replaces that row in place.
+    """
 
     incident: Incident
     entries: tuple[Entry, ...] = field(default_factory=tuple)
@@ -166,6 +210,18 @@ def parse_ref(text: str) -> int:
     match = _REF.match(text or "")
     if not match or int(match.group(1)) == 0:
         raise InputError(f"bad incident reference {text!r}: expected INC-<number>, e.g. INC-3")
+    return int(match.group(1))
+
+
+def format_entry_ref(entry_id: int) -> str:
+    return f"E{entry_id}"
+
+
+def parse_entry_ref(text: str | int) -> int:
+    """`E12`, `e12` or `12` -> 12."""
+    match = _ENTRY_REF.match(str(text) if text is not None else "")
+    if not match or int(match.group(1)) == 0:
+        raise InputError(f"bad entry reference {text!r}: expected E<number>, e.g. E12")
     return int(match.group(1))
 
 
@@ -200,7 +256,7 @@ def parse_audience(text: str) -> str:
 
 def parse_severity(text: str | int) -> int:
     raw = str(text).strip().upper().removeprefix("SEV-").removeprefix("SEV")
-    if raw.isdigit() and int(raw) in SEVERITIES:
+    if raw.isascii() and raw.isdigit() and int(raw) in SEVERITIES:  # "²".isdigit() is True
         return int(raw)
     raise InputError(f"bad severity {text!r}: expected 1 to 5 (1 is the most severe)")
 

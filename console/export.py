@@ -4,7 +4,8 @@ Format `incident-console/1` (schema: `data/export.schema.json`). Every time is I
 ending in `Z`; the timeline is sorted by when things happened; metrics are whole seconds, or
 null where the incident has not reached that point. A field never changes meaning within a
 version: a new meaning means `incident-console/2`. New fields may be added within a version,
-as the board (`tasks`, `checklist`, `updates`) was.
+as the board (`tasks`, `checklist`, `updates`) was, and each timeline item's `id`, `pinned`,
+`retracted` and `revisions` (its `text` stays what was first written).
 """
 
 import json
@@ -34,6 +35,36 @@ def metrics(incident: Incident) -> dict[str, int | None]:
     }
 
 
+def _timeline(reader: Reader, incident_id: int) -> list[dict[str, Any]]:
+    """Each entry as first written (`text`), with its corrections, retraction and pin state.
+
+    Three queries however long the timeline: the entries, then every revision and every
+    retraction of the incident, matched up here.
+    """
+    revisions = reader.revisions(incident_id)
+    retractions = reader.retractions(incident_id)
+    items = []
+    for e in reader.timeline(incident_id):
+        retraction = retractions.get(e.id)
+        items.append({
+            "id": e.ref,
+            "kind": e.kind,
+            "text": e.text,
+            "author": e.author,
+            "occurred_at": e.occurred_at,
+            "recorded_at": e.recorded_at,
+            "pinned": e.pinned,
+            "retracted": (
+                {"reason": retraction.reason, "by": retraction.by, "at": retraction.at}
+                if retraction else None
+            ),
+            "revisions": [
+                {"text": r.text, "by": r.by, "at": r.at} for r in revisions.get(e.id, ())
+            ],
+        })
+    return items
+
+
 def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
     incident = reader.incident(incident_id)
     return {
@@ -54,16 +85,7 @@ def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
             {"role": a.role, "person": a.person, "from": a.from_at, "to": a.to_at}
             for a in reader.roles(incident_id)
         ],
-        "timeline": [
-            {
-                "kind": e.kind,
-                "text": e.text,
-                "author": e.author,
-                "occurred_at": e.occurred_at,
-                "recorded_at": e.recorded_at,
-            }
-            for e in reader.timeline(incident_id)
-        ],
+        "timeline": _timeline(reader, incident_id),
         "metrics": metrics(incident),
         "tasks": [
             {

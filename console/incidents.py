@@ -2,13 +2,17 @@
 
 The timeline is the audit log: every change to an incident (severity, status, roles, and the
 board's tasks, checklist ticks and status updates) writes an entry in the same transaction as
-the change itself, so the two can never disagree. Each operation returns a `Change` naming
-what it wrote; it is only returned after the commit, so whoever shows it to a person shows
-something that is already durable.
+the change itself, so the two can never disagree. Changes to an entry itself (a correction,
+a retraction, a pin) are not new entries: they are rows in the entry's own append-only
+history, which is their record. Each operation returns a `Change` naming what it wrote; it is
+only returned after the commit, so whoever shows it to a person shows something that is
+already durable.
 """
 
+import contextlib
 import sqlite3
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,6 +119,134 @@ class IncidentService:
                 raise
             return Change(incident, (existing,))
         return Change(incident, (entry,))
+
+    # -- corrections, retractions, pins and drafts --------------------------------------
+
+    def revise_entry(self, incident_id: int, entry_id: int, text: str, *, by: str) -> Change:
+        """Correct what an entry says, keeping what it said before.
+
+        The correction is a row in the entry's history (`entry_revisions`), not a new
+        timeline entry: the entry keeps its place and its original text, and the history
+        is the record of who changed it and when. The returned Change holds the entry in
+        its new state, for a view to replace the row it shows.
+        """
+        text = domain.clean_text(text, "entry text", domain.MAX_TEXT, multiline=True)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = self.read.incident(incident_id)
+        entry = self.read.entry(incident_id, entry_id)
+        if entry.kind in domain.DERIVED_KINDS:
+            raise InputError(
+                "entries the console writes itself cannot be edited; add a note instead"
+            )
+        if entry.retracted:
+            raise InputError(f"{entry.ref} is retracted; it cannot be edited")
+        if text == entry.current_text:
+            raise InputError(f"nothing changed: {entry.ref} already says that")
+        now = times.to_text(self._clock.now())
+        with self._retracted_meanwhile(entry.ref, "edited"):
+            with storage_errors(self._path), self._db.atomic():
+                self._db.execute(
+                    'INSERT INTO entry_revisions (entry_id, text, "by", at) VALUES (?, ?, ?, ?)',
+                    (entry.id, text, author, now),
+                )
+        return Change(incident, (self.read.entry(incident_id, entry.id),))
+
+    def retract_entry(
+        self, incident_id: int, entry_id: int, *, by: str, reason: str | None = None
+    ) -> Change:
+        """Withdraw an entry from the record: it stays, marked retracted, with why and by whom.
+
+        A retraction is final (one per entry) and a retracted entry can no longer be edited
+        or pinned; a pinned entry is unpinned in the same transaction, so the pins never
+        show something withdrawn. Entries the console wrote for a change to the incident
+        (status, severity, roles) are refused: retracting one would leave the timeline
+        disagreeing with the incident; the fix is a new change.
+        """
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        why = None
+        if reason is not None and reason.strip():
+            why = domain.clean_text(reason, "reason", domain.MAX_TEXT)
+        incident = self.read.incident(incident_id)
+        entry = self.read.entry(incident_id, entry_id)
+        if entry.kind in domain.DERIVED_KINDS:
+            raise InputError(
+                "entries the console writes itself cannot be retracted; add a note instead"
+            )
+        if entry.retracted:
+            raise InputError(f"{entry.ref} is already retracted")
+        now = times.to_text(self._clock.now())
+        try:
+            with storage_errors(self._path), self._db.atomic():
+                self._db.execute(
+                    'INSERT INTO entry_retractions (entry_id, reason, "by", at) '
+                    "VALUES (?, ?, ?, ?)",
+                    (entry.id, why, author, now),
+                )
+                # Read inside the transaction (it holds the write lock), so a pin another
+                # writer added since we looked is undone too.
+                self._db.execute(
+                    'INSERT INTO pins (entry_id, pinned, "by", at) SELECT ?, 0, ?, ? '
+                    "WHERE (SELECT pinned FROM pins WHERE entry_id = ? ORDER BY id DESC LIMIT 1)",
+                    (entry.id, author, now, entry.id),
+                )
+        except sqlite3.IntegrityError as exc:
+            # Another writer retracted it between our look and our insert.
+            if "UNIQUE" not in str(exc):
+                raise
+            raise InputError(f"{entry.ref} is already retracted") from exc
+        return Change(incident, (self.read.entry(incident_id, entry.id),))
+
+    def set_pin(self, incident_id: int, entry_id: int, pinned: bool, *, by: str) -> Change:
+        """Pin an entry (keep it in view above the timeline) or unpin it; every change is kept."""
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        pinned = bool(pinned)
+        incident = self.read.incident(incident_id)
+        entry = self.read.entry(incident_id, entry_id)
+        if pinned and entry.retracted:
+            raise InputError(f"{entry.ref} is retracted; it cannot be pinned")
+        if entry.pinned == pinned:
+            raise InputError(f"{entry.ref} is already {'pinned' if pinned else 'not pinned'}")
+        with self._retracted_meanwhile(entry.ref, "pinned"):
+            with storage_errors(self._path), self._db.atomic():
+                self._db.execute(
+                    'INSERT INTO pins (entry_id, pinned, "by", at) VALUES (?, ?, ?, ?)',
+                    (entry.id, int(pinned), author, times.to_text(self._clock.now())),
+                )
+        return Change(incident, (self.read.entry(incident_id, entry.id),))
+
+    def save_draft(self, seat: str, incident_id: int, text: str) -> None:
+        """Keep what `seat` is typing on an incident, so a crash or a closed window loses nothing.
+
+        Called on every pause in typing, so it is one statement in its own transaction: an
+        upsert of one row, committed with the same durability as a note (the point of a
+        draft is to survive a power cut) and as cheap as one. The text is kept exactly as
+        typed; text with nothing but spaces deletes the draft. A draft is not part of the
+        record: it is overwritten, and cleared once the note is sent.
+        """
+        seat = domain.clean_text(seat, "seat", domain.MAX_NAME)
+        if text is None or not text.strip():
+            self.clear_draft(seat, incident_id)
+            return
+        if len(text) > domain.MAX_DRAFT:
+            raise InputError(
+                f"draft is too long: {len(text)} characters, the limit is {domain.MAX_DRAFT}"
+            )
+        self.read.incident(incident_id)
+        with storage_errors(self._path), self._db.atomic():
+            self._db.execute(
+                "INSERT INTO drafts (seat, incident_id, text, saved_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (seat, incident_id) "
+                "DO UPDATE SET text = excluded.text, saved_at = excluded.saved_at",
+                (seat, incident_id, text, times.to_text(self._clock.now())),
+            )
+
+    def clear_draft(self, seat: str, incident_id: int) -> None:
+        """Forget `seat`'s draft on an incident (the note was sent, or the box emptied)."""
+        seat = domain.clean_text(seat, "seat", domain.MAX_NAME)
+        with storage_errors(self._path), self._db.atomic():
+            self._db.execute(
+                "DELETE FROM drafts WHERE seat = ? AND incident_id = ?", (seat, incident_id)
+            )
 
     # -- changes to the incident --------------------------------------------------------
 
@@ -409,6 +541,17 @@ class IncidentService:
         if task.done_at is not None:
             raise InputError(f"{task.ref} is already done ({task.text})")
         return task
+
+    @contextlib.contextmanager
+    def _retracted_meanwhile(self, ref: str, what: str) -> Iterator[None]:
+        """Another writer retracted the entry between our look and our insert: the store's
+        trigger refused the insert; say so as we would have."""
+        try:
+            yield
+        except sqlite3.IntegrityError as exc:
+            if "a retracted entry cannot be" not in str(exc):
+                raise
+            raise InputError(f"{ref} is retracted; it cannot be {what}") from exc
 
     def _append(
         self,

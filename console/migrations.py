@@ -163,10 +163,110 @@ def m0003_board(db: "Database") -> None:
     db.execute("CREATE INDEX updates_by_audience ON updates(incident_id, audience, sent_at)")
 
 
+def m0004_timeline_history(db: "Database") -> None:
+    """Corrections that keep history, pins, the scribe's drafts, and search over revisions.
+
+    An entry is never changed: a correction is a row in `entry_revisions` (the newest one is
+    what the entry says now), a retraction is one row in `entry_retractions` (at most one
+    per entry: a retraction is final), and a pin is a row in `pins` whose newest row per
+    entry is its state, so "who unpinned this, and when" is never lost. All three are
+    append-only like the timeline.
+
+    `drafts` is the one table here that is overwritten in place: a draft is the crash-proof
+    copy of what a seat is typing, not part of the record, and keeping every keystroke
+    pause would only grow the file.
+
+    Revised text is searchable through a second FTS5 index over `entry_revisions.text`
+    (external content, filled by an insert trigger as `entries_fts` is). A second index
+    rather than rebuilding `entries_fts` over a view of "current text": an external-content
+    FTS5 table must mirror its content table row for row, and `entries` rows never change,
+    so the current text of a corrected entry cannot live in `entries_fts` without
+    delete-and-reinsert bookkeeping; the search query reads both indexes and keeps, for
+    each entry, only its current text (the original when never revised, else its newest
+    revision).
+
+    `entries_by_author` answers "this person's newest entry" (`/pin`), the list of authors
+    for a filter and the author filter by index, and `entries_by_kind` the kind filter
+    ("every decision"), however long the timeline is.
+    """
+    db.execute(
+        """
+        CREATE TABLE entry_revisions (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            text TEXT NOT NULL,
+            "by" TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX entry_revisions_entry ON entry_revisions(entry_id, id)")
+    _append_only(db, "entry_revisions", "entry revisions")
+    db.execute(
+        """
+        CREATE TABLE entry_retractions (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL UNIQUE REFERENCES entries(id),
+            reason TEXT,
+            "by" TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """
+    )  # UNIQUE(entry_id) is also its index
+    _append_only(db, "entry_retractions", "entry retractions")
+    db.execute(
+        """
+        CREATE TABLE pins (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            pinned INTEGER NOT NULL CHECK (pinned IN (0, 1)),
+            "by" TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX pins_entry ON pins(entry_id, id)")
+    _append_only(db, "pins", "pins")
+    # A retraction is final: whichever writer (a window, the CLI) comes second, a retracted
+    # entry is never corrected or pinned afterwards.
+    for table, what, when in (
+        ("entry_revisions", "edited", ""), ("pins", "pinned", "new.pinned = 1 AND ")
+    ):
+        db.execute(
+            f"CREATE TRIGGER {table}_not_retracted BEFORE INSERT ON {table} "
+            f"WHEN {when}EXISTS (SELECT 1 FROM entry_retractions WHERE entry_id = new.entry_id) "
+            f"BEGIN SELECT RAISE(ABORT, 'a retracted entry cannot be {what}'); END"
+        )
+    db.execute(
+        """
+        CREATE TABLE drafts (
+            seat TEXT NOT NULL,
+            incident_id INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            PRIMARY KEY (seat, incident_id)
+        )
+        """
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE entry_revisions_fts USING fts5(text, content='entry_revisions', "
+        "content_rowid='id', tokenize='unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        """
+        CREATE TRIGGER entry_revisions_fts_insert AFTER INSERT ON entry_revisions
+        BEGIN INSERT INTO entry_revisions_fts (rowid, text) VALUES (new.id, new.text); END
+        """
+    )
+    db.execute("CREATE INDEX entries_by_author ON entries(incident_id, author)")
+    db.execute("CREATE INDEX entries_by_kind ON entries(incident_id, kind)")
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
     ("0003_board", m0003_board),
+    ("0004_timeline_history", m0004_timeline_history),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from console.cli import main
 
-ALL_TABLES = ("incidents", "role_assignments", "entries", "tasks", "task_extensions", "checks", "updates")
+ALL_TABLES = ("incidents", "role_assignments", "entries", "tasks", "task_extensions", "checks", "updates",
+              "entry_revisions", "entry_retractions", "pins")
 
 
 def run(capsys, *argv, clock=None):

@@ -26,8 +26,11 @@ from console.errors import InputError
 from console.queries import Reader
 from ui.board_models import ChecklistModel, RolesModel, TasksModel, countdown
 from ui.board_panels import (
-    CallModeWindow, ChecklistPanel, PromptStrip, RolesPanel, TasksPanel, UpdateComposer,
+    CallModeWindow, ChecklistPanel, InlineBar, PromptStrip, RolesPanel, TasksPanel, UpdateComposer,
 )
+from ui.capture import CaptureBox, CommandPalette
+from ui.finder import TimelineFinder
+from ui.timeline_delegate import TimelineDelegate
 from ui.formatting import KindStyles, severity_text
 from ui.incident_list import SEVERITY_COLOURS
 from ui.timeline import TimelineModel
@@ -205,12 +208,21 @@ class IncidentPage(QWidget):
         self.timeline.setWordWrap(False)
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.timeline.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.note_edit = QLineEdit(self)
-        self.note_edit.setObjectName("noteBox")
-        self.note_edit.setAccessibleName("Note")
-        self.note_edit.setPlaceholderText("Type a note and press Enter   (Ctrl+L here · Esc list · ? keys)")
-        self.note_status = QLabel(self)
-        self.note_status.setObjectName("formMessage")
+        self.capture = CaptureBox(self)
+        self.note_edit = self.capture.edit
+        self.note_status = self.capture.status
+        self.capture.set_kinds([(k["key"], k["label"], k["colour"]) for k in process.items("entry_kinds")
+                                if k["source"] == "explicit"])
+        self.capture.previewer = self._preview_line
+        self.capture.completer = self._complete_line
+        self.palette = CommandPalette(self)
+        self.entry_bar = InlineBar("Edit:", "", self)
+        self.history_label = QLabel(self)
+        self.history_label.setObjectName("historyPanel")
+        self.history_label.setWordWrap(True)
+        self.history_label.setTextFormat(Qt.TextFormat.RichText)
+        self.history_label.hide()
+        self.finder = TimelineFinder(self)
 
         left = QSplitter(Qt.Orientation.Vertical, self)
         left.addWidget(self.roles_panel)
@@ -220,11 +232,15 @@ class IncidentPage(QWidget):
         centre = QWidget(self)
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.addWidget(self.finder)
         centre_layout.addWidget(self.timeline, 1)
+        centre_layout.addWidget(self.finder.results, 1)
+        centre_layout.addWidget(self.history_label)
+        centre_layout.addWidget(self.entry_bar)
         centre_layout.addWidget(self.composer)
         centre_layout.addWidget(self.prompt_strip)
-        centre_layout.addWidget(self.note_edit)
-        centre_layout.addWidget(self.note_status)
+        centre_layout.addWidget(self.palette)
+        centre_layout.addWidget(self.capture)
         body = QSplitter(Qt.Orientation.Horizontal, self)
         body.addWidget(left)
         body.addWidget(centre)
@@ -242,8 +258,17 @@ class IncidentPage(QWidget):
         layout.addWidget(self.callout)
         layout.addWidget(body, 1)
 
-        self.note_edit.returnPressed.connect(self.submit_note)
+        self.capture.submitted.connect(self.submit_line)
+        self.capture.draft_changed.connect(self._save_draft)
         self.note_edit.textEdited.connect(self._on_note_edited)
+        self.palette.chosen.connect(self._on_palette_chosen)
+        self.timeline.installEventFilter(self)
+        self.timeline.setItemDelegate(TimelineDelegate(self.timeline))
+        self.entry_bar.submitted.connect(self._on_entry_bar_submitted)
+        self.entry_bar.cancelled.connect(self.timeline.setFocus)
+        self._entry_action: tuple[str, int] | None = None
+        self.finder.search_requested.connect(self._run_search)
+        self.finder.jump_requested.connect(self.jump_to_entry)
         self.timeline.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.roles_panel.assign_requested.connect(self._on_assign_requested)
         self.tasks_panel.task_requested.connect(self._on_task_requested)
@@ -289,6 +314,8 @@ class IncidentPage(QWidget):
         add("Sound on/off", "Ctrl+Shift+S", self.toggle_sound)
         add("Call mode on/off", "Ctrl+Shift+C", self.toggle_call_mode)
         add("Next panel", "F6", self.focus_next_panel)
+        add("Command palette", "Ctrl+K", self.open_palette)
+        add("Find in the timeline", "Ctrl+F", self.finder.open)
 
     def focus_next_panel(self) -> None:
         order = [self.note_edit, self.timeline, self.checklist_panel.tree, self.roles_panel.table,
@@ -319,11 +346,18 @@ class IncidentPage(QWidget):
         self.timeline.setModel(self.model)
         if old is not None:
             old.deleteLater()
-        self.note_status.clear()
+        self.capture.committed()
         self.alert.hide()
+        self.history_label.hide()
+        self.finder.reset(self._reader.authors(incident.id) if hasattr(self._reader, "authors") else [],
+                          self.process.items("entry_kinds"))
+        draft = self._reader.draft(self.author, incident.id) if hasattr(self._reader, "draft") else None
+        if draft:
+            self.note_edit.setText(draft)
+            self.note_status.setText("Restored what you were typing before the window closed.")
         self._follow = True
         self.timeline.scrollToBottom()
-        QTimer.singleShot(0, self.timeline.scrollToBottom)  # again once the page is laid out
+        QTimer.singleShot(0, self.timeline, self.timeline.scrollToBottom)  # again once the page is laid out
         self.refresh()
         # Just declared, or nobody in command yet: the opening prompts.
         if not any(a.role == "ic" and a.to_at is None for a in self._roles):
@@ -390,7 +424,7 @@ class IncidentPage(QWidget):
             every = self.process.severity(self.incident.severity)["cadence"]["deputy_callout"]
             self.callout.setText(f"{marks * every} minutes since declared (the Deputy's callout)")
             self.callout.show()
-            QTimer.singleShot(30_000, self.callout.hide)
+            QTimer.singleShot(30_000, self.callout, self.callout.hide)
         self._check_lull(now)
         self._rotate_prompts(now)
         if self.call_window is not None and self.call_window.isVisible():
@@ -690,28 +724,183 @@ class IncidentPage(QWidget):
         if _DECISION.match(text) and len(text) <= 12:
             self.show_moment("before_decision")
 
+    def _kinds(self) -> dict[str, str]:
+        from console.commands import prefixes
+
+        return prefixes(self.process)
+
+    def _preview_line(self, line: str) -> tuple[str, bool]:
+        """What Enter would record, or why it cannot: shown under the box as you type."""
+        from console.commands import parse_line
+
+        try:
+            parsed = parse_line(line, kinds=self._kinds(), now=self._clock.now(), local_tz=self._zone)
+        except InputError as exc:
+            return str(exc), False
+        if parsed.command:
+            return f"Enter runs /{parsed.command}", True
+        when = f" at {parsed.at.astimezone(self._zone):%H:%M} ({parsed.at:%H:%MZ})" if parsed.at else ""
+        return f"Enter records a {self.kinds.label(parsed.kind).lower()}{when}", True
+
+    def _complete_line(self, text: str) -> list[str]:
+        from console.commands import complete
+
+        people = sorted({a.person for a in getattr(self, "_roles", [])}
+                        | {t.owner for t in self.tasks_model.tasks()}, key=str.casefold)
+        return complete(text, people)
+
+    def open_palette(self) -> None:
+        from console.commands import COMMANDS
+
+        self.palette.set_commands([palette_row(name, spec) for name, spec in COMMANDS.items()])
+        self.palette.open()
+
+    def _on_palette_chosen(self, start: str) -> None:
+        self.note_edit.setText(start)
+        self.focus_note()
+
     def submit_note(self) -> None:
-        """Send the box's text; it shows in the timeline once committed."""
-        text = self.note_edit.text()
-        if not text.strip() or self.incident is None:
+        self.capture._submit()
+
+    def submit_line(self, line: str) -> None:
+        """Run the line through the command language; the box empties only once committed."""
+        if self.incident is None:
             return
-        incident_id = self.incident.id
+        from console.commands import parse_line, run_line
+
+        try:
+            parsed = parse_line(line, kinds=self._kinds(), now=self._clock.now(), local_tz=self._zone)
+        except InputError as exc:
+            self.capture.failed(str(exc))  # nothing recorded, the text stays for mending
+            return
+        if parsed.command == "update" and not parsed.text:
+            self.capture.committed()
+            self.open_composer()
+            return
+        incident_id, author, process, zone = self.incident.id, self.author, self.process, self._zone
         uid = uuid.uuid4().hex  # made here, so a resend can never record the note twice
-        author = self.author
-        self.note_edit.clear()
         self.note_status.setText("saving…")
 
-        def on_done(change: Change) -> None:
-            self.note_status.clear()
+        def job(service):
+            change = run_line(service, process, incident_id, line, by=author, local_tz=zone, uid=uid)
+            service.clear_draft(author, incident_id)
+            return change
+
+        def on_done(change) -> None:
+            if self.note_edit.text() == line or self.capture.line() == line:
+                self.capture.committed()
+            else:
+                self.note_status.clear()
 
         def on_error(error: Exception) -> None:
-            current = self.note_edit.text()
-            self.note_edit.setText(text if not current else f"{text} {current}")
             self.note_status.setText(f"Not saved: {error}")
 
-        self._writer.submit(
-            lambda service: service.log(incident_id, text, by=author, uid=uid), on_done, on_error
-        )
+        self._writer.submit(job, on_done, on_error)
+
+    def _save_draft(self, text: str) -> None:
+        if self.incident is None:
+            return
+        incident_id, author = self.incident.id, self.author
+        self._writer.submit(lambda s: s.save_draft(author, incident_id, text),
+                            on_error=lambda e: self.note_status.setText(f"Draft not saved: {e}"))
+
+    # -- working on entries ----------------------------------------------------------------------
+
+    def selected_entry(self):
+        index = self.timeline.currentIndex()
+        return self.model.entry_at(index.row()) if index.isValid() and self.model else None
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        from PySide6.QtGui import QKeyEvent
+
+        if watched is self.timeline and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress \
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            entry = self.selected_entry()
+            if entry is None:
+                return False
+            key = event.key()
+            if key == Qt.Key.Key_P:
+                self.toggle_pin(entry)
+                return True
+            if key == Qt.Key.Key_E:
+                self._entry_action = ("edit", entry.id)
+                self.entry_bar.open(getattr(entry, "revised_text", None) or entry.text,
+                                    prompt=f"Edit E{entry.id}:")
+                return True
+            if key in (Qt.Key.Key_X, Qt.Key.Key_Delete):
+                self._entry_action = ("retract", entry.id)
+                self.entry_bar.open("", prompt=f"Retract E{entry.id}? Reason (optional), Enter:")
+                self.entry_bar.edit.setPlaceholderText("e.g. wrong incident; Enter with no reason also retracts")
+                return True
+            if key == Qt.Key.Key_H:
+                self.show_history(entry)
+                return True
+        return False
+
+    def toggle_pin(self, entry) -> None:
+        incident_id, author = self.incident.id, self.author
+        pinned = not getattr(entry, "pinned", False)
+        self._submit(lambda s: s.set_pin(incident_id, entry.id, pinned, by=author))
+
+    def _on_entry_bar_submitted(self, text: str) -> None:
+        self._apply_entry_action(text)
+
+    def _apply_entry_action(self, text: str) -> None:
+        if self._entry_action is None:
+            return
+        action, entry_id = self._entry_action
+        incident_id, author = self.incident.id, self.author
+
+        def done(_):
+            self._entry_action = None
+            self.entry_bar.hide()
+            self.timeline.setFocus()
+
+        def failed(error):
+            self.entry_bar.message.setText(f"Not saved: {error}")
+
+        if action == "edit":
+            self._submit(lambda s: s.revise_entry(incident_id, entry_id, text, by=author), done, failed)
+        else:
+            self._submit(lambda s: s.retract_entry(incident_id, entry_id, by=author, reason=text or None),
+                         done, failed)
+
+    def show_history(self, entry) -> None:
+        import html
+
+        original, revisions, retraction = self._reader.history(entry.id)
+        rows = [f"<b>E{entry.id}</b> by {html.escape(original.author)} at {original.recorded_at}: "
+                f"{html.escape(original.text)}"]
+        rows += [f"edited by {html.escape(r.by)} at {r.at}: {html.escape(r.text)}" for r in revisions]
+        if retraction is not None:
+            reason = f" ({html.escape(retraction.reason)})" if retraction.reason else ""
+            rows.append(f"<s>retracted</s> by {html.escape(retraction.by)} at {retraction.at}{reason}")
+        self.history_label.setText("<br>".join(rows) + "<br><i>H again or Esc closes</i>")
+        self.history_label.setVisible(not self.history_label.isVisible() or True)
+
+    # -- finding entries -----------------------------------------------------------------------------
+
+    def _run_search(self, text: str, kind: str, author: str, pinned: bool, everywhere: bool) -> None:
+        incident_id = None if everywhere else self.incident.id
+        hits = self._reader.search(text, incident_id=incident_id, kinds=[kind] if kind else None,
+                                   author=author or None, pinned_only=pinned, limit=200) if text.strip() \
+            else self._reader.filter_entries(self.incident.id, kinds=[kind] if kind else None,
+                                             author=author or None, pinned_only=pinned, limit=200)
+        self.finder.show_hits(hits, self._clock.now(), self._zone)
+
+    def jump_to_entry(self, incident_id: int, entry_id: int) -> None:
+        """Open the entry in its timeline: load older pages until it is there, select it."""
+        if incident_id != self.incident.id:
+            self.show_incident(self._reader.incident(incident_id))
+        self.finder.close_finder()
+        row = self.model.row_of(entry_id)
+        while row < 0 and self.model.fetch_older():
+            row = self.model.row_of(entry_id)
+        if row >= 0:
+            index = self.model.index(row, 0)
+            self.timeline.setCurrentIndex(index)
+            self.timeline.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+            self.timeline.setFocus()
 
     # -- following the newest entry -----------------------------------------------------------------
 
@@ -721,7 +910,7 @@ class IncidentPage(QWidget):
 
     def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         if self.model is not None and last == self.model.rowCount() - 1 and self._follow:
-            QTimer.singleShot(0, self.timeline.scrollToBottom)
+            QTimer.singleShot(0, self.timeline, self.timeline.scrollToBottom)
 
     def _on_scrolled(self, value: int) -> None:
         bar = self.timeline.verticalScrollBar()
@@ -744,3 +933,12 @@ def parse_task(text: str) -> tuple[str, int, str]:
             return owner, domain.parse_minutes(word), rest
     raise InputError("write it as PERSON MINUTES TASK, e.g. Ana 5 check the replicas: "
                      "one named person, a time, the task")
+
+
+def palette_row(name: str, spec) -> str:
+    """`/task NAME MINUTES TEXT — give one named person a task…` from a COMMANDS entry."""
+    usage = getattr(spec, "usage", None) or (spec.get("usage") if isinstance(spec, dict) else None) \
+        or (spec[0] if isinstance(spec, tuple) else f"/{name}")
+    helptext = getattr(spec, "help", None) or (spec.get("help") if isinstance(spec, dict) else None) \
+        or (spec[1] if isinstance(spec, tuple) and len(spec) > 1 else "")
+    return f"{usage} — {helptext}" if helptext else usage

@@ -19,6 +19,10 @@ from console.queries import Reader
 from ui.formatting import KindStyles, local_and_utc
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def current_text(entry: Entry) -> str:
+    return getattr(entry, "revised_text", None) or entry.text
 PAGE_SIZE = 500
 
 
@@ -72,7 +76,10 @@ class TimelineModel(QAbstractListModel):
     def add_entries(self, entries: list[Entry] | tuple[Entry, ...]) -> None:
         """Show entries that have just been committed (ours or another writer's)."""
         for entry in entries:
-            if entry.incident_id != self.incident_id or entry.id in self._ids:
+            if entry.incident_id != self.incident_id:
+                continue
+            if entry.id in self._ids:
+                self.replace_entry(entry)  # a correction or pin: the same row, new state
                 continue
             key = entry.sort_key
             position = bisect.bisect_right(self._keys, key)
@@ -86,6 +93,39 @@ class TimelineModel(QAbstractListModel):
 
     def entry_at(self, row: int) -> Entry:
         return self._rows[row]
+
+    def row_of(self, entry_id: int) -> int:
+        return next((i for i, e in enumerate(self._rows) if e.id == entry_id), -1)
+
+    def replace_entry(self, entry: Entry) -> None:
+        """A corrected, retracted or (un)pinned entry: same place, new state."""
+        row = self.row_of(entry.id)
+        if row >= 0:
+            self._rows[row] = entry
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index)
+
+    def label_width(self, metrics) -> int:
+        if getattr(self, "_label_px", None) is None:
+            self._label_px = max((metrics.horizontalAdvance(self._kinds.label(k))
+                                  for k in self._kinds.labels), default=60)
+        return self._label_px
+
+    def row_parts(self, row: int) -> dict | None:
+        """What the delegate paints for a row."""
+        if not (0 <= row < len(self._rows)):
+            return None
+        entry = self._rows[row]
+        return {
+            "time": local_and_utc(entry.occurred_at, self._clock.now(), self._zone),
+            "label": self._kinds.label(entry.kind),
+            "colour": self._kinds.colour(entry.kind),
+            "author": entry.author,
+            "text": current_text(entry).replace("\n", " ⏎ "),
+            "edited": getattr(entry, "revised_text", None) is not None,
+            "retracted": getattr(entry, "retracted", False),
+            "pinned": getattr(entry, "pinned", False),
+        }
 
     def newest_id(self) -> int:
         return max(self._ids, default=0)
@@ -102,7 +142,7 @@ class TimelineModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             when = local_and_utc(entry.occurred_at, self._clock.now(), self._zone)
             label = self._kinds.label(entry.kind)
-            text = entry.text.replace("\n", " ⏎ ")
+            text = current_text(entry).replace("\n", " ⏎ ")
             return f"{when}  {label:<{self._kinds.width}}  {entry.author}: {text}"
         if role == Qt.ItemDataRole.DecorationRole:
             return QColor(self._kinds.colour(entry.kind))

@@ -18,7 +18,7 @@ def test_bad_refs(text):
 def test_severity_accepts_digits_and_sev_prefix():
     assert domain.parse_severity("1") == 1
     assert domain.parse_severity("SEV-3") == 3
-    for bad in ("0", "6", "high", ""):
+    for bad in ("0", "6", "high", "", "²", "١"):
         with pytest.raises(InputError, match="expected 1 to 5"):
             domain.parse_severity(bad)
 

@@ -74,6 +74,14 @@ def test_a_database_from_version_0001_is_migrated_and_keeps_its_data(where, cloc
         assert [x.minutes for x in service.read.tasks(incident.id)[0].extensions] == [5]
         assert service.read.checklist(incident.id)["ic-during-01"].checked
         assert service.read.last_update(incident.id, "responders").text == "Rolling back"
+        # the timeline's history (0004) works on entries written before it existed
+        old = next(e for e in service.read.timeline(incident.id) if e.text.startswith("replica lag"))
+        service.revise_entry(incident.id, old.id, "replica lag on db-2 was 45 s", by="Ana")
+        service.set_pin(incident.id, old.id, True, by="Ana")
+        assert [h.entry.current_text for h in service.read.search("45")] == ["replica lag on db-2 was 45 s"]
+        assert service.read.pinned(incident.id)[0].id == old.id
+        service.save_draft("Ana", incident.id, "half a note")
+        assert service.read.draft("Ana", incident.id) == "half a note"
     finally:
         service.close()
 
@@ -81,7 +89,7 @@ def test_a_database_from_version_0001_is_migrated_and_keeps_its_data(where, cloc
 def test_the_board_migration_creates_its_tables_and_indexes(where):
     db = open_store(where.db_path)
     try:
-        assert migrations.MIGRATION_NAMES[-1] == "0003_board"
+        assert "0003_board" in migrations.MIGRATION_NAMES
         assert {"tasks", "task_extensions", "checks", "updates"} <= set(db.table_names())
         indexes = {
             name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")

@@ -1,0 +1,167 @@
+"""The scribe's capture, driven by keyboard: prefixes, kinds, back-dating, commands, Tab,
+the palette, corrections, pins, search, and a draft that survives SIGKILL."""
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from console.incidents import IncidentService
+from ui import app as ui_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def page(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.list_page.declare_bar.title_edit, "Checkout down")
+    qtbot.keyClick(window.list_page.declare_bar.title_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page)
+    return window.incident_page
+
+
+def enter(qtbot, window, page, text):
+    qtbot.keyClicks(page.note_edit, text)
+    with qtbot.waitSignal(window.writer.changed, timeout=3000):
+        qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+
+
+def last(page):
+    return page.model.entry_at(page.model.rowCount() - 1)
+
+
+def test_prefixes_and_alt_keys_choose_the_kind(qtbot, window, page):
+    enter(qtbot, window, page, "d: roll back deploy 4121")
+    assert (last(page).kind, last(page).text) == ("decision", "roll back deploy 4121")
+    assert page.note_edit.text() == ""
+    enter(qtbot, window, page, "todo: why did the canary miss it?")
+    assert last(page).kind == "todo"
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    chosen = page.capture.kind_keys[2]
+    assert page.capture.chip.text() == chosen[1].upper()
+    enter(qtbot, window, page, "typed with Alt+3")
+    assert last(page).text == "typed with Alt+3"
+    assert page.capture.chip.text() == "NOTE"  # back to a plain note after each entry
+
+
+def test_back_dating_places_the_entry_in_order(qtbot, window, page, clock):
+    clock.advance(minutes=30)
+    local = (clock.now() - timedelta(minutes=20)).astimezone()
+    enter(qtbot, window, page, f"@{local:%H:%M} f: replica lag started")
+    entry = next(page.model.entry_at(r) for r in range(page.model.rowCount())
+                 if page.model.entry_at(r).text == "replica lag started")
+    assert entry.kind == "finding"
+    assert entry.occurred_at.startswith((clock.now() - timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M"))
+
+
+def test_a_bad_line_explains_itself_and_keeps_the_text(qtbot, window, page):
+    qtbot.keyClicks(page.note_edit, "/sevv 1")
+    assert "did you mean /sev" in page.capture.preview.text()
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+    assert page.note_edit.text() == "/sevv 1"
+    assert "did you mean /sev" in page.capture.status.text()
+    rows = page.model.rowCount()
+    page.note_edit.clear()
+    qtbot.keyClicks(page.note_edit, "@25:99 oops")
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+    assert page.note_edit.text() == "@25:99 oops" and page.model.rowCount() == rows
+
+
+def test_commands_in_the_box(qtbot, window, page):
+    enter(qtbot, window, page, "/ic Ana")
+    enter(qtbot, window, page, "/task Ben 5m check the replicas")
+    assert page.tasks_model.rowCount() == 1
+    enter(qtbot, window, page, "/sev 1")
+    assert page.incident.severity == 1
+    enter(qtbot, window, page, "/end")
+    assert last(page).kind == "call_end"
+
+
+def test_tab_completes_commands_and_people(qtbot, window, page):
+    enter(qtbot, window, page, "/ic Anastasia")
+    qtbot.keyClicks(page.note_edit, "/dep")
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Tab)
+    assert page.note_edit.text().startswith("/deputy")
+    page.note_edit.setText("/deputy Ana")
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Tab)
+    assert page.note_edit.text() == "/deputy Anastasia"
+
+
+def test_the_palette_puts_a_command_in_the_box(qtbot, window, page):
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert page.palette.isVisible() and page.palette.filter.hasFocus()
+    qtbot.keyClicks(page.palette.filter, "task")
+    qtbot.keyClick(page.palette.filter, Qt.Key.Key_Return)
+    assert not page.palette.isVisible()
+    assert page.note_edit.text().startswith("/task")
+
+
+def test_edit_retract_pin_and_history_from_the_timeline(qtbot, window, page):
+    enter(qtbot, window, page, "db-2 lag is 40s")
+    row = page.model.rowCount() - 1
+    page.timeline.setFocus()
+    page.timeline.setCurrentIndex(page.model.index(row, 0))
+    qtbot.keyClick(page.timeline, Qt.Key.Key_E)
+    assert page.entry_bar.edit.text() == "db-2 lag is 40s"
+    page.entry_bar.edit.setText("db-2 lag is 45s")
+    with qtbot.waitSignal(window.writer.changed):
+        qtbot.keyClick(page.entry_bar.edit, Qt.Key.Key_Return)
+    entry = page.model.entry_at(row)
+    assert entry.text == "db-2 lag is 40s" and entry.current_text == "db-2 lag is 45s"
+    assert page.model.row_parts(row)["edited"]
+    with qtbot.waitSignal(window.writer.changed):
+        qtbot.keyClick(page.timeline, Qt.Key.Key_P)
+    assert page.model.entry_at(row).pinned
+    qtbot.keyClick(page.timeline, Qt.Key.Key_H)
+    assert "40s" in page.history_label.text() and "45s" in page.history_label.text()
+    qtbot.keyClick(page.timeline, Qt.Key.Key_X)
+    qtbot.keyClicks(page.entry_bar.edit, "wrong host")
+    with qtbot.waitSignal(window.writer.changed):
+        qtbot.keyClick(page.entry_bar.edit, Qt.Key.Key_Return)
+    assert page.model.entry_at(row).retracted and page.model.row_parts(row)["retracted"]
+
+
+def test_find_jumps_to_the_entry(qtbot, window, page, clock):
+    for i in range(30):
+        clock.advance(seconds=5)
+        enter(qtbot, window, page, f"note {i} about nothing")
+    enter(qtbot, window, page, "f: the replica in zone b is stale")
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.finder.isVisible() and page.finder.edit.hasFocus()
+    qtbot.keyClicks(page.finder.edit, "replica stale")
+    qtbot.waitUntil(lambda: page.finder.results.isVisible() and page.finder.model.rowCount() == 1)
+    assert "<b>" in page.finder.model.html(0)
+    qtbot.keyClick(page.finder.edit, Qt.Key.Key_Return)
+    assert page.timeline.isVisible() and not page.finder.isVisible()
+    assert page.selected_entry().text == "the replica in zone b is stale"
+
+
+def test_a_draft_survives_sigkill(qtbot, where, clock, tmp_path):
+    service = IncidentService.open(where.db_path, clock)
+    service.declare("Draft test", by="Cy")
+    service.close()
+    typed = "half-typed note about the lb"
+    child = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("_draft_child.py")), typed],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    try:
+        assert child.stdout.readline().strip() == "saved"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    assert child.returncode == -signal.SIGKILL
+    window = ui_app.build(where, clock=clock, author="Cy")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.writer.is_ready and window.process is not None)
+    window.open_incident(1)
+    assert window.incident_page.note_edit.text() == typed
+    assert "Restored" in window.incident_page.note_status.text()
+    window.close()
