@@ -70,6 +70,27 @@ def seed(home: Path) -> int:
                  "ic-during-04-experts", "ic-during-05-symptoms"):
         service.set_check(iid, item, True, by="Ana Alvarez", label=checklist_item(process, item)["text"])
     service.send_update(iid, "responders", "SEV-1, rollback under way, next update in 15 minutes", by="Ana Alvarez")
+    # A busy timeline: every kind the scribe types, pins, a correction and a retraction.
+    extra = [
+        ("roster", "IC: Ana Alvarez, Deputy: Ben Okafor, Scribe: Cy Mwangi", "Cy Mwangi"),
+        ("page", "Paged the payments team", "Ben Okafor"),
+        ("system", "Status bot: checkout NORMAL -> DEGRADED", "Cy Mwangi"),
+        ("comms", "Status page: investigating elevated checkout errors (EU)", "Eve Larsen"),
+        ("note", "Ben: need better detection of bad deploys in canary", "Cy Mwangi"),
+        ("todo", "Why did the canary not catch the 502s?", "Cy Mwangi"),
+        ("finding", "Replica lag on db-2 is 40 s", "Dee Patel"),
+        ("note", "Wrong incident: meant for INC-7", "Cy Mwangi"),
+    ]
+    ids = {}
+    for i, (kind, text, who) in enumerate(extra):
+        ids[text] = service.log(iid, text, by=who, kind=kind,
+                                occurred_at=now - timedelta(minutes=3, seconds=-10 * i)).entries[0].id
+    service.revise_entry(iid, ids["Replica lag on db-2 is 40 s"], "Replica lag on db-2 is 45 s (measured again)",
+                         by="Dee Patel")
+    service.retract_entry(iid, ids["Wrong incident: meant for INC-7"], by="Cy Mwangi", reason="wrong incident")
+    for text in ("Why did the canary not catch the 502s?", "Paged the payments team"):
+        service.set_pin(iid, ids[text], True, by="Cy Mwangi")
+    service.log(iid, "Call over; continue in the chat room", by="Cy Mwangi", kind="call_end")
     service.close()
     return iid
 
