@@ -264,6 +264,7 @@ class IncidentPage(QWidget):
         self.palette.chosen.connect(self._on_palette_chosen)
         self.timeline.installEventFilter(self)
         self.timeline.setItemDelegate(TimelineDelegate(self.timeline))
+        self.timeline.doubleClicked.connect(lambda index: self.show_history(self.model.entry_at(index.row())))
         self.entry_bar.submitted.connect(self._on_entry_bar_submitted)
         self.entry_bar.cancelled.connect(self.timeline.setFocus)
         self._entry_action: tuple[str, int] | None = None
@@ -875,8 +876,12 @@ class IncidentPage(QWidget):
         if retraction is not None:
             reason = f" ({html.escape(retraction.reason)})" if retraction.reason else ""
             rows.append(f"<s>retracted</s> by {html.escape(retraction.by)} at {retraction.at}{reason}")
-        self.history_label.setText("<br>".join(rows) + "<br><i>H again or Esc closes</i>")
-        self.history_label.setVisible(not self.history_label.isVisible() or True)
+        if self.history_label.isVisible() and getattr(self, "_history_of", None) == entry.id:
+            self.history_label.hide()  # H again closes it
+            return
+        self._history_of = entry.id
+        self.history_label.setText("<br>".join(rows) + "<br><i>H again closes this</i>")
+        self.history_label.show()
 
     # -- finding entries -----------------------------------------------------------------------------
 

@@ -165,3 +165,37 @@ def test_a_draft_survives_sigkill(qtbot, where, clock, tmp_path):
     assert window.incident_page.note_edit.text() == typed
     assert "Restored" in window.incident_page.note_status.text()
     window.close()
+
+
+def test_right_to_left_emoji_and_long_words_display_and_export_intact(qtbot, window, page):
+    import json
+
+    from console.export import to_json
+
+    texts = ["שלום, השרת נפל 🔥", "مرحبا — الخادم يعمل الآن ✅", "x" * 3000 + "-unbroken"]
+    for text in texts:  # pasted: QTest cannot type characters outside the BMP one by one
+        page.note_edit.setText(text)
+        with qtbot.waitSignal(window.writer.changed, timeout=3000):
+            qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+    shown = [page.model.entry_at(r).text for r in range(page.model.rowCount())]
+    assert shown[-3:] == texts
+    row = page.model.rowCount() - 2
+    assert page.model.row_parts(row)["text"] == texts[1]
+    rect = page.timeline.visualRect(page.model.index(row, 0))
+    assert rect.height() == page.timeline.visualRect(page.model.index(0, 0)).height()  # one line each
+    document = json.loads(to_json(window.reader, page.incident.id))
+    assert [e["text"] for e in document["timeline"]][-3:] == texts
+
+
+def test_control_characters_are_dropped_and_double_click_shows_history(qtbot, window, page):
+    page.note_edit.setText("bell\x07 and nul\x00 gone")
+    with qtbot.waitSignal(window.writer.changed):
+        qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+    assert last(page).text == "bell and nul gone"
+    index = page.model.index(page.model.rowCount() - 1, 0)
+    page.timeline.doubleClicked.emit(index)
+    assert page.history_label.isVisible() and "bell and nul gone" in page.history_label.text()
+    page.timeline.setCurrentIndex(index)
+    page.timeline.setFocus()
+    qtbot.keyClick(page.timeline, Qt.Key.Key_H)
+    assert not page.history_label.isVisible()
