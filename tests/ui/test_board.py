@@ -120,6 +120,8 @@ def test_task_timer_expires_and_is_extended_done_or_reassigned(qtbot, window, pa
     assert "5:00 left" in page.tasks_model.data(page.tasks_model.index(0, 0))
     clock.advance(minutes=5, seconds=1)
     page.tick()
+    # the expiry is logged by its own write; let it land so the next wait is for our action
+    qtbot.waitUntil(lambda: "Check-back due: T1 Ben: check the replicas" in texts(page))
     assert page.alert.isVisible() and "CHECK BACK NOW: T1 Ben" in page.alert.text()
     assert page.prompt_strip.current["moment"] == "timer_expired"
     assert "OVERDUE 0:01" in page.tasks_model.data(page.tasks_model.index(0, 0))
