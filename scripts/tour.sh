@@ -28,11 +28,14 @@ xdotool type --delay 5 "Checkout returns 502 errors"
 xdotool key Return
 sleep 0.5
 notes=(
-  "Ana is IC; Ben is deputy; Cy is scribe"
+  "/ic Ana Alvarez"
+  "/deputy Ben Okafor"
+  "/scribe Cy Mwangi"
   "Error rate on checkout-api at 38% since 14:02"
   "Ben: deploy 4121 went out at 13:58, suspect it"
   "Dee (payments SME) joined the call"
-  "Decision: roll back deploy 4121, Ben executing"
+  "d: roll back deploy 4121, Ben executing -- no strong objections"
+  "/task Ben Okafor 5m confirm the rollback finished"
   "Rollback started"
   "Customer liaison drafting status page post"
   "Error rate falling: 12%"

@@ -66,7 +66,13 @@ class ScribeSide:
         self.capture._submit()
 
     def submit_line(self, line: str) -> None:
-        """Run the line through the command language; the box empties only once committed."""
+        """Run the line through the command language.
+
+        The box empties at once so the scribe can type the next line while this one commits
+        (about a millisecond, longer if another writer holds the lock); the entry appears in
+        the timeline only once committed. If the write fails, the line comes back into the
+        box, ahead of anything typed since, and the reason is shown.
+        """
         if self.incident is None:
             return
         from console.commands import parse_line, run_line
@@ -76,12 +82,12 @@ class ScribeSide:
         except InputError as exc:
             self.capture.failed(str(exc))  # nothing recorded, the text stays for mending
             return
+        self.capture.committed()
         if parsed.command == "update" and not parsed.text:
-            self.capture.committed()
             self.open_composer()
             return
         incident_id, author, process, zone = self.incident.id, self.author, self.process, self._zone
-        uid = uuid.uuid4().hex  # made here, so a resend can never record the note twice
+        uid = uuid.uuid4().hex  # made here, so a resend can never record the line twice
         self.note_status.setText("saving…")
 
         def job(service):
@@ -90,12 +96,12 @@ class ScribeSide:
             return change
 
         def on_done(change) -> None:
-            if self.note_edit.text() == line or self.capture.line() == line:
-                self.capture.committed()
-            else:
+            if self.note_status.text() == "saving…":
                 self.note_status.clear()
 
         def on_error(error: Exception) -> None:
+            typed_since = self.note_edit.text()
+            self.note_edit.setText(f"{line} {typed_since}" if typed_since else line)
             self.note_status.setText(f"Not saved: {error}")
 
         self._writer.submit(job, on_done, on_error)

@@ -199,3 +199,32 @@ def test_control_characters_are_dropped_and_double_click_shows_history(qtbot, wi
     page.timeline.setFocus()
     qtbot.keyClick(page.timeline, Qt.Key.Key_H)
     assert not page.history_label.isVisible()
+
+
+def test_pin_command_marks_the_newest_entry(qtbot, window, page):
+    enter(qtbot, window, page, "todo: why did the canary miss it?")
+    enter(qtbot, window, page, "/pin")
+    row = page.model.rowCount() - 1
+    assert page.model.entry_at(row).pinned
+    assert page.model.row_parts(row)["pinned"]
+
+
+def test_a_command_that_cannot_apply_comes_back_with_the_reason(qtbot, window, page):
+    rows = page.model.rowCount()
+    qtbot.keyClicks(page.note_edit, "/done T9")
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+    assert page.note_edit.text() == ""  # the box empties at once, so typing can go on
+    qtbot.keyClicks(page.note_edit, "next")
+    qtbot.waitUntil(lambda: page.note_status.text().startswith("Not saved"), timeout=3000)
+    assert "no task T9" in page.note_status.text()
+    assert page.note_edit.text() == "/done T9 next"
+    assert page.model.rowCount() == rows
+
+
+def test_typing_ahead_while_a_line_commits(qtbot, window, page):
+    qtbot.keyClicks(page.note_edit, "first")
+    with qtbot.waitSignal(window.writer.changed, timeout=3000):
+        qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+        qtbot.keyClicks(page.note_edit, "second")  # before the first one's commit came back
+    assert last(page).text == "first"
+    assert page.note_edit.text() == "second"
