@@ -16,7 +16,7 @@ export INCIDENT_CONSOLE_NAME="Ana Alvarez"
 "$ic" --home "$home" list
 "$ic" --home "$home" &
 app=$!
-trap 'kill $app 2>/dev/null || true; rm -rf "$home"' EXIT
+trap 'kill $app 2>/dev/null || true; [ -n "${KEEP_HOME:-}" ] || rm -rf "$home"' EXIT
 for _ in $(seq 50); do xdotool search --name "^Incident Console$" >/dev/null 2>&1 && break; sleep 0.2; done
 win=$(xdotool search --name "^Incident Console$" | head -1)
 xdotool windowsize "$win" 1366 768 windowmove "$win" 0 0 windowfocus --sync "$win"
@@ -40,7 +40,8 @@ notes=(
   "Customer liaison drafting status page post"
   "Error rate falling: 12%"
   "Error rate back under 1%"
-  "TODO: why did canary not catch the 502s?"
+  "todo: why did the canary not catch the 502s?"
+  "/pin"
 )
 for n in "${notes[@]}"; do xdotool type --delay 2 "$n"; xdotool key Return; sleep 0.15; done
 sleep 0.5
@@ -61,4 +62,4 @@ xdotool key Return
 sleep 0.4
 $py scripts/grab_screen.py "$out/handbook-page.png"
 "$ic" --home "$home" list
-"$ic" --home "$home" export INC-3 --format json | head -c 400; echo
+"$ic" --home "$home" export INC-3 --format json > "${KEEP_HOME:-/dev/null}"

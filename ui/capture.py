@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSortFilterProxyModel, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QSizePolicy, QVBoxLayout, QWidget,
+)
 
 DRAFT_PAUSE_MS = 400
 
@@ -39,6 +41,10 @@ class CaptureBox(QWidget):
             "Type and Enter · d: decision · todo: · @14:02 back-dates · /task Ana 5m … · Ctrl+K commands")
         self.preview = QLabel(self)
         self.preview.setObjectName("preview")
+        # Its text changes on every keystroke (a usage line can be long): it must never
+        # widen the window, so it wraps and asks for no width of its own.
+        self.preview.setWordWrap(True)
+        self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.status = QLabel(self)
         self.status.setObjectName("formMessage")
         self.status.setWordWrap(True)

@@ -186,6 +186,7 @@ class IncidentPage(ScribeSide, QWidget):
         self.alert.hide()
         self.callout = QLabel(self)
         self.callout.setObjectName("callout")
+        self.callout.setWordWrap(True)
         self.callout.hide()
 
         self.roles_model = RolesModel(process.items("roles"), clock, self)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from console.incidents import IncidentService
 from ui import app as ui_app
@@ -228,3 +229,18 @@ def test_typing_ahead_while_a_line_commits(qtbot, window, page):
         qtbot.keyClicks(page.note_edit, "second")  # before the first one's commit came back
     assert last(page).text == "first"
     assert page.note_edit.text() == "second"
+
+
+def test_typing_never_widens_the_window(qtbot, window, page):
+    window.resize(1100, 700)
+    qtbot.waitUntil(lambda: window.width() == 1100)
+    # "/q" is no command: the preview lists them all, a line far wider than the window
+    for line in ("/q", "/task Ben 5m confirm the rollback finished on every host in every zone"):
+        page.note_edit.clear()
+        for ch in line:
+            qtbot.keyClicks(page.note_edit, ch)
+            QApplication.processEvents()  # let the layout take in the new preview
+            # On X11 a top-level grows to its layout's minimum (offscreen does not), so the
+            # box itself must never ask for more than the window has.
+            assert page.capture.minimumSizeHint().width() <= 1100, page.capture.preview.text()
+            assert window.width() == 1100
