@@ -122,6 +122,10 @@ def _build_parser() -> argparse.ArgumentParser:
     q.add_argument("query", nargs="+")
     q.add_argument("--limit", type=int, default=10)
 
+    p = sub.add_parser("metrics", parents=[common],
+                       help="median time to declare, mitigate, resolve per severity per month")
+    p.add_argument("--csv", action="store_true", help="print CSV (RFC 4180)")
+
     p = sub.add_parser("export", parents=[common], help="export an incident")
     p.add_argument("ref")
     p.add_argument("--format", choices=["json"], required=True)
@@ -206,6 +210,19 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
 
     if args.command == "process":
         return _run_process(args, where)
+    if args.command == "metrics":
+        from console import metrics
+
+        service = IncidentService.open(where.db_path, clock)
+        rows = metrics.monthly(service.read.incidents())
+        if args.csv:
+            sys.stdout.write(metrics.to_csv(rows))
+            return 0
+        print("month    sev    n  declare  mitigate  resolve   (median minutes; drills left out)")
+        for row in rows:
+            cells = ["—" if row.medians[m] is None else f"{row.medians[m] / 60:.1f}" for m in metrics.MEASURES]
+            print(f"{row.month}  SEV-{row.severity} {row.incidents:>3}  {cells[0]:>7}  {cells[1]:>8}  {cells[2]:>7}")
+        return 0
     if args.command == "handbook":
         return _run_handbook(args, where)
     by = getattr(args, "by", None) or seat_name()

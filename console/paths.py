@@ -28,6 +28,11 @@ class Paths:
         return self.data_dir / DB_NAME
 
     @property
+    def exports_dir(self) -> Path:
+        """Where the window writes exports it makes without asking (metrics CSV and PNG)."""
+        return self.data_dir / "exports"
+
+    @property
     def process_dir(self) -> Path:
         """An organisation's overrides of the default process definition."""
         return self.config_dir / "process"

@@ -56,7 +56,7 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
         return IncidentService.open(db_path, clock)
 
     writer = StoreWriter(open_service)
-    window = MainWindow(writer, clock, author or seat_name())
+    window = MainWindow(writer, clock, author or seat_name(), exports_dir=where.exports_dir)
     writer.setParent(window)
 
     # Show what is already there at once, if the file is at our schema; otherwise wait for

@@ -1,8 +1,12 @@
 """The list of incidents: a table model over the store and the page that shows it."""
 
+import re
+
 from datetime import tzinfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal,
+)
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
@@ -79,6 +83,31 @@ class IncidentListModel(QAbstractTableModel):
         return None
 
 
+class IncidentFilter(QSortFilterProxyModel):
+    """Past incidents by words in the title, severity, status and declaration date."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.words: list[str] = []
+        self.severity: int | None = None
+        self.status: str | None = None
+        self.since: str = ""  # YYYY-MM-DD, compared with the UTC declaration date
+
+    def set_filter(self, text: str, severity: int | None, status: str | None, since: str) -> None:
+        self.beginFilterChange()  # Qt 6.9's replacement for the deprecated invalidateFilter()
+        self.words = text.casefold().split()
+        self.severity, self.status, self.since = severity, status, since
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt override
+        incident = self.sourceModel().incident_at(row)
+        haystack = f"{incident.ref} {incident.title}".casefold()
+        return (all(w in haystack for w in self.words)
+                and (self.severity is None or incident.severity == self.severity)
+                and (self.status is None or incident.status == self.status)
+                and (not self.since or incident.declared_at[:10] >= self.since))
+
+
 class DeclareBar(QFrame):
     """Declare an incident without leaving the keyboard: title, severity, Enter.
 
@@ -152,7 +181,9 @@ class IncidentListPage(QWidget):
         self.table = QTableView(self)
         self.table.setObjectName("incidentTable")
         self.table.setAccessibleName("Incidents")
-        self.table.setModel(model)
+        self.proxy = IncidentFilter(self)
+        self.proxy.setSourceModel(model)
+        self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -171,14 +202,43 @@ class IncidentListPage(QWidget):
         self.empty_hint = QLabel("No incidents yet. Press Ctrl+N to declare one.", self)
         self.empty_hint.setObjectName("emptyHint")
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint = QLabel("Enter: open   Ctrl+N: declare", self)
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setObjectName("listFilter")
+        self.filter_edit.setAccessibleName("Filter incidents")
+        self.filter_edit.setPlaceholderText("Filter: words in the title or INC-n (Ctrl+F)")
+        self.filter_severity = QComboBox(self)
+        self.filter_severity.setAccessibleName("Severity filter")
+        self.filter_severity.addItem("Any severity", None)
+        for level in range(1, 6):
+            self.filter_severity.addItem(f"SEV-{level}", level)
+        self.filter_status = QComboBox(self)
+        self.filter_status.setAccessibleName("Status filter")
+        self.filter_status.addItem("Any status", None)
+        for state in ("active", "mitigated", "resolved"):
+            self.filter_status.addItem(state, state)
+        self.filter_since = QLineEdit(self)
+        self.filter_since.setAccessibleName("Declared since")
+        self.filter_since.setPlaceholderText("since YYYY-MM-DD")
+        self.filter_since.setMaximumWidth(140)
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_edit, 1)
+        filters.addWidget(self.filter_severity)
+        filters.addWidget(self.filter_status)
+        filters.addWidget(self.filter_since)
+        hint = QLabel("Enter: open   Ctrl+N: declare   Ctrl+F: filter   F9: metrics", self)
         hint.setObjectName("keysHint")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty_hint)
         layout.addWidget(hint)
         self.table.activated.connect(self._on_table_activated)
+        self.filter_edit.textChanged.connect(lambda _: self._apply_filter())
+        self.filter_since.textChanged.connect(lambda _: self._apply_filter())
+        self.filter_severity.currentIndexChanged.connect(lambda _: self._apply_filter())
+        self.filter_status.currentIndexChanged.connect(lambda _: self._apply_filter())
+        self.filter_edit.returnPressed.connect(self.focus_table)
         model.modelReset.connect(self._update_empty_hint)
         self._update_empty_hint()
 
@@ -196,13 +256,26 @@ class IncidentListPage(QWidget):
 
     def focus_table(self) -> None:
         self.table.setFocus()
-        if self.model.rowCount() and not self.table.currentIndex().isValid():
-            self.table.setCurrentIndex(self.model.index(0, 0))
+        if self.proxy.rowCount() and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
 
     def select_incident(self, incident_id: int) -> None:
         row = self.model.row_of(incident_id)
         if row >= 0:
-            self.table.setCurrentIndex(self.model.index(row, 0))
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+            if index.isValid():
+                self.table.setCurrentIndex(index)
+
+    def _apply_filter(self) -> None:
+        since = self.filter_since.text().strip()
+        valid = bool(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", since)) or not since
+        self.filter_since.setStyleSheet("" if valid else "color: #c62f3f;")
+        self.proxy.set_filter(self.filter_edit.text(), self.filter_severity.currentData(),
+                              self.filter_status.currentData(), since if valid else "")
 
     def _update_empty_hint(self) -> None:
         empty = self.model.rowCount() == 0
@@ -211,4 +284,4 @@ class IncidentListPage(QWidget):
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         if index.isValid():
-            self.open_requested.emit(self.model.incident_at(index.row()).id)
+            self.open_requested.emit(self.model.incident_at(self.proxy.mapToSource(index).row()).id)

@@ -30,7 +30,7 @@ WATCH_MS = 500  # how often to ask SQLite whether another connection has committ
 class MainWindow(QMainWindow):
     def __init__(
         self, writer: StoreWriter, clock: Clock, author: str, zone: tzinfo | None = None,
-        parent: QWidget | None = None,
+        parent: QWidget | None = None, exports_dir=None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
         self._clock = clock
         self._zone = zone
         self._author = author
+        self._exports_dir = exports_dir
         self.banner = QLabel(self)
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
@@ -64,6 +65,13 @@ class MainWindow(QMainWindow):
         self.note_action = self._action("Focus note box", "Ctrl+L", self.focus_note)
         self.back_action = self._action("Back to the list", "Esc", self.show_list)
         self.handbook_action = self._action("Handbook", "F1", self.show_handbook)
+        self.metrics_action = self._action("Metrics", "F9", self.show_metrics)
+        # On the list page only: on the board, Ctrl+F finds in the timeline.
+        self.filter_action = QAction("Filter incidents", self.list_page)
+        self.filter_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.filter_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.filter_action.triggered.connect(self._filter_list)
+        self.list_page.addAction(self.filter_action)
         # Text fields claim printable keys before shortcuts (ShortcutOverride), so `?` typed
         # into the note box stays text; anywhere else it shows the keys.
         self.keys_action = self._action("Show the keys", "?", self.toggle_cheat_sheet)
@@ -109,7 +117,8 @@ class MainWindow(QMainWindow):
     def refresh_list(self) -> None:
         if self.reader is not None:
             current = self.list_page.table.currentIndex()
-            keep = self.list_model.incident_at(current.row()).id if current.isValid() else None
+            source = self.list_page.proxy.mapToSource(current) if current.isValid() else None
+            keep = self.list_model.incident_at(source.row()).id if source is not None and source.isValid() else None
             self.list_model.reload(self.reader)
             if keep is not None:
                 self.list_page.select_incident(keep)
@@ -151,6 +160,22 @@ class MainWindow(QMainWindow):
         self.handbook.activateWindow()
         if not ref:
             self.handbook.focus_search()
+
+    def _filter_list(self) -> None:
+        if self.stack.currentWidget() is self.list_page:
+            self.list_page.focus_filter()
+
+    def show_metrics(self) -> None:
+        """Response metrics per severity per month, in their own window."""
+        if self.reader is None:
+            return
+        if getattr(self, "metrics_window", None) is None:
+            from ui.metrics_view import MetricsWindow
+
+            self.metrics_window = MetricsWindow(self._exports_dir, self)
+        self.metrics_window.set_incidents(self.reader.incidents())
+        self.metrics_window.show()
+        self.metrics_window.raise_()
 
     def show_problem(self, message: str) -> None:
         """A calm, non-modal message at the top of the window."""

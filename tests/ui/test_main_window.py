@@ -192,3 +192,67 @@ def test_a_broken_process_is_listed_and_nothing_can_be_recorded(qtbot, where, cl
     assert win.stack.currentWidget() is view
     assert not win.writer.is_ready and not win.writer._thread.isRunning()
     win.close()
+
+
+def test_filter_past_incidents_by_words_severity_status_and_date(qtbot, where, clock):
+    service = IncidentService.open(where.db_path, clock)
+    service.declare("Checkout errors", by="Ana", severity=1)
+    clock.advance(minutes=60 * 24 * 40)
+    second = service.declare("Search is slow", by="Ana", severity=3).incident
+    service.set_status(second.id, "resolved", by="Ana")
+    service.declare("Checkout slow in EU", by="Ana", severity=2)
+    service.close()
+    win = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: win.writer.is_ready)
+    page = win.list_page
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.filter_edit.hasFocus()
+    qtbot.keyClicks(page.filter_edit, "checkout")
+    assert page.proxy.rowCount() == 2
+    page.filter_severity.setCurrentIndex(page.filter_severity.findData(2))
+    assert page.proxy.rowCount() == 1
+    qtbot.keyClick(page.filter_edit, Qt.Key.Key_Return)
+    assert page.table.hasFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win.incident_page is not None and win.incident_page.incident is not None)
+    assert win.incident_page.incident.title == "Checkout slow in EU"
+    page.filter_edit.clear()
+    page.filter_severity.setCurrentIndex(0)
+    page.filter_status.setCurrentIndex(page.filter_status.findData("resolved"))
+    assert page.proxy.rowCount() == 1
+    page.filter_status.setCurrentIndex(0)
+    page.filter_since.setText("2026-04")
+    assert page.proxy.rowCount() == 2  # the March incident is older
+    page.filter_since.setText("2026-4x")
+    assert page.proxy.rowCount() == 3 and "c62f3f" in page.filter_since.styleSheet()
+    win.close()
+
+
+def test_metrics_window_draws_and_exports_without_dialogs(qtbot, where, clock):
+    import csv
+    import io
+
+    service = IncidentService.open(where.db_path, clock)
+    incident = service.declare("x", by="Ana", severity=1).incident
+    clock.advance(minutes=30)
+    service.set_status(incident.id, "resolved", by="Ana")
+    service.close()
+    win = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: win.writer.is_ready)
+    qtbot.keyClick(win, Qt.Key.Key_F9)
+    metrics = win.metrics_window
+    assert metrics.isVisible()
+    months, levels, values = metrics.chart.series()
+    assert months == ["2026-03"] and levels == [1] and values[("2026-03", 1)] == 0
+    metrics.measure_box.setCurrentIndex(2)
+    assert metrics.chart.series()[2][("2026-03", 1)] == 30
+    path = metrics.export_csv()
+    assert oct(path.stat().st_mode & 0o777) == "0o600" and str(where.exports_dir) in str(path)
+    rows = list(csv.reader(io.StringIO(path.read_text())))
+    assert rows[1][:3] == ["2026-03", "SEV-1", "1"]
+    png = metrics.export_png()
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    win.close()
