@@ -296,3 +296,84 @@ def clean_text(text: str, what: str, limit: int, *, multiline: bool = False) -> 
     if len(cleaned) > limit:
         raise InputError(f"{what} is too long: {len(cleaned)} characters, the limit is {limit}")
     return cleaned
+
+
+# -- the post-mortem ------------------------------------------------------------------------
+
+# A post-mortem's statuses, as the store's CHECK constraint knows them. Which moves are allowed
+# (`next`) and what each is called come from the process (`postmortem.yaml`); these ids are the
+# ones the store will accept whatever an organisation writes there.
+POSTMORTEM_STATUSES = ("draft", "in_review", "reviewed", "closed")
+# A post-mortem is a document, not a note: long, but not without bound (a pasted log belongs
+# behind a data link, not in the text).
+MAX_POSTMORTEM = 200_000
+MAX_TICKET = 500
+MAX_LINK = 2_000
+
+
+@dataclass(frozen=True)
+class PostmortemRecord:
+    """The post-mortem's header as stored: who owns it, by when, the meeting and its status.
+
+    `deadline` is a date (`YYYY-MM-DD`); `acknowledged_at` is when the owner confirmed, and is
+    cleared when someone else is named (the new owner must confirm in turn).
+    """
+
+    incident_id: int
+    owner: str | None
+    deadline: str | None
+    acknowledged_at: str | None
+    meeting_at: str | None
+    recording: str | None
+    status: str = "draft"
+
+
+@dataclass(frozen=True)
+class PostmortemVersion:
+    """One saved text of the post-mortem; every save is kept, the newest is the draft."""
+
+    id: int
+    incident_id: int
+    text: str
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """Follow-up work from an incident, tracked until done (its ticket holds the detail).
+
+    `source_entry_id` is the scribe's `todo` entry it came from, if any; an entry becomes at
+    most one action item, so importing the TODOs twice adds nothing.
+    """
+
+    id: int
+    incident_id: int
+    text: str
+    owner: str | None
+    due_on: str | None
+    ticket: str | None
+    done_at: str | None
+    created_at: str
+    source_entry_id: int | None = None
+
+    @property
+    def ref(self) -> str:
+        return format_action_item_ref(self.id)
+
+
+def format_action_item_ref(item_id: int) -> str:
+    return f"A{item_id}"
+
+
+def parse_postmortem_status(text: str) -> str:
+    """`in_review`, `In review` or `in-review` -> `in_review`."""
+    status = (text or "").strip().lower().replace("-", "_").replace(" ", "_")
+    if status not in POSTMORTEM_STATUSES:
+        raise InputError(
+            f"bad postmortem status {text!r}: expected one of {', '.join(POSTMORTEM_STATUSES)}"
+        )
+    return status
+
+# "Leave this as it is", for the keyword arguments of an update where None means "clear it".
+UNCHANGED: object = object()

@@ -13,19 +13,22 @@ import contextlib
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console import domain, times
 from console.clock import Clock
 from console.domain import Change, Entry, Incident, RoleAssignment, Task
+from console.domain import ActionItem, PostmortemRecord
 from console.errors import InputError
 from console.queries import Reader
 from console.store import open_store, storage_errors
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from sqlite_utils import Database
+
+    from console.process import Process
 
 
 class IncidentService:
@@ -533,6 +536,280 @@ class IncidentService:
     def incident(self, incident_id: int) -> Incident:
         return self.read.incident(incident_id)
 
+    # -- the post-mortem ----------------------------------------------------------------
+
+    def name_postmortem_owner(
+        self, incident_id: int, person: str, deadline: date, *, by: str
+    ) -> PostmortemRecord:
+        """Name the one person who owns the post-mortem, and the date it is due.
+
+        The handbook asks for a named individual (never a team) with a deadline, who then
+        confirms: naming someone new clears the earlier owner's acknowledgement. The
+        timeline says who was named, so a re-assignment keeps the earlier owner on record.
+        """
+        name = domain.clean_text(person, "postmortem owner", domain.MAX_NAME)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        due = _as_date(deadline, "postmortem deadline")
+        incident = self.read.incident(incident_id)
+        if due.isoformat() < incident.declared_at[:10]:
+            raise InputError(
+                f"postmortem deadline {due.isoformat()} is before {incident.ref} was declared "
+                f"({incident.declared_at[:10]})"
+            )
+        current = self.read.postmortem(incident_id)
+        if current and current.owner == name and current.deadline == due.isoformat():
+            raise InputError(f"{name} already owns the postmortem, due {due.isoformat()}")
+        now = self._clock.now()
+        with storage_errors(self._path), self._db.atomic():
+            self._ensure_postmortem(incident_id)
+            self._db.execute(
+                "UPDATE postmortems SET owner = ?, deadline = ?, acknowledged_at = "
+                "CASE WHEN owner = ? THEN acknowledged_at END WHERE incident_id = ?",
+                (name, due.isoformat(), name, incident_id),
+            )
+            self._append(
+                incident_id, "note", f"Postmortem owner: {name}, due {due.isoformat()}",
+                author, now, now,
+            )
+        return self.read.postmortem(incident_id)
+
+    def acknowledge_postmortem(self, incident_id: int, *, by: str) -> PostmortemRecord:
+        """The owner confirms they have taken the post-mortem on; only the owner can."""
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = self.read.incident(incident_id)
+        current = self.read.postmortem(incident_id)
+        if current is None or current.owner is None:
+            raise InputError(f"{incident.ref} has no postmortem owner yet; name one first")
+        if current.owner.casefold() != author.casefold():
+            raise InputError(f"only the postmortem owner ({current.owner}) can acknowledge it")
+        if current.acknowledged_at is not None:
+            raise InputError(f"{current.owner} already acknowledged the postmortem")
+        now = self._clock.now()
+        with storage_errors(self._path), self._db.atomic():
+            self._db.execute(
+                "UPDATE postmortems SET acknowledged_at = ? WHERE incident_id = ?",
+                (times.to_text(now), incident_id),
+            )
+            self._append(
+                incident_id, "note", f"Postmortem owner {current.owner} acknowledged",
+                author, now, now,
+            )
+        return self.read.postmortem(incident_id)
+
+    def set_postmortem_details(
+        self,
+        incident_id: int,
+        *,
+        meeting_at: datetime | None = None,
+        recording: str | None = None,
+        by: str,
+    ) -> PostmortemRecord:
+        """Record when the meeting is booked and where the call recording is (either or both)."""
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        if meeting_at is None and recording is None:
+            raise InputError("nothing to set: give a meeting time or a recording link")
+        changes: dict[str, str] = {}
+        said: list[str] = []
+        if meeting_at is not None:
+            if not isinstance(meeting_at, datetime) or meeting_at.tzinfo is None:
+                raise InputError("postmortem meeting time must be a date and time with a zone")
+            changes["meeting_at"] = times.to_text(meeting_at)
+            said.append(f"Postmortem meeting: {changes['meeting_at']}")
+        if recording is not None:
+            changes["recording"] = domain.clean_text(recording, "recording link", domain.MAX_LINK)
+            said.append(f"Call recording: {changes['recording']}")
+        self.read.incident(incident_id)
+        now = self._clock.now()
+        with storage_errors(self._path), self._db.atomic():
+            self._ensure_postmortem(incident_id)
+            self._db["postmortems"].update(incident_id, changes)
+            self._append(incident_id, "note", "; ".join(said), author, now, now)
+        return self.read.postmortem(incident_id)
+
+    def save_postmortem(self, incident_id: int, text: str, *, by: str) -> int:
+        """Keep one more text of the post-mortem and return its version id.
+
+        Every save is a new row (the table refuses updates and deletes), so an earlier text
+        is never lost. Saving what the newest version already says writes nothing and
+        returns that version's id: an editor that saves on every pause need not check first.
+        """
+        text = domain.clean_text(text, "postmortem text", domain.MAX_POSTMORTEM, multiline=True)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        self.read.incident(incident_id)
+        versions = self.read.postmortem_versions(incident_id)
+        if versions and versions[-1].text == text:
+            return versions[-1].id
+        with storage_errors(self._path), self._db.atomic():
+            return self._db["postmortem_versions"].insert(
+                {"incident_id": incident_id, "text": text, "by": author,
+                 "at": times.to_text(self._clock.now())}
+            ).last_pk
+
+    def set_postmortem_status(
+        self, incident_id: int, status: str, *, by: str, process: "Process | None" = None
+    ) -> PostmortemRecord:
+        """Move the post-mortem along the process's status flow (`postmortem.yaml`, `next`).
+
+        The moves and their labels come from the process (the defaults when none is given):
+        Draft -> In review -> Reviewed or Closed, Reviewed -> Closed. A move the flow does
+        not allow is refused with the moves it does.
+        """
+        target = domain.parse_postmortem_status(status)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        statuses = {s["id"]: s for s in _postmortem_process(process).items("statuses")}
+        incident = self.read.incident(incident_id)
+        record = self.read.postmortem(incident_id)
+        current = record.status if record else "draft"
+        label = lambda sid: statuses[sid]["label"] if sid in statuses else sid  # noqa: E731
+        if target == current:
+            raise InputError(f"the postmortem of {incident.ref} is already {label(current)}")
+        allowed = list(statuses.get(current, {}).get("next", []))
+        if target not in allowed:
+            options = ", ".join(label(s) for s in allowed) or "nothing (it is final)"
+            raise InputError(
+                f"the postmortem cannot go from {label(current)} to {label(target)}; "
+                f"from {label(current)} it can go to: {options}"
+            )
+        now = self._clock.now()
+        with storage_errors(self._path), self._db.atomic():
+            self._ensure_postmortem(incident_id)
+            # Only from the status we checked: another writer's move in between wins, and
+            # this one is refused rather than applied to a status it was not checked against.
+            moved = self._db.execute(
+                "UPDATE postmortems SET status = ? WHERE incident_id = ? AND status = ?",
+                (target, incident_id, current),
+            ).rowcount
+            if not moved:
+                raise InputError(
+                    f"the postmortem of {incident.ref} changed status meanwhile; look again"
+                )
+            self._append(
+                incident_id, "note",
+                f"Postmortem status: {label(current)} -> {label(target)}", author, now, now,
+            )
+        return self.read.postmortem(incident_id)
+
+    def add_action_item(
+        self,
+        incident_id: int,
+        text: str,
+        *,
+        owner: str | None = None,
+        due_on: date | None = None,
+        ticket: str | None = None,
+        by: str,
+        source_entry_id: int | None = None,
+    ) -> ActionItem:
+        """Add one follow-up; `source_entry_id` names the TODO entry it came from, if any."""
+        text = domain.clean_text(text, "action item text", domain.MAX_TEXT)
+        domain.clean_text(by, "author", domain.MAX_NAME)
+        row = {
+            "incident_id": incident_id,
+            "text": text,
+            "owner": _optional(owner, "action item owner", domain.MAX_NAME),
+            "due_on": _as_date(due_on, "due date").isoformat() if due_on is not None else None,
+            "ticket": _optional(ticket, "ticket", domain.MAX_TICKET),
+            "done_at": None,
+            "created_at": times.to_text(self._clock.now()),
+            "source_entry_id": None,
+        }
+        self.read.incident(incident_id)
+        if source_entry_id is not None:
+            row["source_entry_id"] = self.read.entry(incident_id, source_entry_id).id
+            taken = self._item_from_entry(source_entry_id)
+            if taken is not None:
+                raise InputError(
+                    f"{domain.format_entry_ref(source_entry_id)} is already action item {taken.ref}"
+                )
+        try:
+            with storage_errors(self._path), self._db.atomic():
+                item_id = self._db["action_items"].insert(row).last_pk
+        except sqlite3.IntegrityError as exc:
+            # Another writer made an item from the same entry between our look and our insert.
+            taken = self._item_from_entry(source_entry_id) if source_entry_id else None
+            if taken is None:
+                raise
+            raise InputError(
+                f"{domain.format_entry_ref(source_entry_id)} is already action item {taken.ref}"
+            ) from exc
+        return ActionItem(id=item_id, **row)
+
+    def update_action_item(
+        self,
+        item_id: int,
+        *,
+        owner: "str | None | object" = domain.UNCHANGED,
+        due_on: "date | None | object" = domain.UNCHANGED,
+        ticket: "str | None | object" = domain.UNCHANGED,
+        done: bool | None = None,
+        by: str,
+    ) -> ActionItem:
+        """Change an item's owner, due date or ticket (None clears one), or mark it done/open.
+
+        Only what is passed changes; passing nothing is refused.
+        """
+        domain.clean_text(by, "author", domain.MAX_NAME)
+        changes: dict[str, object] = {}
+        if owner is not domain.UNCHANGED:
+            changes["owner"] = _optional(owner, "action item owner", domain.MAX_NAME)
+        if due_on is not domain.UNCHANGED:
+            changes["due_on"] = (
+                _as_date(due_on, "due date").isoformat() if due_on is not None else None
+            )
+        if ticket is not domain.UNCHANGED:
+            changes["ticket"] = _optional(ticket, "ticket", domain.MAX_TICKET)
+        item = self.read.action_item(item_id)
+        if done is not None:
+            if bool(done) == (item.done_at is not None):
+                raise InputError(f"{item.ref} is already {'done' if done else 'open'}")
+            changes["done_at"] = times.to_text(self._clock.now()) if done else None
+        if not changes:
+            raise InputError(f"nothing to change on {item.ref}")
+        with storage_errors(self._path), self._db.atomic():
+            self._db["action_items"].update(item.id, changes)
+        return self.read.action_item(item.id)
+
+    def import_todos(self, incident_id: int, *, by: str) -> list[ActionItem]:
+        """One action item for each TODO entry not yet imported (retracted ones skipped).
+
+        Safe to run again: an entry already imported is passed over, and the store's unique
+        index on `source_entry_id` holds even against another writer importing at once
+        (the insert skips what is already there). The item takes the entry's current text.
+        """
+        domain.clean_text(by, "author", domain.MAX_NAME)
+        self.read.incident(incident_id)
+        todos = [
+            e for e in self.read.filter_entries(incident_id, kinds=("todo",), limit=-1)
+            if not e.retracted
+        ]
+        todos.sort(key=lambda e: e.sort_key)
+        now = times.to_text(self._clock.now())
+        made: list[int] = []
+        with storage_errors(self._path), self._db.atomic():
+            for entry in todos:
+                cursor = self._db.execute(
+                    "INSERT INTO action_items (incident_id, text, created_at, source_entry_id) "
+                    "SELECT ?, ?, ?, ? WHERE NOT EXISTS "
+                    "(SELECT 1 FROM action_items WHERE source_entry_id = ?)",
+                    (incident_id, entry.current_text, now, entry.id, entry.id),
+                )
+                if cursor.rowcount:
+                    made.append(cursor.lastrowid)
+        return [self.read.action_item(item_id) for item_id in made]
+
+    def _ensure_postmortem(self, incident_id: int) -> None:
+        """Make the incident's post-mortem row if it has none (inside the caller's transaction)."""
+        self._db.execute(
+            "INSERT INTO postmortems (incident_id) VALUES (?) ON CONFLICT DO NOTHING",
+            (incident_id,),
+        )
+
+    def _item_from_entry(self, entry_id: int) -> ActionItem | None:
+        row = self._db.execute(
+            "SELECT id FROM action_items WHERE source_entry_id = ?", (entry_id,)
+        ).fetchone()
+        return self.read.action_item(row[0]) if row else None
+
     # -- internals ----------------------------------------------------------------------
 
     def _open_task(self, incident_id: int, task_id: int) -> Task:
@@ -575,3 +852,34 @@ class IncidentService:
         }
         entry_id = self._db["entries"].insert(row).last_pk
         return Entry(id=entry_id, **row)
+
+
+# -- the post-mortem's helpers ----------------------------------------------------------
+
+def _as_date(value: object, what: str) -> date:
+    """A calendar date (a datetime is refused: a deadline is a day, not a moment)."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InputError(f"bad {what} {value!r}: expected a date, e.g. 2026-04-01")
+    return value
+
+
+def _optional(value: str | None, what: str, limit: int) -> str | None:
+    """Clean optional text; None or blank means "none"."""
+    if value is None or not str(value).strip():
+        return None
+    return domain.clean_text(str(value), what, limit)
+
+
+def _postmortem_process(process: "Process | None") -> "Process":
+    """The process given, else the defaults (loaded once: ~50 ms of YAML)."""
+    global _DEFAULT_PROCESS
+    if process is not None:
+        return process
+    if _DEFAULT_PROCESS is None:
+        from console.process import load_process
+
+        _DEFAULT_PROCESS = load_process()
+    return _DEFAULT_PROCESS
+
+
+_DEFAULT_PROCESS: "Process | None" = None

@@ -262,11 +262,68 @@ def m0004_timeline_history(db: "Database") -> None:
     db.execute("CREATE INDEX entries_by_kind ON entries(incident_id, kind)")
 
 
+def m0005_postmortems(db: "Database") -> None:
+    """The post-mortem: its header, every saved text, and the action items it leads to.
+
+    `postmortems` is one row per incident that changes (owner, meeting, status); each change
+    also writes a timeline entry, which is its history. `postmortem_versions` keeps every
+    save, append-only like the timeline, so no text anyone wrote is ever lost. Action items
+    change (owner, due date, ticket, done) and live on after the incident; the unique index
+    on `source_entry_id` makes "one item per TODO entry" the store's rule, so two writers
+    importing the TODOs at once cannot make duplicates.
+    """
+    db.execute(
+        """
+        CREATE TABLE postmortems (
+            incident_id INTEGER PRIMARY KEY REFERENCES incidents(id),
+            owner TEXT,
+            deadline TEXT,
+            acknowledged_at TEXT,
+            meeting_at TEXT,
+            recording TEXT,
+            status TEXT NOT NULL DEFAULT 'draft'
+                CHECK (status IN ('draft', 'in_review', 'reviewed', 'closed'))
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE postmortem_versions (
+            id INTEGER PRIMARY KEY,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            text TEXT NOT NULL,
+            "by" TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX postmortem_versions_incident ON postmortem_versions(incident_id, id)")
+    _append_only(db, "postmortem_versions", "postmortem versions")
+    db.execute(
+        """
+        CREATE TABLE action_items (
+            id INTEGER PRIMARY KEY,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            text TEXT NOT NULL,
+            owner TEXT,
+            due_on TEXT,
+            ticket TEXT,
+            done_at TEXT,
+            created_at TEXT NOT NULL,
+            source_entry_id INTEGER REFERENCES entries(id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX action_items_incident ON action_items(incident_id, id)")
+    db.execute("CREATE UNIQUE INDEX action_items_source ON action_items(source_entry_id)")
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
     ("0003_board", m0003_board),
     ("0004_timeline_history", m0004_timeline_history),
+    ("0005_postmortems", m0005_postmortems),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

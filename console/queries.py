@@ -15,6 +15,9 @@ from console.domain import (
     CheckState, Entry, Extension, Incident, Retraction, Revision, RoleAssignment, Task, Update,
     format_entry_ref, format_ref, format_task_ref,
 )
+from console.domain import (
+    ActionItem, PostmortemRecord, PostmortemVersion, format_action_item_ref,
+)
 from console.errors import NotFound
 from console.store import storage_errors
 
@@ -622,3 +625,72 @@ class Reader:
         for task_id, minutes, at, by in extensions:
             by_task.setdefault(task_id, []).append(Extension(minutes, at, by))
         return [Task(*row, extensions=tuple(by_task.get(row[0], ()))) for row in rows]
+
+    # -- the post-mortem ----------------------------------------------------------------
+
+    def postmortem(self, incident_id: int) -> PostmortemRecord | None:
+        """The post-mortem's header, or None while nobody has set any of it."""
+        with storage_errors(self._path):
+            row = self._conn.execute(
+                "SELECT incident_id, owner, deadline, acknowledged_at, meeting_at, recording, "
+                "status FROM postmortems WHERE incident_id = ?",
+                (incident_id,),
+            ).fetchone()
+        return PostmortemRecord(*row) if row else None
+
+    def postmortem_versions(self, incident_id: int) -> list[PostmortemVersion]:
+        """Every saved text of the post-mortem, oldest first."""
+        with storage_errors(self._path):
+            rows = self._conn.execute(
+                'SELECT id, incident_id, text, "by", at FROM postmortem_versions '
+                "WHERE incident_id = ? ORDER BY id",
+                (incident_id,),
+            ).fetchall()
+        return [PostmortemVersion(*row) for row in rows]
+
+    def latest_postmortem_text(self, incident_id: int) -> str | None:
+        """The newest saved text, or None if it was never saved."""
+        with storage_errors(self._path):
+            row = self._conn.execute(
+                "SELECT text FROM postmortem_versions WHERE incident_id = ? "
+                "ORDER BY id DESC LIMIT 1",
+                (incident_id,),
+            ).fetchone()
+        return row[0] if row else None
+
+    def action_items(
+        self, incident_id: int | None = None, *, open_only: bool = False
+    ) -> list[ActionItem]:
+        """Action items of one incident, or of every incident (None), soonest due first.
+
+        Items without a due date come last (a date nobody set is not "due now"); ties keep
+        the order they were made in.
+        """
+        clauses, params = [], []
+        if incident_id is not None:
+            clauses.append("incident_id = ?")
+            params.append(incident_id)
+        if open_only:
+            clauses.append("done_at IS NULL")
+        where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
+        with storage_errors(self._path):
+            rows = self._conn.execute(
+                f"SELECT {_ACTION_ITEM_COLUMNS} FROM action_items {where}"
+                "ORDER BY due_on IS NULL, due_on, id",
+                params,
+            ).fetchall()
+        return [ActionItem(*row) for row in rows]
+
+    def action_item(self, item_id: int) -> ActionItem:
+        with storage_errors(self._path):
+            row = self._conn.execute(
+                f"SELECT {_ACTION_ITEM_COLUMNS} FROM action_items WHERE id = ?", (item_id,)
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no action item {format_action_item_ref(item_id)}")
+        return ActionItem(*row)
+
+
+_ACTION_ITEM_COLUMNS = (
+    "id, incident_id, text, owner, due_on, ticket, done_at, created_at, source_entry_id"
+)

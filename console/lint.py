@@ -1,0 +1,539 @@
+"""The blameless-language linter: what the process's lint rules find in a post-mortem or a message.
+
+Pure functions over text. The rules are data (`data/lint_rules.yaml`, merged with an
+organisation's overrides), so the linter runs whatever `process.items("lint_rules")` holds:
+`check: regex` rules run their `pattern`, and the named checks are implemented here. Each
+finding carries the rule, the post-mortem section it is in, and the exact span (1-based line,
+character offsets into the whole text) so an editor can underline it and a reviewer can jump
+to it. Rules with `check: manual` cannot be decided by a program; `manual_checks` hands them
+to the reviewer's checklist instead of pretending to report them.
+
+A post-mortem is Markdown in the template's shape (`data/postmortem.yaml`): `## N. Title`
+starts the section numbered N, and `### Na.` subsections belong to their parent. Text before
+the first numbered heading (the title and header fields) is the section "header".
+"""
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+MESSAGE_SCOPES = ("customer_message", "external_message", "security_announcement")
+HEADER_SECTION = "header"
+MESSAGE_SECTION = "message"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    section: str
+    line: int  # 1-based, in the whole text
+    start: int  # character offsets into the whole text: text == whole[start:end]
+    end: int
+    text: str
+    message: str
+    suggestion: str
+    page: str
+
+
+@dataclass(frozen=True)
+class _Section:
+    id: str
+    start: int  # the body: from the line after the heading to the next numbered heading
+    end: int
+
+
+# -- the public functions --------------------------------------------------------------------
+
+def lint(process: Any, markdown: str, *, roster: Iterable[str] = (),
+         scope_extra: tuple[str, ...] = ()) -> list[Finding]:
+    """Every enabled, machine-checkable rule whose scope covers a section, over a post-mortem.
+
+    `scope_extra` names what else the whole text is (`external_message` for the status-page
+    text, say): rules scoped to those then run over every section, because such rules are
+    about the message as a whole, not about a post-mortem section.
+    """
+    unknown = [s for s in scope_extra if s not in MESSAGE_SCOPES]
+    if unknown:
+        raise ValueError(f"unknown scope {unknown[0]!r}; expected one of: {', '.join(MESSAGE_SCOPES)}")
+    sections = _sections(process, markdown)
+    rules = [r for r in process.items("lint_rules") if r.get("enabled") and r.get("check") != "manual"]
+    return _run(process, markdown, _mask_headings(markdown), sections, rules, list(roster),
+                lambda rule, section: _covers(rule, section, scope_extra))
+
+
+def lint_text_for(process: Any, text: str, rule_ids: Iterable[str], *,
+                  roster: Iterable[str] = ()) -> list[Finding]:
+    """Just the named rules over a short plain text (the customer update composer's draft).
+
+    The caller chose the rules (an update template's `rules`), so scopes are not consulted;
+    a rule the organisation disabled, an unknown id or a manual check does not run.
+    """
+    known = {r["id"]: r for r in process.items("lint_rules")}
+    rules = []
+    for rule_id in dict.fromkeys(rule_ids):
+        rule = known.get(rule_id)
+        if rule and rule.get("enabled") and rule.get("check") != "manual":
+            rules.append(rule)
+    sections = [_Section(MESSAGE_SECTION, 0, len(text))]
+    return _run(process, text, text, sections, rules, list(roster), lambda rule, section: True)
+
+
+def manual_checks(process: Any) -> list[dict]:
+    """The enabled rules a person must check (spelling, honesty): for the reviewer's checklist."""
+    return [dict(r) for r in process.items("lint_rules") if r.get("enabled") and r.get("check") == "manual"]
+
+
+# -- running the rules -----------------------------------------------------------------------
+
+def _covers(rule: dict, section: _Section, scope_extra: tuple[str, ...]) -> bool:
+    scope = rule.get("scope") or []
+    return "all" in scope or section.id in scope or any(s in scope for s in scope_extra)
+
+
+def _run(process: Any, whole: str, masked: str, sections: list[_Section], rules: list[dict],
+         roster: list[str], covers) -> list[Finding]:
+    found: list[Finding] = []
+    starts = _line_starts(whole)
+
+    def emit(rule: dict, section: _Section, start: int, end: int) -> None:
+        line = bisect.bisect_right(starts, start)
+        found.append(Finding(rule["id"], section.id, line, start, end, whole[start:end],
+                             rule["message"], rule["suggestion"], rule["page"]))
+
+    for rule in rules:
+        covered = [s for s in sections if covers(rule, s)]
+        if not covered:
+            continue
+        check = rule.get("check")
+        if check == "acronyms":
+            for section, start, end in _acronyms(process, masked, covered):
+                emit(rule, section, start, end)
+            continue
+        if check == "apology":
+            for section, start, end in _apology(masked, covered):
+                emit(rule, section, start, end)
+            continue
+        per_section = _PER_SECTION.get(check)
+        for section in covered:
+            if check == "regex":
+                spans = _regex(rule["pattern"], masked, section)
+            elif check == "roster_blame":
+                spans = _roster_blame(roster, masked, section)
+            elif per_section is not None:
+                spans = per_section(masked, section)
+            else:  # a check this version does not know: the process validation names them all
+                spans = []
+            for start, end in spans:
+                emit(rule, section, start, end)
+    return sorted(found, key=lambda f: (f.start, f.end, f.rule))
+
+
+# -- the document's shape --------------------------------------------------------------------
+
+_TEMPLATE_HEADING = re.compile(r"^#{2,3}[ \t]+\d+[a-z]?\.(?:[ \t].*)?$", re.MULTILINE)
+_NUMBERED = re.compile(r"^##[ \t]+(\d+)\.(?:[ \t].*)?$", re.MULTILINE)
+
+
+def _sections(process: Any, text: str) -> list[_Section]:
+    """Split at `## N.` headings; the number picks the section id of `postmortem.yaml`.
+
+    A `### 8a.` subsection is not a split point, so it stays inside its parent. A number the
+    template does not have becomes `section-N`, which only `all`-scoped rules look at.
+    """
+    by_number = {s["number"]: s["id"] for s in process.items("sections")}
+    result: list[_Section] = []
+    current, body_start = HEADER_SECTION, 0
+    for match in _NUMBERED.finditer(text):
+        result.append(_Section(current, body_start, match.start()))
+        number = int(match.group(1))
+        current = by_number.get(number, f"section-{number}")
+        body_start = min(match.end() + 1, len(text))
+    result.append(_Section(current, body_start, len(text)))
+    return [s for s in result if s.id != HEADER_SECTION or text[s.start:s.end].strip()]
+
+
+def _mask_headings(text: str) -> str:
+    """Blank out the template's numbered headings (same length, so offsets hold): their titles
+    are the template's words, not the writer's. Other headings, such as the document's title,
+    are the writer's and are linted like any text."""
+    return _TEMPLATE_HEADING.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer(r"\n", text)]
+
+
+def _lines(text: str, section: _Section) -> Iterable[tuple[int, str]]:
+    """(offset, line without its newline) for each line of a section's body."""
+    position = section.start
+    for line in text[section.start:section.end].split("\n"):
+        yield position, line
+        position += len(line) + 1
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+# -- regex rules -----------------------------------------------------------------------------
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern:
+    # MULTILINE as well: a `^` in a pattern means "where a sentence can start", and in a
+    # Markdown document every line (a bullet, a table row) is such a place.
+    return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+
+
+def _regex(pattern: str, text: str, section: _Section) -> list[tuple[int, int]]:
+    body = text[section.start:section.end]
+    return [(section.start + m.start(), section.start + m.end())
+            for m in _compiled(pattern).finditer(body) if m.end() > m.start()]
+
+
+# -- roster_blame ----------------------------------------------------------------------------
+
+_BLAME_LINK = (r"(?:\s+(?:had|has|have|was|were|is|also|then|just|again|never|accidentally"
+               r"|inadvertently|mistakenly|unfortunately|\w+ly)){0,3}")
+_BLAME_VERB = (r"\s+(?:caused|causes|cause|broke|breaks|broken|forgot|forgets|forgotten|missed|misses"
+               r"|failed\s+to|fails\s+to|made\s+(?:a|an|the|one|two|several|some)\s+(?:\w+\s+)?(?:mistakes?|errors?)"
+               r"|(?:was|is)\s+(?:at\s+)?fault|was\s+to\s+blame)\b")
+_BLAME_POSSESSIVE = r"['’]s\s+(?:\w+\s+)?(?:mistake|fault|error)s?\b"
+
+
+@lru_cache(maxsize=32)
+def _roster_pattern(names: tuple[str, ...]) -> re.Pattern | None:
+    """A roster name (full, or the first name people write) as the subject of a failure verb.
+
+    Names match case-sensitively, so a responder called May or Will is not found in
+    "may have caused"; the verbs match in any case.
+    """
+    spellings: set[str] = set()
+    for name in names:
+        words = name.split()
+        if words:
+            spellings.add(" ".join(words))
+            if len(words[0]) >= 2:
+                spellings.add(words[0])
+    if not spellings:
+        return None
+    alternatives = "|".join(r"\s+".join(map(re.escape, s.split()))
+                            for s in sorted(spellings, key=len, reverse=True))
+    return re.compile(rf"(?<![\w])(?-i:{alternatives})(?![\w])"
+                      rf"(?:{_BLAME_POSSESSIVE}|{_BLAME_LINK}{_BLAME_VERB})", re.IGNORECASE)
+
+
+def _roster_blame(roster: list[str], text: str, section: _Section) -> list[tuple[int, int]]:
+    pattern = _roster_pattern(tuple(roster))
+    if pattern is None:
+        return []
+    return [m.span() for m in pattern.finditer(text, section.start, section.end)]
+
+
+# -- acronyms --------------------------------------------------------------------------------
+
+_CAPS = re.compile(r"(?<![\w])([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)(s?)(?![\w])")
+_CODE_OR_URL = re.compile(r"(?s:```.*?```)|`[^`\n]*`|<?https?://[^\s)>\]]+>?")
+# Standards, time zones and units a reader already knows, and that nobody expands.
+_STANDARD = frozenset({
+    "UTC", "GMT", "ISO", "AM", "PM",
+    "KB", "MB", "GB", "TB", "PB", "EB", "KBPS", "MBPS", "GBPS", "HZ", "KHZ", "MHZ", "GHZ",
+    "USD", "EUR", "GBP", "KES", "UGX", "TZS", "NGN", "ZAR", "INR", "JPY", "CHF", "CAD", "AUD", "CNY",
+})
+_MINOR_WORDS = frozenset({"of", "and", "the", "for", "to", "in", "on", "a", "an", "at", "by", "as", "with", "&"})
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*")
+
+
+def _known_terms(process: Any) -> set[str]:
+    """ALL-CAPS words of the glossary's terms and aliases (IC, SME, TODO, CAN report…)."""
+    known: set[str] = set()
+    for term in process.items("terms"):
+        for phrase in [term.get("term", "")] + list(term.get("aliases") or []):
+            known.update(m.group(1) for m in _CAPS.finditer(phrase))
+    return known
+
+
+def _spells(letters: str, words: list[str]) -> bool:
+    """Do these words spell the acronym? Each word gives its first letter, a CamelCase word may
+    give its capitals too (PagerDuty -> PD, PostgreSQL -> PG), a one-word expansion may give
+    any of its letters in order (database -> DB), and minor words (of, and, the…) may give
+    nothing."""
+    def gives(word: str, wanted: str) -> bool:
+        more = word[1:] if len(words) == 1 else "".join(c for c in word[1:] if c.isupper())
+        rest = iter(more.lower())
+        return word[0].lower() == wanted[0] and all(letter in rest for letter in wanted[1:])
+
+    @lru_cache(maxsize=None)
+    def match(i: int, j: int) -> bool:
+        if j == len(words):
+            return i == len(letters)
+        word = words[j]
+        if word.lower() in _MINOR_WORDS and match(i, j + 1):
+            return True
+        return any(gives(word, letters[i:k]) and match(k, j + 1) for k in range(len(letters), i, -1))
+    return bool(letters) and match(0, 0)
+
+
+def _expanded(text: str, start: int, end: int, acronym: str) -> bool:
+    """"Subject Matter Expert (SME)" or "SME (Subject Matter Expert)" at this occurrence."""
+    letters = "".join(c for c in acronym.lower() if c.isalpha())
+    after = re.match(r"\s*\(([^()\n]{1,120})\)", text[end:end + 130])
+    if after and _spells(letters, _WORD.findall(after.group(1))):
+        return True
+    before = re.search(r"([^()\n]{1,120})\(\s*$", text[max(0, start - 130):start])
+    if before and re.match(r"\s*\)", text[end:end + 5]):
+        words = _WORD.findall(before.group(1))
+        longest = min(len(words), len(letters) + 4)  # room for a few minor words
+        return any(_spells(letters, words[-k:]) for k in range(1, longest + 1))
+    return False
+
+
+def _acronyms(process: Any, text: str, covered: list[_Section]) -> list[tuple[_Section, int, int]]:
+    """The first use of each ALL-CAPS word in the covered sections, when it is not expanded there.
+
+    Later uses are not reported: one expansion is enough, and one finding per acronym is what
+    the writer needs. Code in backticks, links, SEV-N, ticket keys (ABC-123), glossary terms
+    and aliases, time zones, ISO names and units are not acronyms to explain.
+    """
+    known = _known_terms(process) | _STANDARD
+    plain = _CODE_OR_URL.sub(lambda m: " " * len(m.group(0)), text)
+    seen: set[str] = set()
+    result = []
+    for section in covered:
+        for match in _CAPS.finditer(plain, section.start, section.end):
+            acronym = match.group(1)
+            if acronym in known or acronym in seen or re.fullmatch(r"SEV\d+", acronym):
+                continue
+            if re.match(r"-\d", plain[match.end():match.end() + 2]):
+                continue  # SEV-1, and ticket keys like OPS-123
+            seen.add(acronym)
+            if not _expanded(plain, match.start(), match.end(), acronym):
+                result.append((section, match.start(), match.end()))
+    return result
+
+
+# -- sentence_count --------------------------------------------------------------------------
+
+_ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "approx", "incl", "cf", "no", "mr", "mrs", "ms", "dr",
+                            "st", "min", "mins"})
+_SENTENCE_BREAK = re.compile(r"[.!?]+[\"”’)\]*_]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])")
+_MAX_SENTENCES = 2
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans: a stop (not after e.g., i.e. or an initial), a blank line or a new bullet."""
+    spans, piece = [], start
+    for match in _SENTENCE_BREAK.finditer(text, start, end):
+        if match.group(0)[0] == ".":
+            word = re.search(r"([\w.]+)$", text[piece:match.start()])
+            token = word.group(1).lower() if word else ""
+            if token in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", token):  # J. Smith, U.S.
+                continue
+        bounds = _trimmed(text, piece, match.end())
+        if re.search(r"\w", text[bounds[0]:bounds[1]]):
+            spans.append(bounds)
+        piece = match.end()
+    bounds = _trimmed(text, piece, end)
+    if re.search(r"\w", text[bounds[0]:bounds[1]]):
+        spans.append(bounds)
+    return spans
+
+
+def _sentence_count(text: str, section: _Section) -> list[tuple[int, int]]:
+    """More than two sentences: the span is what is past the second, the part to cut."""
+    spans = _sentences(text, section.start, section.end)
+    if len(spans) <= _MAX_SENTENCES:
+        return []
+    return [(spans[_MAX_SENTENCES][0], spans[-1][1])]
+
+
+# -- tables (timeline, impact, action items) -------------------------------------------------
+
+@dataclass(frozen=True)
+class _Row:
+    start: int  # the row's text, trimmed
+    end: int
+    cells: list[tuple[str, int, int]]  # (trimmed text, start, end)
+
+
+_SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _split_cells(line: str, offset: int) -> list[tuple[str, int, int]]:
+    """The cells of a row that starts with `|` (the closing `|` may be left out)."""
+    cells = []
+    edges = [m.start() for m in re.finditer(r"(?<!\\)\|", line)]
+    if not line.rstrip().endswith("|"):
+        edges.append(len(line.rstrip()))
+    for left, right in zip(edges, edges[1:]):
+        start, end = _trimmed(line, left + 1, right)
+        cells.append((line[start:end], offset + start, offset + end))
+    return cells
+
+
+def _tables(text: str, section: _Section) -> list[tuple[_Row, list[_Row]]]:
+    """Markdown tables in a section: (header row, data rows)."""
+    tables: list[list[_Row]] = []
+    previous_was_row = False
+    for offset, line in _lines(text, section):
+        if not line.strip().startswith("|"):
+            previous_was_row = False
+            continue
+        if _SEPARATOR_ROW.match(line):
+            previous_was_row = True
+            continue
+        start, end = _trimmed(line, 0, len(line))
+        row = _Row(offset + start, offset + end, _split_cells(line, offset))
+        if not previous_was_row:
+            tables.append([])
+        tables[-1].append(row)
+        previous_was_row = True
+    return [(rows[0], rows[1:]) for rows in tables]
+
+
+def _column(header: _Row, words: tuple[str, ...], default: int) -> int:
+    for word in words:
+        for i, (cell, _, _) in enumerate(header.cells):
+            if word in cell.lower():
+                return i
+    return default
+
+
+# -- timeline_links --------------------------------------------------------------------------
+
+_CLOCK = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d+)?)?"
+# The column is "Time (UTC)", so a time with no zone is UTC (the console's own drafts write
+# `2026-03-29 14:05`); what fails is another zone, an offset, or a 12-hour clock.
+_UTC_TIME = re.compile(rf"(?:\d{{4}}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[T ])?{_CLOCK}(?:Z|[ ]?UTC)?")
+_EMPTY_CELL = frozenset({"", "-", "--", "—", "–", "?", "??", "tbd", "todo", "n/a", "na", "none"})
+
+
+def _bare(cell: str) -> str:
+    return cell.strip().strip("*_`").strip()
+
+
+def _timeline_links(text: str, section: _Section) -> list[tuple[int, int]]:
+    """Each timeline row needs its evidence and a UTC time.
+
+    A row with an empty data-link cell (or one holding only a placeholder such as `-` or `TBD`)
+    is underlined whole. A time must be `HH:MM[:SS]`, optionally after the date
+    (`2026-03-29 14:05`, `2026-03-29T14:05:00Z`) and optionally marked `Z` or `UTC`; one in
+    another zone or with an offset (`14:02 EAT`, `+03:00`) or on a 12-hour clock (`2:05 pm`)
+    is underlined in its cell.
+    """
+    spans = []
+    for header, rows in _tables(text, section):
+        time_col = _column(header, ("time",), 0)
+        link_col = _column(header, ("link", "data", "evidence", "source"), len(header.cells) - 1)
+        for row in rows:
+            if time_col < len(row.cells):
+                cell, start, end = row.cells[time_col]
+                if not _UTC_TIME.fullmatch(_bare(cell)):
+                    spans.append((start, end) if end > start else (row.start, row.end))
+            link = row.cells[link_col][0] if link_col < len(row.cells) else ""
+            if _bare(link).lower() in _EMPTY_CELL:
+                spans.append((row.start, row.end))
+    return spans
+
+
+# -- impact_numbers --------------------------------------------------------------------------
+
+# Upper-case only for the short ones: "na" and "xx" are words in other languages and in names.
+_PLACEHOLDER = re.compile(r"\?{2,}|\?[ ]?(?i:mins?|minutes?|hours?|hrs?)\b|\?[ ]?%"
+                          r"|(?<![\w/])(?:(?i:tbd|tbc)|XX+|N/A)(?![\w/])")
+
+
+def _impact_numbers(text: str, section: _Section) -> list[tuple[int, int]]:
+    """Placeholders anywhere (`??`, `?mins`, `TBD`, `TBC`, `XX`, `N/A`); a table row whose values
+    hold no digit (the first cell is the label, so `Time at SEV-1 | TBD` is not rescued by its
+    label); and an impact section with words but no digit at all."""
+    spans = [m.span() for m in _PLACEHOLDER.finditer(text, section.start, section.end)]
+    for _, rows in _tables(text, section):
+        for row in rows:
+            if any(row.start <= start < row.end for start, _ in spans):
+                continue
+            values = row.cells[1:] if len(row.cells) > 1 else row.cells
+            if not any(re.search(r"\d", cell) for cell, _, _ in values):
+                spans.append((row.start, row.end))
+    body = text[section.start:section.end]
+    if not spans and re.search(r"\w", body) and not re.search(r"\d", body):
+        spans.append(_trimmed(text, section.start, section.end))
+    return sorted(spans)
+
+
+# -- action_item_tags ------------------------------------------------------------------------
+
+_ITEM_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
+_TICKET = re.compile(r"(?<![\w-])(?!SEV-)[A-Z][A-Z0-9]+-\d+(?![\w])|(?<![\w&])#\d+(?![\w])")
+_DATED_TAG = re.compile(r"(?<![\w])sev([1-5])_(\d{4})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\w])", re.IGNORECASE)
+
+
+def _tagged(item: str) -> bool:
+    if not _TICKET.search(item):
+        return False
+    for tag in _DATED_TAG.finditer(item):
+        if re.search(rf"(?<![\w]){re.escape('sev' + tag.group(1))}(?![\w])", item, re.IGNORECASE):
+            return True
+    return False
+
+
+def _action_item_tags(text: str, section: _Section) -> list[tuple[int, int]]:
+    """Each action item (a bullet or numbered line, or a table row) needs a ticket reference
+    (`ABC-123` or `#123`) and both tags of one severity: `sevN_YYYYMMDD` and `sevN`."""
+    spans = []
+    for offset, line in _lines(text, section):
+        bullet = _ITEM_LINE.match(line)
+        if bullet:
+            start, end = _trimmed(text, offset + bullet.end(), offset + len(line))
+            if end > start and not _tagged(text[start:end]):
+                spans.append((start, end))
+    for _, rows in _tables(text, section):
+        for row in rows:
+            if not _tagged(text[row.start:row.end]):
+                spans.append((row.start, row.end))
+    return sorted(spans)
+
+
+# -- apology ---------------------------------------------------------------------------------
+
+_APOLOGY = re.compile(r"\b(?:apologi[sz](?:e[sd]?|ing)|apology|apologies|sorry|regret)\b", re.IGNORECASE)
+_ROTE_APOLOGY = re.compile(
+    r"\b(?:we\s+(?:apologi[sz]e|are\s+sorry|regret)|apologi[sz]e|apologies|sorry|regret)\s+(?:for\s+)?"
+    r"(?:any|the)\s+inconvenience(?:\s+(?:this|that|it)\s+(?:may\s+have\s+|might\s+have\s+|has\s+)?caused)?\b",
+    re.IGNORECASE)
+
+
+def _apology(text: str, covered: list[_Section]) -> list[tuple[_Section, int, int]]:
+    """The message as a whole needs an apology, and not a stock one.
+
+    A stock phrase ("we apologize for any inconvenience") is underlined where it is; a message
+    with no apology at all is underlined on its first line, the top a reader sees.
+    """
+    result, apologised = [], False
+    for section in covered:
+        for match in _ROTE_APOLOGY.finditer(text, section.start, section.end):
+            result.append((section, *match.span()))
+        if _APOLOGY.search(text, section.start, section.end):
+            apologised = True
+    if apologised or not covered:
+        return result
+    for section in covered:
+        for offset, line in _lines(text, section):
+            start, end = _trimmed(text, offset, offset + len(line))
+            if end > start:
+                return [(section, start, end)]
+    return []
+
+
+_PER_SECTION = {
+    "sentence_count": _sentence_count,
+    "timeline_links": _timeline_links,
+    "impact_numbers": _impact_numbers,
+    "action_item_tags": _action_item_tags,
+}

