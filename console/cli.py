@@ -122,13 +122,17 @@ def _build_parser() -> argparse.ArgumentParser:
     q.add_argument("query", nargs="+")
     q.add_argument("--limit", type=int, default=10)
 
+    from console import cli_after
+
+    cli_after.add_parsers(sub, common, _Parser)
+
     p = sub.add_parser("metrics", parents=[common],
                        help="median time to declare, mitigate, resolve per severity per month")
     p.add_argument("--csv", action="store_true", help="print CSV (RFC 4180)")
 
     p = sub.add_parser("export", parents=[common], help="export an incident")
     p.add_argument("ref")
-    p.add_argument("--format", choices=["json"], required=True)
+    p.add_argument("--format", choices=["json", "md", "html", "pdf", "csv", "ics"], required=True)
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
     return parser
 
@@ -205,11 +209,16 @@ def _checklist_label(args: argparse.Namespace, where: paths.Paths, item_id: str)
 
 
 def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
-    from console.export import to_json
     from console.incidents import IncidentService
 
     if args.command == "process":
         return _run_process(args, where)
+    from console import cli_after
+    from console.process import load_process as _load_process
+
+    if args.command in cli_after.COMMANDS:
+        return cli_after.run(args, where, clock, getattr(args, "by", None) or seat_name(),
+                             lambda: _load_process(process_dir(args, where)))
     if args.command == "metrics":
         from console import metrics
 
@@ -259,11 +268,16 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
     incident_id = domain.parse_ref(args.ref)
     if args.command == "export":
         service = IncidentService.open(where.db_path, clock)
-        text = to_json(service.read, incident_id)
-        if args.output:
-            _write_private(Path(args.output), text)
+        output = Path(args.output) if args.output else None
+        needs_process = args.format in ("md", "html", "pdf")
+        process = _load_process(process_dir(args, where)) if needs_process else None
+        result = cli_after.export(service, process, incident_id, args.format, now=clock.now(), output=output)
+        if args.format == "pdf":
+            print(f"wrote {output}")
+        elif output is not None:
+            _write_private(output, result)
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(result)
         return 0
 
     if args.command == "task":

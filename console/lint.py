@@ -155,11 +155,16 @@ def _sections(process: Any, text: str) -> list[_Section]:
     return [s for s in result if s.id != HEADER_SECTION or text[s.start:s.end].strip()]
 
 
+_TO_WRITE = re.compile(r"^_To write:_ .*$", re.MULTILINE)
+
+
 def _mask_headings(text: str) -> str:
     """Blank out the template's numbered headings (same length, so offsets hold): their titles
     are the template's words, not the writer's. Other headings, such as the document's title,
     are the writer's and are linted like any text."""
-    return _TEMPLATE_HEADING.sub(lambda m: " " * len(m.group(0)), text)
+    text = _TEMPLATE_HEADING.sub(lambda m: " " * len(m.group(0)), text)
+    # The draft's "_To write:_ …" lines are the template's guidance, not the writer's words.
+    return _TO_WRITE.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _line_starts(text: str) -> list[int]:
