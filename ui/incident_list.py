@@ -234,10 +234,9 @@ class IncidentListPage(QWidget):
         layout.addWidget(self.empty_hint)
         layout.addWidget(hint)
         self.table.activated.connect(self._on_table_activated)
-        self.filter_edit.textChanged.connect(lambda _: self._apply_filter())
-        self.filter_since.textChanged.connect(lambda _: self._apply_filter())
-        self.filter_severity.currentIndexChanged.connect(lambda _: self._apply_filter())
-        self.filter_status.currentIndexChanged.connect(lambda _: self._apply_filter())
+        for signal in (self.filter_edit.textChanged, self.filter_since.textChanged,
+                       self.filter_severity.currentIndexChanged, self.filter_status.currentIndexChanged):
+            signal.connect(self._apply_filter)
         self.filter_edit.returnPressed.connect(self.focus_table)
         model.modelReset.connect(self._update_empty_hint)
         self._update_empty_hint()
@@ -270,7 +269,7 @@ class IncidentListPage(QWidget):
             if index.isValid():
                 self.table.setCurrentIndex(index)
 
-    def _apply_filter(self) -> None:
+    def _apply_filter(self, *_) -> None:
         since = self.filter_since.text().strip()
         valid = bool(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", since)) or not since
         self.filter_since.setStyleSheet("" if valid else "color: #c62f3f;")

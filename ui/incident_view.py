@@ -224,6 +224,7 @@ class IncidentPage(ScribeSide, QWidget):
         self.history_label.setTextFormat(Qt.TextFormat.RichText)
         self.history_label.hide()
         self.finder = TimelineFinder(self)
+        self.closing_bar = InlineBar("Close the call:", "", self)
 
         left = QSplitter(Qt.Orientation.Vertical, self)
         left.addWidget(self.roles_panel)
@@ -238,6 +239,7 @@ class IncidentPage(ScribeSide, QWidget):
         centre_layout.addWidget(self.finder.results, 1)
         centre_layout.addWidget(self.history_label)
         centre_layout.addWidget(self.entry_bar)
+        centre_layout.addWidget(self.closing_bar)
         centre_layout.addWidget(self.composer)
         centre_layout.addWidget(self.prompt_strip)
         centre_layout.addWidget(self.palette)
@@ -267,6 +269,8 @@ class IncidentPage(ScribeSide, QWidget):
         self.timeline.setItemDelegate(TimelineDelegate(self.timeline))
         self.timeline.doubleClicked.connect(lambda index: self.show_history(self.model.entry_at(index.row())))
         self.entry_bar.submitted.connect(self._on_entry_bar_submitted)
+        self.closing_bar.submitted.connect(self._on_closing_submitted)
+        self.closing_bar.cancelled.connect(self.focus_note)
         self.entry_bar.cancelled.connect(self.timeline.setFocus)
         self._entry_action: tuple[str, int] | None = None
         self.finder.search_requested.connect(self._run_search)
@@ -317,6 +321,8 @@ class IncidentPage(ScribeSide, QWidget):
         add("Call mode on/off", "Ctrl+Shift+C", self.toggle_call_mode)
         add("Next panel", "F6", self.focus_next_panel)
         add("Command palette", "Ctrl+K", self.open_palette)
+        add("Post-mortem editor", "Ctrl+Shift+E", self.open_postmortem)
+        add("Close the call (guided)", "Ctrl+Shift+X", self.start_closing)
         add("Find in the timeline", "Ctrl+F", self.finder.open)
 
     def focus_next_panel(self) -> None:
@@ -342,6 +348,7 @@ class IncidentPage(ScribeSide, QWidget):
         self.model = TimelineModel(
             self._reader, incident.id, self._clock, self.kinds, self._zone, parent=self
         )
+        self._pulled_up_to = self.model.newest_id()
         self.model.rowsAboutToBeInserted.connect(self._remember_follow)
         self.model.rowsInserted.connect(self._on_rows_inserted)
         old = self.timeline.selectionModel()
@@ -404,9 +411,18 @@ class IncidentPage(ScribeSide, QWidget):
         self.refresh()
 
     def pull_new_entries(self) -> None:
-        """Show entries another window or process committed."""
-        if self.incident is not None and self.model is not None:
-            self.model.add_entries(self._reader.entries_after(self.incident.id, self.model.newest_id()))
+        """Show entries committed since we last looked (another window, another process, or
+        one of our own operations that returns something other than a Change).
+
+        Counts from the highest id pulled so far, not from the newest row shown: a later
+        entry that reached the list through a Change must not hide an earlier one that did not.
+        """
+        if self.incident is None or self.model is None:
+            return
+        fresh = self._reader.entries_after(self.incident.id, self._pulled_up_to)
+        if fresh:
+            self._pulled_up_to = max(e.id for e in fresh)
+            self.model.add_entries(fresh)
 
     # -- the clock ---------------------------------------------------------------------------------
 
@@ -551,6 +567,69 @@ class IncidentPage(ScribeSide, QWidget):
         self.sound_on = not self.sound_on
         self.note_status.setText(f"Sound {'on' if self.sound_on else 'off'}.")
 
+    # -- after the call ----------------------------------------------------------------------------
+
+    def open_postmortem(self) -> None:
+        """The post-mortem editor for this incident: the saved text, or a draft from the record."""
+        if self.incident is None:
+            return
+        from console.postmortem import generate
+        from ui.postmortem_window import PostmortemWindow
+
+        text = self._reader.latest_postmortem_text(self.incident.id) or \
+            generate(self._reader, self.process, self.incident.id, now=self._clock.now())
+        roster = sorted({a.person for a in self._roles}, key=str.casefold)
+        self.postmortem_window = PostmortemWindow(self.process, self._writer, self._reader, self.incident,
+                                                  self.author, text, roster, self)
+        self.postmortem_window.handbook_requested.connect(self.handbook_requested)
+        self.postmortem_window.show()
+
+    def start_closing(self) -> None:
+        """The handbook's close-out, step by step, each step logged (see `closing_step`)."""
+        self.closing_bar.open("", prompt="Close the call: 1 announce end · 2 to chat · 3 owner · 4 owner ack · 5 clean-up")
+        self.closing_bar.edit.setPlaceholderText(
+            "type the step number; 3 NAME YYYY-MM-DD · 4 NAME · 5 what needs cleaning up")
+        self.show_moment("at_close")
+
+    def _on_closing_submitted(self, text: str) -> None:
+        step, _, rest = text.strip().partition(" ")
+        incident_id, author = self.incident.id, self.author
+        bar = self.closing_bar
+
+        def done(_):
+            bar.edit.clear()
+            bar.message.setText(f"Step {step} logged. Next step, or Esc when done.")
+
+        def failed(error):
+            bar.message.setText(f"Not logged: {error}")
+
+        if step == "1":
+            from console.commands import run_line
+
+            self._submit(lambda s: run_line(s, self.process, incident_id, "/end", by=author), done, failed)
+        elif step == "2":
+            self._submit(lambda s: s.log(incident_id, "Remaining discussion moves to the incident chat room",
+                                         by=author, kind="note"), done, failed)
+        elif step == "3":
+            from datetime import date
+
+            name, _, deadline = rest.rpartition(" ")
+            try:
+                due = date.fromisoformat(deadline)
+            except ValueError:
+                bar.message.setText("Write 3 NAME YYYY-MM-DD: one named owner and the date the post-mortem is due.")
+                return
+            self._submit(lambda s: s.name_postmortem_owner(incident_id, name.strip(), due, by=author), done, failed)
+        elif step == "4":
+            # The IC records the owner's spoken acknowledgement, in the owner's name.
+            owner = rest.strip()
+            self._submit(lambda s: s.acknowledge_postmortem(incident_id, by=owner), done, failed)
+        elif step == "5" and rest.strip():
+            self._submit(lambda s: s.log(incident_id, f"Clean-up: {rest.strip()}", by=author, kind="todo"),
+                         done, failed)
+        else:
+            bar.message.setText("Steps: 1, 2, 3 NAME YYYY-MM-DD, 4 NAME, 5 TEXT")
+
     # -- call mode -------------------------------------------------------------------------------
 
     def call_values(self) -> dict[str, str]:
@@ -593,7 +672,13 @@ class IncidentPage(ScribeSide, QWidget):
             else:
                 self.note_status.setText(f"Not saved: {error}")
 
-        self._writer.submit(job, on_done, failed)
+        def done(result) -> None:
+            if not isinstance(result, Change):  # e.g. the post-mortem's owner: still logged
+                self.pull_new_entries()
+            if on_done is not None:
+                on_done(result)
+
+        self._writer.submit(job, done, failed)
 
     def set_severity(self, level: int) -> None:
         if self.incident is None:

@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.back_action = self._action("Back to the list", "Esc", self.show_list)
         self.handbook_action = self._action("Handbook", "F1", self.show_handbook)
         self.metrics_action = self._action("Metrics", "F9", self.show_metrics)
+        self.followups_action = self._action("Follow-ups", "F8", self.show_followups)
         # On the list page only: on the board, Ctrl+F finds in the timeline.
         self.filter_action = QAction("Filter incidents", self.list_page)
         self.filter_action.setShortcut(QKeySequence("Ctrl+F"))
@@ -164,6 +165,18 @@ class MainWindow(QMainWindow):
     def _filter_list(self) -> None:
         if self.stack.currentWidget() is self.list_page:
             self.list_page.focus_filter()
+
+    def show_followups(self) -> None:
+        """Open follow-ups across incidents, soonest due first, overdue ones red."""
+        if self.reader is None:
+            return
+        if getattr(self, "followups_window", None) is None:
+            from ui.followups_window import FollowupsWindow
+
+            self.followups_window = FollowupsWindow(self)
+        self.followups_window.load(self.reader, self._clock.now().date())
+        self.followups_window.show()
+        self.followups_window.raise_()
 
     def show_metrics(self) -> None:
         """Response metrics per severity per month, in their own window."""

@@ -118,9 +118,12 @@ class MetricsWindow(QWidget):
         layout.addWidget(self.chart, 1)
         layout.addWidget(self.message)
         self.rows: list[metrics.MonthRow] = []
-        self.measure_box.currentIndexChanged.connect(lambda _: self.chart.set_data(self.rows, self.measure_box.currentData()))
+        self.measure_box.currentIndexChanged.connect(self._on_measure_changed)
         self.csv_button.clicked.connect(self.export_csv)
         self.png_button.clicked.connect(self.export_png)
+
+    def _on_measure_changed(self, _index: int) -> None:
+        self.chart.set_data(self.rows, self.measure_box.currentData())
 
     def set_incidents(self, incidents) -> None:
         self.rows = metrics.monthly(incidents)

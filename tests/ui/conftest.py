@@ -11,3 +11,4 @@ def window(qtbot, where, clock):
     qtbot.waitUntil(lambda: win.writer.is_ready, timeout=5000)
     yield win
     win.close()
+

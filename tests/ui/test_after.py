@@ -1,0 +1,111 @@
+"""After the call, in the window: the guided close, the post-mortem editor with live lint,
+and the follow-ups across incidents."""
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from console.incidents import IncidentService
+
+
+@pytest.fixture
+def page(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.list_page.declare_bar.title_edit, "Checkout down")
+    qtbot.keyClick(window.list_page.declare_bar.title_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page)
+    return window.incident_page
+
+
+def texts(page):
+    return [page.model.entry_at(r).text for r in range(page.model.rowCount())]
+
+
+def step(qtbot, window, page, text):
+    bar = page.closing_bar
+    bar.edit.setText(text)
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bar.message.text().startswith(f"Step {text.split()[0]} logged"), timeout=3000)
+
+
+def test_close_the_call_step_by_step(qtbot, window, page, where, clock):
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert page.closing_bar.isVisible() and page.prompt_strip.current["moment"] == "at_close"
+    step(qtbot, window, page, "1")
+    step(qtbot, window, page, "2")
+    step(qtbot, window, page, "3 Dee Patel 2026-04-01")
+    step(qtbot, window, page, "4 Dee Patel")
+    step(qtbot, window, page, "5 remove the temporary firewall rule")
+    qtbot.waitUntil(lambda: "Clean-up: remove the temporary firewall rule" in texts(page), timeout=3000)
+    log = texts(page)
+    assert "Call over; continue in the chat room" in log
+    assert "Remaining discussion moves to the incident chat room" in log
+    assert any(t.startswith("Postmortem owner: Dee Patel, due 2026-04-01") for t in log)
+    assert "Clean-up: remove the temporary firewall rule" in log
+    record = window.reader.postmortem(page.incident.id)
+    assert record.owner == "Dee Patel" and record.acknowledged_at
+    page.closing_bar.edit.setText("3 Dee soon")
+    qtbot.keyClick(page.closing_bar.edit, Qt.Key.Key_Return)
+    assert "YYYY-MM-DD" in page.closing_bar.message.text()
+
+
+def test_the_editor_underlines_findings_and_keeps_versions(qtbot, window, page):
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    editor_window = page.postmortem_window
+    assert editor_window.isVisible()
+    text = editor_window.editor.toPlainText()
+    assert text.startswith("# Postmortem: INC-1 Checkout down") and "## 10. Messaging" in text
+    cursor = editor_window.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.Start)
+    editor_window.editor.setTextCursor(cursor)
+    overview = text.index("## 1. Overview")
+    cursor.setPosition(overview + len("## 1. Overview\n\n"))
+    editor_window.editor.setTextCursor(cursor)
+    qtbot.keyClicks(editor_window.editor, "It was human error. ")
+    editor_window.refresh()
+    rules = {f.rule for f in editor_window.findings}
+    assert "u2-human-error" in rules
+    finding = next(f for f in editor_window.findings if f.rule == "u2-human-error")
+    assert editor_window.editor.toPlainText()[finding.start:finding.end].lower() == "human error"
+    assert any(sel.cursor.selectedText().lower() == "human error" for sel in editor_window.editor.extraSelections())
+    assert editor_window.findings_model.rowCount() == len(editor_window.findings)
+    assert editor_window.editor.finding_at(finding.start + 1) is finding
+    editor_window.activateWindow()
+    qtbot.waitUntil(editor_window.isActiveWindow)
+    with qtbot.waitSignal(editor_window.saved, timeout=3000):
+        qtbot.keyClick(editor_window.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.reader.postmortem_versions(page.incident.id)) == 1
+    assert "human error" in window.reader.latest_postmortem_text(page.incident.id)
+    # The status moves along the process's flow only
+    editor_window.status_box.setCurrentIndex(editor_window.status_box.findData("closed"))
+    qtbot.waitUntil(lambda: "Not changed" in editor_window.message.text(), timeout=3000)
+    assert editor_window.status_box.currentData() == "draft"
+    editor_window.status_box.setCurrentIndex(editor_window.status_box.findData("in_review"))
+    qtbot.waitUntil(lambda: window.reader.postmortem(page.incident.id) is not None
+                    and window.reader.postmortem(page.incident.id).status == "in_review", timeout=3000)
+
+
+def test_followups_across_incidents_with_overdue_marked(qtbot, where, clock):
+    service = IncidentService.open(where.db_path, clock)
+    first = service.declare("a", by="Ana", severity=2).incident
+    second = service.declare("b", by="Ana", severity=3).incident
+    service.add_action_item(first.id, "late one", due_on=date(2026, 3, 1), by="Ana")
+    service.add_action_item(second.id, "later one", due_on=date(2026, 5, 1), by="Ana")
+    service.add_action_item(second.id, "no date", by="Ana")
+    service.close()
+    from ui import app as ui_app
+
+    win = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: win.writer.is_ready)
+    qtbot.keyClick(win, Qt.Key.Key_F8)
+    view = win.followups_window
+    assert view.isVisible()
+    proxy = view.proxy
+    due = [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
+    assert due == ["2026-03-01", "2026-05-01", "—"]
+    assert proxy.index(0, 1).data(Qt.ItemDataRole.ForegroundRole).name() == "#c62f3f"
+    assert proxy.index(1, 1).data(Qt.ItemDataRole.ForegroundRole) is None
+    win.close()

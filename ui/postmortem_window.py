@@ -1,0 +1,175 @@
+"""The post-mortem editor: Markdown on the left, the rendered page on the right, and the
+blameless-language rules running as you type.
+
+Each finding is underlined in the text; hovering it shows the rule's message and suggestion;
+the panel below lists them all (Enter jumps to one, F1 opens the rule's handbook page). Ctrl+S
+keeps a new version (every save is kept); the status moves along the process's flow.
+"""
+
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox, QHBoxLayout, QLabel, QListView, QPlainTextEdit, QPushButton, QSplitter,
+    QTextBrowser, QTextEdit, QToolTip, QVBoxLayout, QWidget,
+)
+
+LINT_PAUSE_MS = 250
+
+
+class MarkdownEditor(QPlainTextEdit):
+    """A plain-text editor that knows where the findings are, for hover tooltips."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.findings: list = []
+
+    def finding_at(self, position: int):
+        return next((f for f in self.findings if f.start <= position < f.end), None)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        cursor = self.cursorForPosition(event.position().toPoint())
+        finding = self.finding_at(cursor.position())
+        if finding is not None:
+            QToolTip.showText(event.globalPosition().toPoint(),
+                              f"{finding.rule}: {finding.message}\nTry: {finding.suggestion}", self)
+        else:
+            QToolTip.hideText()
+        super().mouseMoveEvent(event)
+
+
+class PostmortemWindow(QWidget):
+    """Signals: handbook_requested(str), saved(int) (the version id)."""
+
+    handbook_requested = Signal(str)
+    saved = Signal(int)
+
+    def __init__(self, process, writer, reader, incident, author: str, text: str,
+                 roster: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle(f"Post-mortem: {incident.ref} {incident.title} — Incident Console")
+        self.resize(1280, 760)
+        self.process, self.writer, self.reader = process, writer, reader
+        self.incident, self.author, self.roster = incident, author, roster
+        self.editor = MarkdownEditor(self)
+        self.editor.setObjectName("postmortemEditor")
+        self.editor.setAccessibleName("Post-mortem text")
+        self.editor.setPlainText(text)
+        self.preview = QTextBrowser(self)
+        self.preview.setObjectName("postmortemPreview")
+        self.preview.setAccessibleName("Preview")
+        self.findings_model = QStringListModel(self)
+        self.findings_view = QListView(self)
+        self.findings_view.setObjectName("lintFindings")
+        self.findings_view.setAccessibleName("Language findings")
+        self.findings_view.setModel(self.findings_model)
+        self.summary = QLabel(self)
+        self.status_box = QComboBox(self)
+        self.status_box.setAccessibleName("Post-mortem status")
+        for status in process.items("statuses"):
+            self.status_box.addItem(status["label"], status["id"])
+        record = reader.postmortem(incident.id)
+        current = record.status if record else "draft"
+        self.status_box.setCurrentIndex(max(0, self.status_box.findData(current)))
+        self._status = current
+        self.save_button = QPushButton("Save version (Ctrl+S)", self)
+        self.save_button.setShortcut(QKeySequence.StandardKey.Save)
+        self.message = QLabel(self)
+        self.message.setObjectName("formMessage")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Status:", self))
+        top.addWidget(self.status_box)
+        top.addWidget(self.save_button)
+        top.addWidget(self.message, 1)
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.addWidget(self.editor)
+        split.addWidget(self.preview)
+        split.setSizes([640, 640])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(split, 3)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.findings_view, 1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(LINT_PAUSE_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.editor.textChanged.connect(self._timer.start)
+        self.findings_view.activated.connect(self._jump)
+        self.save_button.clicked.connect(self.save)
+        self.status_box.currentIndexChanged.connect(self._on_status_chosen)
+        self.findings: list = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Lint the text, underline the findings, list them, render the preview."""
+        from console.lint import lint
+
+        text = self.editor.toPlainText()
+        self.findings = lint(self.process, text, roster=self.roster)
+        self.editor.findings = self.findings
+        selections = []
+        for finding in self.findings:
+            selection = QTextEdit.ExtraSelection()
+            fmt = QTextCharFormat()
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            fmt.setUnderlineColor(QColor("#c62f3f"))
+            selection.format = fmt
+            cursor = QTextCursor(self.editor.document())
+            cursor.setPosition(finding.start)
+            cursor.setPosition(finding.end, QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selections.append(selection)
+        self.editor.setExtraSelections(selections)
+        self.findings_model.setStringList(
+            [f"{f.section}:{f.line}: {f.rule}: {f.message}  “{f.text[:60]}”" for f in self.findings])
+        self.summary.setText(f"{len(self.findings)} finding(s) from the blameless-language rules"
+                             if self.findings else "No findings from the blameless-language rules.")
+        scroll = self.preview.verticalScrollBar().value()
+        self.preview.setMarkdown(text)
+        self.preview.verticalScrollBar().setValue(scroll)
+
+    def _jump(self, index) -> None:
+        finding = self.findings[index.row()]
+        cursor = self.editor.textCursor()
+        cursor.setPosition(finding.start)
+        cursor.setPosition(finding.end, QTextCursor.MoveMode.KeepAnchor)
+        self.editor.setTextCursor(cursor)
+        self.editor.setFocus()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_F1 and self.findings_view.hasFocus():
+            index = self.findings_view.currentIndex()
+            if index.isValid() and self.findings[index.row()].page:
+                self.handbook_requested.emit(self.findings[index.row()].page)
+                return
+        super().keyPressEvent(event)
+
+    def save(self) -> None:
+        incident_id, author, text = self.incident.id, self.author, self.editor.toPlainText()
+
+        def done(version) -> None:
+            self.message.setText(f"Saved version {version}.")
+            self.saved.emit(version)
+
+        self.writer.submit(lambda s: s.save_postmortem(incident_id, text, by=author), done,
+                           lambda e: self.message.setText(f"Not saved: {e}"))
+
+    def _on_status_chosen(self) -> None:
+        wanted = self.status_box.currentData()
+        if wanted == self._status:
+            return
+        incident_id, author, process = self.incident.id, self.author, self.process
+
+        def done(record) -> None:
+            self._status = record.status
+            self.message.setText(f"Status: {self.status_box.currentText()}.")
+
+        def failed(error) -> None:
+            self.status_box.blockSignals(True)
+            self.status_box.setCurrentIndex(self.status_box.findData(self._status))
+            self.status_box.blockSignals(False)
+            self.message.setText(f"Not changed: {error}")
+
+        self.writer.submit(lambda s: s.set_postmortem_status(incident_id, wanted, by=author, process=process),
+                           done, failed)
