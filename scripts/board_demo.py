@@ -125,6 +125,19 @@ def main() -> None:
         page.tick()
         QTest.qWait(100)
         window.grab().save(str(out / f"board-{size}-{theme}.png"))
+        if size == "1366x768" and theme == "light":
+            # The post-mortem editor with a few sentences a reviewer would flag.
+            page.open_postmortem()
+            editor = page.postmortem_window
+            text = editor.editor.toPlainText().replace(
+                "_To write:_ One or two short sentences",
+                "Ben Okafor broke checkout with deploy 4121. It was human error. The outage lasted "
+                "37 minutes. We will add a canary check.\n\n_To write:_ One or two short sentences", 1)
+            editor.editor.setPlainText(text)
+            editor.refresh()
+            editor.resize(1366, 768)
+            QTest.qWait(100)
+            editor.grab().save(str(out / "postmortem-editor.png"))
         window.close()
 
 

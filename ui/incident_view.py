@@ -154,8 +154,10 @@ class IncidentPage(ScribeSide, QWidget):
     def __init__(
         self, reader: Reader, writer: StoreWriter, clock: Clock, author: str,
         process: "Process", zone: tzinfo | None = None, parent: QWidget | None = None,
+        exports_dir=None,
     ) -> None:
         super().__init__(parent)
+        self.exports_dir = exports_dir
         self._reader = reader
         self._writer = writer
         self._clock = clock
@@ -323,6 +325,7 @@ class IncidentPage(ScribeSide, QWidget):
         add("Command palette", "Ctrl+K", self.open_palette)
         add("Post-mortem editor", "Ctrl+Shift+E", self.open_postmortem)
         add("Close the call (guided)", "Ctrl+Shift+X", self.start_closing)
+        add("Export everything (exports folder)", "Ctrl+Shift+O", self.export_all)
         add("Find in the timeline", "Ctrl+F", self.finder.open)
 
     def focus_next_panel(self) -> None:
@@ -444,6 +447,7 @@ class IncidentPage(ScribeSide, QWidget):
             self.callout.show()
             QTimer.singleShot(30_000, self.callout, self.callout.hide)
         self._check_lull(now)
+        self._check_meeting_reminder(now)
         self._rotate_prompts(now)
         if self.call_window is not None and self.call_window.isVisible():
             self.call_window.set_values(self.call_values())
@@ -583,6 +587,50 @@ class IncidentPage(ScribeSide, QWidget):
                                                   self.author, text, roster, self)
         self.postmortem_window.handbook_requested.connect(self.handbook_requested)
         self.postmortem_window.show()
+
+    def export_all(self) -> None:
+        """JSON, Markdown, HTML, PDF, CSV (and the invitation when a meeting is booked), written
+        to the exports folder without a dialog; the paths are shown under the note box."""
+        if self.incident is None:
+            return
+        from console import cli_after
+        from console.paths import ensure_private_dir
+
+        folder = ensure_private_dir(self.exports_dir)
+        stem = f"{self.incident.ref}-{self._clock.now():%Y%m%d-%H%M%S}"
+        reader, process, incident_id, now = self._reader, self.process, self.incident.id, self._clock.now()
+
+        class ReadOnly:  # the export functions take "a service"; reading is all they do
+            read = reader
+
+        written = []
+        for fmt in ("json", "md", "html", "csv", "pdf", "ics"):
+            path = folder / f"{stem}.{fmt}"
+            try:
+                result = cli_after.export(ReadOnly, process, incident_id, fmt, now=now, output=path)
+            except InputError as exc:
+                if fmt == "ics":
+                    continue  # no meeting booked yet: nothing to invite to
+                self.note_status.setText(f"Export stopped at {fmt}: {exc}")
+                return
+            if fmt != "pdf":
+                path.write_text(result, encoding="utf-8")
+                path.chmod(0o600)
+            written.append(path.name)
+        self.note_status.setText(f"Exported to {folder}: {', '.join(written)}")
+
+    def _check_meeting_reminder(self, now) -> None:
+        """A day before the post-mortem meeting, remind if the draft was not shared for review."""
+        from console.meeting import reminder_due
+
+        record = self._reader.postmortem(self.incident.id) if hasattr(self._reader, "postmortem") else None
+        if record is None or not record.meeting_at:
+            return
+        shared = None if record.status == "draft" else now  # In review or later: shared
+        if reminder_due(times.from_text(record.meeting_at), shared, now):
+            self.callout.setText("The post-mortem meeting is less than 24 hours away and the draft has "
+                                 "not been shared for review (Ctrl+Shift+E, status In review).")
+            self.callout.show()
 
     def start_closing(self) -> None:
         """The handbook's close-out, step by step, each step logged (see `closing_step`)."""

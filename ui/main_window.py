@@ -218,7 +218,8 @@ class MainWindow(QMainWindow):
             from ui.incident_view import IncidentPage  # not needed for the first paint
 
             self.incident_page = IncidentPage(
-                self.reader, self.writer, self._clock, self._author, self.process, self._zone, self
+                self.reader, self.writer, self._clock, self._author, self.process, self._zone, self,
+                exports_dir=self._exports_dir,
             )
             self.incident_page.handbook_requested.connect(self.show_handbook)
             self.stack.addWidget(self.incident_page)

@@ -109,3 +109,21 @@ def test_followups_across_incidents_with_overdue_marked(qtbot, where, clock):
     assert proxy.index(0, 1).data(Qt.ItemDataRole.ForegroundRole).name() == "#c62f3f"
     assert proxy.index(1, 1).data(Qt.ItemDataRole.ForegroundRole) is None
     win.close()
+
+
+def test_export_everything_from_the_board_and_the_meeting_reminder(qtbot, window, page, where, clock):
+    from datetime import timedelta
+
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    written = sorted(p.suffix for p in where.exports_dir.iterdir())
+    assert written == [".csv", ".html", ".json", ".md", ".pdf"]  # no meeting booked: no .ics
+    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in where.exports_dir.iterdir())
+    assert "Exported to" in page.note_status.text()
+    incident_id = page.incident.id
+    meeting = clock.now() + timedelta(hours=20)
+    with qtbot.waitSignal(window.writer.changed, timeout=3000, raising=False):
+        window.writer.submit(lambda s: s.set_postmortem_details(incident_id, meeting_at=meeting, by="Ana"))
+    qtbot.waitUntil(lambda: window.reader.postmortem(incident_id) is not None
+                    and window.reader.postmortem(incident_id).meeting_at is not None)
+    page.tick()
+    assert page.callout.isVisible() and "not been shared for review" in page.callout.text()
