@@ -109,6 +109,29 @@ def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
             {"audience": u.audience, "text": u.text, "by": u.by, "sent_at": u.sent_at}
             for u in reader.updates(incident_id)
         ],
+        "postmortem": _postmortem(reader, incident_id),
+        "followups": [
+            {"id": i.ref, "text": i.text, "owner": i.owner, "due_on": i.due_on, "ticket": i.ticket,
+             "done_at": i.done_at, "created_at": i.created_at}
+            for i in reader.action_items(incident_id)
+        ],
+    }
+
+
+def _postmortem(reader: Reader, incident_id: int) -> dict[str, Any] | None:
+    """The post-mortem's record and every saved version (the newest last), or None."""
+    record = reader.postmortem(incident_id)
+    versions = reader.postmortem_versions(incident_id)
+    if record is None and not versions:
+        return None
+    return {
+        "owner": record.owner if record else None,
+        "deadline": record.deadline if record else None,
+        "acknowledged_at": record.acknowledged_at if record else None,
+        "meeting_at": record.meeting_at if record else None,
+        "recording": record.recording if record else None,
+        "status": record.status if record else "draft",
+        "versions": [{"text": v.text, "by": v.by, "at": v.at} for v in versions],
     }
 
 

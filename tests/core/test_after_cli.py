@@ -94,6 +94,10 @@ def test_exports_are_read_back_by_their_readers(capsys, clock, incident, tmp_pat
     pdf = tmp_path / "pm.pdf"
     assert run(capsys, "export", incident, "--format", "pdf", "-o", str(pdf), clock=clock)[0] == 0
     assert pdf.read_bytes()[:5] == b"%PDF-" and oct(pdf.stat().st_mode & 0o777) == "0o600"
+    from pypdf import PdfReader
+
+    words = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(str(pdf)).pages)
+    assert "Postmortem: INC-1 Checkout down" in words and "Time at each severity" in words
     code, _, err = run(capsys, "export", incident, "--format", "pdf", clock=clock)
     assert code == 2 and "-o FILE" in err
 
@@ -111,3 +115,24 @@ def test_followups_across_incidents_sorted_with_overdue_marked(capsys, clock, in
     assert [i["id"] for i in listed][:2] == ["A1", "A2"] and listed[0]["done_at"]
     assert run(capsys, "followup", incident, "x", "--due", "soon", clock=clock)[0] == 2
     assert run(capsys, "followup-done", "B7", clock=clock)[0] == 2
+
+
+def test_the_json_export_carries_the_postmortem_and_followups(capsys, clock, incident, tmp_path):
+    from importlib.resources import files
+
+    import jsonschema
+
+    schema = json.loads(files("data").joinpath("export.schema.json").read_text(encoding="utf-8"))
+    _, before, _ = run(capsys, "export", incident, "--format", "json", clock=clock)
+    assert json.loads(before)["postmortem"] is None and json.loads(before)["followups"] == []
+    draft = tmp_path / "pm.md"
+    draft.write_text(run(capsys, "postmortem", "show", incident, clock=clock)[1], encoding="utf-8")
+    assert run(capsys, "postmortem", "save", incident, str(draft), "--by", "Ana", clock=clock)[0] == 0
+    assert run(capsys, "postmortem", "owner", incident, "Ana", "2026-04-03", clock=clock)[0] == 0
+    assert run(capsys, "followup", incident, "Canary check", "--due", "2026-04-10", clock=clock)[0] == 0
+    _, after, _ = run(capsys, "export", incident, "--format", "json", clock=clock)
+    document = json.loads(after)
+    jsonschema.validate(document, schema)
+    assert document["postmortem"]["owner"] == "Ana" and document["postmortem"]["status"] == "draft"
+    assert document["postmortem"]["versions"][0]["text"].startswith("# Postmortem: INC-1")
+    assert document["followups"][0]["id"] == "A1" and document["followups"][0]["due_on"] == "2026-04-10"
