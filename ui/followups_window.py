@@ -3,8 +3,8 @@
 from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QCheckBox, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QFont, QKeyEvent
+from PySide6.QtWidgets import QCheckBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from console.domain import format_ref
 
@@ -22,6 +22,9 @@ class FollowupsModel(QAbstractTableModel):
         self.beginResetModel()
         self._items, self._today = list(items), today.isoformat()
         self.endResetModel()
+
+    def item_at(self, row: int):
+        return self._items[row]
 
     def overdue(self, item) -> bool:
         return bool(item.due_on and not item.done_at and item.due_on < self._today)
@@ -59,8 +62,9 @@ class FollowupsModel(QAbstractTableModel):
 
 
 class FollowupsWindow(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, writer=None, author: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
+        self._writer, self._author = writer, author
         self.setWindowTitle("Follow-ups — Incident Console")
         self.resize(960, 420)
         self.show_done = QCheckBox("Show done ones too", self)
@@ -76,12 +80,29 @@ class FollowupsWindow(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.message = QLabel("D: mark the selected item done (or not done)", self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.show_done)
         layout.addWidget(self.table)
+        layout.addWidget(self.message)
+        self.table.installEventFilter(self)
         self._reader = None
         self._today = date.today()
         self.show_done.toggled.connect(lambda _: self.reload())
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if watched is self.table and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_D and self._writer is not None:
+            index = self.table.currentIndex()
+            if index.isValid():
+                item = self.model.item_at(self.proxy.mapToSource(index).row())
+                done, author = item.done_at is None, self._author
+                self._writer.submit(lambda s: s.update_action_item(item.id, done=done, by=author),
+                                    lambda _: (self.reload(), self.message.setText(
+                                        f"{item.ref} {'done' if done else 'open again'}.")),
+                                    lambda e: self.message.setText(f"Not changed: {e}"))
+                return True
+        return False
 
     def load(self, reader, today: date) -> None:
         self._reader, self._today = reader, today

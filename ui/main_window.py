@@ -173,7 +173,7 @@ class MainWindow(QMainWindow):
         if getattr(self, "followups_window", None) is None:
             from ui.followups_window import FollowupsWindow
 
-            self.followups_window = FollowupsWindow(self)
+            self.followups_window = FollowupsWindow(self.writer, self._author, self)
         self.followups_window.load(self.reader, self._clock.now().date())
         self.followups_window.show()
         self.followups_window.raise_()

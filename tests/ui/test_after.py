@@ -108,6 +108,13 @@ def test_followups_across_incidents_with_overdue_marked(qtbot, where, clock):
     assert due == ["2026-03-01", "2026-05-01", "—"]
     assert proxy.index(0, 1).data(Qt.ItemDataRole.ForegroundRole).name() == "#c62f3f"
     assert proxy.index(1, 1).data(Qt.ItemDataRole.ForegroundRole) is None
+    view.table.setFocus()
+    view.table.setCurrentIndex(proxy.index(0, 1))
+    qtbot.keyClick(view.table, Qt.Key.Key_D)
+    qtbot.waitUntil(lambda: proxy.rowCount() == 2, timeout=3000)  # done ones are hidden
+    assert "A1 done" in view.message.text()
+    view.show_done.setChecked(True)
+    assert proxy.rowCount() == 3
     win.close()
 
 
