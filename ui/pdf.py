@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 
 
+_app = None
+
+
 def write_pdf(html: str, path: Path) -> None:
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -15,7 +18,8 @@ def write_pdf(html: str, path: Path) -> None:
 
     # A QApplication, not a bare QGuiApplication: if this process later shows a window (the
     # app itself, or a test run), widgets need the full application object.
-    app = QApplication.instance() or QApplication([])  # noqa: F841 - Qt needs one
+    global _app
+    _app = QApplication.instance() or QApplication([])  # Qt needs one alive while printing
     writer = QPdfWriter(str(path))
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)

@@ -1,4 +1,5 @@
 import pytest
+from PySide6.QtCore import Qt
 
 from ui import app as ui_app
 
@@ -12,3 +13,13 @@ def window(qtbot, where, clock):
     yield win
     win.close()
 
+
+
+@pytest.fixture
+def page(qtbot, window):
+    """The board of a freshly declared incident, declared by keyboard."""
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.list_page.declare_bar.title_edit, "Checkout down")
+    qtbot.keyClick(window.list_page.declare_bar.title_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page)
+    return window.incident_page

@@ -3,20 +3,12 @@ and the follow-ups across incidents."""
 
 from datetime import date
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from console.incidents import IncidentService
 
 
-@pytest.fixture
-def page(qtbot, window):
-    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(window.list_page.declare_bar.title_edit, "Checkout down")
-    qtbot.keyClick(window.list_page.declare_bar.title_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page)
-    return window.incident_page
 
 
 def texts(page):

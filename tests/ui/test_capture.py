@@ -8,7 +8,6 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -18,13 +17,6 @@ from ui import app as ui_app
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def page(qtbot, window):
-    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(window.list_page.declare_bar.title_edit, "Checkout down")
-    qtbot.keyClick(window.list_page.declare_bar.title_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page)
-    return window.incident_page
 
 
 def enter(qtbot, window, page, text):
