@@ -9,8 +9,8 @@ keeps a new version (every save is kept); the status moves along the process's f
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QLabel, QListView, QPlainTextEdit, QPushButton, QSplitter,
-    QTextBrowser, QTextEdit, QToolTip, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QPlainTextEdit, QPushButton,
+    QSplitter, QTextBrowser, QTextEdit, QToolTip, QVBoxLayout, QWidget,
 )
 
 LINT_PAUSE_MS = 250
@@ -76,10 +76,26 @@ class PostmortemWindow(QWidget):
         self.save_button.setShortcut(QKeySequence.StandardKey.Save)
         self.message = QLabel(self)
         self.message.setObjectName("formMessage")
+        self.meeting_edit = QLineEdit(self)
+        self.meeting_edit.setAccessibleName("Meeting time")
+        self.meeting_edit.setPlaceholderText("meeting, e.g. 2026-04-02T10:00Z (Enter)")
+        self.recording_edit = QLineEdit(self)
+        self.recording_edit.setAccessibleName("Call recording link")
+        self.recording_edit.setPlaceholderText("call recording link (Enter)")
+        if record is not None:
+            self.meeting_edit.setText(record.meeting_at or "")
+            self.recording_edit.setText(record.recording or "")
+        self.all_entries = QCheckBox("all entries", self)
+        self.all_entries.setToolTip("The timeline table with every entry, not only the pinned ones")
+        self.regenerate_button = QPushButton("Fresh draft from the record", self)
         top = QHBoxLayout()
         top.addWidget(QLabel("Status:", self))
         top.addWidget(self.status_box)
         top.addWidget(self.save_button)
+        top.addWidget(self.meeting_edit)
+        top.addWidget(self.recording_edit)
+        top.addWidget(self.regenerate_button)
+        top.addWidget(self.all_entries)
         top.addWidget(self.message, 1)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.editor)
@@ -98,6 +114,9 @@ class PostmortemWindow(QWidget):
         self.findings_view.activated.connect(self._jump)
         self.save_button.clicked.connect(self.save)
         self.status_box.currentIndexChanged.connect(self._on_status_chosen)
+        self.meeting_edit.returnPressed.connect(self._set_details)
+        self.recording_edit.returnPressed.connect(self._set_details)
+        self.regenerate_button.clicked.connect(self.regenerate)
         self.findings: list = []
         self.refresh()
 
@@ -173,3 +192,35 @@ class PostmortemWindow(QWidget):
 
         self.writer.submit(lambda s: s.set_postmortem_status(incident_id, wanted, by=author, process=process),
                            done, failed)
+
+    def _set_details(self) -> None:
+        """Record the meeting time and the call recording link (the header shows them)."""
+        from datetime import datetime, timedelta, timezone
+
+        from console import times
+        from console.errors import InputError
+
+        incident_id, author = self.incident.id, self.author
+        meeting_text, recording = self.meeting_edit.text().strip(), self.recording_edit.text().strip()
+        try:
+            far = datetime.now(timezone.utc) + timedelta(days=3650)  # a meeting is in the future
+            meeting = times.parse_time(meeting_text, far) if meeting_text else None
+        except InputError as exc:
+            self.message.setText(str(exc))
+            return
+        self.writer.submit(
+            lambda s: s.set_postmortem_details(incident_id, meeting_at=meeting, recording=recording or None,
+                                               by=author),
+            lambda _: self.message.setText("Meeting and recording recorded."),
+            lambda e: self.message.setText(f"Not recorded: {e}"))
+
+    def regenerate(self) -> None:
+        """Replace the text with a fresh draft; what was there is kept as a version first."""
+        from console.postmortem import generate
+
+        current = self.editor.toPlainText()
+        if current.strip() and current != self.reader.latest_postmortem_text(self.incident.id):
+            self.save()
+        self.editor.setPlainText(generate(self.reader, self.process, self.incident.id,
+                                          all_entries=self.all_entries.isChecked()))
+        self.message.setText("Fresh draft from the record; the previous text was kept as a version.")

@@ -126,3 +126,25 @@ def test_export_everything_from_the_board_and_the_meeting_reminder(qtbot, window
                     and window.reader.postmortem(incident_id).meeting_at is not None)
     page.tick()
     assert page.callout.isVisible() and "not been shared for review" in page.callout.text()
+
+
+def test_editor_sets_meeting_and_recording_and_regenerates_with_all_entries(qtbot, window, page):
+    qtbot.keyClicks(page.note_edit, "an unpinned note")
+    with qtbot.waitSignal(window.writer.changed):
+        qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+    page.open_postmortem()
+    editor = page.postmortem_window
+    assert "an unpinned note" not in editor.editor.toPlainText()
+    editor.meeting_edit.setText("2026-04-02T10:00Z")
+    editor.recording_edit.setText("https://recordings.example/inc-1")
+    qtbot.keyClick(editor.recording_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: editor.message.text() == "Meeting and recording recorded.", timeout=3000)
+    record = window.reader.postmortem(page.incident.id)
+    assert record.meeting_at == "2026-04-02T10:00:00.000Z" and record.recording.endswith("inc-1")
+    editor.editor.setPlainText("my edits")
+    editor.all_entries.setChecked(True)
+    with qtbot.waitSignal(editor.saved, timeout=3000):
+        editor.regenerate()
+    assert window.reader.latest_postmortem_text(page.incident.id) == "my edits"
+    text = editor.editor.toPlainText()
+    assert "an unpinned note" in text and "https://recordings.example/inc-1" in text
