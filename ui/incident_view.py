@@ -580,6 +580,9 @@ class IncidentPage(ScribeSide, QWidget):
         from console.postmortem import generate
         from ui.postmortem_window import PostmortemWindow
 
+        # The scribe's TODOs become tracked follow-ups (F8) the first time anyone opens this.
+        incident_id, author = self.incident.id, self.author
+        self._submit(lambda s: s.import_todos(incident_id, by=author))
         text = self._reader.latest_postmortem_text(self.incident.id) or \
             generate(self._reader, self.process, self.incident.id, now=self._clock.now())
         roster = sorted({a.person for a in self._roles}, key=str.casefold)

@@ -148,3 +148,16 @@ def test_editor_sets_meeting_and_recording_and_regenerates_with_all_entries(qtbo
     assert window.reader.latest_postmortem_text(page.incident.id) == "my edits"
     text = editor.editor.toPlainText()
     assert "an unpinned note" in text and "https://recordings.example/inc-1" in text
+
+
+def test_opening_the_editor_turns_todos_into_followups(qtbot, window, page):
+    qtbot.keyClicks(page.note_edit, "todo: add a canary check for 502s")
+    with qtbot.waitSignal(window.writer.changed):
+        qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+    page.open_postmortem()
+    qtbot.waitUntil(lambda: len(window.reader.action_items(page.incident.id)) == 1, timeout=3000)
+    assert window.reader.action_items(page.incident.id)[0].text == "add a canary check for 502s"
+    page.open_postmortem()  # again: nothing imported twice
+    with qtbot.waitCallback() as done:  # jobs run in order: this one ends after the import
+        window.writer.submit(lambda service: None, done)
+    assert len(window.reader.action_items(page.incident.id)) == 1
