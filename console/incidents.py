@@ -135,12 +135,7 @@ class IncidentService:
         """
         text = domain.clean_text(text, "entry text", domain.MAX_TEXT, multiline=True)
         author = domain.clean_text(by, "author", domain.MAX_NAME)
-        incident = self.read.incident(incident_id)
-        entry = self.read.entry(incident_id, entry_id)
-        if entry.kind in domain.DERIVED_KINDS:
-            raise InputError(
-                "entries the console writes itself cannot be edited; add a note instead"
-            )
+        incident, entry = self._correctable(incident_id, entry_id, "edited")
         if entry.retracted:
             raise InputError(f"{entry.ref} is retracted; it cannot be edited")
         if text == entry.current_text:
@@ -153,6 +148,16 @@ class IncidentService:
                     (entry.id, text, author, now),
                 )
         return Change(incident, (self.read.entry(incident_id, entry.id),))
+
+    def _correctable(self, incident_id: int, entry_id: int, verb: str) -> tuple[Incident, Entry]:
+        """The incident and entry, refusing entries the console wrote for a change to the
+        incident (status, severity, roles): correcting one would leave the timeline
+        disagreeing with the incident; the fix is a new change."""
+        incident = self.read.incident(incident_id)
+        entry = self.read.entry(incident_id, entry_id)
+        if entry.kind in domain.DERIVED_KINDS:
+            raise InputError(f"entries the console writes itself cannot be {verb}; add a note instead")
+        return incident, entry
 
     def retract_entry(
         self, incident_id: int, entry_id: int, *, by: str, reason: str | None = None
@@ -169,12 +174,7 @@ class IncidentService:
         why = None
         if reason is not None and reason.strip():
             why = domain.clean_text(reason, "reason", domain.MAX_TEXT)
-        incident = self.read.incident(incident_id)
-        entry = self.read.entry(incident_id, entry_id)
-        if entry.kind in domain.DERIVED_KINDS:
-            raise InputError(
-                "entries the console writes itself cannot be retracted; add a note instead"
-            )
+        incident, entry = self._correctable(incident_id, entry_id, "retracted")
         if entry.retracted:
             raise InputError(f"{entry.ref} is already retracted")
         now = times.to_text(self._clock.now())

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from console.cli import main
-from tests.helpers import run, snapshot
+from tests.helpers import assert_refused, run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,17 +69,7 @@ BAD_COMMANDS = [
 @pytest.mark.parametrize("argv, message", BAD_COMMANDS)
 def test_bad_input_is_one_line_exit_2_and_changes_nothing(capsys, where, clock, argv, message):
     assert run(capsys, "declare", "Checkout down", "--sev", "2", clock=clock)[0] == 0
-    before = snapshot(where.db_path)
-    try:
-        code, out, err = run(capsys, *argv, clock=clock)
-    except SystemExit as stop:  # argparse's own usage errors
-        code = stop.code
-        out, err = capsys.readouterr()
-    assert code == 2
-    assert out == ""
-    assert message in err and err.count("\n") == 1
-    assert err.startswith("incident-console")
-    assert snapshot(where.db_path) == before
+    assert_refused(capsys, where.db_path, argv, message, clock=clock)
 
 
 @pytest.mark.parametrize("argv", [["frobnicate"], ["export", "INC-1", "--format", "docx"]])
