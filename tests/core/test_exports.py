@@ -169,10 +169,9 @@ def test_hostile_markdown_renders_no_script_and_no_event_handler():
     page = Page(page_text)
     names = page.names()
     assert not {"script", "iframe", "div", "b", "object", "embed"} & set(names)
-    # The one image is the Markdown image, whose "onerror" is only its title.
-    assert [a for t, a in page.tags if t == "img"] == [{
-        "src": "https://grafana.example.org/render/d/abc.png", "alt": "graph",
-        "title": "onerror=alert(1)"}]
+    # The Markdown image is not loaded: it is a link to its address ("onerror" was only its title).
+    assert "img" not in names
+    assert {"href": "https://grafana.example.org/render/d/abc.png"} in [a for t, a in page.tags if t == "a"]
     assert names.count("style") == 1  # ours, in the head
     for tag, attrs in page.tags:
         for name, value in attrs.items():
@@ -206,7 +205,100 @@ def test_the_title_is_escaped_and_the_page_is_self_contained():
     assert page_text.startswith("<!DOCTYPE html>")
     assert "@media print" in page.text_in("style")
     csp = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv")]
-    assert csp == ["default-src 'none'; style-src 'unsafe-inline'; img-src https: data:"]
-    # Nothing is loaded from elsewhere but images the author linked.
+    assert csp == ["default-src 'none'; style-src 'unsafe-inline'; img-src data:"]
+    # Nothing is loaded from elsewhere.
     assert not [t for t, a in page.tags if t == "link" or (t != "img" and "src" in a)]
 
+
+
+REMOTE_MARKDOWN = """\
+# Post-mortem
+
+![tracking pixel](https://tracker.example/p.png?who=reader) and ![](http://plain.example/x.gif)
+
+![local](/home/ana/.ssh/screenshot.png) ![ref image][graph]
+
+[![badge](https://badges.example/b.svg)](https://ci.example/build/7)
+
+| Time | Event |
+|---|---|
+| 14:02 | ![cell](https://cells.example/c.png) |
+
+[graph]: https://grafana.example.org/render/1.png
+"""
+
+
+def test_no_export_loads_anything_remote():
+    page_text = exports.postmortem_html(REMOTE_MARKDOWN, title="INC-7")
+    page = Page(page_text)
+    # No element fetches anything: no image, and nothing else with a source.
+    assert "img" not in page.names()
+    assert not [(t, a) for t, a in page.tags if "src" in a or t in ("link", "object", "embed", "iframe")]
+    csp = next(a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv"))
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    assert directives["default-src"] == "'none'"
+    assert "http" not in csp and "*" not in csp and directives["img-src"] == "data:"
+    # Each image is still there to follow by hand: its address is shown as text.
+    text = "".join(data for _, data in page.text)
+    for address in ("https://tracker.example/p.png?who=reader", "http://plain.example/x.gif",
+                    "/home/ana/.ssh/screenshot.png", "https://grafana.example.org/render/1.png",
+                    "https://badges.example/b.svg", "https://cells.example/c.png"):
+        assert address in text, address
+    hrefs = [a["href"] for t, a in page.tags if t == "a"]
+    assert "https://tracker.example/p.png?who=reader" in hrefs and "https://ci.example/build/7" in hrefs
+    assert page.names().count("a") == len(hrefs)  # a linked image gives one link, not nested ones
+
+
+def test_an_inline_data_image_is_kept_as_it_loads_nothing():
+    pixel = "data:image/png;base64,iVBORw0KGgo="
+    page = Page(exports.postmortem_html(f"![dot]({pixel})\n", title="x"))
+    assert [a["src"] for t, a in page.tags if t == "img"] == [pixel]
+
+
+def visible_links(page_text: str) -> list[tuple[str, str]]:
+    """Each link's address and the text a reader sees from it to the end of its line."""
+    out = []
+    for line in page_text.splitlines():
+        for piece in line.split("<a ")[1:]:
+            href = piece.split('href="', 1)[1].split('"', 1)[0]
+            out.append((href, "".join(data for _, data in Page("<a " + piece).text)))
+    return out
+
+
+@pytest.mark.parametrize("markdown, shown", [
+    ("[https://status.example.com](https://evil.example/login)",
+     "https://status.example.com (https://evil.example/login)"),
+    ("[the runbook](https://wiki.example/rb)", "the runbook (https://wiki.example/rb)"),
+    ("[status.example.com](https://status.example.com)", "status.example.com (https://status.example.com)"),
+    ("[see][ref]\n\n[ref]: https://evil.example/r", "see (https://evil.example/r)"),
+    # A domain that only looks like a familiar one shows the address it really is.
+    ("<https://xn--pypal-4ve.com/login>", "https://p\u0430ypal.com/login (https://xn--pypal-4ve.com/login)"),
+])
+def test_a_link_whose_text_differs_from_its_target_shows_the_target(markdown, shown):
+    page_text = exports.postmortem_html(markdown + "\n", title="x")
+    [(href, text)] = visible_links(page_text)
+    assert text == shown
+    assert href in text
+
+
+@pytest.mark.parametrize("markdown", [
+    "[https://status.example.com/](https://status.example.com/)", "<https://status.example.com/>",
+    "<ana@example.com>",
+])
+def test_a_link_that_shows_its_own_address_shows_it_once(markdown):
+    [(href, text)] = visible_links(exports.postmortem_html(markdown + "\n", title="x"))
+    assert text in href and "(" not in text
+
+
+def test_multi_line_notes_render_with_line_breaks():
+    from console.postmortem import escape_inline
+
+    note = escape_inline("first line\nsecond line\r\nthird <br> typed")
+    markdown = f"| Time | Event |\n|---|---|\n| 14:02 | {note} |\n\n- [ ] {note}\n"
+    page = Page(exports.postmortem_html(markdown, title="x"))
+    assert page.names().count("br") == 4  # two in the cell, two in the list item
+    text = "".join(data for _, data in page.text)
+    assert "first line" in text and "second line" in text
+    assert "<br>" not in text.replace("third <br> typed", "")  # the generator's breaks are breaks
+    assert text.count("third <br> typed") == 2  # a typed tag is still text
+    assert "<br>" not in page.text_in("td").replace("third <br> typed", "")
