@@ -49,10 +49,18 @@ AUDIENCES = ("responders", "executives", "customers")
 # A check-back timer is whole minutes, at most a day: a longer wait is not a check-back.
 MAX_MINUTES = 1440
 
-_REF = re.compile(r"^\s*(?:inc-?)?(\d{1,9})\s*$", re.IGNORECASE)
-_TASK_REF = re.compile(r"^\s*t?(\d{1,9})\s*$", re.IGNORECASE)
-_ENTRY_REF = re.compile(r"^\s*e?(\d{1,12})\s*$", re.IGNORECASE)
-_MINUTES = re.compile(r"^\s*(\d{1,5})\s*m?\s*$", re.IGNORECASE)
+# Numbers people type (references, minutes, severities) are ASCII digits 0-9 only, everywhere,
+# and have a bounded length. Python's `\d` and `int()` would also take "١٢" (Arabic-Indic),
+# "１２" (fullwidth) or "߁" (N'Ko): digits that look like others, or like nothing, are a way to
+# make one reference read as another, and the command language (console.commands) has always
+# been ASCII. Each pattern is compiled with re.ASCII so `\d` cannot widen again.
+_DIGITS = "[0-9]"
+_REF = re.compile(rf"^\s*(?:inc-?)?({_DIGITS}{{1,9}})\s*$", re.IGNORECASE | re.ASCII)
+_TASK_REF = re.compile(rf"^\s*t?({_DIGITS}{{1,9}})\s*$", re.IGNORECASE | re.ASCII)
+_ENTRY_REF = re.compile(rf"^\s*e?({_DIGITS}{{1,12}})\s*$", re.IGNORECASE | re.ASCII)
+_ACTION_ITEM_REF = re.compile(rf"^\s*a?({_DIGITS}{{1,9}})\s*$", re.IGNORECASE | re.ASCII)
+_MINUTES = re.compile(rf"^\s*({_DIGITS}{{1,5}})\s*m?\s*$", re.IGNORECASE | re.ASCII)
+_SEVERITY = re.compile(rf"^\s*(?:sev-?)?({_DIGITS}{{1,3}})\s*$", re.IGNORECASE | re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -255,9 +263,10 @@ def parse_audience(text: str) -> str:
 
 
 def parse_severity(text: str | int) -> int:
-    raw = str(text).strip().upper().removeprefix("SEV-").removeprefix("SEV")
-    if raw.isascii() and raw.isdigit() and int(raw) in SEVERITIES:  # "²".isdigit() is True
-        return int(raw)
+    """`SEV-2`, `sev2` or `2` -> 2 (ASCII digits only, like every number typed)."""
+    match = _SEVERITY.match(str(text) if text is not None else "")
+    if match and int(match.group(1)) in SEVERITIES:
+        return int(match.group(1))
     raise InputError(f"bad severity {text!r}: expected 1 to 5 (1 is the most severe)")
 
 
@@ -284,12 +293,41 @@ def parse_kind(text: str) -> str:
     return kind
 
 
+# Characters that change how a line is shown without being seen: the Unicode bidi controls
+# (embeddings, overrides, isolates and marks) and the zero-width ones. In a name they are a
+# spoof: "Ana" and "A<U+200B>na" look the same and are two people, and U+202E makes
+# "Ana<U+202E>nimda" show as "Anaadmin".
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e"  # LRE RLE PDF LRO RLO
+    "\u2066\u2067\u2068\u2069"  # LRI RLI FSI PDI
+    "\u200e\u200f\u061c"  # LRM RLM ALM
+)
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")  # ZWSP ZWNJ ZWJ WJ BOM
+INVISIBLE = BIDI_CONTROLS | ZERO_WIDTH
+
+
 def clean_text(text: str, what: str, limit: int, *, multiline: bool = False) -> str:
-    """Strip, refuse empty or oversized text, and drop control characters (NUL included)."""
+    """Strip, refuse empty or oversized text, and drop control characters (NUL included).
+
+    One-line text (names of people: author, role holder, task or post-mortem owner, seat; and
+    titles, task texts, references, links) also loses the bidi controls and zero-width
+    characters in `INVISIBLE`, silently, as it loses other control characters: they are what a
+    spoofed name is made of, and a name pasted from a chat client often carries a stray
+    U+200E that nobody meant. They are dropped rather than refused because the person can do
+    nothing about a character they cannot see. Multi-line text (notes, updates, the
+    post-mortem) keeps them: it is prose, where right-to-left scripts and emoji sequences
+    need them, and it names nobody.
+
+    Text that cannot be stored (lone surrogates, from bytes that were not UTF-8) is refused.
+    """
     if text is None:
         raise InputError(f"{what} is empty")
     allowed = "\n\t" if multiline else "\t"
     cleaned = "".join(ch for ch in text if ch in allowed or (ch >= " " and ch != "\x7f"))
+    if not multiline:
+        cleaned = "".join(ch for ch in cleaned if ch not in INVISIBLE)
+    if any("\ud800" <= ch <= "\udfff" for ch in cleaned):
+        raise InputError(f"{what} is not valid UTF-8 text")
     cleaned = cleaned.strip()
     if not cleaned:
         raise InputError(f"{what} is empty")
@@ -364,6 +402,14 @@ class ActionItem:
 
 def format_action_item_ref(item_id: int) -> str:
     return f"A{item_id}"
+
+
+def parse_action_item_ref(text: str | int) -> int:
+    """`A3`, `a3` or `3` -> 3."""
+    match = _ACTION_ITEM_REF.match(str(text) if text is not None else "")
+    if not match or int(match.group(1)) == 0:
+        raise InputError(f"bad action item {text!r}: expected A<number>, e.g. A3")
+    return int(match.group(1))
 
 
 def parse_postmortem_status(text: str) -> str:
