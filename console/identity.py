@@ -7,11 +7,21 @@ NAME_ENV = "INCIDENT_CONSOLE_NAME"
 
 
 def seat_name() -> str:
-    """The name entries are signed with unless a person says otherwise."""
-    name = os.environ.get(NAME_ENV, "").strip()
+    """The name entries are signed with unless a person says otherwise.
+
+    The environment may hold bytes that are not UTF-8 (Python hands them over as lone
+    surrogates, which cannot be stored): they become U+FFFD, so the seat still has a name
+    and the window still opens. Invisible characters are dropped where every name is
+    cleaned (`domain.clean_text`).
+    """
+    name = _decodable(os.environ.get(NAME_ENV, "")).strip()
     if name:
         return name
     try:
-        return getpass.getuser()
+        return _decodable(getpass.getuser()) or "unknown"
     except (KeyError, OSError):  # no passwd entry (containers)
         return "unknown"
+
+
+def _decodable(text: str) -> str:
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
