@@ -6,7 +6,6 @@ touches the real data directory. Qt runs offscreen; tests that use qtbot or qapp
 """
 
 import os
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -63,28 +62,3 @@ def service(where: paths.Paths, clock: FakeClock):
     svc = IncidentService.open(where.db_path, clock)
     yield svc
     svc.close()
-
-
-
-_exit_status: list[int] = []
-
-
-def pytest_sessionfinish(session, exitstatus):
-    _exit_status.append(int(exitstatus))
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config):
-    """Leave without the interpreter's final garbage collection.
-
-    With about a dozen windows built in one process, PySide6 6.12 crashes while the
-    interpreter finalizes (`Fatal Python error: bool_dealloc`, exit 134) - after every test
-    has passed and the summary is printed. Reference counts of True/False stay healthy
-    through the run (probed per test), and the app itself exits cleanly, so this is a
-    teardown-order problem in the bindings, not a leak in our code. Until it is understood,
-    the suite exits with pytest's own status once everything has been reported.
-    """
-    if _exit_status:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(_exit_status[-1])
