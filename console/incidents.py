@@ -23,7 +23,7 @@ from console.domain import Change, Entry, Incident, RoleAssignment, Task
 from console.domain import ActionItem, PostmortemRecord
 from console.errors import InputError
 from console.queries import Reader
-from console.store import open_store, storage_errors
+from console.store import open_store, storage_errors, write_transaction
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from sqlite_utils import Database
@@ -44,6 +44,10 @@ class IncidentService:
         self._path = path
         self._clock = clock
         self.read = Reader(db.conn, path)
+
+    def _writing(self):
+        """The write transaction every operation runs in (see store.write_transaction)."""
+        return write_transaction(self._db.conn, self._path)
 
     # -- declaring and listing ------------------------------------------------------------
 
@@ -71,7 +75,7 @@ class IncidentService:
                 f"impact start {times.to_text(started)} is after the declaration "
                 f"{times.to_text(declared)}"
             )
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             incident_id = self._db["incidents"].insert(
                 {
                     "title": title,
@@ -112,7 +116,7 @@ class IncidentService:
                 return Change(incident, (existing,))
         now = self._clock.now()
         try:
-            with storage_errors(self._path), self._db.atomic():
+            with self._writing():
                 entry = self._append(incident_id, kind, text, author, occurred_at or now, now, uid)
         except sqlite3.IntegrityError:
             # Another writer recorded the same uid between our look and our insert (two windows
@@ -142,7 +146,7 @@ class IncidentService:
             raise InputError(f"nothing changed: {entry.ref} already says that")
         now = times.to_text(self._clock.now())
         with self._retracted_meanwhile(entry.ref, "edited"):
-            with storage_errors(self._path), self._db.atomic():
+            with self._writing():
                 self._db.execute(
                     'INSERT INTO entry_revisions (entry_id, text, "by", at) VALUES (?, ?, ?, ?)',
                     (entry.id, text, author, now),
@@ -179,7 +183,7 @@ class IncidentService:
             raise InputError(f"{entry.ref} is already retracted")
         now = times.to_text(self._clock.now())
         try:
-            with storage_errors(self._path), self._db.atomic():
+            with self._writing():
                 self._db.execute(
                     'INSERT INTO entry_retractions (entry_id, reason, "by", at) '
                     "VALUES (?, ?, ?, ?)",
@@ -210,7 +214,7 @@ class IncidentService:
         if entry.pinned == pinned:
             raise InputError(f"{entry.ref} is already {'pinned' if pinned else 'not pinned'}")
         with self._retracted_meanwhile(entry.ref, "pinned"):
-            with storage_errors(self._path), self._db.atomic():
+            with self._writing():
                 self._db.execute(
                     'INSERT INTO pins (entry_id, pinned, "by", at) VALUES (?, ?, ?, ?)',
                     (entry.id, int(pinned), author, times.to_text(self._clock.now())),
@@ -235,7 +239,7 @@ class IncidentService:
                 f"draft is too long: {len(text)} characters, the limit is {domain.MAX_DRAFT}"
             )
         self.read.incident(incident_id)
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._db.execute(
                 "INSERT INTO drafts (seat, incident_id, text, saved_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (seat, incident_id) "
@@ -246,7 +250,7 @@ class IncidentService:
     def clear_draft(self, seat: str, incident_id: int) -> None:
         """Forget `seat`'s draft on an incident (the note was sent, or the box emptied)."""
         seat = domain.clean_text(seat, "seat", domain.MAX_NAME)
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._db.execute(
                 "DELETE FROM drafts WHERE seat = ? AND incident_id = ?", (seat, incident_id)
             )
@@ -263,7 +267,7 @@ class IncidentService:
             raise InputError(f"{incident.ref} is already SEV-{level}")
         old = f"SEV-{incident.severity}" if incident.severity else "not set"
         now = self._clock.now()
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._db["incidents"].update(incident_id, {"severity": level})
             entry = self._append(
                 incident_id, "severity", f"Severity {old} -> SEV-{level}", author, at or now, now
@@ -298,7 +302,7 @@ class IncidentService:
         else:
             changes.update(resolved_at=stamp, mitigated_at=incident.mitigated_at or stamp)
             text = f"Status {incident.status} -> resolved"
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._db["incidents"].update(incident_id, changes)
             entry = self._append(incident_id, "status", text, author, moment, now)
         return Change(self.read.incident(incident_id), (entry,))
@@ -329,7 +333,7 @@ class IncidentService:
         moment = at or now
         stamp = times.to_text(moment)
         table = self._db["role_assignments"]
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             if end:
                 if holder is None:
                     raise InputError(f"{name} does not hold {label} on {incident.ref}")
@@ -411,7 +415,7 @@ class IncidentService:
             "created_by": author,
         }
         entry_text = f"{name}: {text} (check back in {minutes} min)"
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             task_id = self._db["tasks"].insert(row).last_pk
             entry = self._append(incident_id, "task", entry_text, author, assigned, now, uid)
         return Change(incident, (entry,), task=Task(id=task_id, **row))
@@ -421,7 +425,7 @@ class IncidentService:
         incident = self.read.incident(incident_id)
         task = self._open_task(incident_id, task_id)
         now = self._clock.now()
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._db["tasks"].update(task.id, {"done_at": times.to_text(now)})
             entry = self._append(
                 incident_id, "task", f"Done: {task.text} ({task.owner})", author, now, now
@@ -444,7 +448,7 @@ class IncidentService:
             f"Extended by {minutes} min: {task.text} ({task.owner}), "
             f"now due {times.to_text(due)[11:16]}Z"
         )
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._db["tasks"].update(task.id, {"due_at": times.to_text(due)})
             self._db["task_extensions"].insert(
                 {"task_id": task.id, "minutes": minutes, "at": times.to_text(now), "by": author}
@@ -462,7 +466,7 @@ class IncidentService:
             raise InputError(f"{task.ref} is already {task.owner}'s")
         now = self._clock.now()
         text = f"Reassigned from {task.owner} to {name}: {task.text}"
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._db["tasks"].update(task.id, {"owner": name})
             entry = self._append(incident_id, "task", text, author, now, now)
         return Change(incident, (entry,), task=self.read.task(incident_id, task.id))
@@ -489,7 +493,7 @@ class IncidentService:
         now = self._clock.now()
         stamp = times.to_text(now)
         text = f"{'Checked' if checked else 'Unchecked'}: {label}"
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._db["checks"].insert(
                 {"incident_id": incident_id, "item_id": item, "checked": int(checked),
                  "by": author, "at": stamp}
@@ -506,7 +510,7 @@ class IncidentService:
         now = self._clock.now()
         kind = "status" if audience == "responders" else "comms"
         entry_text = f"Update to {audience}: {text}"
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._db["updates"].insert(
                 {"incident_id": incident_id, "audience": audience, "text": text,
                  "by": author, "sent_at": times.to_text(now)}
@@ -560,7 +564,7 @@ class IncidentService:
         if current and current.owner == name and current.deadline == due.isoformat():
             raise InputError(f"{name} already owns the postmortem, due {due.isoformat()}")
         now = self._clock.now()
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._ensure_postmortem(incident_id)
             self._db.execute(
                 "UPDATE postmortems SET owner = ?, deadline = ?, acknowledged_at = "
@@ -585,7 +589,7 @@ class IncidentService:
         if current.acknowledged_at is not None:
             raise InputError(f"{current.owner} already acknowledged the postmortem")
         now = self._clock.now()
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._db.execute(
                 "UPDATE postmortems SET acknowledged_at = ? WHERE incident_id = ?",
                 (times.to_text(now), incident_id),
@@ -620,7 +624,7 @@ class IncidentService:
             said.append(f"Call recording: {changes['recording']}")
         self.read.incident(incident_id)
         now = self._clock.now()
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._ensure_postmortem(incident_id)
             self._db["postmortems"].update(incident_id, changes)
             self._append(incident_id, "note", "; ".join(said), author, now, now)
@@ -639,7 +643,7 @@ class IncidentService:
         versions = self.read.postmortem_versions(incident_id)
         if versions and versions[-1].text == text:
             return versions[-1].id
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             return self._db["postmortem_versions"].insert(
                 {"incident_id": incident_id, "text": text, "by": author,
                  "at": times.to_text(self._clock.now())}
@@ -671,7 +675,7 @@ class IncidentService:
                 f"from {label(current)} it can go to: {options}"
             )
         now = self._clock.now()
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._ensure_postmortem(incident_id)
             # Only from the status we checked: another writer's move in between wins, and
             # this one is refused rather than applied to a status it was not checked against.
@@ -722,7 +726,7 @@ class IncidentService:
                     f"{domain.format_entry_ref(source_entry_id)} is already action item {taken.ref}"
                 )
         try:
-            with storage_errors(self._path), self._db.atomic():
+            with self._writing():
                 item_id = self._db["action_items"].insert(row).last_pk
         except sqlite3.IntegrityError as exc:
             # Another writer made an item from the same entry between our look and our insert.
@@ -765,7 +769,7 @@ class IncidentService:
             changes["done_at"] = times.to_text(self._clock.now()) if done else None
         if not changes:
             raise InputError(f"nothing to change on {item.ref}")
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             self._db["action_items"].update(item.id, changes)
         return self.read.action_item(item.id)
 
@@ -785,7 +789,7 @@ class IncidentService:
         todos.sort(key=lambda e: e.sort_key)
         now = times.to_text(self._clock.now())
         made: list[int] = []
-        with storage_errors(self._path), self._db.atomic():
+        with self._writing():
             for entry in todos:
                 cursor = self._db.execute(
                     "INSERT INTO action_items (incident_id, text, created_at, source_entry_id) "

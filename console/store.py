@@ -23,7 +23,7 @@ from console.paths import ensure_private_dir
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from sqlite_utils import Database
 
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 10_000  # a writer waits its turn this long (8 racing processes: worst ~2 s)
 MIGRATIONS_TABLE = "_sqlite_migrations"
 
 # SQLite result codes that mean "the environment", each with what we tell the person.
@@ -75,6 +75,40 @@ def storage_errors(path: Path) -> Iterator[None]:
         if mapped is None:
             raise
         raise mapped from exc
+
+
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """One write transaction that takes the write lock first (`BEGIN IMMEDIATE`).
+
+    A deferred transaction that reads before it writes holds a snapshot; when another
+    process commits meanwhile, SQLite cannot let it write and fails at once with
+    `SQLITE_BUSY_SNAPSHOT` - the busy timeout never applies. Taking the lock at BEGIN makes
+    every writer wait its turn (up to the busy timeout) and read the newest data. Nested
+    blocks are savepoints inside the outer transaction. Environment failures come out as
+    `StorageUnavailable`; the transaction is rolled back on any error.
+    """
+    with storage_errors(path):
+        if conn.in_transaction:
+            name = f"nested_{id(conn)}_{os.urandom(4).hex()}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            conn.execute(f"RELEASE SAVEPOINT {name}")
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+        conn.commit()
 
 
 def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
@@ -152,11 +186,15 @@ def open_store(path: Path) -> "Database":
             if mode.lower() != "wal":
                 raise StorageUnavailable(f"{path}: cannot switch the journal to WAL (got {mode})")
             db = sqlite_utils.Database(conn, execute_plugins=False)
-            if pending:
-                migrations = sqlite_utils.Migrations(MIGRATION_SET)
-                for name, fn in MIGRATIONS:
-                    migrations(name=name)(fn)
-                migrations.apply(db)
+        if pending:
+            # Under the write lock, and looked at again: another process opening the same new
+            # file may have migrated it while we waited. All pending steps commit together.
+            with write_transaction(conn, path):
+                if pending_migrations(conn, path):
+                    migrations = sqlite_utils.Migrations(MIGRATION_SET)
+                    for name, fn in MIGRATIONS:
+                        migrations(name=name)(fn)
+                    migrations.apply(db)
     except BaseException:
         conn.close()
         raise
