@@ -315,7 +315,8 @@ def test_no_modal_window_appears_through_a_scripted_call(qtbot, window, clock):
         press(qtbot, page.note_edit, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
         commit(qtbot, window, lambda: press(qtbot, page.note_edit, Qt.Key.Key_R,
                                             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier))
-        assert page.incident.status == "resolved"
+        # Other writes (the check-back entry, the update) may still be landing: wait for this one.
+        qtbot.waitUntil(lambda: page.incident.status == "resolved", timeout=3000)
     finally:
         QApplication.instance().removeEventFilter(watch)
     assert shown_modal == []
