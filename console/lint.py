@@ -14,11 +14,14 @@ the first numbered heading (the title and header fields) is the section "header"
 """
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+import re2
 
 MESSAGE_SCOPES = ("customer_message", "external_message", "security_announcement")
 HEADER_SECTION = "header"
@@ -189,17 +192,74 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 # -- regex rules -----------------------------------------------------------------------------
 
+# A rule's pattern comes from the process files, which an organisation writes, and it runs on
+# every keystroke in the editor. Python's `re` backtracks: `^(a+)+$` takes minutes on a
+# 41-character line. RE2 runs in time linear in the text, whatever the pattern, and refuses
+# what would need backtracking (lookarounds, backreferences). Its `\w`, `\d` and `\b` are ASCII;
+# `\pL` is any letter. A match is the finding, or, when the pattern has a group named `hit`,
+# that group: `\btotal outages?\b|\b(?P<hit>outages?)\b` finds "outage" except in "total outage".
+HIT_GROUP = "hit"
+# Each match is one more search from where the last ended, and a search may read to the end of
+# the text (`a(.*z)?` on "aaaa…"): the matches a rule reports per section are capped, so a rule
+# costs at most this many passes over a section, whatever the pattern.
+MAX_MATCHES = 200
+# Texts with every kind of position a pattern can assert (start and end of text and of a line,
+# inside and at the edge of a word, between spaces): a pattern with an empty match in one of
+# them is refused. One that slips through is still bounded by MAX_MATCHES.
+_EMPTY_PROBES = ("", "a", " ", "aa", "a a", "  ", "\n", "a\na", " \n ", "\n\n", "a.", ".a")
+
+
+class PatternError(ValueError):
+    """A lint pattern that RE2 cannot run; the message says why and what to write instead."""
+
+
+def _options() -> re2.Options:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False  # the error reaches the user as a `file:line` problem instead
+    return options
+
+
 @lru_cache(maxsize=256)
-def _compiled(pattern: str) -> re.Pattern:
-    # MULTILINE as well: a `^` in a pattern means "where a sentence can start", and in a
-    # Markdown document every line (a bullet, a table row) is such a place.
-    return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+def compile_pattern(pattern: str):
+    """A rule's pattern, compiled as the linter runs it, or PatternError."""
+    # (?m) as well: a `^` in a pattern means "where a sentence can start", and in a Markdown
+    # document every line (a bullet, a table row) is such a place.
+    try:
+        return re2.compile("(?m)" + pattern, _options())
+    except re2.error as exc:
+        why = exc.args[0] if exc.args else "RE2 refused it"
+        why = why.decode("utf-8", "replace") if isinstance(why, bytes) else str(why)
+        why = why.replace("(?m)" + pattern, pattern)
+        why = why if len(why) <= 160 else why[:160] + "…"  # RE2 quotes the pattern, maybe whole
+        hint = ""
+        if re.search(r"\(\?<?[=!]|\\[1-9]", pattern):
+            hint = ("; RE2 has no lookarounds or backreferences, which can take exponential time: "
+                    "to skip some matches, match what to skip in another branch and put what to "
+                    "report in a group named hit (see data/FORMAT.md)")
+        raise PatternError(f"cannot run in RE2: {why}{hint}") from None
+
+
+def check_pattern(pattern: str) -> None:
+    """PatternError unless `pattern` can run as a rule: RE2 compiles it, and it never matches
+    empty text (which underlines nothing, and would cost one search per character)."""
+    regexp = compile_pattern(pattern)
+    for probe in _EMPTY_PROBES:
+        if any(match.end() == match.start() for match in regexp.finditer(probe)):
+            raise PatternError("can match empty text, which underlines nothing; make every "
+                               "branch match at least one character")
 
 
 def _regex(pattern: str, text: str, section: _Section) -> list[tuple[int, int]]:
-    body = text[section.start:section.end]
-    return [(section.start + m.start(), section.start + m.end())
-            for m in _compiled(pattern).finditer(body) if m.end() > m.start()]
+    regexp = compile_pattern(pattern)
+    hit = regexp.groupindex.get(HIT_GROUP, 0)
+    spans = []
+    matches = regexp.finditer(text[section.start:section.end])
+    for match in itertools.islice(matches, MAX_MATCHES):
+        start, end = match.span(hit)
+        if end > start:  # also skips a match without its hit group (-1, -1)
+            spans.append((section.start + start, section.start + end))
+    return spans
 
 
 # -- roster_blame ----------------------------------------------------------------------------
@@ -243,7 +303,10 @@ def _roster_blame(roster: list[str], text: str, section: _Section) -> list[tuple
 
 # -- acronyms --------------------------------------------------------------------------------
 
-_CAPS = re.compile(r"(?<![\w])([A-Z][A-Z0-9]*[A-Z][A-Z0-9]*)(s?)(?![\w])")
+# Two capitals or more (after the first capital the next letter is one: A1B is, A12 is not).
+# Possessive, the second capital found by a lookahead: "AAAA…Ab" must not be tried at every
+# split of its letters, which made a 10,000-letter word take seconds.
+_CAPS = re.compile(r"(?<![\w])([A-Z](?=[0-9]*+[A-Z])[A-Z0-9]*+)(s?)(?![\w])")
 _CODE_OR_URL = re.compile(r"(?s:```.*?```)|`[^`\n]*`|<?https?://[^\s)>\]]+>?")
 # Standards, time zones and units a reader already knows, and that nobody expands.
 _STANDARD = frozenset({
@@ -281,7 +344,8 @@ def _spells(letters: str, words: list[str]) -> bool:
         word = words[j]
         if word.lower() in _MINOR_WORDS and match(i, j + 1):
             return True
-        return any(gives(word, letters[i:k]) and match(k, j + 1) for k in range(len(letters), i, -1))
+        longest = min(len(letters), i + len(word))  # a word gives at most one letter per letter
+        return any(gives(word, letters[i:k]) and match(k, j + 1) for k in range(longest, i, -1))
     return bool(letters) and match(0, 0)
 
 
@@ -327,8 +391,22 @@ def _acronyms(process: Any, text: str, covered: list[_Section]) -> list[tuple[_S
 
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "approx", "incl", "cf", "no", "mr", "mrs", "ms", "dr",
                             "st", "min", "mins"})
-_SENTENCE_BREAK = re.compile(r"[.!?]+[\"”’)\]*_]*(?=\s|$)|\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])")
+# A run of stops is tried once, from its first stop and without giving any back (no shorter
+# run can be followed by a space), so "......x" is not quadratic.
+_SENTENCE_BREAK = re.compile(r"(?<![.!?])[.!?]++[\"”’)\]*_]*+(?=\s|$)|\n[ \t]*\n"
+                             r"|\n(?=[ \t]*(?:[-*+]|\d+[.)])[ \t])")
 _MAX_SENTENCES = 2
+
+
+def _word_before(text: str, start: int, end: int) -> str:
+    """The word (letters, digits, `_` and `.`) that ends at `end` (or just before a newline
+    there), not reaching before `start`: read backwards, so each stop costs its word only."""
+    if end > start and text[end - 1] == "\n":
+        end -= 1
+    first = end
+    while first > start and (text[first - 1].isalnum() or text[first - 1] in "._"):
+        first -= 1
+    return text[first:end]
 
 
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -336,8 +414,7 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans, piece = [], start
     for match in _SENTENCE_BREAK.finditer(text, start, end):
         if match.group(0)[0] == ".":
-            word = re.search(r"([\w.]+)$", text[piece:match.start()])
-            token = word.group(1).lower() if word else ""
+            token = _word_before(text, piece, match.start()).lower()
             if token in _ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)*[a-z]", token):  # J. Smith, U.S.
                 continue
         bounds = _trimmed(text, piece, match.end())
@@ -367,7 +444,17 @@ class _Row:
     cells: list[tuple[str, int, int]]  # (trimmed text, start, end)
 
 
-_SEPARATOR_ROW = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_SEPARATOR_CELL = re.compile(r":?-{2,}:?")
+
+
+def _separator_row(line: str) -> bool:
+    """`|---|:--:|`: cells of two dashes or more, each with an optional colon at either end, the
+    outer pipes optional. Split, not one regex: runs of spaces between optional parts made that
+    regex quadratic in the length of a line."""
+    body = line.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") else body
+    return all(_SEPARATOR_CELL.fullmatch(cell.strip()) for cell in body.split("|"))
 
 
 def _split_cells(line: str, offset: int) -> list[tuple[str, int, int]]:
@@ -390,7 +477,7 @@ def _tables(text: str, section: _Section) -> list[tuple[_Row, list[_Row]]]:
         if not line.strip().startswith("|"):
             previous_was_row = False
             continue
-        if _SEPARATOR_ROW.match(line):
+        if _separator_row(line):
             previous_was_row = True
             continue
         start, end = _trimmed(line, 0, len(line))
@@ -459,9 +546,11 @@ def _impact_numbers(text: str, section: _Section) -> list[tuple[int, int]]:
     hold no digit (the first cell is the label, so `Time at SEV-1 | TBD` is not rescued by its
     label); and an impact section with words but no digit at all."""
     spans = [m.span() for m in _PLACEHOLDER.finditer(text, section.start, section.end)]
+    placeholder_starts = [start for start, _ in spans]  # in order; looked up, not scanned per row
     for _, rows in _tables(text, section):
         for row in rows:
-            if any(row.start <= start < row.end for start, _ in spans):
+            first = bisect.bisect_left(placeholder_starts, row.start)
+            if first < len(placeholder_starts) and placeholder_starts[first] < row.end:
                 continue
             values = row.cells[1:] if len(row.cells) > 1 else row.cells
             if not any(re.search(r"\d", cell) for cell, _, _ in values):
@@ -477,15 +566,14 @@ def _impact_numbers(text: str, section: _Section) -> list[tuple[int, int]]:
 _ITEM_LINE = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(?:\[[ xX]\][ \t]+)?")
 _TICKET = re.compile(r"(?<![\w-])(?!SEV-)[A-Z][A-Z0-9]+-\d+(?![\w])|(?<![\w&])#\d+(?![\w])")
 _DATED_TAG = re.compile(r"(?<![\w])sev([1-5])_(\d{4})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?![\w])", re.IGNORECASE)
+_SEV_TAG = re.compile(r"(?<![\w])sev([1-5])(?![\w])", re.IGNORECASE)
 
 
 def _tagged(item: str) -> bool:
     if not _TICKET.search(item):
         return False
-    for tag in _DATED_TAG.finditer(item):
-        if re.search(rf"(?<![\w]){re.escape('sev' + tag.group(1))}(?![\w])", item, re.IGNORECASE):
-            return True
-    return False
+    levels = {tag.group(1) for tag in _SEV_TAG.finditer(item)}
+    return any(tag.group(1) in levels for tag in _DATED_TAG.finditer(item))
 
 
 def _action_item_tags(text: str, section: _Section) -> list[tuple[int, int]]:

@@ -9,6 +9,7 @@ a whole: the console never runs half-configured.
 """
 
 import re
+import reprlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib.resources import files
@@ -20,8 +21,10 @@ import yaml
 from console import domain
 from console.errors import ConsoleError
 from console.handbook import check_page_ref
+from console.lint import PatternError, check_pattern
 
 Location = tuple[str, int]
+_CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7f) if c != 0x09}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -46,7 +49,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        # One line each, whatever a file name or a quoted value holds.
+        return f"{self.file}:{self.line}: {self.message}".translate(_CONTROL_ESCAPES)
 
 
 class ProcessError(ConsoleError):
@@ -57,25 +61,60 @@ class ProcessError(ConsoleError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def _loader_class(name: str, problems: list[Problem]):
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# An override folder is written by people and read by every command, so nothing in it may make
+# loading slow: files are read up to a size, and the YAML features that multiply a small text
+# into a huge structure (anchors and aliases, and the merge keys built on them) are refused
+# before anything is built. Process files are a few kilobytes, nested six levels at most.
+MAX_FILE_BYTES = 128 * 1024  # five times the largest default file
+MAX_DEPTH = 20
+MAX_NUMBER_CHARS = 30
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_shown = reprlib.Repr()  # values quoted in messages: a 1 MiB string is shown by its start
+_shown.maxstring = _shown.maxother = _shown.maxlong = 60
+_shown.maxlist = _shown.maxdict = 6
 
-    class Loader(base):  # type: ignore[misc, valid-type]
+
+def _refused_construct(text: str, name: str) -> Problem | None:
+    """The first anchor, alias or too-deep nesting in the parser's events, before any node is built."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_BASE_LOADER):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            return Problem(name, line, f"YAML aliases (*{event.anchor}) are not allowed in process "
+                           "files; write the value out in full")
+        if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)) and event.anchor is not None:
+            return Problem(name, line, f"YAML anchors (&{event.anchor}) are not allowed in process "
+                           "files; write each value out in full")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return Problem(name, line, f"nested deeper than {MAX_DEPTH} levels; a process file "
+                               "needs six at most")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _loader_class(name: str, problems: list[Problem]):
+    class Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
         pass
 
     def mapping(loader, node):
         result = LDict()
         result.loc = (name, node.start_mark.line + 1)
         result.key_loc = {}
-        loader.flatten_mapping(node)
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                problems.append(Problem(name, line, "YAML merge keys (<<) are not allowed in process "
+                                        "files; write the keys out in full"))
+                continue
+            key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str):
-                problems.append(Problem(name, line, f"keys must be words, not {key!r}"))
+                problems.append(Problem(name, line, f"keys must be words, not {_shown.repr(key)}"))
                 continue
             if key in result:
-                problems.append(Problem(name, line, f"duplicate key {key!r}"))
+                problems.append(Problem(name, line, f"duplicate key {_shown.repr(key)}"))
                 continue
             result[key] = loader.construct_object(value_node, deep=True)
             result.key_loc[key] = (name, line)
@@ -86,14 +125,30 @@ def _loader_class(name: str, problems: list[Problem]):
         result.loc = (name, node.start_mark.line + 1)
         return result
 
+    def number(construct):
+        # YAML's base-60 numbers and 4,300-digit integers cost time to convert (or do not convert
+        # at all) and mean nothing in a process file.
+        def checked(loader, node):
+            if len(node.value) > MAX_NUMBER_CHARS:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a number of {len(node.value)} characters is too long", node.start_mark)
+            return construct(loader, node)
+        return checked
+
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, sequence)
+    Loader.add_constructor("tag:yaml.org,2002:int", number(_BASE_LOADER.construct_yaml_int))
+    Loader.add_constructor("tag:yaml.org,2002:float", number(_BASE_LOADER.construct_yaml_float))
     return Loader
 
 
 def read_yaml(text: str, name: str, problems: list[Problem]) -> Any:
-    """Parse one file; syntax errors become problems with their line."""
+    """Parse one file; syntax errors and refused constructs become problems with their line."""
     try:
+        refused = _refused_construct(text, name)
+        if refused is not None:
+            problems.append(refused)
+            return None
         return yaml.load(text, Loader=_loader_class(name, problems))  # noqa: S506 - safe loader
     except yaml.MarkedYAMLError as exc:
         # Point at where the broken construct began (an unclosed bracket or quote), and say
@@ -104,6 +159,12 @@ def read_yaml(text: str, name: str, problems: list[Problem]) -> Any:
         if start and stop and stop.line != start.line:
             message += f" (noticed at line {stop.line + 1})"
         problems.append(Problem(name, line, f"bad YAML: {message}"))
+    except yaml.reader.ReaderError as exc:  # a control character, found by its line
+        # libyaml's position counts UTF-8 bytes; the first such character is where it stopped.
+        where = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        line = text.count("\n", 0, where) + 1 if where >= 0 else 1
+        problems.append(Problem(name, line, f"bad YAML: character #x{exc.character:04x} is not "
+                                "allowed (control characters cannot be written in YAML)"))
     except yaml.YAMLError as exc:
         problems.append(Problem(name, 1, f"bad YAML: {exc}"))
     return None
@@ -276,14 +337,36 @@ def override_sources(folder: Path) -> tuple[list[tuple[str, str]], list[Problem]
         if path.suffix not in (".yaml", ".yml"):
             continue
         if path.name not in SCHEMA:
-            problems.append(Problem(str(path), 1, f"unknown process file {path.name!r}; "
+            problems.append(Problem(str(path), 1, f"unknown process file {_shown.repr(path.name)}; "
                                     f"expected one of: {', '.join(SCHEMA)}"))
             continue
-        try:
-            found.append((str(path), path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(str(path), 1, f"cannot read: {exc}"))
+        text, problem = _read_override(path)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            found.append((str(path), text))
     return found, problems
+
+
+def _read_override(path: Path) -> tuple[str, Problem | None]:
+    """A file's text, or why it cannot be a process file (never blocking on a pipe or a device)."""
+    if not path.is_file():
+        return "", Problem(str(path), 1, "is not a regular file")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return "", Problem(str(path), 1, f"cannot read: {exc.strerror or exc}")
+    if len(data) > MAX_FILE_BYTES:
+        return "", Problem(str(path), 1, f"is larger than {MAX_FILE_BYTES // 1024} KiB; "
+                           "a process file is a few kilobytes of YAML")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return "", Problem(str(path), line, f"is not UTF-8 text (byte 0x{data[exc.start]:02x} "
+                           f"at column {column})")
 
 
 def load_process(override_dir: Path | None = None) -> Process:
@@ -309,7 +392,7 @@ def load_process(override_dir: Path | None = None) -> Process:
             line = document.key_loc[list_name][1]
             if list_name not in SCHEMA[base]:
                 known = ", ".join(SCHEMA[base])
-                problems.append(Problem(display, line, f"unknown list {list_name!r}; this file holds: {known}"))
+                problems.append(Problem(display, line, f"unknown list {_shown.repr(list_name)}; this file holds: {known}"))
                 continue
             if not isinstance(items, LList):
                 problems.append(Problem(display, line, f"{list_name} must be a list of items"))
@@ -321,7 +404,7 @@ def load_process(override_dir: Path | None = None) -> Process:
     for base, file_lists in SCHEMA.items():
         for list_name in file_lists:
             if list_name not in lists:
-                problems.append(Problem(f"data/{base}", 1, f"missing list {list_name!r}"))
+                problems.append(Problem(f"data/{base}", 1, f"missing list {_shown.repr(list_name)}"))
                 lists[list_name] = _empty(f"data/{base}", 1)
     _validate(lists, problems)
     if problems:
@@ -354,11 +437,11 @@ def _merge_items(base: LList, incoming: LList, problems: list[Problem], what: st
         item_id = item.get("id")
         if not isinstance(item_id, str) or not _ID.match(item_id):
             problems.append(Problem(*item.key_loc.get("id", loc),
-                                    f"bad or missing id {item_id!r} in {what} (lowercase letters, "
+                                    f"bad or missing id {_shown.repr(item_id)} in {what} (lowercase letters, "
                                     "digits, - and _)"))
             continue
         if item_id in seen_here:
-            problems.append(Problem(*item.key_loc["id"], f"duplicate id {item_id!r} in {what}"))
+            problems.append(Problem(*item.key_loc["id"], f"duplicate id {_shown.repr(item_id)} in {what}"))
             continue
         seen_here.add(item_id)
         disabled = item.get("disabled")
@@ -371,7 +454,7 @@ def _merge_items(base: LList, incoming: LList, problems: list[Problem], what: st
                 continue
             result[position[item_id]] = _merge_item(result[position[item_id]], item, problems)
         elif disabled:
-            problems.append(Problem(*item.key_loc["id"], f"cannot disable {item_id!r}: {what} has no such id"))
+            problems.append(Problem(*item.key_loc["id"], f"cannot disable {_shown.repr(item_id)}: {what} has no such id"))
         else:
             position[item_id] = len(result)
             result.append(item)
@@ -434,7 +517,7 @@ def _check_fields(item: LDict, fields: dict[str, F], where: str, problems: list[
     """Check one mapping against its fields; references are collected for later."""
     for key in item:
         if key not in fields and key not in ("id", "disabled"):
-            problems.append(Problem(*item.key_loc[key], f"unknown key {key!r} in {where}"))
+            problems.append(Problem(*item.key_loc[key], f"unknown key {_shown.repr(key)} in {where}"))
     missing = [key for key, spec in fields.items() if spec.required and key not in item]
     if missing:
         problems.append(Problem(*item.loc, f"{where} is missing: {', '.join(missing)}"))
@@ -444,25 +527,25 @@ def _check_fields(item: LDict, fields: dict[str, F], where: str, problems: list[
         value, loc = item[key], item.key_loc[key]
         if not _type_ok(spec, value):
             problems.append(Problem(*loc, f"{key} must be {_TYPE_NAMES[spec.kind]}"
-                                    + (" or null" if spec.nullable else "") + f", not {value!r}"))
+                                    + (" or null" if spec.nullable else "") + f", not {_shown.repr(value)}"))
             continue
         if value is None:
             continue
         if spec.kind == "str" and not value.strip():
             problems.append(Problem(*loc, f"{key} is empty"))
         if spec.choices and value not in spec.choices:
-            problems.append(Problem(*loc, f"{key} {value!r} is not one of: {', '.join(spec.choices)}"))
+            problems.append(Problem(*loc, f"{key} {_shown.repr(value)} is not one of: {', '.join(spec.choices)}"))
         if spec.kind == "int" and ((spec.low is not None and value < spec.low)
                                    or (spec.high is not None and value > spec.high)):
             problems.append(Problem(*loc, f"{key} {value} is out of range "
                                     f"({spec.low if spec.low is not None else '…'}..{spec.high or '…'})"))
         if spec.kind == "colour" and not _COLOUR.match(value):
-            problems.append(Problem(*loc, f"{key} {value!r} is not a #rrggbb colour"))
+            problems.append(Problem(*loc, f"{key} {_shown.repr(value)} is not a #rrggbb colour"))
         if spec.kind == "regex":
             try:
-                re.compile(value, re.IGNORECASE)
-            except re.error as exc:
-                problems.append(Problem(*loc, f"{key} is not a valid regular expression: {exc}"))
+                check_pattern(value)
+            except PatternError as exc:
+                problems.append(Problem(*loc, f"{key} {exc}"))
         if spec.kind == "page":
             why = check_page_ref(value)
             if why:
@@ -481,7 +564,7 @@ def _check_fields(item: LDict, fields: dict[str, F], where: str, problems: list[
                 problems.append(Problem(*loc, f"{where} has an empty {key} list"))
             for sub in value:
                 if isinstance(sub, LDict) and "id" in sub:
-                    _check_fields(sub, spec.fields, f"{key} item {sub['id']!r}", problems, refs)
+                    _check_fields(sub, spec.fields, f"{key} item {_shown.repr(sub['id'])}", problems, refs)
         if spec.ref:
             for target in ([value] if isinstance(value, str) else value):
                 refs.append((loc, key, target, spec.ref))
@@ -493,14 +576,14 @@ def _validate(lists: dict[str, LList], problems: list[Problem]) -> None:
         for list_name, fields in file_lists.items():
             for item in lists[list_name]:
                 if isinstance(item, LDict):
-                    _check_fields(item, fields, f"{list_name} item {item['id']!r}", problems, refs)
+                    _check_fields(item, fields, f"{list_name} item {_shown.repr(item['id'])}", problems, refs)
     ids = {name: {i["id"] for i in items if isinstance(i, LDict)} for name, items in lists.items()}
     ids["everyone"] = {"everyone"}
     ids["scopes"] = set(_SCOPES_EXTRA)
     for loc, key, target, ref in refs:
         allowed = set().union(*(ids[name] for name in ref.split("|")))
         if target not in allowed:
-            problems.append(Problem(*loc, f"{key} refers to {target!r}, which is not defined "
+            problems.append(Problem(*loc, f"{key} refers to {_shown.repr(target)}, which is not defined "
                                     f"(in {ref.replace('|', ' or ')})"))
     _cross_checks(lists, problems)
 
@@ -517,13 +600,13 @@ def _cross_checks(lists: dict[str, LList], problems: list[Problem]) -> None:
     role_ids = {r["id"] for r in lists["roles"]}
     for key in CORE_ROLES:
         if key not in role_ids:
-            problems.append(Problem(*loc_of("roles"), f"role {key!r} is missing; the console needs it"))
+            problems.append(Problem(*loc_of("roles"), f"role {_shown.repr(key)} is missing; the console needs it"))
     kind_ids = {k["id"] for k in lists["entry_kinds"]}
     for missing in sorted(set(domain.ENTRY_KINDS) - kind_ids):
-        problems.append(Problem(*loc_of("entry_kinds"), f"entry kind {missing!r} is missing; the console writes it"))
+        problems.append(Problem(*loc_of("entry_kinds"), f"entry kind {_shown.repr(missing)} is missing; the console writes it"))
     for kind in lists["entry_kinds"]:
         if kind["id"] not in domain.ENTRY_KINDS:
-            problems.append(Problem(*kind.key_loc["id"], f"entry kind {kind['id']!r} is unknown to this "
+            problems.append(Problem(*kind.key_loc["id"], f"entry kind {_shown.repr(kind['id'])} is unknown to this "
                                     f"version; kinds can be relabelled, not added"))
     _unique(lists["entry_kinds"], "key", problems)
     _unique(lists["sections"], "number", problems)
@@ -532,16 +615,16 @@ def _cross_checks(lists: dict[str, LList], problems: list[Problem]) -> None:
         for item in checklist.get("items") or []:
             if isinstance(item, LDict) and "id" in item:
                 if item["id"] in seen:
-                    problems.append(Problem(*item.key_loc["id"], f"checklist item id {item['id']!r} "
+                    problems.append(Problem(*item.key_loc["id"], f"checklist item id {_shown.repr(item['id'])} "
                                             f"is already used at {seen[item['id']][0]}:{seen[item['id']][1]}"))
                 seen.setdefault(item["id"], item.key_loc["id"])
     for rule in lists["lint_rules"]:
         if rule.get("check") == "regex" and not rule.get("pattern"):
-            problems.append(Problem(*rule.loc, f"lint rule {rule['id']!r} has check regex but no pattern"))
+            problems.append(Problem(*rule.loc, f"lint rule {_shown.repr(rule['id'])} has check regex but no pattern"))
     for setting in lists["settings"]:
         if isinstance(setting.get("choices"), list) and setting.get("value") not in setting["choices"]:
             problems.append(Problem(*setting.key_loc.get("value", setting.loc),
-                                    f"setting {setting['id']!r}: value {setting.get('value')!r} is not one of its choices"))
+                                    f"setting {_shown.repr(setting['id'])}: value {_shown.repr(setting.get('value'))} is not one of its choices"))
 
 
 def _unique(items: Iterable[LDict], key: str, problems: list[Problem]) -> None:
@@ -549,5 +632,5 @@ def _unique(items: Iterable[LDict], key: str, problems: list[Problem]) -> None:
     for item in items:
         if key in item:
             if item[key] in seen:
-                problems.append(Problem(*item.key_loc[key], f"{key} {item[key]!r} is already used by {seen[item[key]]!r}"))
+                problems.append(Problem(*item.key_loc[key], f"{key} {_shown.repr(item[key])} is already used by {_shown.repr(seen[item[key]])}"))
             seen.setdefault(item[key], item["id"])

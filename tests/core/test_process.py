@@ -91,7 +91,7 @@ BROKEN = [
     ("roles.yaml", "roles:\n  - id: scribe\n    disabled: true\n", 1, "role 'scribe' is missing"),
     ("roles.yaml", "roles:\n  - id: scrib\n    disabled: true\n", 2, "cannot disable 'scrib'"),
     ("lint_rules.yaml", "lint_rules:\n  - id: u1-outage\n    pattern: 'out(age'\n", 3,
-     "not a valid regular expression"),
+     "pattern cannot run in RE2: missing ): out(age"),
     ("entry_kinds.yaml", "entry_kinds:\n  - id: note\n    colour: red\n", 3, "not a #rrggbb colour"),
     ("severities.yaml", "- just a list\n", 1, "expected a mapping"),
     ("severities.yaml", "sevs:\n  - id: sev1\n", 1, "unknown list 'sevs'"),
