@@ -329,8 +329,8 @@ def clean_text(text: str, what: str, limit: int, *, multiline: bool = False) -> 
     if any("\ud800" <= ch <= "\udfff" for ch in cleaned):
         raise InputError(f"{what} is not valid UTF-8 text")
     cleaned = cleaned.strip()
-    if not cleaned:
-        raise InputError(f"{what} is empty")
+    if not cleaned or all(ch in INVISIBLE or ch.isspace() for ch in cleaned):
+        raise InputError(f"{what} is empty")  # nothing anyone could see
     if len(cleaned) > limit:
         raise InputError(f"{what} is too long: {len(cleaned)} characters, the limit is {limit}")
     return cleaned
