@@ -2,7 +2,10 @@
 
 The CLI runs the same core operations as the window and imports no Qt unless it is asked to
 open the window. Bad input gets one line on stderr and exit status 2, and nothing is written:
-every operation validates before its transaction and runs in one.
+every operation validates before its transaction and runs in one. Exit statuses: 0 done; 1
+the environment stopped us (storage, permissions, a broken process definition; and `lint`
+findings); 2 bad input; 70 a bug of ours, said in one line (set INCIDENT_CONSOLE_DEBUG=1 for
+its traceback); 130 interrupted. Never a traceback: tests/core/test_hostile_input.py keeps it so.
 """
 
 import argparse
@@ -14,11 +17,18 @@ from pathlib import Path
 
 from console import domain, paths, times
 from console.clock import Clock, SystemClock
-from console.errors import ConsoleError, InputError
+from console.errors import ConsoleError, InputError, StorageUnavailable
 from console.identity import seat_name
 
 EXIT_INPUT = 2
 EXIT_ENVIRONMENT = 1
+EXIT_BUG = 70  # EX_SOFTWARE: an exception we did not expect
+EXIT_INTERRUPTED = 130
+DEBUG_ENV = "INCIDENT_CONSOLE_DEBUG"
+# Arguments that name files or folders: any bytes the file system allows are fine there.
+# Every other argument is text to be stored or matched, and must be valid UTF-8.
+_PATH_ARGUMENTS = frozenset({"home", "process", "dir", "file", "output", "holidays"})
+MAX_LIMIT = 100
 
 
 class _Parser(argparse.ArgumentParser):
@@ -120,7 +130,7 @@ def _build_parser() -> argparse.ArgumentParser:
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=_Parser)
     q = verbs.add_parser("search", parents=[common], help="print the best matches")
     q.add_argument("query", nargs="+")
-    q.add_argument("--limit", type=int, default=10)
+    q.add_argument("--limit", type=_limit, default=10, metavar="N", help=f"at most N hits (1..{MAX_LIMIT})")
 
     from console import cli_after
 
@@ -133,23 +143,50 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", parents=[common], help="export an incident")
     p.add_argument("ref")
     p.add_argument("--format", choices=["json", "md", "html", "pdf", "csv", "ics"], required=True)
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE, a regular file, mode 0600 (default or -: stdout)")
     return parser
+
+
+def _limit(text: str) -> int:
+    """--limit: ASCII digits, 1..MAX_LIMIT (argparse turns the error into one line)."""
+    if not (text.isascii() and text.strip().isdigit() and 1 <= int(text) <= MAX_LIMIT):
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_LIMIT}, got {text!r}")
+    return int(text)
+
+
+def _undecodable_argument(args: argparse.Namespace, argv: Sequence[str]) -> str | None:
+    """The first text argument that was not valid UTF-8, as one line; None if there is none.
+
+    Python hands such bytes over as lone surrogates ("\\udcff"), which nothing can store.
+    Arguments that name files are left alone: a file name may be any bytes.
+    """
+    paths_given = {value for name, value in vars(args).items() if name in _PATH_ARGUMENTS and value}
+    for number, arg in enumerate(argv, start=1):
+        if not _has_surrogates(arg):
+            continue
+        option, eq, value = arg.partition("=") if arg.startswith("--") else ("", "", arg)
+        value = value if eq else arg
+        if value in paths_given:
+            continue
+        names = [name for name, v in vars(args).items() if v == value or (isinstance(v, list) and value in v)]
+        if eq:
+            label = option
+        elif names and number > 1 and argv[number - 2] == "--" + names[0].replace("_", "-"):
+            label = argv[number - 2]
+        else:
+            label = " ".join(filter(None, (args.command, getattr(args, "verb", None),
+                                           names[0].upper() if names else None)))
+        bad = next(ch for ch in arg if "\udc80" <= ch <= "\udcff")
+        return f"argument {number} ({label}): not valid UTF-8 (byte 0x{ord(bad) - 0xDC00:02x})"
+    return None
+
+
+def _has_surrogates(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
 def _time(text: str | None, clock: Clock):
     return None if text is None else times.parse_time(text, clock.now())
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write an export atomically and readable only by its owner."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
 
 
 def process_dir(args: argparse.Namespace, where: paths.Paths) -> Path:
@@ -188,7 +225,7 @@ def _run_handbook(args: argparse.Namespace, where: paths.Paths) -> int:
         process = None  # the pages alone are still worth searching
     hits = HandbookIndex(process=process).search(" ".join(args.query), limit=args.limit)
     if not hits:
-        print("no matches", file=sys.stderr)
+        print(f"incident-console: no matches in the handbook for {' '.join(args.query)!r}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     for hit in hits:
         ref = hit.page + (f"#{hit.anchor}" if hit.anchor else "")
@@ -268,16 +305,13 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
     incident_id = domain.parse_ref(args.ref)
     if args.command == "export":
         service = IncidentService.open(where.db_path, clock)
-        output = Path(args.output) if args.output else None
+        output = args.output or None  # "-" is standard output
         needs_process = args.format in ("md", "html", "pdf")
         process = _load_process(process_dir(args, where)) if needs_process else None
         result = cli_after.export(service, process, incident_id, args.format, now=clock.now(), output=output)
-        if args.format == "pdf":
+        cli_after.write_export(result, output)
+        if args.format == "pdf" and output != "-":
             print(f"wrote {output}")
-        elif output is not None:
-            _write_private(output, result)
-        else:
-            sys.stdout.write(result)
         return 0
 
     if args.command == "task":
@@ -340,23 +374,74 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
 
 def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     parser = _build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
-    where = paths.resolve(getattr(args, "home", None))
+    try:
+        problem = _undecodable_argument(args, argv)
+        if problem:
+            raise InputError(problem)
+        where = paths.resolve(getattr(args, "home", None))
+        paths.check_home(where)
+    except ConsoleError as exc:
+        return _say(exc)
     if args.command is None:
         from ui.app import run  # the only place the core reaches for Qt, and only on request
 
         return run(where, process_dir(args, where))
     try:
-        return _run(args, where, clock or SystemClock())
+        code = _run(args, where, clock or SystemClock())
+        _flush_stdout()  # a full disk or a closed pipe is found here, not at exit
+        return code
     except BrokenPipeError:  # `incident-console process show --json | head`
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         return 0
-    except InputError as exc:
-        print(f"incident-console: error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
     except ConsoleError as exc:
-        print(f"incident-console: error: {exc}", file=sys.stderr)
+        return _say(exc)
+    except KeyboardInterrupt:
+        print("incident-console: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # the environment: a file or stream the system would not let us use
+        _drop_stdout()
+        where_ = exc.filename if isinstance(exc.filename, str) else "standard output"  # a stream
+        print(f"incident-console: error: {where_}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
+    except Exception as exc:  # noqa: BLE001 - the last resort: a bug, but still one line
+        if os.environ.get(DEBUG_ENV):
+            raise
+        text = " ".join(str(exc).split())[:300]
+        print(f"incident-console: internal error (a bug, please report it): {type(exc).__name__}: {text} "
+              f"(set {DEBUG_ENV}=1 for details)", file=sys.stderr)
+        return EXIT_BUG
+
+
+def _say(exc: ConsoleError) -> int:
+    """One line on stderr for a refusal; its exit status (2 bad input, 1 the environment)."""
+    problems = getattr(exc, "problems", None)  # a process definition with several mistakes
+    if problems and len(problems) > 1:
+        text = f"{problems[0]} (and {len(problems) - 1} more: incident-console process check)"
+    else:
+        text = str(exc)
+    text = " ".join(text.splitlines()) or type(exc).__name__
+    print(f"incident-console: error: {text}", file=sys.stderr)
+    return EXIT_INPUT if isinstance(exc, InputError) else EXIT_ENVIRONMENT
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _drop_stdout()  # what is still buffered goes nowhere, not to a second error at exit
+        raise StorageUnavailable(f"standard output: {exc.strerror or exc}; what was printed is incomplete") from None
+
+
+def _drop_stdout() -> None:
+    """Send what is left for stdout nowhere, so the interpreter's final flush cannot fail."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

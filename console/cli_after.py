@@ -7,6 +7,7 @@ exit 2, nothing written; a lint that finds something exits 1.
 
 import argparse
 import json
+import os
 import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -14,9 +15,13 @@ from pathlib import Path
 from console import domain, times
 from console.clock import Clock
 from console.errors import InputError
+from console.paths import MAX_READ_BYTES, decode_utf8, read_text
+from console.files import check_target, write_private
 
 COMMANDS = ("postmortem", "lint", "followups", "followup", "followup-done")
 FORMATS = ["json", "md", "html", "pdf", "csv", "ics"]
+# How far ahead a post-mortem meeting may be booked.
+MEETING_AHEAD = timedelta(days=3650)
 
 
 def add_parsers(sub, common: argparse.ArgumentParser, parser_class) -> None:
@@ -77,11 +82,12 @@ def _date(text: str, what: str) -> date:
         raise InputError(f"bad {what} {text!r}: expected YYYY-MM-DD") from None
 
 
-def _item_id(text: str) -> int:
-    raw = text.strip().upper().removeprefix("A")
-    if not raw.isascii() or not raw.isdigit() or int(raw) == 0:
-        raise InputError(f"bad action item {text!r}: expected A<number>, e.g. A3")
-    return int(raw)
+def _stdin_text(what: str) -> str:
+    """Standard input as UTF-8 text (bounded, like a file), or one line saying why not."""
+    data = sys.stdin.buffer.read(MAX_READ_BYTES + 1)
+    if len(data) > MAX_READ_BYTES:
+        raise InputError(f"{what} on standard input: too big (more than {MAX_READ_BYTES:,} bytes)")
+    return decode_utf8(data, f"{what} on standard input")
 
 
 def postmortem_text(service, process, incident_id: int, *, draft: bool = False, all_entries: bool = False,
@@ -101,11 +107,9 @@ def holidays(where, path: str | None) -> frozenset[date]:
     from console.meeting import holidays_from
 
     file = Path(path) if path else where.config_dir / "holidays.txt"
-    if not file.exists():
-        if path:
-            raise InputError(f"{file}: no such file")
-        return frozenset()
-    return holidays_from(file.read_text(encoding="utf-8"), source=str(file))
+    if not path and not os.path.lexists(file):
+        return frozenset()  # no list of holidays is an empty one; any other problem is said
+    return holidays_from(read_text(file, "holidays file"), source=str(file))
 
 
 def meeting_due_for(process, incident, where, holidays_file: str | None = None) -> date | None:
@@ -139,12 +143,22 @@ def invitation(service, incident_id: int, *, now: datetime) -> str:
     )
 
 
-def export(service, process, incident_id: int, fmt: str, *, now: datetime, output: Path | None) -> str | bytes:
-    """The incident in one of the export formats (PDF through Qt's own printing)."""
+def export(service, process, incident_id: int, fmt: str, *, now: datetime,
+           output: Path | str | None) -> str | bytes:
+    """The incident in one of the export formats: text, or bytes for the PDF (Qt's printing).
+
+    `output` is where it will go (None or "-": standard output); a PDF needs one, so that
+    its bytes are not sent to a terminal by accident. Nothing is written here: see
+    `write_export`.
+    """
     from console.export import to_document, to_json
     from console.exports import postmortem_html, postmortem_markdown, timeline_csv
 
     incident = service.read.incident(incident_id)
+    if fmt == "pdf" and output is None:
+        raise InputError("a PDF needs a file: add -o FILE (or -o - for standard output)")
+    if output is not None and str(output) != "-":
+        check_target(Path(output))  # a bad target is refused before any work is done
     if fmt == "json":
         return to_json(service.read, incident_id)
     if fmt == "csv":
@@ -157,12 +171,23 @@ def export(service, process, incident_id: int, fmt: str, *, now: datetime, outpu
     html = postmortem_html(markdown, title=f"Post-mortem: {incident.ref} {incident.title}")
     if fmt == "html":
         return html
-    if output is None:
-        raise InputError("a PDF needs a file: add -o FILE")
-    from ui.pdf import write_pdf  # Qt's printing, loaded only for this format
+    from ui.pdf import render_pdf  # Qt's printing, loaded only for this format
 
-    write_pdf(html, output)
-    return b""
+    return render_pdf(html)
+
+
+def write_export(result: str | bytes, output: Path | str | None) -> None:
+    """An export to `output`: standard output for None or "-", else the file, atomically and
+    privately (`console.files.write_private`: a regular file or nothing is replaced)."""
+    if output is None or str(output) == "-":
+        if isinstance(result, bytes):
+            sys.stdout.flush()
+            sys.stdout.buffer.write(result)
+            sys.stdout.buffer.flush()
+        else:
+            sys.stdout.write(result)
+        return
+    write_private(Path(output), result)
 
 
 def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) -> int:
@@ -170,7 +195,7 @@ def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) ->
 
     now = clock.now()
     if args.command == "followup-done":
-        item_id = _item_id(args.item)
+        item_id = domain.parse_action_item_ref(args.item)
         service = IncidentService.open(where.db_path, clock)
         item = service.update_action_item(item_id, done=True, by=by)
         print(f"{item.ref} done: {item.text}")
@@ -204,7 +229,7 @@ def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) ->
     if args.command == "lint":
         from console.lint import lint
 
-        text = Path(args.file).read_text(encoding="utf-8") if args.file else \
+        text = read_text(args.file, "post-mortem file") if args.file else \
             postmortem_text(service, process, incident_id, now=now)
         findings = lint(process, text, roster=roster(service, incident_id))
         for f in findings:
@@ -216,7 +241,7 @@ def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) ->
                                          all_entries=args.all_entries, now=now))
         return 0
     if verb == "save":
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        text = _stdin_text("post-mortem") if args.file == "-" else read_text(args.file, "post-mortem file")
         version = service.save_postmortem(incident_id, text, by=by)
         print(f"saved version {version}")
         return 0
@@ -233,7 +258,7 @@ def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) ->
         print(f"status {record.status}")
         return 0
     if verb == "meeting":
-        at = times.parse_time(args.time, now + timedelta(days=3650))  # the future is allowed here
+        at = times.parse_time(args.time, now, future=MEETING_AHEAD)  # a meeting is in the future
         record = service.set_postmortem_details(incident_id, meeting_at=at, recording=args.recording, by=by)
         print(f"meeting {record.meeting_at}" + (f", recording {record.recording}" if record.recording else ""))
         return 0

@@ -597,9 +597,15 @@ class IncidentPage(ScribeSide, QWidget):
         if self.incident is None:
             return
         from console import cli_after
+        from console.errors import ConsoleError
+        from console.files import write_private
         from console.paths import ensure_private_dir
 
-        folder = ensure_private_dir(self.exports_dir)
+        try:
+            folder = ensure_private_dir(self.exports_dir)
+        except ConsoleError as exc:
+            self.note_status.setText(f"Not exported: {exc}")
+            return
         stem = f"{self.incident.ref}-{self._clock.now():%Y%m%d-%H%M%S}"
         reader, process, incident_id, now = self._reader, self.process, self.incident.id, self._clock.now()
 
@@ -616,9 +622,11 @@ class IncidentPage(ScribeSide, QWidget):
                     continue  # no meeting booked yet: nothing to invite to
                 self.note_status.setText(f"Export stopped at {fmt}: {exc}")
                 return
-            if fmt != "pdf":
-                path.write_text(result, encoding="utf-8")
-                path.chmod(0o600)
+            try:
+                write_private(path, result)  # atomic, 0600, only a regular file replaced
+            except ConsoleError as exc:
+                self.note_status.setText(f"Export stopped at {fmt}: {exc}")
+                return
             written.append(path.name)
         self.note_status.setText(f"Exported to {folder}: {', '.join(written)}")
 

@@ -7,11 +7,13 @@ and exports without dialogs: CSV and PNG go to the exports folder and the path i
 from datetime import datetime, timezone
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from console import metrics
+from console.errors import ConsoleError
+from console.files import write_private
 from ui.incident_list import SEVERITY_COLOURS
 
 MEASURE_NAMES = {
@@ -136,18 +138,26 @@ class MetricsWindow(QWidget):
         stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
         return self.export_dir / f"metrics-{stamp}.{suffix}"
 
-    def export_csv(self) -> Path:
-        path = self._path("csv")
-        path.write_text(metrics.to_csv(self.rows), encoding="utf-8")
-        path.chmod(0o600)
+    def _write(self, suffix: str, data: str | bytes) -> Path | None:
+        """The export written to the exports folder (atomically, 0600), or None with the
+        reason shown."""
+        path = self._path(suffix)
+        try:
+            write_private(path, data)
+        except ConsoleError as exc:
+            self.message.setText(f"Not exported: {exc}")
+            return None
         self.message.setText(f"Wrote {path}")
         self.exported.emit(str(path))
         return path
 
-    def export_png(self) -> Path:
-        path = self._path("png")
-        self.chart.grab().save(str(path))
-        path.chmod(0o600)
-        self.message.setText(f"Wrote {path}")
-        self.exported.emit(str(path))
-        return path
+    def export_csv(self) -> Path | None:
+        return self._write("csv", metrics.to_csv(self.rows))
+
+    def export_png(self) -> Path | None:
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        self.chart.grab().save(buffer, "PNG")
+        buffer.close()
+        return self._write("png", bytes(data.data()))

@@ -1,18 +1,51 @@
 """PDF through Qt's own printing: the post-mortem's HTML laid out by QTextDocument onto a
 QPdfWriter. Used by the window and by `incident-console export --format pdf` (which loads Qt
-only for this format, offscreen when there is no display)."""
+only for this format, offscreen when there is no display).
+
+The PDF is rendered into memory and returned as bytes: the caller writes it like every other
+export (`console.files.write_private`) or sends it to standard output. The document loads
+nothing from outside the page: QTextDocument would otherwise read any local file an `<img>`
+names into the PDF, so only `data:` images (already inside the page) are resolved (`_seal`).
+"""
 
 import os
-from pathlib import Path
 
 
 _app = None
 
 
-def write_pdf(html: str, path: Path) -> None:
+def _seal(document) -> None:
+    """Make `document` unable to read anything from outside the page.
+
+    QTextDocument resolves an image through `loadResource`, and when that yields nothing it
+    reads the named file itself (`QImage.load`), bypassing any override; printing works on a
+    clone that would do the same. What it has been given with `addResource` wins over both and
+    is copied into the clone, so every image not inside the page (`data:`) is given an empty
+    one before anything is laid out.
+    """
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QImage, QTextDocument
+
+    blank = QImage(1, 1, QImage.Format.Format_ARGB32)
+    blank.fill(0)
+    block = document.begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            form = it.fragment().charFormat()
+            if form.isImageFormat():
+                name = form.toImageFormat().name()
+                if not name.lower().startswith("data:"):
+                    document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), blank)
+            it += 1
+        block = block.next()
+
+
+def render_pdf(html: str) -> bytes:
+    """The page as an A4 PDF, in memory."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QMarginsF
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
     from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
     from PySide6.QtWidgets import QApplication
 
@@ -20,11 +53,17 @@ def write_pdf(html: str, path: Path) -> None:
     # app itself, or a test run), widgets need the full application object.
     global _app
     _app = QApplication.instance() or QApplication([])  # Qt needs one alive while printing
-    writer = QPdfWriter(str(path))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setTitle("Post-mortem")
     document = QTextDocument()
     document.setHtml(html)
+    _seal(document)
     document.print_(writer)
-    path.chmod(0o600)
+    del writer  # ends the PDF: the writer finishes its stream when it goes
+    buffer.close()
+    return bytes(data.data())
