@@ -9,7 +9,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from console import domain, times
@@ -20,8 +20,6 @@ from console.files import check_target, write_private
 
 COMMANDS = ("postmortem", "lint", "followups", "followup", "followup-done")
 FORMATS = ["json", "md", "html", "pdf", "csv", "ics"]
-# How far ahead a post-mortem meeting may be booked.
-MEETING_AHEAD = timedelta(days=3650)
 
 
 def add_parsers(sub, common: argparse.ArgumentParser, parser_class) -> None:
@@ -258,6 +256,8 @@ def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) ->
         print(f"status {record.status}")
         return 0
     if verb == "meeting":
+        from console.meeting import MEETING_AHEAD
+
         at = times.parse_time(args.time, now, future=MEETING_AHEAD)  # a meeting is in the future
         record = service.set_postmortem_details(incident_id, meeting_at=at, recording=args.recording, by=by)
         print(f"meeting {record.meeting_at}" + (f", recording {record.recording}" if record.recording else ""))

@@ -21,6 +21,8 @@ from console.errors import InputError
 
 # The handbook asks for the draft to be shared for review "about 24 hours before" the meeting.
 REVIEW_LEAD = timedelta(hours=24)
+# How far ahead a post-mortem meeting may be booked (the CLI and the editor both allow this).
+MEETING_AHEAD = timedelta(days=3650)
 # An attendee the console knows only by name has no address; RFC 5545 wants a URI for every
 # calendar user, so such a person is written as this URN followed by the percent-encoded name
 # (`urn:x-incident-console:person:Ana%20Lima`). Calendars show the CN; nobody is mailed.

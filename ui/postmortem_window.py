@@ -195,16 +195,18 @@ class PostmortemWindow(QWidget):
 
     def _set_details(self) -> None:
         """Record the meeting time and the call recording link (the header shows them)."""
-        from datetime import datetime, timedelta, timezone
+        from datetime import datetime, timezone
 
         from console import times
+        from console.meeting import MEETING_AHEAD
         from console.errors import InputError
 
         incident_id, author = self.incident.id, self.author
         meeting_text, recording = self.meeting_edit.text().strip(), self.recording_edit.text().strip()
         try:
-            far = datetime.now(timezone.utc) + timedelta(days=3650)  # a meeting is in the future
-            meeting = times.parse_time(meeting_text, far) if meeting_text else None
+            # HH:MM is today; a meeting may be far ahead, so the future allowance is long.
+            meeting = (times.parse_time(meeting_text, datetime.now(timezone.utc), future=MEETING_AHEAD)
+                       if meeting_text else None)
         except InputError as exc:
             self.message.setText(str(exc))
             return

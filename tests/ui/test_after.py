@@ -161,3 +161,18 @@ def test_opening_the_editor_turns_todos_into_followups(qtbot, window, page):
     with qtbot.waitCallback() as done:  # jobs run in order: this one ends after the import
         window.writer.submit(lambda service: None, done)
     assert len(window.reader.action_items(page.incident.id)) == 1
+
+
+def test_editor_meeting_at_hh_mm_is_today_not_years_ahead(qtbot, window, page):
+    from datetime import datetime
+
+    from console import times
+
+    page.open_postmortem()
+    editor = page.postmortem_window
+    editor.meeting_edit.setText("10:00")
+    qtbot.keyClick(editor.recording_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: editor.message.text() == "Meeting and recording recorded.", timeout=3000)
+    meeting = times.from_text(window.reader.postmortem(page.incident.id).meeting_at)
+    assert meeting.astimezone().date() == datetime.now().astimezone().date()
+    assert meeting.astimezone().strftime("%H:%M") == "10:00"
