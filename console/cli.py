@@ -3,8 +3,8 @@
 The CLI runs the same core operations as the window and imports no Qt unless it is asked to
 open the window. Bad input gets one line on stderr and exit status 2, and nothing is written:
 every operation validates before its transaction and runs in one. Exit statuses: 0 done; 1
-the environment stopped us (storage, permissions, a broken process definition; and `lint`
-findings); 2 bad input; 70 a bug of ours, said in one line (set INCIDENT_CONSOLE_DEBUG=1 for
+the environment stopped us (storage, permissions; and `lint` findings); 2 bad input (a bad
+argument, file or process definition); 70 a bug of ours, said in one line (set INCIDENT_CONSOLE_DEBUG=1 for
 its traceback); 130 interrupted. Never a traceback: tests/core/test_hostile_input.py keeps it so.
 """
 
@@ -206,7 +206,7 @@ def _run_process(args: argparse.Namespace, where: paths.Paths) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s); the process was not loaded", file=sys.stderr)
-        return EXIT_ENVIRONMENT
+        return EXIT_INPUT
     if args.verb == "show":
         print(json.dumps(process.to_plain(), ensure_ascii=False, indent=2))
         return 0

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from console import domain
-from console.errors import ConsoleError
+from console.errors import InputError
 from console.handbook import check_page_ref
 from console.lint import PatternError, check_pattern
 
@@ -53,8 +53,8 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}".translate(_CONTROL_ESCAPES)
 
 
-class ProcessError(ConsoleError):
-    """The process definition has mistakes; `problems` lists every one."""
+class ProcessError(InputError):
+    """The process definition has mistakes; `problems` lists every one (bad input: exit 2)."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)

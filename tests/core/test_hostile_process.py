@@ -25,7 +25,7 @@ from console.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 BUDGET = 2.0  # seconds of wall-clock time per command, start-up included
-REFUSED = 1  # a process with mistakes is refused as the environment's fault (console/cli.py)
+REFUSED = 2  # a process with mistakes is bad input (console/cli.py)
 
 
 @dataclass
@@ -260,7 +260,7 @@ def test_log_and_lint_refuse_an_alias_bomb_in_time(tmp_path, capsys):
     failures = {}
     for argv in (["log", "INC-1", "a note"], ["lint", "INC-1", "--file", str(doc)]):
         answer = console("--process", str(folder), *argv)
-        why = why_not(answer, (1,))
+        why = why_not(answer, (REFUSED,))
         expected = f"incident-console: error: {path}:3: YAML anchors (&a) are not allowed in process files"
         if not why and not (answer.err.startswith(expected) and answer.err.count("\n") == 1):
             why = f"stderr {answer.err[:300]!r}"

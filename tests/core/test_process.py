@@ -139,10 +139,10 @@ def test_process_check_on_the_command_line(tmp_path, capsys):
     assert out.startswith("ok: 5 severities, 9 roles") and "109 prompts" in out
     folder = tmp_path / "bad"
     path = write(folder, "roles.yaml", "roles:\n  - id: ic\n    max: many\n")
-    assert main(["process", "check", str(folder)]) == 1
+    assert main(["process", "check", str(folder)]) == 2
     err = capsys.readouterr().err
     assert f"{path}:3: max must be a whole number or null, not 'many'" in err
-    assert main(["--process", str(folder), "process", "check"]) == 1
+    assert main(["--process", str(folder), "process", "check"]) == 2
     assert main(["process", "check", str(tmp_path / "missing")]) == 2
 
 
