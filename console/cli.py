@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from console import domain, paths, times
+from console import desktop, domain, paths, times
 from console.clock import Clock, SystemClock
 from console.errors import ConsoleError, InputError, StorageUnavailable
 from console.identity import seat_name
@@ -135,6 +135,7 @@ def _build_parser() -> argparse.ArgumentParser:
     from console import cli_after
 
     cli_after.add_parsers(sub, common, _Parser)
+    desktop.add_parser(sub, common, _Parser)
 
     p = sub.add_parser("metrics", parents=[common],
                        help="median time to declare, mitigate, resolve per severity per month")
@@ -246,6 +247,8 @@ def _checklist_label(args: argparse.Namespace, where: paths.Paths, item_id: str)
 
 
 def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
+    if args.command == desktop.COMMAND:
+        return desktop.run(args)
     from console.incidents import IncidentService
 
     if args.command == "process":
