@@ -24,3 +24,11 @@ class StorageUnavailable(ConsoleError):
 
 class DatabaseTooNew(StorageUnavailable):
     """The database was written by a newer Incident Console; we refuse to touch it."""
+
+
+class NothingToExport(InputError):
+    """The incident has nothing in this export format yet (no meeting booked: no invitation)."""
+
+
+class NotInstalled(ConsoleError):
+    """A part the console loads through an entry point is missing or will not load."""

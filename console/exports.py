@@ -1,209 +1,183 @@
-"""Exports for people and their tools: the timeline as CSV, the post-mortem as Markdown or HTML.
+"""The export formats, declared once: one `Exporter` each.
 
-Pure functions of data already loaded - the JSON export document (`console.export.to_document`)
-and the post-mortem's Markdown text - so they open no database, read no clock and can be
-tested on any input. Every one returns `str`; the caller writes it as UTF-8.
+The CLI's `export --format` (its choices and its help) and the window's "export everything"
+are read from here, and the tests hold the README's list to it. An exporter renders one
+incident from a read-only view of the store - a `Reader`, the loaded process (for the formats
+that say `needs_process`) and the time now - into text, or bytes for a `binary` format. It
+writes nothing: the caller writes the result through `write` (the CLI) or
+`console.files.write_private` (the window), atomically and privately.
 
-Everything a person typed is hostile here: a note can hold commas, quotes, line breaks, HTML,
-or text a spreadsheet would run as a formula. Each format neutralises what is dangerous in it
-and nothing else, so the text still reads as it was written.
+The formats the core can render are `BUILT_IN`. One that needs more than the core - the PDF,
+laid out by Qt's printing - lives with what it needs and registers its `Exporter` as an entry
+point in the `incident_console.exporters` group (`pyproject.toml`), so the core never names it.
+Entry points are read only for a name that is not built in, or when every format is asked for.
+
+Adding a format is one `Exporter` here (or an entry point) and a test.
 """
 
-import csv
-import html
-import io
-import re
-from typing import Any
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from console import plugins
+from console.errors import InputError, NotInstalled
 
-TIMELINE_COLUMNS = ("occurred_at", "kind", "author", "text", "recorded_at", "pinned", "retracted")
-# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (tab and
-# carriage return too, for some importers): `=HYPERLINK(...)` or `=cmd|' /C calc'!A0` in a note
-# would run when the scribe's CSV is opened ("CSV injection", OWASP). Such a cell gets a leading
-# `'`, which spreadsheets read as "this is text". A cell that already starts with `'` gets one
-# too, so the prefix can always be taken off again (`from_csv_cell`).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+if TYPE_CHECKING:  # pragma: no cover
+    from console.process import Process
+    from console.queries import Reader
 
-
-def to_csv_cell(value: str) -> str:
-    """`value` made safe to open in a spreadsheet: a leading `'` where it could be a formula."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+# render(reader, incident_id, process, now): `process` is None unless the exporter needs it.
+Render = Callable[["Reader", int, "Process | None", datetime], "str | bytes"]
 
 
-def from_csv_cell(cell: str) -> str:
-    """The text `to_csv_cell` was given: its `'` prefix taken off again, where it added one."""
-    return cell[1:] if cell[:1] == "'" and cell[1:].startswith(_FORMULA_STARTS) else cell
+@dataclass(frozen=True)
+class Exporter:
+    name: str  # the `--format` value
+    suffix: str  # the file's suffix, with its dot
+    description: str  # one line, for the CLI's help
+    render: Render
+    binary: bool = False  # bytes; else text, written as UTF-8
+    needs_file: bool = False  # never to a terminal by accident: `-o FILE` (`-o -` on purpose)
+    needs_process: bool = False  # rendered from the process definition (the post-mortem template)
+
+    def export(self, reader: "Reader", incident_id: int, *, process: "Process | None",
+               now: datetime) -> str | bytes:
+        """The incident in this format. NotFound for an unknown incident; NothingToExport
+        when the incident has nothing in this format yet."""
+        if self.needs_process and process is None:
+            raise TypeError(f"the {self.name} export needs the process")
+        result = self.render(reader, incident_id, process, now)
+        if isinstance(result, bytes) != self.binary:
+            raise TypeError(f"the {self.name} export rendered {type(result).__name__}")
+        return result
 
 
-def _flag(value: Any) -> str:
-    return "true" if value else "false"
+# The renderers are imported when a format is rendered, not when the CLI builds its parser.
+
+def _json(reader, incident_id, process, now) -> str:
+    from console.incident_json import to_json
+
+    return to_json(reader, incident_id)
 
 
-def timeline_csv(document: dict[str, Any]) -> str:
-    """The timeline as RFC 4180 CSV, one row per entry in the document's order (by time).
+def _markdown(reader, incident_id, process, now) -> str:
+    from console import postmortem
 
-    Columns: occurred_at, kind, author, text, recorded_at, pinned, retracted. Every field is
-    quoted text (quotes doubled, line breaks kept inside the quotes), rows end in CRLF, and
-    `pinned` and `retracted` are `true` or `false`. `text` is the entry's current text - its
-    newest correction where it has one - since a post-mortem wants the corrected facts; the
-    JSON export keeps the first-written text and every revision. Cells that a spreadsheet would
-    take for a formula start with `'` (see `to_csv_cell`); `from_csv_cell` undoes it.
-    """
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, dialect="excel", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(TIMELINE_COLUMNS)
-    for item in document["timeline"]:
-        revisions = item.get("revisions") or ()
-        text = revisions[-1]["text"] if revisions else item["text"]
-        writer.writerow(to_csv_cell(str(value)) for value in (
-            item["occurred_at"], item["kind"], item["author"], text, item["recorded_at"],
-            _flag(item.get("pinned")), _flag(item.get("retracted")),
-        ))
-    return out.getvalue()
+    return postmortem.markdown_file(postmortem.current_text(reader, process, incident_id, now=now))
 
 
-def postmortem_markdown(markdown: str) -> str:
-    """The post-mortem's Markdown as generated, ending in exactly one line break or more.
+def _html(reader, incident_id, process, now) -> str:
+    from console.postmortem_html import postmortem_html
 
-    A passthrough: the generator already escapes user text, and changing a single character
-    here would make the file differ from what the owner reviewed. Only a missing final newline
-    is added, which POSIX tools and diffs expect.
-    """
-    return markdown if markdown.endswith("\n") else markdown + "\n"
+    incident = reader.incident(incident_id)
+    return postmortem_html(_markdown(reader, incident_id, process, now),
+                           title=f"Post-mortem: {incident.ref} {incident.title}")
 
 
-# The one piece of HTML the post-mortem generator writes itself: a line break inside a table
-# cell or list item (`console.postmortem.escape_inline`). Typed `<` is escaped to `&lt;` before
-# it reaches the Markdown, so this only ever matches the generator's own (or the owner's).
-_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+def _csv(reader, incident_id, process, now) -> str:
+    from console.incident_json import to_document
+    from console.timeline_csv import timeline_csv
+
+    return timeline_csv(to_document(reader, incident_id))
 
 
-def _line_break(state, silent: bool) -> bool:
-    """Inline rule: `<br>` is a hard line break, although raw HTML is otherwise off."""
-    found = _LINE_BREAK.match(state.src, state.pos) if state.src[state.pos] == "<" else None
-    if found is None:
-        return False
-    if not silent:
-        state.push("hardbreak", "br", 0)
-    state.pos = found.end()
-    return True
+def _ics(reader, incident_id, process, now) -> str:
+    from console.postmortem import invitation
+
+    return invitation(reader, incident_id, now=now)
 
 
-def _plain(tokens) -> str:
-    """The text a reader sees for these inline tokens."""
-    out = []
-    for token in tokens:
-        if token.type in ("text", "code_inline"):
-            out.append(token.content)
-        elif token.type in ("softbreak", "hardbreak"):
-            out.append(" ")
-        elif token.type == "image":
-            out.append(_plain(token.children or ()))
-    return "".join(out)
+BUILT_IN = (
+    Exporter("json", ".json", "the whole incident as JSON (format incident-console/1)", _json),
+    Exporter("md", ".md", "the post-mortem as Markdown (the saved text, else a draft)", _markdown,
+             needs_process=True),
+    Exporter("html", ".html", "the post-mortem as one printable HTML page", _html, needs_process=True),
+    Exporter("csv", ".csv", "the timeline as CSV (RFC 4180), for spreadsheets", _csv),
+    Exporter("ics", ".ics", "the post-mortem meeting's calendar invitation (once one is booked)", _ics),
+)
 
 
-def _text(content: str) -> Token:
-    token = Token("text", "", 0)
-    token.content = content
-    return token
+def _built_in(name: str) -> Exporter | None:
+    return next((exporter for exporter in BUILT_IN if exporter.name == name), None)
 
 
-def _inert_links(state) -> None:
-    """Core rule: nothing loads from elsewhere, and no link hides where it goes.
-
-    An image would be fetched the moment the page is opened, telling its host who read the
-    post-mortem and when: every image but an inline `data:` one becomes a link to its address.
-    A link whose text is not its own address (`[https://status.example.com](https://evil…)`)
-    is followed by the address it really opens, in brackets, on screen and on paper.
-    """
-    for block in state.tokens:
-        if block.type != "inline" or not block.children:
-            continue
-        out: list[Token] = []
-        opened: list[int] = []  # where each open link's text starts in `out`
-        for token in block.children:
-            if token.type == "image" and not str(token.attrGet("src") or "").lower().startswith("data:"):
-                src = str(token.attrGet("src") or "")
-                alt = _plain(token.children or ()).strip()
-                label = f"image: {alt}" if alt else "image"
-                if opened:  # already inside a link: text only, links do not nest
-                    out.append(_text(f"{label} ({src})"))
-                    continue
-                link = Token("link_open", "a", 1)
-                link.attrSet("href", src)
-                out += [link, _text(label), Token("link_close", "a", -1), _text(f" ({src})")]
-                continue
-            out.append(token)
-            if token.type == "link_open":
-                opened.append(len(out))
-            elif token.type == "link_close" and opened:
-                start = opened.pop()
-                href = str(out[start - 1].attrGet("href") or "")
-                shown = _plain(out[start:-1]).strip()
-                if shown != href and f"mailto:{shown}" != href:
-                    out.append(_text(f" ({href})"))
-        block.children = out
+def _registered(name: str) -> Exporter:
+    """The exporter registered as `name` in the entry points, or NotInstalled."""
+    found = plugins.load(plugins.EXPORTERS, name)
+    if not isinstance(found, Exporter) or found.name != name:
+        raise NotInstalled(f"the export format {name!r} is registered as {found!r}, "
+                           f"not an Exporter named {name!r}")
+    return found
 
 
-def _renderer() -> MarkdownIt:
-    # CommonMark with raw HTML switched off (`html=False`): `<script>` or `<img onerror=...>` in
-    # the source comes out as visible text, escaped. markdown-it also refuses `javascript:`,
-    # `vbscript:`, `file:` and non-image `data:` link targets. Tables (GFM) are turned on
-    # because the template's Timeline and Impact sections are tables. `<br>` is a line break
-    # (`_line_break`); images and links are made inert and honest (`_inert_links`).
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-        ["table", "strikethrough"]
-    )
-    md.inline.ruler.before("autolink", "line_break", _line_break)
-    md.core.ruler.push("inert_links", _inert_links)
-    return md
+def names() -> list[str]:
+    """Every format's name, built-in first; registered ones are not loaded."""
+    built_in = [exporter.name for exporter in BUILT_IN]
+    return built_in + [name for name in plugins.names(plugins.EXPORTERS) if name not in built_in]
 
 
-# Small and printable: the post-mortem is read on paper or as a PDF at the meeting. A link whose
-# text is not its address already shows the address after it (`_inert_links`), on paper too.
-_STYLE = """\
-body { font: 11pt/1.45 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
-       color: #111; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
-h1, h2, h3 { line-height: 1.2; margin: 1.4em 0 .5em; }
-h1 { font-size: 1.7em; } h2 { font-size: 1.3em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; width: 100%; margin: 1em 0; font-size: .95em; }
-th, td { border: 1px solid #999; padding: .25em .5em; text-align: left; vertical-align: top; }
-th { background: #eee; }
-code, pre { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .9em; }
-pre { background: #f4f4f4; padding: .6em; white-space: pre-wrap; overflow-wrap: anywhere; }
-blockquote { margin: 1em 0; padding-left: 1em; border-left: 3px solid #ccc; color: #444; }
-@page { margin: 18mm 15mm; }
-@media print {
-  body { margin: 0; max-width: none; font-size: 10pt; }
-  h1, h2, h3 { break-after: avoid; }
-  tr, pre, blockquote { break-inside: avoid; }
-  thead { display: table-header-group; }
-}
-"""
-
-# Belt and braces: even if markup ever slipped through, the page may run no script and load
-# nothing at all from elsewhere - only its own inline style and images inside the page.
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+def find(name: str) -> Exporter:
+    """The format called `name`, or InputError naming the ones there are."""
+    exporter = _built_in(name)
+    if exporter is not None:
+        return exporter
+    if name in plugins.names(plugins.EXPORTERS):
+        return _registered(name)
+    raise InputError(f"unknown export format {name!r}: expected one of {', '.join(names())}")
 
 
-def postmortem_html(markdown: str, *, title: str) -> str:
-    """The post-mortem as one self-contained, printable HTML page.
+def every() -> list[Exporter]:
+    """Every format, built-in first. A registered one that shadows a built-in is refused."""
+    shadowing = sorted(set(plugins.names(plugins.EXPORTERS)) & {e.name for e in BUILT_IN})
+    if shadowing:
+        raise NotInstalled(f"export format(s) {', '.join(shadowing)} registered over the built-in ones")
+    return [*BUILT_IN, *(_registered(name) for name in names()[len(BUILT_IN):])]
 
-    The Markdown is rendered with raw HTML disabled, so nothing a person typed can become
-    markup: tags show as text, unsafe link targets stay plain text; the generator's `<br>` is a
-    line break. Nothing is loaded from elsewhere (a remote image becomes a link to it) and a
-    link whose text is not its address shows the address. The title is escaped. The page
-    carries its stylesheet inline and a Content-Security-Policy that forbids scripts and any
-    load from outside the page.
-    """
-    body = _renderer().render(markdown)
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title, quote=True)}</title>\n"
-        f"<style>\n{_STYLE}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
-    )
+
+class Formats:
+    """The formats' names, read from the registry only when looked at: the CLI's `--format`
+    choices (`in`, iteration) and its help (`str`: each name with its description)."""
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (_built_in(name) is not None or name in names())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(names())
+
+    def __str__(self) -> str:
+        described = []
+        for name in names():
+            try:
+                described.append(f"{name}: {find(name).description}")
+            except NotInstalled as exc:  # the help still shows, and says what is wrong
+                described.append(f"{name}: {exc}")
+        return "; ".join(described)
+
+
+def check_output(exporter: Exporter, output: Path | str | None) -> None:
+    """Refuse, before any work, an output `write` could not use: a binary format to a terminal
+    by accident, or a target that is not a regular file (`console.files.check_target`)."""
+    from console.files import check_target
+
+    if exporter.needs_file and output is None:
+        raise InputError(f"the {exporter.name} export needs a file: add -o FILE (or -o - for standard output)")
+    if output is not None and str(output) != "-":
+        check_target(Path(output))
+
+
+def write(exporter: Exporter, result: str | bytes, output: Path | str | None) -> None:
+    """An export to `output`: standard output for None or "-", else the file, atomically and
+    privately (`console.files.write_private`: a regular file or nothing is replaced)."""
+    from console.files import write_private
+
+    if output is not None and str(output) != "-":
+        write_private(Path(output), result)
+    elif exporter.binary:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(result)
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(result)

@@ -11,7 +11,7 @@ import statistics
 from dataclasses import dataclass
 
 from console.domain import Incident
-from console.export import metrics as incident_metrics
+from console.incident_json import metrics as incident_metrics
 
 MEASURES = ("time_to_declare", "time_to_mitigate_from_start", "time_to_resolve_from_start")
 

@@ -1,6 +1,10 @@
-"""PDF through Qt's own printing: the post-mortem's HTML laid out by QTextDocument onto a
-QPdfWriter. Used by the window and by `incident-console export --format pdf` (which loads Qt
-only for this format, offscreen when there is no display).
+"""The `pdf` export: the post-mortem's printable page (the `html` export) laid out by Qt's
+printing, QTextDocument onto a QPdfWriter.
+
+It registers itself with the core's export registry (`console.exports`) as the entry point
+`pdf` in the `incident_console.exporters` group (pyproject.toml), so `incident-console export
+--format pdf` and the window's "export everything" find it while the core never names `ui`.
+Importing this module loads no Qt: `render_pdf` does, offscreen when there is no display.
 
 The PDF is rendered into memory and returned as bytes: the caller writes it like every other
 export (`console.files.write_private`) or sends it to standard output. The document loads
@@ -10,6 +14,7 @@ names into the PDF, so only `data:` images (already inside the page) are resolve
 
 import os
 
+from console import exports
 
 _app = None
 
@@ -67,3 +72,14 @@ def render_pdf(html: str) -> bytes:
     del writer  # ends the PDF: the writer finishes its stream when it goes
     buffer.close()
     return bytes(data.data())
+
+
+def _render(reader, incident_id, process, now) -> bytes:
+    page = exports.find("html").export(reader, incident_id, process=process, now=now)
+    return render_pdf(page)
+
+
+EXPORTER = exports.Exporter(
+    "pdf", ".pdf", "the post-mortem's printable page as an A4 PDF (needs -o)", _render,
+    binary=True, needs_file=True, needs_process=True,
+)

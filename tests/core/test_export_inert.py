@@ -16,7 +16,7 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from tests.core.test_exports import Page
+from tests.core.test_postmortem_html import Page
 from tests.helpers import run
 
 TRACKER = "https://tracker.example/pixel.png?who=reader"

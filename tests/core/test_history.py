@@ -7,7 +7,7 @@ from importlib.resources import files
 import jsonschema
 import pytest
 
-from console import export, migrations
+from console import incident_json, migrations
 from console.domain import Entry, Retraction, Revision
 from console.errors import InputError, NotFound
 from console.store import connect
@@ -266,7 +266,7 @@ def test_the_export_shows_corrections_retractions_and_pins(service, incident, no
     service.set_pin(incident.id, kept.id, True, by="Ana")
     gone = service.log(incident.id, "wrong room", by="Ben").entries[0]
     service.retract_entry(incident.id, gone.id, by="Ana", reason="wrong incident")
-    document = json.loads(export.to_json(service.read, incident.id))
+    document = json.loads(incident_json.to_json(service.read, incident.id))
     jsonschema.validate(document, schema)
     timeline = {item["id"]: item for item in document["timeline"]}
     assert timeline[f"E{note.id}"] == {

@@ -374,3 +374,10 @@ def test_an_empty_record_says_what_is_missing_and_the_draft_can_be_saved(service
     version = service.save_postmortem(incident.id, text, by="Dee")
     assert service.read.postmortem_versions(incident.id)[-1].id == version
     assert service.read.latest_postmortem_text(incident.id) == text.strip()
+
+
+def test_the_markdown_file_is_the_text_with_a_trailing_newline():
+    assert postmortem.markdown_file("# INC-1\n\ntext") == "# INC-1\n\ntext\n"
+    assert postmortem.markdown_file("# INC-1\n") == "# INC-1\n"
+    assert postmortem.markdown_file("") == "\n"
+    assert postmortem.markdown_file("a <b>\\* | x\n\n") == "a <b>\\* | x\n\n"

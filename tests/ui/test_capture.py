@@ -163,7 +163,7 @@ def test_a_draft_survives_sigkill(qtbot, where, clock, tmp_path):
 def test_right_to_left_emoji_and_long_words_display_and_export_intact(qtbot, window, page):
     import json
 
-    from console.export import to_json
+    from console.incident_json import to_json
 
     texts = ["שלום, השרת נפל 🔥", "مرحبا — الخادم يعمل الآن ✅", "x" * 3000 + "-unbroken"]
     for text in texts:  # pasted: QTest cannot type characters outside the BMP one by one

@@ -1,4 +1,4 @@
-"""The after-incident commands: the post-mortem, its lint, the meeting, follow-ups, exports.
+"""The after-incident subcommands: the post-mortem, its lint and meeting, and follow-ups.
 
 Kept apart from `console.cli` (which parses the command line and runs the incident-time
 commands) so each file reads in one sitting. Same rules: bad input is one line on stderr,
@@ -9,17 +9,15 @@ import argparse
 import json
 import os
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-from console import domain, times
+from console import domain, postmortem, times
 from console.clock import Clock
 from console.errors import InputError
 from console.paths import MAX_READ_BYTES, decode_utf8, read_text
-from console.files import check_target, write_private
 
 COMMANDS = ("postmortem", "lint", "followups", "followup", "followup-done")
-FORMATS = ["json", "md", "html", "pdf", "csv", "ics"]
 
 
 def add_parsers(sub, common: argparse.ArgumentParser, parser_class) -> None:
@@ -88,19 +86,6 @@ def _stdin_text(what: str) -> str:
     return decode_utf8(data, f"{what} on standard input")
 
 
-def postmortem_text(service, process, incident_id: int, *, draft: bool = False, all_entries: bool = False,
-                    now: datetime | None = None) -> str:
-    """The latest saved post-mortem, or a draft generated from the record."""
-    from console.postmortem import generate
-
-    saved = None if draft else service.read.latest_postmortem_text(incident_id)
-    return saved or generate(service.read, process, incident_id, all_entries=all_entries, now=now)
-
-
-def roster(service, incident_id: int) -> list[str]:
-    return sorted({a.person for a in service.read.roles(incident_id)}, key=str.casefold)
-
-
 def holidays(where, path: str | None) -> frozenset[date]:
     from console.meeting import holidays_from
 
@@ -117,75 +102,6 @@ def meeting_due_for(process, incident, where, holidays_file: str | None = None) 
         return None
     start = counting_day(declared_at=incident.declared_at, resolved_at=incident.resolved_at)
     return meeting_due(process, incident.severity, start, holidays=holidays(where, holidays_file))
-
-
-def invitation(service, incident_id: int, *, now: datetime) -> str:
-    """The meeting as an .ics file: owner, ICs and every responder invited."""
-    from console.meeting import ics_invitation
-
-    incident = service.read.incident(incident_id)
-    record = service.read.postmortem(incident_id)
-    if record is None or not record.meeting_at:
-        raise InputError(f"no meeting booked for {incident.ref} yet: "
-                         f"incident-console postmortem meeting {incident.ref} TIME")
-    people = roster(service, incident_id)
-    if record.owner and record.owner not in people:
-        people.insert(0, record.owner)
-    description = (f"Post-mortem review of {incident.ref} {incident.title}. "
-                   f"Owner: {record.owner or 'not named'}. Agenda: timeline recap; key and unusual "
-                   "points; how it could have been caught; customer impact; action items.")
-    return ics_invitation(
-        uid=f"postmortem-{incident.ref}@incident-console", title=f"Post-mortem: {incident.ref} {incident.title}",
-        start=times.from_text(record.meeting_at), organizer=record.owner or "Incident Commander",
-        attendees=[(person, None) for person in people], description=description, now=now,
-    )
-
-
-def export(service, process, incident_id: int, fmt: str, *, now: datetime,
-           output: Path | str | None) -> str | bytes:
-    """The incident in one of the export formats: text, or bytes for the PDF (Qt's printing).
-
-    `output` is where it will go (None or "-": standard output); a PDF needs one, so that
-    its bytes are not sent to a terminal by accident. Nothing is written here: see
-    `write_export`.
-    """
-    from console.export import to_document, to_json
-    from console.exports import postmortem_html, postmortem_markdown, timeline_csv
-
-    incident = service.read.incident(incident_id)
-    if fmt == "pdf" and output is None:
-        raise InputError("a PDF needs a file: add -o FILE (or -o - for standard output)")
-    if output is not None and str(output) != "-":
-        check_target(Path(output))  # a bad target is refused before any work is done
-    if fmt == "json":
-        return to_json(service.read, incident_id)
-    if fmt == "csv":
-        return timeline_csv(to_document(service.read, incident_id))
-    if fmt == "ics":
-        return invitation(service, incident_id, now=now)
-    markdown = postmortem_markdown(postmortem_text(service, process, incident_id, now=now))
-    if fmt == "md":
-        return markdown
-    html = postmortem_html(markdown, title=f"Post-mortem: {incident.ref} {incident.title}")
-    if fmt == "html":
-        return html
-    from ui.pdf import render_pdf  # Qt's printing, loaded only for this format
-
-    return render_pdf(html)
-
-
-def write_export(result: str | bytes, output: Path | str | None) -> None:
-    """An export to `output`: standard output for None or "-", else the file, atomically and
-    privately (`console.files.write_private`: a regular file or nothing is replaced)."""
-    if output is None or str(output) == "-":
-        if isinstance(result, bytes):
-            sys.stdout.flush()
-            sys.stdout.buffer.write(result)
-            sys.stdout.buffer.flush()
-        else:
-            sys.stdout.write(result)
-        return
-    write_private(Path(output), result)
 
 
 def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) -> int:
@@ -228,15 +144,15 @@ def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) ->
         from console.lint import lint
 
         text = read_text(args.file, "post-mortem file") if args.file else \
-            postmortem_text(service, process, incident_id, now=now)
-        findings = lint(process, text, roster=roster(service, incident_id))
+            postmortem.current_text(service.read, process, incident_id, now=now)
+        findings = lint(process, text, roster=postmortem.roster(service.read, incident_id))
         for f in findings:
             print(f"{f.section}:{f.line}: {f.rule}: {f.message} (“{f.text}”; try: {f.suggestion})")
         return 1 if findings else 0
     verb = args.verb
     if verb == "show":
-        sys.stdout.write(postmortem_text(service, process, incident_id, draft=args.draft,
-                                         all_entries=args.all_entries, now=now))
+        sys.stdout.write(postmortem.current_text(service.read, process, incident_id, draft=args.draft,
+                                                 all_entries=args.all_entries, now=now))
         return 0
     if verb == "save":
         text = _stdin_text("post-mortem") if args.file == "-" else read_text(args.file, "post-mortem file")

@@ -7,7 +7,7 @@ from importlib.resources import files
 import jsonschema
 import pytest
 
-from console import export
+from console import incident_json
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def test_export_validates_and_carries_everything(service, clock, schema):
     service.set_status(incident.id, "mitigated", by="Ana")
     clock.advance(minutes=15)
     service.set_status(incident.id, "resolved", by="Ana")
-    document = json.loads(export.to_json(service.read, incident.id))
+    document = json.loads(incident_json.to_json(service.read, incident.id))
     jsonschema.validate(document, schema)
     assert document["format"] == "incident-console/1"
     assert document["incident"]["ref"] == "INC-1"
@@ -45,16 +45,16 @@ def test_export_validates_and_carries_everything(service, clock, schema):
 
 def test_an_open_incident_has_null_metrics_and_still_validates(service, schema):
     incident = service.declare("Ünïcode ✓ title «quoted»", by="Ana").incident
-    document = export.to_document(service.read, incident.id)
+    document = incident_json.to_document(service.read, incident.id)
     jsonschema.validate(document, schema)
     assert document["metrics"]["time_to_declare"] == 0
     assert document["metrics"]["time_to_resolve_from_start"] is None
-    assert "Ünïcode ✓" in export.to_json(service.read, incident.id)
+    assert "Ünïcode ✓" in incident_json.to_json(service.read, incident.id)
 
 
 def test_the_schema_rejects_a_broken_export(service, schema):
     incident = service.declare("x", by="Ana").incident
-    document = export.to_document(service.read, incident.id)
+    document = incident_json.to_document(service.read, incident.id)
     document["timeline"][0]["occurred_at"] = "2026-03-29 14:00"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, schema)
@@ -72,7 +72,7 @@ def test_export_carries_the_board(service, clock, schema):
     clock.advance(minutes=1)
     service.set_check(incident.id, "ic-during-01", False, by="Ben", label="a")
     service.send_update(incident.id, "executives", "Checkout down.\nNext update 14:30.", by="Dee")
-    document = json.loads(export.to_json(service.read, incident.id))
+    document = json.loads(incident_json.to_json(service.read, incident.id))
     jsonschema.validate(document, schema)
     assert document["format"] == "incident-console/1"
     assert document["tasks"] == [
@@ -96,7 +96,7 @@ def test_export_carries_the_board(service, clock, schema):
 
 def test_an_incident_without_a_board_exports_empty_lists(service, schema):
     incident = service.declare("x", by="Ana").incident
-    document = export.to_document(service.read, incident.id)
+    document = incident_json.to_document(service.read, incident.id)
     jsonschema.validate(document, schema)
     assert (document["tasks"], document["checklist"], document["updates"]) == ([], [], [])
 
@@ -107,7 +107,7 @@ def test_the_schema_requires_the_board_and_rejects_unknown_fields(service, schem
     service.add_task(incident.id, "Ben", 5, "y", by="Ana")
     service.set_check(incident.id, "ic-during-01", True, by="Ana", label="a")
     service.send_update(incident.id, "customers", "z", by="Ana")
-    document = export.to_document(service.read, incident.id)
+    document = incident_json.to_document(service.read, incident.id)
     broken = dict(document)
     del broken[key]
     with pytest.raises(jsonschema.ValidationError):
