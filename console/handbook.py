@@ -221,9 +221,6 @@ class Hit:
     def snippet_marked(self, start: str = "[", end: str = "]") -> str:
         return self.snippet.replace(_HIT_START, start).replace(_HIT_END, end)
 
-    def title_marked(self, start: str = "[", end: str = "]") -> str:
-        return (self.title_hits or self.title).replace(_HIT_START, start).replace(_HIT_END, end)
-
 
 def fts_queries(text: str) -> list[str]:
     """What a person typed -> FTS5 queries, best first: the exact phrase, then every word

@@ -26,12 +26,11 @@ DB_NAME = "incidents.sqlite3"
 
 @dataclass(frozen=True)
 class Paths:
-    """Where the console keeps its data, configuration, logs and backups."""
+    """Where the console keeps its data, configuration and logs."""
 
     data_dir: Path
     config_dir: Path
     log_dir: Path
-    backup_dir: Path
     home: Path | None = None  # the override's folder, if one was given
 
     @property
@@ -55,12 +54,12 @@ def resolve(home: str | os.PathLike[str] | None = None, environ: dict[str, str] 
     chosen = home if home is not None else env.get(HOME_ENV) or None
     if chosen is not None:
         base = _absolute(chosen)
-        return Paths(base / "data", base / "config", base / "logs", base / "backups", home=base)
+        return Paths(base / "data", base / "config", base / "logs", home=base)
     import platformdirs  # imported here: only needed when no override is given
 
     dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
     data = dirs.user_data_path
-    return Paths(data, dirs.user_config_path, dirs.user_log_path, data / "backups")
+    return Paths(data, dirs.user_config_path, dirs.user_log_path)
 
 
 def _absolute(chosen: str | os.PathLike[str]) -> Path:

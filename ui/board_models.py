@@ -19,7 +19,6 @@ from console.domain import RoleAssignment, Task
 
 Index = QModelIndex | QPersistentModelIndex
 OVERDUE = QColor("#c62f3f")
-SOON = QColor("#b36b00")
 
 
 class RolesModel(QAbstractTableModel):
