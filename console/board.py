@@ -14,8 +14,7 @@ from typing import Any
 
 from console import times
 from console.domain import Incident, RoleAssignment
-
-AUDIENCES = ("responders", "executives", "customers")
+from console.vocabulary import COMMANDER, Vocabulary
 
 
 @dataclass(frozen=True)
@@ -37,22 +36,25 @@ def role_warnings(process: Any, incident: Incident, roles: list[RoleAssignment],
     for assignment in roles:
         if assignment.to_at is None:
             by_role.setdefault(assignment.role, []).append(assignment)
-    names = {r["id"]: r["name"] for r in process.items("roles")}
-    ic = by_role.get("ic", [])
+    vocabulary = Vocabulary.from_process(process)
+    ic = by_role.get(COMMANDER, [])
     if incident.status != "resolved" and not ic:
         warnings.append(Warning("strong", "Nobody is Incident Commander. A trained IC should take command.",
-                                "ic", "before/different_roles"))
-    for holder in ic:
-        others = [names.get(a.role, a.role) for role, held in by_role.items() if role != "ic"
-                  for a in held if a.person.casefold() == holder.person.casefold()]
-        if others:
-            warnings.append(Warning("strong", f"{holder.person} is IC and also {', '.join(others)}: "
-                                    "the IC holds no other role.", "ic", "before/different_roles"))
+                                COMMANDER, "before/different_roles"))
+    # A role marked `exclusive` in the process: its holder should hold nothing else.
+    for role in (r for r in vocabulary.roles if r.exclusive):
+        for holder in by_role.get(role.id, []):
+            others = [vocabulary.role_name(a.role) for other, held in by_role.items() if other != role.id
+                      for a in held if a.person.casefold() == holder.person.casefold()]
+            if others:
+                warnings.append(Warning("strong", f"{holder.person} is {role.short} and also "
+                                        f"{', '.join(others)}: the {role.short} holds no other role.",
+                                        role.id, "before/different_roles"))
     level = incident.severity
     if level is not None and incident.status == "active":
         for role in process.items("roles"):
             needed = role.get("needed_from_level")
-            if needed is not None and level <= needed and role["id"] != "ic" and not by_role.get(role["id"]):
+            if needed is not None and level <= needed and role["id"] != COMMANDER and not by_role.get(role["id"]):
                 warnings.append(Warning("suggest", f"No {role['name']} yet: SEV-{level} needs one.",
                                         role["id"], role.get("page")))
     rules = {r["id"]: r for r in process.items("handoff_rules")}
@@ -93,7 +95,7 @@ def updates_due(process: Any, incident: Incident, last_sent: dict[str, str | Non
     definition = severity_definition(process, incident)
     cadence = (definition or {}).get("cadence", {})
     result = []
-    for audience in AUDIENCES:
+    for audience in Vocabulary.from_process(process).audiences:
         every = cadence.get(audience)
         last = last_sent.get(audience)
         last_at = times.from_text(last) if last else None

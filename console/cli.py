@@ -38,7 +38,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(words=None) -> argparse.ArgumentParser:
+    """The whole command line. `words` (a Vocabulary) is given only when help is asked for,
+    so that help names the process's roles without every command loading the process."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--home", metavar="DIR", default=argparse.SUPPRESS,
@@ -75,49 +77,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
     p.add_argument("--by", metavar="NAME", help="author (default: this seat)")
 
-    p = sub.add_parser("sev", parents=[common], help="change the severity")
-    p.add_argument("ref")
-    p.add_argument("level", metavar="N")
-    p.add_argument("--at", metavar="TIME")
-    p.add_argument("--by", metavar="NAME")
-
-    p = sub.add_parser("status", parents=[common], help="active, mitigated or resolved")
-    p.add_argument("ref")
-    p.add_argument("state", metavar="STATE")
-    p.add_argument("--at", metavar="TIME")
-    p.add_argument("--by", metavar="NAME")
-
-    p = sub.add_parser("role", parents=[common], help="assign a role (ic, deputy, scribe, sme, cl, il)")
-    p.add_argument("ref")
-    p.add_argument("role")
-    p.add_argument("person")
-    p.add_argument("--at", metavar="TIME")
-    p.add_argument("--end", action="store_true", help="end this person's term in the role")
-    p.add_argument("--by", metavar="NAME")
-
-    p = sub.add_parser("task", parents=[common], help="hand out a task with a check-back time")
-    p.add_argument("ref")
-    p.add_argument("person")
-    p.add_argument("minutes", metavar="MINUTES", help="check back in this many minutes (1..1440)")
-    p.add_argument("text")
-    p.add_argument("--by", metavar="NAME")
-
-    p = sub.add_parser("task-done", parents=[common], help="mark a task done")
-    p.add_argument("ref")
-    p.add_argument("task", metavar="TASK", help="T<n>")
-    p.add_argument("--by", metavar="NAME")
-
-    p = sub.add_parser("task-extend", parents=[common], help="push a task's check-back time")
-    p.add_argument("ref")
-    p.add_argument("task", metavar="TASK", help="T<n>")
-    p.add_argument("minutes", metavar="MINUTES", help="from the due time, or from now if overdue")
-    p.add_argument("--by", metavar="NAME")
-
-    for verb, what in (("check", "tick"), ("uncheck", "untick")):
-        p = sub.add_parser(verb, parents=[common], help=f"{what} a checklist item (by its id)")
-        p.add_argument("ref")
-        p.add_argument("item", metavar="ITEM_ID")
-        p.add_argument("--by", metavar="NAME")
+    _add_verb_parsers(sub, common, words)
 
     p = sub.add_parser("process", parents=[common], help="check or show the incident process")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=_Parser)
@@ -132,9 +92,9 @@ def _build_parser() -> argparse.ArgumentParser:
     q.add_argument("query", nargs="+")
     q.add_argument("--limit", type=_limit, default=10, metavar="N", help=f"at most N hits (1..{MAX_LIMIT})")
 
-    from console import cli_after
+    from console import cli_postmortem, exports
 
-    cli_after.add_parsers(sub, common, _Parser)
+    cli_postmortem.add_parsers(sub, common, _Parser)
     desktop.add_parser(sub, common, _Parser)
 
     p = sub.add_parser("metrics", parents=[common],
@@ -143,9 +103,33 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", parents=[common], help="export an incident")
     p.add_argument("ref")
-    p.add_argument("--format", choices=["json", "md", "html", "pdf", "csv", "ics"], required=True)
+    # The registry is read only when the option is used or its help shown (console/exports.py).
+    formats = p.add_argument("--format", choices=exports.Formats(), metavar="FORMAT", required=True,
+                             help="%(described)s")
+    formats.described = formats.choices  # each name with its description, in the help
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE, a regular file, mode 0600 (default or -: stdout)")
     return parser
+
+
+def _add_verb_parsers(sub, common: argparse.ArgumentParser, words=None) -> None:
+    """One subcommand per verb of the command language, read from its declaration:
+    `incident-console VERB REF ARGS...` does what `/VERB ARGS` typed in the note box does."""
+    from console.verbs import FIXED_VERBS
+
+    for verb in FIXED_VERBS:
+        if not verb.cli:
+            continue
+        p = sub.add_parser(verb.name, aliases=list(verb.cli_names), parents=[common],
+                           help=f"{verb.summary} (as {verb.usage})")
+        p.set_defaults(verb_name=verb.name)
+        p.add_argument("ref")
+        for param in verb.params:
+            offered = param.choices(words) if words is not None and callable(param.choices) else ()
+            p.add_argument(param.name, metavar=param.metavar.strip("()"), nargs="?" if param.optional else None,
+                           help=("one of: " + ", ".join(offered)) if offered and len(offered) < 30 else None)
+        if verb.back_datable:
+            p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
+        p.add_argument("--by", metavar="NAME", help="who did it (default: this seat)")
 
 
 def _limit(text: str) -> int:
@@ -234,18 +218,6 @@ def _run_handbook(args: argparse.Namespace, where: paths.Paths) -> int:
     return 0
 
 
-def _checklist_label(args: argparse.Namespace, where: paths.Paths, item_id: str) -> str:
-    """The text of checklist item `item_id` in the merged process, or InputError."""
-    from console.process import load_process
-
-    process = load_process(process_dir(args, where))
-    for checklist in process.items("checklists"):
-        for item in checklist["items"]:
-            if item["id"] == item_id:
-                return item["text"]
-    raise InputError(f"unknown checklist item {item_id!r}")
-
-
 def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
     if args.command == desktop.COMMAND:
         return desktop.run(args)
@@ -253,11 +225,14 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
 
     if args.command == "process":
         return _run_process(args, where)
-    from console import cli_after
+    from console import cli_postmortem
+    from console.commands import Language
+    from console.process import load_process
     from console.process import load_process as _load_process
+    from console.vocabulary import Vocabulary
 
-    if args.command in cli_after.COMMANDS:
-        return cli_after.run(args, where, clock, getattr(args, "by", None) or seat_name(),
+    if args.command in cli_postmortem.COMMANDS:
+        return cli_postmortem.run(args, where, clock, getattr(args, "by", None) or seat_name(),
                              lambda: _load_process(process_dir(args, where)))
     if args.command == "metrics":
         from console import metrics
@@ -307,77 +282,81 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
 
     incident_id = domain.parse_ref(args.ref)
     if args.command == "export":
-        service = IncidentService.open(where.db_path, clock)
+        from console import exports
+
+        exporter = exports.find(args.format)
         output = args.output or None  # "-" is standard output
-        needs_process = args.format in ("md", "html", "pdf")
-        process = _load_process(process_dir(args, where)) if needs_process else None
-        result = cli_after.export(service, process, incident_id, args.format, now=clock.now(), output=output)
-        cli_after.write_export(result, output)
-        if args.format == "pdf" and output != "-":
+        exports.check_output(exporter, output)  # a bad target is refused before any work is done
+        process = _load_process(process_dir(args, where)) if exporter.needs_process else None
+        service = IncidentService.open(where.db_path, clock)
+        result = exporter.export(service.read, incident_id, process=process, now=clock.now())
+        exports.write(exporter, result, output)
+        if exporter.needs_file and output != "-":
             print(f"wrote {output}")
         return 0
 
-    if args.command == "task":
-        minutes = domain.parse_minutes(args.minutes)
-        service = IncidentService.open(where.db_path, clock)
-        change = service.add_task(incident_id, args.person, minutes, args.text, by=by)
-        print(change.task.ref)
-        return 0
-
     at = _time(getattr(args, "at", None), clock)
-    if args.command == "task-done":
-        task_id = domain.parse_task_ref(args.task)
-        service = IncidentService.open(where.db_path, clock)
-        change = service.task_done(incident_id, task_id, by=by)
-    elif args.command == "task-extend":
-        task_id = domain.parse_task_ref(args.task)
-        minutes = domain.parse_minutes(args.minutes)
-        service = IncidentService.open(where.db_path, clock)
-        change = service.task_extend(incident_id, task_id, minutes, by=by)
-    elif args.command in ("check", "uncheck"):
-        label = _checklist_label(args, where, args.item.strip())
-        service = IncidentService.open(where.db_path, clock)
-        change = service.set_check(
-            incident_id, args.item.strip(), args.command == "check", by=by, label=label
-        )
+    if getattr(args, "verb_name", None):
+        change = _run_verb(args, where, clock, incident_id, at, by)
     elif args.command == "log" and args.kind is not None:
         # An explicit kind means "this text, literally": scripts can log any text, even one
         # that starts with "/" or "@" or a prefix, without it being read as a command.
-        kind = domain.parse_kind(args.kind)
-        service = IncidentService.open(where.db_path, clock)
+        process = load_process(process_dir(args, where))
+        kind = Vocabulary.from_process(process).kind(args.kind)
+        service = IncidentService.open(where.db_path, clock, Vocabulary.from_process(process))
         change = service.log(incident_id, args.text, by=by, kind=kind, occurred_at=at)
     elif args.command == "log":
-        from console.commands import backdate, execute, parse_line, prefixes
-        from console.process import load_process
-
-        process = load_process(process_dir(args, where))
-        parsed = parse_line(args.text, kinds=prefixes(process), now=clock.now())
+        language = Language.from_process(load_process(process_dir(args, where)))
+        parsed = language.parse(args.text, now=clock.now())
         if at is not None:
-            parsed = backdate(parsed, at)
-        service = IncidentService.open(where.db_path, clock)
-        change = execute(service, incident_id, parsed, by=by)
-    elif args.command == "sev":
-        level = domain.parse_severity(args.level)
-        service = IncidentService.open(where.db_path, clock)
-        change = service.set_severity(incident_id, level, by=by, at=at)
-    elif args.command == "status":
-        state = domain.parse_status(args.state)
-        service = IncidentService.open(where.db_path, clock)
-        change = service.set_status(incident_id, state, by=by, at=at)
-    elif args.command == "role":
-        role = domain.parse_role(args.role)
-        service = IncidentService.open(where.db_path, clock)
-        change = service.assign_role(incident_id, role, args.person, by=by, at=at, end=args.end)
+            parsed = language.backdate(parsed, at)
+        service = IncidentService.open(where.db_path, clock, language.vocabulary)
+        change = language.execute(service, incident_id, parsed, by=by)
     else:  # pragma: no cover - argparse only lets known commands through
         raise InputError(f"unknown command {args.command!r}")
+    if change.task is not None and getattr(args, "verb_name", None) == "task":
+        print(change.task.ref)  # what a script needs to /done or /extend it later
+        return 0
     for entry in change.entries:
         print(f"{change.incident.ref} {entry.occurred_at} [{entry.kind}] {entry.author}: {entry.text}")
     return 0
 
 
+def _run_verb(args: argparse.Namespace, where: paths.Paths, clock: Clock, incident_id: int, at, by: str):
+    """A verb's subcommand: its arguments read by the verb's own declaration, then its operation."""
+    from console.commands import Language
+    from console.incidents import IncidentService
+    from console.process import load_process
+    language = Language.from_process(load_process(process_dir(args, where)))
+    verb = language.verbs[args.verb_name]
+    parsed = language.parse_arguments(verb.name, [getattr(args, p.name) for p in verb.params])
+    if at is not None:
+        parsed = language.backdate(parsed, at)
+    service = IncidentService.open(where.db_path, clock, language.vocabulary)
+    return language.execute(service, incident_id, parsed, by=by)
+
+
+def _help_words(argv: list[str]):
+    """The process's vocabulary for help text, or None when it cannot be loaded."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--home")
+    early.add_argument("--process")
+    known, _ = early.parse_known_args(argv)
+    try:
+        from console.process import load_process
+        from console.vocabulary import Vocabulary
+
+        where = paths.resolve(known.home)
+        folder = Path(known.process).expanduser() if known.process else where.process_dir
+        return Vocabulary.from_process(load_process(folder))
+    except ConsoleError:
+        return None
+
+
 def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
-    parser = _build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    asks_help = any(arg in ("-h", "--help") for arg in argv)
+    parser = _build_parser(_help_words(argv) if asks_help else None)
     args = parser.parse_args(argv)
     try:
         problem = _undecodable_argument(args, argv)
@@ -387,10 +366,14 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         paths.check_home(where)
     except ConsoleError as exc:
         return _say(exc)
-    if args.command is None:
-        from ui.app import run  # the only place the core reaches for Qt, and only on request
+    if args.command is None:  # the window, found through its entry point (console/plugins.py)
+        from console import plugins
 
-        return run(where, process_dir(args, where))
+        try:
+            window = plugins.load(plugins.GUI, plugins.WINDOW)
+        except ConsoleError as exc:
+            return _say(exc)
+        return window(where, process_dir(args, where))
     try:
         code = _run(args, where, clock or SystemClock())
         _flush_stdout()  # a full disk or a closed pipe is found here, not at exit

@@ -1,8 +1,8 @@
 """The incident, its roles and its timeline: values and the rules that check input.
 
 The rules here are those the store relies on whatever process an organisation defines:
-severity is 1..5, status moves active -> mitigated -> resolved (and may reopen), and the role
-keys the core itself writes. Names and wording come from the process definition.
+severity is 1..5, status moves active -> mitigated -> resolved (and may reopen). Roles, entry
+kinds and audiences come from the process definition (console.vocabulary).
 """
 
 import re
@@ -12,30 +12,6 @@ from console.errors import InputError
 
 SEVERITIES = (1, 2, 3, 4, 5)
 STATUSES = ("active", "mitigated", "resolved")
-ROLE_KEYS = ("ic", "deputy", "scribe", "sme", "customer_liaison", "internal_liaison")
-ROLE_ALIASES = {"cl": "customer_liaison", "il": "internal_liaison"}
-# Roles held by one person at a time: assigning a new holder ends the previous one's term.
-# The others (deputy, sme) can have several holders at once.
-SINGLE_HOLDER_ROLES = frozenset({"ic", "scribe", "customer_liaison", "internal_liaison"})
-ROLE_NAMES = {
-    "ic": "Incident Commander",
-    "deputy": "Deputy",
-    "scribe": "Scribe",
-    "sme": "Subject Matter Expert",
-    "customer_liaison": "Customer Liaison",
-    "internal_liaison": "Internal Liaison",
-}
-# The timeline's entry kinds (the handbook's fourteen). The ones the console writes by itself
-# when something changes: status, severity, roster (a role assigned) and handover (command
-# passed). The rest are typed by the scribe.
-ENTRY_KINDS = (
-    "roster", "action", "task", "status", "decision", "finding", "note",
-    "todo", "system", "call_end", "severity", "comms", "handover", "page",
-)
-# Entries of these kinds record a change the console made to the incident itself; editing or
-# retracting one would leave the timeline disagreeing with the incident, so they are refused
-# (the fix is a new change, or a note saying what was wrong).
-DERIVED_KINDS = frozenset({"status", "severity", "roster", "handover"})
 MAX_TITLE = 200
 MAX_TEXT = 10_000
 # A draft is what a seat is typing; it may run past an entry's limit (the note box says so
@@ -43,9 +19,6 @@ MAX_TEXT = 10_000
 MAX_DRAFT = 10 * MAX_TEXT
 MAX_NAME = 100
 MAX_TASK_TEXT = 200  # one line on the board; the detail belongs in the timeline
-# Who a status update is for. Responders' updates are part of running the incident (a
-# "status" entry); executives' and customers' are communications ("comms").
-AUDIENCES = ("responders", "executives", "customers")
 # A check-back timer is whole minutes, at most a day: a longer wait is not a check-back.
 MAX_MINUTES = 1440
 
@@ -255,13 +228,6 @@ def parse_minutes(text: str | int) -> int:
     return int(match.group(1))
 
 
-def parse_audience(text: str) -> str:
-    audience = (text or "").strip().lower()
-    if audience not in AUDIENCES:
-        raise InputError(f"bad audience {text!r}: expected one of {', '.join(AUDIENCES)}")
-    return audience
-
-
 def parse_severity(text: str | int) -> int:
     """`SEV-2`, `sev2` or `2` -> 2 (ASCII digits only, like every number typed)."""
     match = _SEVERITY.match(str(text) if text is not None else "")
@@ -275,22 +241,6 @@ def parse_status(text: str) -> str:
     if state not in STATUSES:
         raise InputError(f"bad status {text!r}: expected one of {', '.join(STATUSES)}")
     return state
-
-
-def parse_role(text: str) -> str:
-    key = (text or "").strip().lower().replace("-", "_")
-    key = ROLE_ALIASES.get(key, key)
-    if key not in ROLE_KEYS:
-        known = ", ".join(ROLE_KEYS + tuple(ROLE_ALIASES))
-        raise InputError(f"bad role {text!r}: expected one of {known}")
-    return key
-
-
-def parse_kind(text: str) -> str:
-    kind = (text or "").strip().lower()
-    if kind not in ENTRY_KINDS:
-        raise InputError(f"bad entry kind {text!r}: expected one of {', '.join(ENTRY_KINDS)}")
-    return kind
 
 
 # Characters that change how a line is shown without being seen: the Unicode bidi controls

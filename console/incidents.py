@@ -24,6 +24,7 @@ from console.domain import ActionItem, PostmortemRecord
 from console.errors import InputError
 from console.queries import Reader
 from console.store import open_store, storage_errors, write_transaction
+from console.vocabulary import COMMANDER, Vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from sqlite_utils import Database
@@ -35,15 +36,30 @@ class IncidentService:
     """Writes through the single writer connection; reads through `self.read`."""
 
     @classmethod
-    def open(cls, path: Path, clock: Clock) -> "IncidentService":
-        """Open (and migrate) the store at `path` as this process's one writer."""
-        return cls(open_store(path), path, clock)
+    def open(cls, path: Path, clock: Clock, vocabulary: Vocabulary | None = None) -> "IncidentService":
+        """Open (and migrate) the store at `path` as this process's one writer.
 
-    def __init__(self, db: "Database", path: Path, clock: Clock) -> None:
+        `vocabulary` is the loaded process's roles, kinds and audiences (default: the shipped
+        process's)."""
+        return cls(open_store(path), path, clock, vocabulary)
+
+    def __init__(self, db: "Database", path: Path, clock: Clock,
+                 vocabulary: Vocabulary | None = None) -> None:
         self._db = db
         self._path = path
         self._clock = clock
+        self._vocabulary = vocabulary
         self.read = Reader(db.conn, path)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary.default()
+        return self._vocabulary
+
+    def now(self) -> datetime:
+        """The service's clock: what `recorded_at` is stamped with."""
+        return self._clock.now()
 
     def _writing(self):
         """The write transaction every operation runs in (see store.write_transaction)."""
@@ -106,7 +122,7 @@ class IncidentService:
         uid: str | None = None,
     ) -> Change:
         """Append one entry. A `uid` made by the caller makes a resend harmless."""
-        kind = domain.parse_kind(kind)
+        kind = self.vocabulary.kind(kind)
         text = domain.clean_text(text, "entry text", domain.MAX_TEXT, multiline=True)
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         incident = self.read.incident(incident_id)
@@ -159,7 +175,7 @@ class IncidentService:
         disagreeing with the incident; the fix is a new change."""
         incident = self.read.incident(incident_id)
         entry = self.read.entry(incident_id, entry_id)
-        if entry.kind in domain.DERIVED_KINDS:
+        if entry.kind in self.vocabulary.derived_kinds:
             raise InputError(f"entries the console writes itself cannot be {verb}; add a note instead")
         return incident, entry
 
@@ -319,16 +335,18 @@ class IncidentService:
     ) -> Change:
         """Give a role to a person (or, with `end`, take it away), keeping the history.
 
-        For single-holder roles a new holder ends the previous holder's term at the same
-        moment; a new Incident Commander is written as a hand-over of command.
+        The role's `max` in the process decides how many hold it: with 1, a new holder ends
+        the previous holder's term at the same moment; with more, a holder past the limit is
+        refused. A new Incident Commander is written as a hand-over of command.
         """
-        key = domain.parse_role(role)
+        definition = self.vocabulary.role(role)
+        key = definition.id
         name = domain.clean_text(person, "person", domain.MAX_NAME)
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         incident = self.read.incident(incident_id)
         current = [a for a in self.read.roles(incident_id, current_only=True) if a.role == key]
         holder = next((a for a in current if a.person.casefold() == name.casefold()), None)
-        label = domain.ROLE_NAMES[key]
+        label = definition.name
         now = self._clock.now()
         moment = at or now
         stamp = times.to_text(moment)
@@ -346,7 +364,12 @@ class IncidentService:
                 return Change(self.read.incident(incident_id), (entry,), roles_changed=True)
             if holder is not None:
                 raise InputError(f"{name} is already {label} on {incident.ref}")
-            previous = current if key in domain.SINGLE_HOLDER_ROLES else []
+            previous = current if definition.single else []
+            if definition.max is not None and not definition.single and len(current) >= definition.max:
+                raise InputError(
+                    f"{label} already has {len(current)} holders on {incident.ref} (at most "
+                    f"{definition.max}): relieve one first (/relieve {definition.command} NAME)"
+                )
             for assignment in previous:
                 if stamp < assignment.from_at:
                     raise InputError(
@@ -357,9 +380,9 @@ class IncidentService:
             table.insert(
                 {"incident_id": incident_id, "role": key, "person": name, "from_at": stamp}
             )
-            if key == "ic" and previous:
+            if key == COMMANDER and previous:
                 kind, text = "handover", f"Command passed from {previous[0].person} to {name}"
-            elif key == "ic":
+            elif key == COMMANDER:
                 kind, text = "handover", f"{name} is Incident Commander"
             elif previous:
                 kind, text = "roster", f"{label}: {name} (was {previous[0].person})"
@@ -503,12 +526,12 @@ class IncidentService:
 
     def send_update(self, incident_id: int, audience: str, text: str, *, by: str) -> Change:
         """Record a status update as sent; responders' is "status", the others "comms"."""
-        audience = domain.parse_audience(audience)
+        audience = self.vocabulary.audience(audience)
         text = domain.clean_text(text, "update text", domain.MAX_TEXT, multiline=True)
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         incident = self.read.incident(incident_id)
         now = self._clock.now()
-        kind = "status" if audience == "responders" else "comms"
+        kind = self.vocabulary.update_kinds[audience]
         entry_text = f"Update to {audience}: {text}"
         with self._writing():
             self._db["updates"].insert(

@@ -11,13 +11,19 @@ and the writer would never see it).
 Everything taken from the record is text people typed under stress, so it is escaped
 before it lands in the Markdown: a note with `|` or a newline can never split a table row,
 and `<script>` stays text. Qt-free, and it never writes: it reads through a `Reader`.
+
+Also what the CLI and the window both need of a post-mortem: its current text (the latest saved
+version, else a fresh draft), its Markdown file, the people it names (`roster`) and the
+invitation to its meeting (`invitation`, an .ics file).
 """
 
 import re
 from datetime import datetime, timezone
 
-from console import times
-from console.domain import ROLE_NAMES, ActionItem, Entry, Incident
+from console import meeting, times
+from console.domain import ActionItem, Entry, Incident
+from console.vocabulary import COMMANDER, SCRIBE
+from console.errors import NothingToExport
 from console.process import Process
 from console.queries import Reader
 
@@ -198,17 +204,18 @@ def _impact(
 def _responders(reader: Reader, process: Process, incident: Incident) -> list[str]:
     """Each person once, in the order they joined, with every role they held and when."""
     names = {r["id"]: r["name"] for r in process.items("roles")}
+    shorts = {r["id"]: r["short"] for r in process.items("roles")}
     people: dict[str, list[str]] = {}
     marks: dict[str, set[str]] = {}
     for a in reader.roles(incident.id):
-        role = names.get(a.role) or ROLE_NAMES.get(a.role, a.role)
+        role = names.get(a.role, a.role)  # a role since removed from the process: its id
         until = _utc(a.to_at)[11:] if a.to_at else "end"
         key = a.person.casefold()
         people.setdefault(key, [escape_inline(a.person)]).append(
             f"{role} {_utc(a.from_at)[11:]}–{until}"
         )
-        if a.role in ("ic", "scribe"):
-            marks.setdefault(key, set()).add("IC" if a.role == "ic" else "Scribe")
+        if a.role in (COMMANDER, SCRIBE):
+            marks.setdefault(key, set()).add(shorts.get(a.role, a.role))
     if not people:
         return ["_No roles were recorded._", ""]
     out = []
@@ -268,3 +275,49 @@ def _item_line(text: str, item: ActionItem | None, tags: str) -> str:
         if extra:
             line += " — " + ", ".join(extra)
     return line
+
+
+def current_text(reader: Reader, process: Process, incident_id: int, *, draft: bool = False,
+                 all_entries: bool = False, now: datetime | None = None) -> str:
+    """The latest saved post-mortem, or a draft generated from the record (always, with `draft`)."""
+    saved = None if draft else reader.latest_postmortem_text(incident_id)
+    return saved or generate(reader, process, incident_id, all_entries=all_entries, now=now)
+
+
+def markdown_file(text: str) -> str:
+    """The post-mortem's Markdown as written, ending in a line break: the `md` export.
+
+    A passthrough: the generator already escapes user text, and changing a single character
+    here would make the file differ from what the owner reviewed. Only a missing final newline
+    is added, which POSIX tools and diffs expect.
+    """
+    return text if text.endswith("\n") else text + "\n"
+
+
+def roster(reader: Reader, incident_id: int) -> list[str]:
+    """Everyone who held a role in the incident, by name: who is invited, whom lint protects."""
+    return sorted({a.person for a in reader.roles(incident_id)}, key=str.casefold)
+
+
+def invitation(reader: Reader, incident_id: int, *, now: datetime) -> str:
+    """The post-mortem meeting as an .ics file: the owner, the ICs and every responder invited.
+
+    No meeting booked yet is `NothingToExport` (the window's "export everything" leaves the
+    invitation out; the CLI says how to book one).
+    """
+    incident = reader.incident(incident_id)
+    record = reader.postmortem(incident_id)
+    if record is None or not record.meeting_at:
+        raise NothingToExport(f"no meeting booked for {incident.ref} yet: "
+                              f"incident-console postmortem meeting {incident.ref} TIME")
+    people = roster(reader, incident_id)
+    if record.owner and record.owner not in people:
+        people.insert(0, record.owner)
+    description = (f"Post-mortem review of {incident.ref} {incident.title}. "
+                   f"Owner: {record.owner or 'not named'}. Agenda: timeline recap; key and unusual "
+                   "points; how it could have been caught; customer impact; action items.")
+    return meeting.ics_invitation(
+        uid=f"postmortem-{incident.ref}@incident-console", title=f"Post-mortem: {incident.ref} {incident.title}",
+        start=times.from_text(record.meeting_at), organizer=record.owner or "Incident Commander",
+        attendees=[(person, None) for person in people], description=description, now=now,
+    )

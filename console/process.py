@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from console import domain
+from console.vocabulary import REQUIRED_ROLES, UPDATE_KINDS, WRITTEN_KINDS
 from console.errors import InputError
 from console.handbook import check_page_ref
 from console.lint import PatternError, check_pattern
@@ -202,9 +202,8 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
         "level": F("int", low=1, high=5), "name": _text(), "title": _text(), "summary": _text(),
         "criteria": F("strlist"), "examples": F("strlist"), "paged": F("strlist"),
         "major": F("bool"), "response": F("strlist"),
-        "cadence": F("map", fields={
-            k: F("int", nullable=True, low=1) for k in ("responders", "executives", "customers", "deputy_callout")
-        }),
+        # Minutes per update audience (the audiences of updates.yaml) and `deputy_callout`.
+        "cadence": F("map"),
         "postmortem": F("map", fields={
             "required": F("bool"), "meeting_within": F("int", nullable=True, low=1),
             "day_kind": F("str", choices=("calendar", "business")),
@@ -212,7 +211,7 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
         "page": PAGE,
     }},
     "roles.yaml": {"roles": {
-        "name": _text(), "short": _text(), "aliases": F("strlist"),
+        "name": _text(), "short": _text(), "aliases": F("strlist"), "key": F("str", required=False),
         "kind": F("str", choices=("core", "auxiliary")),
         "group": F("str", choices=("command_staff", "liaison", "responder", "auxiliary")),
         "purpose": _text(), "who_can_hold": _text(), "min": F("int", low=0),
@@ -259,7 +258,7 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
         "page": PAGE,
     }},
     "updates.yaml": {"update_templates": {
-        "audience": F("str", choices=("responders", "executives", "customers")),
+        "audience": _text(), "kind": F("str", required=False, choices=UPDATE_KINDS),
         "title": _text(), "body": _text(), "rules": F("list", ref="lint_rules"), "page": PAGE,
     }},
     "commands.yaml": {"commands": {
@@ -276,9 +275,8 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
         "pages": F("pagelist"),
     }},
 }
-LIST_FILES = {lst: name for name, lists in SCHEMA.items() for lst in lists}
 # What the core itself relies on: these cannot be disabled by an override.
-CORE_ROLES = domain.ROLE_KEYS
+CORE_ROLES = REQUIRED_ROLES
 
 
 # -- the merged process ----------------------------------------------------------------------
@@ -602,12 +600,10 @@ def _cross_checks(lists: dict[str, LList], problems: list[Problem]) -> None:
         if key not in role_ids:
             problems.append(Problem(*loc_of("roles"), f"role {_shown.repr(key)} is missing; the console needs it"))
     kind_ids = {k["id"] for k in lists["entry_kinds"]}
-    for missing in sorted(set(domain.ENTRY_KINDS) - kind_ids):
+    for missing in sorted(set(WRITTEN_KINDS) - kind_ids):
         problems.append(Problem(*loc_of("entry_kinds"), f"entry kind {_shown.repr(missing)} is missing; the console writes it"))
-    for kind in lists["entry_kinds"]:
-        if kind["id"] not in domain.ENTRY_KINDS:
-            problems.append(Problem(*kind.key_loc["id"], f"entry kind {_shown.repr(kind['id'])} is unknown to this "
-                                    f"version; kinds can be relabelled, not added"))
+    _check_role_words(lists["roles"], problems)
+    _check_cadences(lists["severities"], lists["update_templates"], problems)
     _unique(lists["entry_kinds"], "key", problems)
     _unique(lists["sections"], "number", problems)
     seen: dict[str, Location] = {}
@@ -634,3 +630,48 @@ def _unique(items: Iterable[LDict], key: str, problems: list[Problem]) -> None:
             if item[key] in seen:
                 problems.append(Problem(*item.key_loc[key], f"{key} {_shown.repr(item[key])} is already used by {_shown.repr(seen[item[key]])}"))
             seen.setdefault(item[key], item["id"])
+
+
+def _check_role_words(roles: LList, problems: list[Problem]) -> None:
+    """Every word that names a role (id or alias) names one role only and is no other command;
+    every role-bar key is one letter, used once."""
+    from console.verbs import FIXED_VERB_NAMES  # the language's own verbs
+
+    seen: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    for role in roles:
+        words = [role["id"]] + [str(a).strip().lower() for a in role.get("aliases") or ()]
+        for word in words:
+            loc = role.key_loc.get("aliases", role.loc) if word != role["id"] else role.key_loc["id"]
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", word, re.ASCII):
+                problems.append(Problem(*loc, f"role word {_shown.repr(word)} must be lower-case letters, digits or _"))
+            elif word in FIXED_VERB_NAMES:
+                problems.append(Problem(*loc, f"role word {_shown.repr(word)} is already the command /{word}"))
+            elif word in seen and seen[word] != role["id"]:
+                problems.append(Problem(*loc, f"role word {_shown.repr(word)} already names role {_shown.repr(seen[word])}"))
+            seen.setdefault(word, role["id"])
+        key = role.get("key")
+        if key is not None:
+            key = str(key).strip().lower()
+            if not re.fullmatch(r"[a-z]", key, re.ASCII):
+                problems.append(Problem(*role.key_loc["key"], f"key {_shown.repr(key)} must be one letter"))
+            elif key in keys:
+                problems.append(Problem(*role.key_loc["key"], f"key {_shown.repr(key)} is already role {_shown.repr(keys[key])}'s"))
+            keys.setdefault(key, role["id"])
+
+
+def _check_cadences(severities: LList, templates: LList, problems: list[Problem]) -> None:
+    """A severity's cadence names update audiences (those of updates.yaml) or deputy_callout."""
+    audiences = {t.get("audience") for t in templates} | {"deputy_callout"}
+    for severity in severities:
+        cadence = severity.get("cadence")
+        if not isinstance(cadence, LDict):
+            continue
+        for audience, minutes in cadence.items():
+            loc = cadence.key_loc[audience]
+            if audience not in audiences:
+                problems.append(Problem(*loc, f"cadence {_shown.repr(audience)} is no update audience "
+                                        f"(updates.yaml has: {', '.join(sorted(a for a in audiences if a))})"))
+            elif minutes is not None and (not isinstance(minutes, int) or isinstance(minutes, bool) or minutes < 1):
+                problems.append(Problem(*loc, f"cadence {audience} must be whole minutes (1 or more) or null, "
+                                        f"not {_shown.repr(minutes)}"))

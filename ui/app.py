@@ -52,8 +52,11 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
 
     def open_service():  # runs on the writer thread, so its imports stay off the first paint
         from console.incidents import IncidentService
+        from console.vocabulary import Vocabulary
 
-        return IncidentService.open(db_path, clock)
+        # The writer starts once the process has loaded: its roles, kinds and audiences are
+        # the ones the store checks against.
+        return IncidentService.open(db_path, clock, Vocabulary.from_process(window.process))
 
     writer = StoreWriter(open_service)
     window = MainWindow(writer, clock, author or seat_name(), exports_dir=where.exports_dir)

@@ -12,9 +12,6 @@ from PySide6.QtWidgets import (
 
 from ui.board_models import ChecklistModel, RolesModel, TasksModel
 
-ROLE_KEYS = {"i": "ic", "d": "deputy", "s": "scribe", "m": "sme", "c": "customer_liaison",
-             "l": "internal_liaison", "o": "postmortem_owner", "t": "subteam_leader", "h": "ic_shadow"}
-
 
 def _title(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
@@ -117,7 +114,10 @@ class RolesPanel(QWidget):
         self.warnings.setWordWrap(True)
         self.warnings.setTextFormat(Qt.TextFormat.RichText)
         self.warnings.linkActivated.connect(self.handbook_requested)
-        self.bar = InlineBar("Role?", "i IC · d deputy · s scribe · m SME · c customer liaison · l internal liaison", self)
+        # The letter of each role is its `key` in the process (roles.yaml).
+        self.role_keys = {str(r["key"]).lower(): r for r in model._roles if r.get("key")}
+        legend = " · ".join(f"{key} {r['short']}" for key, r in self.role_keys.items())
+        self.bar = InlineBar("Role?", legend, self)
         self.completer_model = QStringListModel(self)
         completer = QCompleter(self.completer_model, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -138,21 +138,20 @@ class RolesPanel(QWidget):
     def start_assign(self) -> None:
         """Ctrl+R: the next letter picks the role, then the name, then Enter."""
         self._pending_role = None
-        self.bar.open(prompt="Role? (i d s m c l)")
+        self.bar.open(prompt=f"Role? ({' '.join(self.role_keys)})")
 
     def set_people(self, people: list[str]) -> None:
         self.completer_model.setStringList(sorted(set(people), key=str.casefold))
 
     def _on_bar_text(self, text: str) -> None:
         if self._pending_role is None and len(text) == 1:
-            role = ROLE_KEYS.get(text.lower())
+            role = self.role_keys.get(text.lower())
             if role is None:
-                self.bar.message.setText(f"No role on key {text!r}: i d s m c l (o t h for the others)")
+                self.bar.message.setText(f"No role on key {text!r}: {' '.join(self.role_keys)}")
                 self.bar.edit.clear()
                 return
-            self._pending_role = role
-            name = next((r["name"] for r in self.model._roles if r["id"] == role), role)
-            self.bar.label.setText(f"{name}:")
+            self._pending_role = role["id"]
+            self.bar.label.setText(f"{role['name']}:")
             self.bar.edit.clear()
             self.bar.edit.setPlaceholderText("name, then Enter (the current holder is replaced for one-holder roles)")
             self.bar.message.clear()

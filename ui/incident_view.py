@@ -163,6 +163,9 @@ class IncidentPage(ScribeSide, QWidget):
         self._clock = clock
         self._zone = zone
         self.process = process
+        from console.commands import Language
+
+        self.language = Language.from_process(process)  # every bar and the note box speak it
         self.author = author
         self.kinds = KindStyles.from_process(process)
         self.incident: Incident | None = None
@@ -454,7 +457,7 @@ class IncidentPage(ScribeSide, QWidget):
 
     def _update_cadence(self, now) -> None:
         last = {a: (u.sent_at if (u := self._reader.last_update(self.incident.id, a)) else None)
-                for a in board.AUDIENCES}
+                for a in self.language.vocabulary.audiences}
         parts = []
         self._due = board.updates_due(self.process, self.incident, last)
         for due in self._due:
@@ -592,40 +595,34 @@ class IncidentPage(ScribeSide, QWidget):
         self.postmortem_window.show()
 
     def export_all(self) -> None:
-        """JSON, Markdown, HTML, PDF, CSV (and the invitation when a meeting is booked), written
-        to the exports folder without a dialog; the paths are shown under the note box."""
+        """Every export format (`console.exports`), written to the exports folder without a
+        dialog; a format with nothing to export yet (no meeting: no invitation) is left out.
+        The paths are shown under the note box."""
         if self.incident is None:
             return
-        from console import cli_after
-        from console.errors import ConsoleError
+        from console import exports
+        from console.errors import ConsoleError, NothingToExport
         from console.files import write_private
         from console.paths import ensure_private_dir
 
         try:
             folder = ensure_private_dir(self.exports_dir)
+            every = exports.every()
         except ConsoleError as exc:
             self.note_status.setText(f"Not exported: {exc}")
             return
-        stem = f"{self.incident.ref}-{self._clock.now():%Y%m%d-%H%M%S}"
-        reader, process, incident_id, now = self._reader, self.process, self.incident.id, self._clock.now()
-
-        class ReadOnly:  # the export functions take "a service"; reading is all they do
-            read = reader
-
+        now = self._clock.now()
+        stem = f"{self.incident.ref}-{now:%Y%m%d-%H%M%S}"
         written = []
-        for fmt in ("json", "md", "html", "csv", "pdf", "ics"):
-            path = folder / f"{stem}.{fmt}"
+        for exporter in every:
+            path = folder / f"{stem}{exporter.suffix}"
             try:
-                result = cli_after.export(ReadOnly, process, incident_id, fmt, now=now, output=path)
-            except InputError as exc:
-                if fmt == "ics":
-                    continue  # no meeting booked yet: nothing to invite to
-                self.note_status.setText(f"Export stopped at {fmt}: {exc}")
-                return
-            try:
+                result = exporter.export(self._reader, self.incident.id, process=self.process, now=now)
                 write_private(path, result)  # atomic, 0600, only a regular file replaced
+            except NothingToExport:
+                continue
             except ConsoleError as exc:
-                self.note_status.setText(f"Export stopped at {fmt}: {exc}")
+                self.note_status.setText(f"Export stopped at {exporter.name}: {exc}")
                 return
             written.append(path.name)
         self.note_status.setText(f"Exported to {folder}: {', '.join(written)}")
@@ -663,9 +660,7 @@ class IncidentPage(ScribeSide, QWidget):
             bar.message.setText(f"Not logged: {error}")
 
         if step == "1":
-            from console.commands import run_line
-
-            self._submit(lambda s: run_line(s, self.process, incident_id, "/end", by=author), done, failed)
+            self.send_line("/end", done, failed)
         elif step == "2":
             self._submit(lambda s: s.log(incident_id, "Remaining discussion moves to the incident chat room",
                                          by=author, kind="note"), done, failed)
@@ -739,74 +734,67 @@ class IncidentPage(ScribeSide, QWidget):
 
         self._writer.submit(job, done, failed)
 
-    def set_severity(self, level: int) -> None:
+    def send_line(self, line: str, on_done=None, on_error=None, *, uid: str | None = None) -> bool:
+        """Run one line of the command language - what every key and bar of the board does.
+
+        The line is checked here, before anything is sent; a mistake goes to `on_error` (or
+        beside the note box) and nothing is written. True when it was sent.
+        """
         if self.incident is None:
-            return
-        incident_id, author = self.incident.id, self.author
-        self._submit(lambda s: s.set_severity(incident_id, level, by=author))
+            return False
+        try:
+            parsed = self.language.parse(line, now=self._clock.now(), local_tz=self._zone)
+        except InputError as exc:
+            (on_error or (lambda e: self.note_status.setText(f"Not saved: {e}")))(exc)
+            return False
+        incident_id, author, language = self.incident.id, self.author, self.language
+        self._submit(lambda s: language.execute(s, incident_id, parsed, by=author, uid=uid), on_done, on_error)
+        return True
+
+    def set_severity(self, level: int) -> None:
+        self.send_line(f"/sev {level}")
 
     def set_status(self, state: str) -> None:
-        if self.incident is None:
-            return
-        incident_id, author = self.incident.id, self.author
-        self._submit(lambda s: s.set_status(incident_id, state, by=author))
-        if state == "resolved":
+        if self.send_line(f"/status {state}") and state == "resolved":
             self.show_moment("at_close")
 
     def start_assign(self) -> None:
         self.roles_panel.start_assign()
 
     def _on_assign_requested(self, role: str, person: str) -> None:
-        incident_id, author = self.incident.id, self.author
-        self._submit(lambda s: s.assign_role(incident_id, role, person, by=author),
-                     lambda _: (self.roles_panel.assigned(), self.focus_note()),
-                     lambda e: self.roles_panel.bar.message.setText(f"Not assigned: {e}"))
+        self.send_line(f"/role {role} {person}",
+                       lambda _: (self.roles_panel.assigned(), self.focus_note()),
+                       lambda e: self.roles_panel.bar.message.setText(f"Not assigned: {e}"))
 
     def start_task(self) -> None:
         self.tasks_panel.start_task()
         self.show_moment("on_assign")
 
     def _on_task_requested(self, text: str) -> None:
-        try:
-            owner, minutes, what = parse_task(text)
-        except InputError as exc:
-            self.tasks_panel.bar.message.setText(str(exc))
-            return
-        incident_id, author, uid = self.incident.id, self.author, uuid.uuid4().hex
-        self._submit(lambda s: s.add_task(incident_id, owner, minutes, what, by=author, uid=uid),
-                     lambda _: (self.tasks_panel.finished(), self.focus_note()),
-                     lambda e: self.tasks_panel.bar.message.setText(f"Not saved: {e}"))
+        self.send_line(f"/task {text}", lambda _: (self.tasks_panel.finished(), self.focus_note()),
+                       self._task_bar_error, uid=uuid.uuid4().hex)
+
+    def _task_bar_error(self, error: Exception) -> None:
+        self.tasks_panel.bar.message.setText(
+            str(error) if isinstance(error, InputError) else f"Not saved: {error}")
 
     def _on_task_done(self, task_id: int) -> None:
-        incident_id, author = self.incident.id, self.author
-        self._submit(lambda s: s.task_done(incident_id, task_id, by=author), lambda _: self.alert.hide())
+        self.send_line(f"/done {domain.format_task_ref(task_id)}", lambda _: self.alert.hide())
 
     def _on_task_extend(self, task_id: int, text: str) -> None:
-        try:
-            minutes = domain.parse_minutes(text)
-        except InputError as exc:
-            self.tasks_panel.bar.message.setText(str(exc))
-            return
-        incident_id, author = self.incident.id, self.author
-
         def done(_):
             self._alerted.discard(task_id)
             self.alert.hide()
             self.tasks_panel.finished()
 
-        self._submit(lambda s: s.task_extend(incident_id, task_id, minutes, by=author), done,
-                     lambda e: self.tasks_panel.bar.message.setText(f"Not saved: {e}"))
+        self.send_line(f"/extend {domain.format_task_ref(task_id)} {text}", done, self._task_bar_error)
 
     def _on_task_reassign(self, task_id: int, owner: str) -> None:
-        incident_id, author = self.incident.id, self.author
-        self._submit(lambda s: s.task_reassign(incident_id, task_id, owner, by=author),
-                     lambda _: self.tasks_panel.finished(),
-                     lambda e: self.tasks_panel.bar.message.setText(f"Not saved: {e}"))
+        self.send_line(f"/reassign {domain.format_task_ref(task_id)} {owner}",
+                       lambda _: self.tasks_panel.finished(), self._task_bar_error)
 
     def _on_toggle_check(self, item_id: str, checked: bool) -> None:
-        item = board.checklist_item(self.process, item_id)
-        incident_id, author = self.incident.id, self.author
-        self._submit(lambda s: s.set_check(incident_id, item_id, checked, by=author, label=item["text"]))
+        self.send_line(f"/{'check' if checked else 'uncheck'} {item_id}")
 
     def open_composer(self) -> None:
         if self.incident is None:
@@ -863,16 +851,3 @@ class IncidentPage(ScribeSide, QWidget):
 
         self._submit(lambda s: s.send_update(incident_id, audience, text, by=author), done,
                      lambda e: self.composer.findings.setText(f"Not sent: {e}"))
-
-def parse_task(text: str) -> tuple[str, int, str]:
-    """`Ana 5 check the replicas` (or `Ana Alvarez 5m check…`) -> owner, minutes, task."""
-    words = text.split()
-    for i, word in enumerate(words[1:], start=1):
-        if re.fullmatch(r"\d{1,4}m?", word, re.IGNORECASE):
-            owner, rest = " ".join(words[:i]), " ".join(words[i + 1:])
-            if not rest:
-                break
-            return owner, domain.parse_minutes(word), rest
-    raise InputError("write it as PERSON MINUTES TASK, e.g. Ana 5 check the replicas: "
-                     "one named person, a time, the task")
-

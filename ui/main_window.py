@@ -276,7 +276,20 @@ class MainWindow(QMainWindow):
         extra = ("<tr><td><b>D / E / R</b></td><td>in Tasks: done, extend, reassign</td></tr>"
                  "<tr><td><b>Space</b></td><td>in the checklist: check or uncheck</td></tr>"
                  "<tr><td><b>?</b></td><td>this sheet (press again to close)</td></tr>")
-        self.cheat_sheet.setText(f"<h3>Keys</h3><table cellspacing=4>{rows}{extra}</table>")
+        keys = f"<h3>Keys</h3><table cellspacing=4>{rows}{extra}</table>"
+        page = self.incident_page
+        if page is not None and self.stack.currentWidget() is page:
+            # The command language, read from each verb's declaration, beside the keys.
+            from html import escape
+
+            commands = "".join(f"<tr><td><b>{escape(usage)}</b></td><td>{escape(summary)}</td></tr>"
+                               for usage, summary, _ in page.language.help_rows())
+            roles = " · ".join(f"<b>{escape(k)}</b> {escape(r['short'])}"
+                               for k, r in page.roles_panel.role_keys.items())
+            keys = (f"<table><tr><td valign=top>{keys}<p>Ctrl+R, then: {roles}</p></td>"
+                    f"<td valign=top><h3>In the note box</h3><table cellspacing=2>{commands}</table>"
+                    "</td></tr></table>")
+        self.cheat_sheet.setText(keys)
         self.cheat_sheet.adjustSize()
         self.cheat_sheet.move(self.width() - self.cheat_sheet.width() - 20, 60)
         self.cheat_sheet.raise_()

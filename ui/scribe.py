@@ -27,17 +27,10 @@ class ScribeSide:
         if _DECISION.match(text) and len(text) <= 12:
             self.show_moment("before_decision")
 
-    def _kinds(self) -> dict[str, str]:
-        from console.commands import prefixes
-
-        return prefixes(self.process)
-
     def _preview_line(self, line: str) -> tuple[str, bool]:
         """What Enter would record, or why it cannot: shown under the box as you type."""
-        from console.commands import parse_line
-
         try:
-            parsed = parse_line(line, kinds=self._kinds(), now=self._clock.now(), local_tz=self._zone)
+            parsed = self.language.parse(line, now=self._clock.now(), local_tz=self._zone)
         except InputError as exc:
             return str(exc), False
         if parsed.command:
@@ -46,24 +39,17 @@ class ScribeSide:
         return f"Enter records a {self.kinds.label(parsed.kind).lower()}{when}", True
 
     def _complete_line(self, text: str) -> list[str]:
-        from console.commands import complete
-
         people = sorted({a.person for a in getattr(self, "_roles", [])}
                         | {t.owner for t in self.tasks_model.tasks()}, key=str.casefold)
-        return complete(text, people)
+        return self.language.complete(text, people)
 
     def open_palette(self) -> None:
-        from console.commands import COMMANDS
-
-        self.palette.set_commands([palette_row(name, spec) for name, spec in COMMANDS.items()])
+        self.palette.set_commands([palette_row(usage, summary) for usage, summary, _ in self.language.help_rows()])
         self.palette.open()
 
     def _on_palette_chosen(self, start: str) -> None:
         self.note_edit.setText(start)
         self.focus_note()
-
-    def submit_note(self) -> None:
-        self.capture._submit()
 
     def submit_line(self, line: str) -> None:
         """Run the line through the command language.
@@ -75,10 +61,9 @@ class ScribeSide:
         """
         if self.incident is None:
             return
-        from console.commands import parse_line, run_line
-
+        language = self.language
         try:
-            parsed = parse_line(line, kinds=self._kinds(), now=self._clock.now(), local_tz=self._zone)
+            parsed = language.parse(line, now=self._clock.now(), local_tz=self._zone)
         except InputError as exc:
             self.capture.failed(str(exc))  # nothing recorded, the text stays for mending
             return
@@ -86,12 +71,12 @@ class ScribeSide:
         if parsed.command == "update" and not parsed.text:
             self.open_composer()
             return
-        incident_id, author, process, zone = self.incident.id, self.author, self.process, self._zone
+        incident_id, author, zone = self.incident.id, self.author, self._zone
         uid = uuid.uuid4().hex  # made here, so a resend can never record the line twice
         self.note_status.setText("saving…")
 
         def job(service):
-            change = run_line(service, process, incident_id, line, by=author, local_tz=zone, uid=uid)
+            change = language.run(service, incident_id, line, by=author, local_tz=zone, uid=uid)
             service.clear_draft(author, incident_id)
             return change
 
@@ -235,10 +220,6 @@ class ScribeSide:
                 bar.setValue(bar.maximum() - before)
 
 
-def palette_row(name: str, spec) -> str:
-    """`/task NAME MINUTES TEXT — give one named person a task…` from a COMMANDS entry."""
-    usage = getattr(spec, "usage", None) or (spec.get("usage") if isinstance(spec, dict) else None) \
-        or (spec[0] if isinstance(spec, tuple) else f"/{name}")
-    helptext = getattr(spec, "help", None) or (spec.get("help") if isinstance(spec, dict) else None) \
-        or (spec[1] if isinstance(spec, tuple) and len(spec) > 1 else "")
-    return f"{usage} — {helptext}" if helptext else usage
+def palette_row(usage: str, summary: str) -> str:
+    """`/task NAME MINUTES TEXT — give one named person a task…`: one verb as the palette shows it."""
+    return f"{usage} — {summary}" if summary else usage

@@ -14,19 +14,37 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console import domain, times
-from console.commands import COMMANDS, Parsed, complete, format_line, parse_line, prefixes, run_line
+from console.commands import Language, Parsed
 from console.errors import InputError, NotFound
 from console.process import load_process
 from tests.helpers import run
 
 PROCESS = load_process(None)
-KINDS = prefixes(PROCESS)
+LANG = Language.from_process(PROCESS)
+KINDS = LANG.prefixes
+COMMANDS = LANG.verbs.names
 NOW = datetime(2026, 3, 29, 14, 0, tzinfo=timezone.utc)
 LOCAL = timezone(timedelta(hours=2))  # the scribe's zone in these tests: 14:00Z is 16:00 local
 
 
 def parse(line: str, **kw) -> Parsed:
-    return parse_line(line, kinds=KINDS, now=NOW, local_tz=LOCAL, **kw)
+    return LANG.parse(line, now=NOW, local_tz=LOCAL, **kw)
+
+
+def parse_line(line: str, *, language: Language = LANG, now: datetime, local_tz=None) -> Parsed:
+    return language.parse(line, now=now, local_tz=local_tz)
+
+
+def format_line(parsed: Parsed, language: Language = LANG) -> str:
+    return language.format(parsed)
+
+
+def complete(text: str, people: list[str]) -> list[str]:
+    return LANG.complete(text, people)
+
+
+def run_line(service, process, incident_id, line, **kw):
+    return Language.from_process(process).run(service, incident_id, line, **kw)
 
 
 def utc(hour: int, minute: int, day: int = 29) -> datetime:
@@ -40,14 +58,14 @@ def test_prefixes_come_from_the_entry_kinds_keys():
     assert {key: KINDS[key] for key in ("d", "todo", "f", "n", "sys", "p")} == {
         "d": "decision", "todo": "todo", "f": "finding", "n": "note", "sys": "system", "p": "page",
     }
-    assert set(KINDS.values()) == set(domain.ENTRY_KINDS)
+    assert set(KINDS.values()) == {k["id"] for k in PROCESS.items("entry_kinds")}
 
 
 def test_an_organisation_that_renames_a_key_changes_the_prefix(tmp_path):
     (tmp_path / "entry_kinds.yaml").write_text("entry_kinds:\n- id: decision\n  key: dec\n")
-    kinds = prefixes(load_process(tmp_path))
-    assert parse_line("dec: roll back", kinds=kinds, now=NOW).kind == "decision"
-    assert parse_line("d: roll back", kinds=kinds, now=NOW) == Parsed(None, "note", "d: roll back")
+    lang = Language.from_process(load_process(tmp_path))
+    assert parse_line("dec: roll back", language=lang, now=NOW).kind == "decision"
+    assert parse_line("d: roll back", language=lang, now=NOW) == Parsed(None, "note", "d: roll back")
 
 
 # -- entries --------------------------------------------------------------------------------------
@@ -115,7 +133,7 @@ def test_only_the_first_time_counts():
 
 def test_hh_mm_defaults_to_this_machines_zone():
     local = NOW.astimezone() - timedelta(minutes=7)
-    parsed = parse_line(f"@{local:%H:%M} x", kinds=KINDS, now=NOW)
+    parsed = parse_line(f"@{local:%H:%M} x", now=NOW)
     assert parsed.at == local.replace(second=0, microsecond=0).astimezone(timezone.utc)
 
 
@@ -126,8 +144,8 @@ def test_a_local_date_uses_that_dates_offset():
     except zoneinfo.ZoneInfoNotFoundError:  # pragma: no cover - no time zone database
         pytest.skip("no time zone database")
     # Summer time starts in Berlin at 02:00 on 2026-03-29.
-    before = parse_line("@2026-03-29 01:30 x", kinds=KINDS, now=NOW, local_tz=berlin)
-    after = parse_line("@2026-03-29 03:30 x", kinds=KINDS, now=NOW, local_tz=berlin)
+    before = parse_line("@2026-03-29 01:30 x", now=NOW, local_tz=berlin)
+    after = parse_line("@2026-03-29 03:30 x", now=NOW, local_tz=berlin)
     assert (before.at, after.at) == (utc(0, 30), utc(1, 30))
 
 
@@ -161,11 +179,11 @@ CALL_END = "Call over; continue in the chat room"
     ("/sev 1", Parsed("sev", None, "", None, {"level": 1})),
     ("/SEV sev-2", Parsed("sev", None, "", None, {"level": 2})),
     ("/status Mitigated", Parsed("status", None, "", None, {"state": "mitigated"})),
-    ("/ic Ana  Alvarez", Parsed("ic", None, "", None, {"role": "ic", "person": "Ana Alvarez"})),
-    ("/deputy Ben", Parsed("deputy", None, "", None, {"role": "deputy", "person": "Ben"})),
-    ("/scribe Cy", Parsed("scribe", None, "", None, {"role": "scribe", "person": "Cy"})),
-    ("/cl Eve", Parsed("cl", None, "", None, {"role": "customer_liaison", "person": "Eve"})),
-    ("/il Fay", Parsed("il", None, "", None, {"role": "internal_liaison", "person": "Fay"})),
+    ("/ic Ana  Alvarez", Parsed("ic", None, "", None, {"role": "ic", "person": "Ana Alvarez", "service": None})),
+    ("/deputy Ben", Parsed("deputy", None, "", None, {"role": "deputy", "person": "Ben", "service": None})),
+    ("/scribe Cy", Parsed("scribe", None, "", None, {"role": "scribe", "person": "Cy", "service": None})),
+    ("/cl Eve", Parsed("cl", None, "", None, {"role": "customer_liaison", "person": "Eve", "service": None})),
+    ("/il Fay", Parsed("il", None, "", None, {"role": "internal_liaison", "person": "Fay", "service": None})),
     ("/sme Dee Patel", Parsed("sme", None, "", None,
                               {"role": "sme", "person": "Dee Patel", "service": None})),
     ("/sme Dee Patel (payments)", Parsed("sme", None, "", None,
@@ -222,7 +240,7 @@ def test_commands_can_be_back_dated_where_their_operation_takes_a_time():
     ("/stauts resolved", "unknown command /stauts — did you mean /status?"),
     ("/tsak Ana 5m x", "unknown command /tsak — did you mean /task?"),
     ("/deputyy Ben", "unknown command /deputyy — did you mean /deputy?"),
-    ("/var/log is full", "unknown command /var/log — the commands are /sev /status"),
+    ("/var/log is full", "unknown command /var/log — the palette (Ctrl+K)"),
     ("/", "a command name is missing after /"),
     ("/sev", "usage: /sev N, e.g. /sev 2"),
     ("/sev 1 2", "usage: /sev N, e.g. /sev 2"),
@@ -230,10 +248,10 @@ def test_commands_can_be_back_dated_where_their_operation_takes_a_time():
     ("/sev ²", "bad severity '²'"),
     ("/status", "usage: /status STATE, e.g. /status mitigated"),
     ("/status done", "bad status 'done'"),
-    ("/ic", "usage: /ic NAME, e.g. /ic Ana Alvarez"),
+    ("/ic", "usage: /ic NAME [(SERVICE)], e.g. /ic Ana Alvarez"),
     ("/ic " + "x" * 101, "person is too long: 101 characters, the limit is 100"),
     ("/sme", "usage: /sme NAME [(SERVICE)]"),
-    ("/sme Dee ( )", "usage: /sme NAME [(SERVICE)]"),
+    ("/sme Dee ( )", "SERVICE is empty; usage: /sme NAME [(SERVICE)]"),
     ("/sme Dee (" + "p" * 101 + ")", "service is too long"),
     ("/task", "usage: /task NAME MINUTES TEXT, e.g. /task Ana 5m check the replicas"),
     ("/task Ana", "usage: /task NAME MINUTES TEXT"),
@@ -281,11 +299,13 @@ def test_the_limit_is_counted_after_cleaning():
 
 
 def test_every_command_has_a_usage_an_example_that_parses_and_a_help_line():
-    assert list(COMMANDS) == ["sev", "status", "ic", "deputy", "scribe", "sme", "cl", "il", "task",
-                              "done", "extend", "decision", "todo", "pin", "page", "update", "end"]
-    for name, spec in COMMANDS.items():
-        assert spec.usage.split()[0] == f"/{name}" and spec.help
-        assert parse(spec.example).command == name
+    assert list(COMMANDS) == [
+        "sev", "status", "ic", "deputy", "scribe", "sme", "cl", "il", "subteam_leader",
+        "postmortem_owner", "ic_shadow", "role", "relieve", "task", "done", "extend", "reassign",
+        "check", "uncheck", "decision", "todo", "pin", "page", "update", "end"]
+    for verb in LANG.verbs:
+        assert verb.usage.split()[0] == f"/{verb.name}" and verb.summary
+        assert parse(verb.example).command == verb.name
 
 
 # -- format_line ------------------------------------------------------------------------------
@@ -316,13 +336,13 @@ def test_format_line_writes_a_canonical_line(line, written):
 
 def test_format_line_uses_the_keys_it_is_given(tmp_path):
     (tmp_path / "entry_kinds.yaml").write_text("entry_kinds:\n- id: note\n  key: note\n")
-    kinds = prefixes(load_process(tmp_path))
-    quoted = parse_line("note: d: x", kinds=kinds, now=NOW)
-    assert format_line(quoted, kinds) == "note: d: x"  # `d:` is still a key: it needs quoting
-    assert format_line(quoted) == "n: d: x"  # the shipped keys, when none are given
-    plain = parse_line("note: n: x", kinds=kinds, now=NOW)
-    assert format_line(plain, kinds) == "n: x"  # `n:` is no key here: plain text
-    assert parse_line("n: x", kinds=kinds, now=NOW) == plain
+    lang = Language.from_process(load_process(tmp_path))
+    quoted = parse_line("note: d: x", language=lang, now=NOW)
+    assert format_line(quoted, lang) == "note: d: x"  # `d:` is still a key: it needs quoting
+    assert format_line(quoted) == "n: d: x"  # the shipped keys
+    plain = parse_line("note: n: x", language=lang, now=NOW)
+    assert format_line(plain, lang) == "n: x"  # `n:` is no key here: plain text
+    assert parse_line("n: x", language=lang, now=NOW) == plain
 
 
 # Lines built from the language's own pieces, so the properties also meet many lines that
@@ -344,17 +364,17 @@ def test_parse_line_only_ever_raises_input_error_and_round_trips(line):
         parsed = parse(line)
     except InputError:
         return
-    assert parse(format_line(parsed, KINDS)) == parsed
+    assert parse(format_line(parsed)) == parsed
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_any_text_at_all(line):
     try:
-        parsed = parse_line(line, kinds=KINDS, now=NOW)
+        parsed = parse_line(line, now=NOW)
     except InputError:
         return
-    assert parse_line(format_line(parsed), kinds=KINDS, now=NOW) == parsed
+    assert parse_line(format_line(parsed), now=NOW) == parsed
 
 
 # -- completion ------------------------------------------------------------------------------

@@ -177,7 +177,14 @@ CASES = [
     _case(["role", "INC-1", "ic", "x" * 101]),
     _case(["role", "INC-1", "ic", "Ana"]),  # already IC
     _case(["role", "INC-1", "ic", "A\u200bna\u200e"]),  # the same Ana: already IC
-    _case(["role", "INC-1", "ic", "Zed", "--end"]),  # does not hold it
+    _case(["relieve", "INC-1", "ic", "Zed"]),  # does not hold it
+    _case(["relieve", "INC-1", "boss", "Ana"]),  # no such role
+    _case(["role", "INC-1", "sme", "Dee", ""]),  # an empty service
+    _case(["reassign", "INC-1", "T99", "Ben"]),  # no such task
+    _case(["check", "INC-1", "no-such-step"]),
+    _case(["uncheck", "INC-1", "ic-during-01-announce"]),  # not checked
+    _case(["update", "INC-1", "martians", "hello"]),  # no such audience
+    _case(["pin", "INC-1", "E99999"]),
     _case(["role", "INC-1", "ic", "Bo", "--at", "2026-13-01T00:00Z"]),
     # -- tasks ------------------------------------------------------------------------------
     _case(["task", "INC-1", "Ben", "15"]),

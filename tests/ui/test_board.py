@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from console.process import load_process
 from ui.board_models import ChecklistModel, RolesModel, TasksModel
-from ui.incident_view import parse_task
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -151,13 +150,14 @@ def test_a_badly_written_task_explains_itself(qtbot, page):
     press(qtbot, page.note_edit, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(page.tasks_panel.bar.edit, "someone check it")
     press(qtbot, page.tasks_panel.bar.edit, Qt.Key.Key_Return)
-    assert "PERSON MINUTES TASK" in page.tasks_panel.bar.message.text()
+    assert "NAME MINUTES TEXT" in page.tasks_panel.bar.message.text()
     assert page.tasks_model.rowCount() == 0
 
 
-def test_parse_task():
-    assert parse_task("Ana 5 check replicas") == ("Ana", 5, "check replicas")
-    assert parse_task("Ana Alvarez 10m roll back 4121") == ("Ana Alvarez", 10, "roll back 4121")
+def test_the_task_bar_speaks_the_command_language(page):
+    """The bar's text is /task's arguments: the same parser as the note box and the CLI."""
+    task = page.language.parse("/task Ana Alvarez 10m roll back 4121", now=page._clock.now())
+    assert task.args == {"person": "Ana Alvarez", "minutes": 10} and task.text == "roll back 4121"
 
 
 def test_send_an_update_resets_its_countdown(qtbot, window, page, clock):

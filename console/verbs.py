@@ -1,0 +1,424 @@
+"""Every verb of the command language, each declared once.
+
+A `Verb` says everything about one command: its name, its parameters (each with the function
+that reads and checks what was typed), how a line's tail is cut into those parameters, the
+example and help line, whether it may be back-dated, the entry kind it writes, and the
+operation it runs. The line parser, the formatter, Tab completion, the palette, the help, the
+cheat sheet and the CLI's subcommands are all read from these declarations
+(`console.commands.Language` puts them together with the process's vocabulary).
+
+Role verbs are not written here: each role in the process is a verb (`/ic NAME`, `/cl NAME`,
+`/subteam_leader NAME (database)`), made by `role_verb` from the role's declaration in
+`roles.yaml`. `/role ROLE NAME` names any role.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from console import domain
+from console.domain import Change
+from console.errors import InputError
+from console.vocabulary import Role, Vocabulary
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from console.incidents import IncidentService
+
+CALL_END_TEXT = "Call over; continue in the chat room"
+
+_MINUTES_WORD = re.compile(r"[0-9]+m?", re.ASCII | re.IGNORECASE)
+_SME_BRACKETS = re.compile(r"(?P<person>.+?)\s*\((?P<service>[^()]*)\)", re.DOTALL)
+_SME_FOR = re.compile(r"\s+for\s+", re.IGNORECASE)
+_OBJECTIONS = re.compile(r"\s--\s*objections?\s*:\s*", re.IGNORECASE)
+
+
+# -- what a verb is made of ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: `read` turns what was typed into a checked value (InputError if it can't);
+    `show` writes the value back as the line would have it. `choices` names what Tab offers:
+    "people", or a function of the vocabulary returning the words to offer."""
+
+    name: str
+    metavar: str
+    read: Callable[[str, Vocabulary], Any]
+    show: Callable[[Any], str] = str
+    optional: bool = False
+    choices: str | Callable[[Vocabulary], tuple[str, ...]] | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One verb to run: against which incident, with what checked arguments, by whom."""
+
+    service: "IncidentService"
+    incident_id: int
+    args: dict
+    text: str
+    at: Any  # datetime | None
+    by: str
+    uid: str | None
+    kind: str | None
+
+
+@dataclass(frozen=True)
+class Verb:
+    name: str
+    summary: str
+    example: str
+    params: tuple[Param, ...]
+    run: Callable[[Call], Change]
+    group: str  # incident, people, work, record: the palette's and the cheat sheet's order
+    split: Callable[[str], list[str | None]] | None = None  # default: one word per parameter
+    back_datable: bool = True  # its operation takes a time; the others happen "now" by nature
+    kind: str | None = None  # the entry kind it writes directly (decision, todo, page, call_end)
+    text_param: str | None = None  # the parameter that is the entry's (or task's) text
+    fixed_text: str | None = None  # the entry text when the verb always writes the same
+    words: tuple[str, ...] = ()  # other names it answers to (a role's id and aliases)
+    cli_names: tuple[str, ...] = ()  # other names of its CLI subcommand (task-done)
+    cli: bool = True  # offered as a CLI subcommand
+    # After parsing: a value for other arguments worked out from the text (objections).
+    derive: Callable[[dict, str], dict] | None = None
+    text_of: Callable[[dict], str] | None = None  # the entry text made from the arguments (/page)
+
+    @property
+    def usage(self) -> str:
+        shown = [f"[{p.metavar}]" if p.optional else p.metavar for p in self.params]
+        return " ".join([f"/{self.name}"] + shown)
+
+    @property
+    def takes_arguments(self) -> bool:
+        return bool(self.params)
+
+    def usage_error(self) -> InputError:
+        return InputError(f"usage: {self.usage}, e.g. {self.example}")
+
+    def cut(self, tail: str) -> list[str | None]:
+        """The tail of a line cut into one raw text per parameter (None: not given)."""
+        if self.split is not None:
+            return self.split(tail)
+        words = tail.split()
+        if len(words) > len(self.params):
+            # The last parameter takes the rest of the line when it is free text.
+            if self.params and self.params[-1].name == self.text_param:
+                head = len(self.params) - 1
+                parts = tail.split(maxsplit=head)
+                return parts[:head] + [parts[head].strip()] if len(parts) > head else parts
+            raise self.usage_error()
+        if self.params and self.params[-1].name == self.text_param and len(words) == len(self.params):
+            head = len(self.params) - 1
+            parts = tail.split(maxsplit=head)
+            return parts[:head] + [parts[head].strip()]
+        return words + [None] * (len(self.params) - len(words))
+
+    def read(self, raw: list[str | None], vocabulary: Vocabulary) -> tuple[dict, str]:
+        """Checked arguments and the entry text from one raw text per parameter."""
+        args: dict = {}
+        text = self.fixed_text or ""
+        for param, value in zip(self.params, raw, strict=True):
+            if value is not None and not value.strip():  # given, but empty: `/sme Dee ()`
+                raise InputError(f"{param.metavar.strip('()')} is empty; {self.usage_error()}")
+            if value is None:
+                if not param.optional:
+                    raise self.usage_error()
+                if param.name != self.text_param:
+                    args[param.name] = None
+                continue
+            if param.name == self.text_param:
+                text = param.read(value, vocabulary)
+            else:
+                args[param.name] = param.read(value, vocabulary)
+        if self.derive is not None:
+            args.update(self.derive(args, text))
+        if self.text_of is not None:
+            text = self.text_of(args)
+        return args, text
+
+    def write(self, args: dict, text: str) -> str:
+        """The tail of the line that reads back as `args` and `text`."""
+        parts = []
+        for param in self.params:
+            value = text if param.name == self.text_param else args.get(param.name)
+            if value is None or value == "":
+                continue
+            parts.append(param.show(value))
+        return " ".join(parts)
+
+
+# -- reading what was typed -------------------------------------------------------------------
+
+def _words(text: str) -> str:
+    """A name as one line: runs of whitespace become one space."""
+    return " ".join(text.split())
+
+
+def _name(what: str) -> Callable[[str, Vocabulary], str]:
+    def read(text: str, _: Vocabulary) -> str:
+        return domain.clean_text(_words(text), what, domain.MAX_NAME)
+    return read
+
+
+def _free_text(what: str, limit: int = domain.MAX_TEXT, multiline: bool = True):
+    def read(text: str, _: Vocabulary) -> str:
+        return domain.clean_text(text.strip(), what, limit, multiline=multiline)
+    return read
+
+
+def _raw_text(text: str, _: Vocabulary) -> str:
+    """Entry text as typed; the store cleans it when it writes (one place for its rules)."""
+    return text.strip()
+
+
+def _one_word(read: Callable[[str], Any]) -> Callable[[str, Vocabulary], Any]:
+    return lambda text, _: read(text)
+
+
+def _severity(text: str, _: Vocabulary) -> int:
+    return domain.parse_severity(text)
+
+
+def _status(text: str, _: Vocabulary) -> str:
+    return domain.parse_status(text)
+
+
+def _audience(text: str, vocabulary: Vocabulary) -> str:
+    return vocabulary.audience(text)
+
+
+def _role(text: str, vocabulary: Vocabulary) -> str:
+    return vocabulary.role(text).id
+
+
+def _check_item(text: str, vocabulary: Vocabulary) -> str:
+    return vocabulary.check_item(text)
+
+
+PERSON = Param("person", "NAME", _name("person"), choices="people")
+SERVICE = Param("service", "(SERVICE)", _name("service"), lambda s: f"({s})" if "(" not in s and ")" not in s
+                else f"for {s}", optional=True)
+MINUTES = Param("minutes", "MINUTES", _one_word(domain.parse_minutes), lambda m: f"{m}m")
+TASK = Param("task_id", "TASK", _one_word(domain.parse_task_ref), domain.format_task_ref)
+
+
+def _split_person_service(tail: str) -> list[str | None]:
+    """`Dee Patel (payments)` or `Dee Patel for payments` -> person, service."""
+    if not tail.strip():
+        return [None, None]
+    match = _SME_BRACKETS.fullmatch(tail)
+    if match:
+        return [match["person"], match["service"] if match["service"].strip() else ""]
+    parts = _SME_FOR.split(tail, maxsplit=1)
+    if len(parts) == 2 and parts[1].strip():
+        return [parts[0], parts[1]]
+    return [tail, None]
+
+
+def _write_person_service(args: dict) -> str:
+    service = args.get("service")
+    if service is None:
+        return args["person"]
+    if "(" in service or ")" in service:
+        return f"{args['person']} for {service}"
+    return f"{args['person']} ({service})"
+
+
+def _split_task(tail: str) -> list[str | None]:
+    """`Ana Alvarez 5m check the replicas` -> NAME, MINUTES, TEXT: the first word that is a
+    number of minutes ends the name."""
+    words = list(re.finditer(r"\S+", tail))
+    for i, word in enumerate(words):
+        if _MINUTES_WORD.fullmatch(word.group()):
+            if i == 0:
+                break
+            text = _words(tail[word.end():])
+            if not text:
+                break
+            return [" ".join(w.group() for w in words[:i]), word.group(), text]
+    return [None, None, None]
+
+
+def _split_rest(tail: str) -> list[str | None]:
+    """The whole tail is the one parameter."""
+    return [tail or None]
+
+
+# -- running -----------------------------------------------------------------------------------
+
+def _log(call: Call) -> Change:
+    return call.service.log(call.incident_id, call.text, by=call.by, kind=call.kind,
+                            occurred_at=call.at, uid=call.uid)
+
+
+def _assign(call: Call) -> Change:
+    args = call.args
+    change = call.service.assign_role(call.incident_id, args["role"], args["person"], by=call.by,
+                                      at=call.at)
+    if args.get("service") is None:
+        return change
+    # The roster entry has no room for the service, so it follows as a note in a second
+    # transaction; everything in it was checked above, so only storage can come between.
+    role = call.service.vocabulary.role_by_id(args["role"])
+    note = call.service.log(call.incident_id, f"{args['person']}: {role.short} for {args['service']}",
+                            by=call.by, kind="note", occurred_at=call.at)
+    return Change(note.incident, change.entries + note.entries, roles_changed=True)
+
+
+def _relieve(call: Call) -> Change:
+    return call.service.assign_role(call.incident_id, call.args["role"], call.args["person"],
+                                    by=call.by, at=call.at, end=True)
+
+
+def _update(call: Call) -> Change:
+    if call.args.get("audience") is None or not call.text:
+        raise InputError("write /update AUDIENCE TEXT (in the window, a bare /update opens the composer)")
+    return call.service.send_update(call.incident_id, call.args["audience"], call.text, by=call.by)
+
+
+def _pin(call: Call) -> Change:
+    """`/pin E12` pins that entry; a bare `/pin` the newest one this author wrote.
+
+    "Newest" is by when it was written, not by `occurred_at`: what the scribe just typed is
+    what a bare /pin means, even if it was back-dated behind older entries.
+    """
+    service, entry_id = call.service, call.args.get("entry_id")
+    if entry_id is None:
+        author = domain.clean_text(call.by, "author", domain.MAX_NAME)
+        incident = service.read.incident(call.incident_id)
+        newest = service.read.latest_entry_by(call.incident_id, author)
+        if newest is None:
+            raise InputError(f"{author} has written nothing on {incident.ref} to pin")
+        entry_id = newest.id
+    return service.set_pin(call.incident_id, entry_id, True, by=call.by)
+
+
+def _check(checked: bool) -> Callable[[Call], Change]:
+    def run(call: Call) -> Change:
+        item = call.args["item"]
+        return call.service.set_check(call.incident_id, item, checked, by=call.by,
+                                      label=call.service.vocabulary.checklist[item])
+    return run
+
+
+def _objections(args: dict, text: str) -> dict:
+    parts = _OBJECTIONS.split(text, maxsplit=1)
+    return {"objections": (parts[1].strip() or None) if len(parts) == 2 else None}
+
+
+# -- the verbs ---------------------------------------------------------------------------------
+
+def role_verb(role: Role) -> Verb:
+    """`/ic NAME`: the verb a role in the process becomes."""
+    return Verb(
+        name=role.command, words=tuple(w for w in role.words if w != role.command),
+        summary=f"the {role.name}" + (" (a new one is a hand-over)" if role.id == "ic" else
+                                      " (replaces the current one)" if role.single else ""),
+        example=f"/{role.command} " + ("Dee Patel (payments)" if role.id == "sme" else "Ana Alvarez"),
+        params=(PERSON, SERVICE), split=_split_person_service, run=_assign, group="people", cli=False,
+        derive=lambda args, text, role_id=role.id: {"role": role_id},
+    )
+
+
+ROLE = Param("role", "ROLE", _role, lambda r: r, choices=lambda v: tuple(r.command for r in v.roles))
+
+
+def _split_role(tail: str) -> list[str | None]:
+    words = tail.split(maxsplit=1)
+    if not words:
+        return [None, None, None]
+    return [words[0]] + _split_person_service(words[1] if len(words) > 1 else "")
+
+
+FIXED_VERBS: tuple[Verb, ...] = (
+    Verb("sev", "set the severity, 1 (most severe) to 5", "/sev 2",
+         (Param("level", "N", _severity),), lambda c: c.service.set_severity(
+             c.incident_id, c.args["level"], by=c.by, at=c.at), "incident"),
+    Verb("status", "active, mitigated or resolved", "/status mitigated",
+         (Param("state", "STATE", _status, choices=lambda v: domain.STATUSES),),
+         lambda c: c.service.set_status(c.incident_id, c.args["state"], by=c.by, at=c.at), "incident"),
+    Verb("role", "give anyone a role from the process, by its name or alias", "/role subteam_leader Gil (database)",
+         (ROLE, PERSON, SERVICE), _assign, "people", split=_split_role),
+    Verb("relieve", "end a person's term in a role", "/relieve deputy Ben",
+         (ROLE, Param("person", "NAME", _name("person"), choices="people")), _relieve, "people",
+         split=lambda tail: (tail.split(maxsplit=1) + [None, None])[:2]),
+    Verb("task", "give one named person a task and check back in MINUTES", "/task Ana 5m check the replicas",
+         (PERSON, MINUTES, Param("text", "TEXT", _free_text("task text", domain.MAX_TASK_TEXT, multiline=False))),
+         lambda c: c.service.add_task(c.incident_id, c.args["person"], c.args["minutes"], c.text,
+                                      by=c.by, at=c.at, uid=c.uid),
+         "work", split=_split_task, text_param="text"),
+    Verb("done", "mark a task done", "/done T3", (TASK,),
+         lambda c: c.service.task_done(c.incident_id, c.args["task_id"], by=c.by), "work",
+         back_datable=False, cli_names=("task-done",)),
+    Verb("extend", "push a task's check-back time", "/extend T3 5m", (TASK, MINUTES),
+         lambda c: c.service.task_extend(c.incident_id, c.args["task_id"], c.args["minutes"], by=c.by),
+         "work", back_datable=False, cli_names=("task-extend",)),
+    Verb("reassign", "give a task to someone else", "/reassign T3 Ben Okafor",
+         (TASK, Param("person", "NAME", _name("person"), choices="people")),
+         lambda c: c.service.task_reassign(c.incident_id, c.args["task_id"], c.args["person"], by=c.by),
+         "work", back_datable=False, split=lambda tail: (tail.split(maxsplit=1) + [None, None])[:2]),
+    Verb("check", "tick a checklist step (by its id)", "/check ic-during-01-announce",
+         (Param("item", "ITEM", _check_item, choices=lambda v: tuple(v.checklist)),), _check(True), "work",
+         back_datable=False),
+    Verb("uncheck", "untick a checklist step", "/uncheck ic-during-01-announce",
+         (Param("item", "ITEM", _check_item, choices=lambda v: tuple(v.checklist)),), _check(False), "work",
+         back_datable=False),
+    Verb("decision", "record a decision (objections after `-- objections:`)",
+         "/decision roll back 4121 -- objections: Ben worried about data loss",
+         (Param("text", "TEXT", _raw_text),), _log, "record", kind="decision", text_param="text",
+         split=_split_rest, derive=_objections),
+    Verb("todo", "a follow-up for the post-mortem", "/todo find out why the canary missed it",
+         (Param("text", "TEXT", _raw_text),), _log, "record", kind="todo", text_param="text",
+         split=_split_rest),
+    Verb("pin", "pin an entry (without ENTRY: your newest one)", "/pin E12",
+         (Param("entry_id", "ENTRY", _one_word(domain.parse_entry_ref), domain.format_entry_ref,
+                optional=True),), _pin, "record", back_datable=False),
+    Verb("page", "record who was paged (the console pages nobody)", "/page db-oncall",
+         (Param("team", "TEAM", _name("team")),), _log, "record", kind="page", split=_split_rest,
+         text_of=lambda args: f"Paged {args['team']}"),
+    Verb("update", "record a status update sent to an audience", "/update executives rollback under way, "
+         "next update 14:30",
+         (Param("audience", "AUDIENCE", _audience, lambda a: a, optional=True,
+                choices=lambda v: v.audiences),
+          Param("text", "TEXT", _raw_text, optional=True)),
+         _update, "record", back_datable=False, text_param="text"),
+    Verb("end", "the call is over; discussion continues in chat", "/end", (), _log, "record",
+         kind="call_end", fixed_text=CALL_END_TEXT),
+)
+FIXED_VERB_NAMES = frozenset(name for verb in FIXED_VERBS for name in (verb.name,) + verb.cli_names)
+GROUPS = ("incident", "people", "work", "record")
+
+
+@dataclass(frozen=True)
+class VerbTable:
+    """The verbs of one vocabulary, in the palette's order, found by any of their names."""
+
+    verbs: tuple[Verb, ...]
+    _by_word: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, vocabulary: Vocabulary) -> "VerbTable":
+        roles = tuple(role_verb(role) for role in vocabulary.roles)
+        # The palette's order: the incident, its people (each role, then any role), its work,
+        # its record.
+        ordered = [v for v in FIXED_VERBS if v.group == "incident"] + list(roles) + [
+            v for group in GROUPS[1:] for v in FIXED_VERBS if v.group == group]
+        table = cls(tuple(ordered))
+        for verb in table.verbs:
+            for word in (verb.name,) + verb.words:
+                table._by_word.setdefault(word, verb)
+        return table
+
+    def get(self, word: str) -> Verb | None:
+        return self._by_word.get(word.lower())
+
+    def __getitem__(self, name: str) -> Verb:
+        return self._by_word[name]
+
+    def __iter__(self):
+        return iter(self.verbs)
+
+    @property
+    def names(self) -> list[str]:
+        return [verb.name for verb in self.verbs]
