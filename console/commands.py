@@ -261,9 +261,24 @@ class Language:
 
     # -- help ----------------------------------------------------------------------------------
 
-    def help_rows(self) -> list[tuple[str, str, str]]:
-        """(usage, what it does, example) for every verb, in the palette's order."""
-        return [(verb.usage, verb.summary, verb.example) for verb in self.verbs]
+    def help_rows(self, *, grouped: bool = False) -> list[tuple[str, str, str]]:
+        """(usage, what it does, example) for every verb, in the palette's order.
+
+        `grouped` folds the one-verb-per-role rows into one (for a sheet that must fit on a
+        screen): `/ic · /deputy · … NAME [(SERVICE)]`.
+        """
+        rows: list[tuple[str, str, str]] = []
+        role_verbs = [verb for verb in self.verbs if verb.role is not None]
+        for verb in self.verbs:
+            if grouped and verb.role is not None:
+                if verb is role_verbs[0]:
+                    names = " · ".join(f"/{v.name}" for v in role_verbs)
+                    tail = verb.usage.split(maxsplit=1)[1]
+                    rows.append((f"{names} {tail}", "give that role (a new IC is a hand-over; a "
+                                 "one-holder role replaces its holder)", verb.example))
+                continue
+            rows.append((verb.usage, verb.summary, verb.example))
+        return rows
 
 
 def _default_language() -> Language:

@@ -80,6 +80,7 @@ class Verb:
     words: tuple[str, ...] = ()  # other names it answers to (a role's id and aliases)
     cli_names: tuple[str, ...] = ()  # other names of its CLI subcommand (task-done)
     cli: bool = True  # offered as a CLI subcommand
+    role: str | None = None  # the role this verb gives, for a role of the process
     # After parsing: a value for other arguments worked out from the text (objections).
     derive: Callable[[dict, str], dict] | None = None
     text_of: Callable[[dict], str] | None = None  # the entry text made from the arguments (/page)
@@ -317,6 +318,7 @@ def role_verb(role: Role) -> Verb:
                                       " (replaces the current one)" if role.single else ""),
         example=f"/{role.command} " + ("Dee Patel (payments)" if role.id == "sme" else "Ana Alvarez"),
         params=(PERSON, SERVICE), split=_split_person_service, run=_assign, group="people", cli=False,
+        role=role.id,
         derive=lambda args, text, role_id=role.id: {"role": role_id},
     )
 

@@ -639,3 +639,10 @@ def test_the_cli_refuses_a_bad_line_with_one_line(capsys, where, clock, declared
     assert err.startswith("incident-console: error: ") and message in err and err.count("\n") == 1
     assert everything(where.db_path) == before
 
+
+
+def test_the_sheet_folds_the_role_verbs_into_one_row_and_the_palette_does_not():
+    grouped = LANG.help_rows(grouped=True)
+    roles = [row for row in grouped if row[0].startswith("/ic · /deputy")]
+    assert len(roles) == 1 and roles[0][0].endswith("/ic_shadow NAME [(SERVICE)]")
+    assert len(LANG.help_rows()) == len(grouped) + len(PROCESS.items("roles")) - 1
