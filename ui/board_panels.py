@@ -10,6 +10,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import actions
+from ui.actions import Where
 from ui.board_models import ChecklistModel, RolesModel, TasksModel
 
 
@@ -195,7 +197,8 @@ class RolesPanel(QWidget):
 
 
 class TasksPanel(QWidget):
-    """Open tasks with live countdowns; D done, E extend, R reassign on the selected task.
+    """Open tasks with live countdowns; the selected task's keys (D done, E extend, R reassign)
+    are `ui.actions`' rows for Tasks.
 
     Signals:
         task_requested(str): the task bar's text (`PERSON MINUTES TEXT`).
@@ -215,16 +218,16 @@ class TasksPanel(QWidget):
         self.view.setAccessibleName("Tasks")
         self.view.setModel(model)
         self.view.setWordWrap(True)  # a handful of rows: wrap rather than cut the task off
-        self.view.installEventFilter(self)
+        self.actions_by_name = actions.install(self.view, Where.TASKS, tasks=self)
         self.bar = InlineBar("Task:", "PERSON MINUTES TEXT   e.g. Ana 5 check the replicas", self)
         self.bar.submitted.connect(self._on_bar_submitted)
         self._mode: tuple[str, int] | None = None  # ("extend" | "reassign", task id)
-        self.empty = QLabel("No open tasks. Ctrl+T: one named person, a task, N minutes.", self)
+        self.empty = QLabel(f"No open tasks. {actions.keys_of('task')}: one named person, a task, N minutes.", self)
         self.empty.setObjectName("emptyHint")
         self.empty.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_title("Tasks  (Ctrl+T new · D done · E extend · R reassign)", self))
+        layout.addWidget(_title(f"Tasks  ({actions.keys_of('task')} new · {actions.legend(Where.TASKS)})", self))
         layout.addWidget(self.bar)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.empty)
@@ -268,25 +271,21 @@ class TasksPanel(QWidget):
         self.bar.hide()
         self.view.setFocus()
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        if watched is self.view and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress \
-                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            task_id = self.current_task_id()
-            if task_id is not None:
-                if event.key() == Qt.Key.Key_D:
-                    self.done_requested.emit(task_id)
-                    return True
-                if event.key() == Qt.Key.Key_E:
-                    self.start_extend(task_id)
-                    return True
-                if event.key() == Qt.Key.Key_R:
-                    self.start_reassign(task_id)
-                    return True
-        return False
+    def done_current(self) -> None:
+        if (task_id := self.current_task_id()) is not None:
+            self.done_requested.emit(task_id)
+
+    def extend_current(self) -> None:
+        if (task_id := self.current_task_id()) is not None:
+            self.start_extend(task_id)
+
+    def reassign_current(self) -> None:
+        if (task_id := self.current_task_id()) is not None:
+            self.start_reassign(task_id)
 
 
 class ChecklistPanel(QWidget):
-    """One role's checklists for the phase; Space checks the selected item.
+    """One role's checklists for the phase; Space (`ui.actions`) checks the selected item.
 
     Signals:
         toggle_requested(str, bool): item id and the state wanted.
@@ -311,7 +310,7 @@ class ChecklistPanel(QWidget):
         self.tree.setHeaderHidden(True)
         self.tree.setModel(model)
         self.tree.setWordWrap(True)
-        self.tree.installEventFilter(self)
+        self.actions_by_name = actions.install(self.tree, Where.CHECKLIST, checklist=self)
         self.next_label = QLabel(self)
         self.next_label.setObjectName("nextStep")
         self.next_label.setWordWrap(True)
@@ -337,7 +336,8 @@ class ChecklistPanel(QWidget):
         upcoming = self.model.next_item()
         self.next_label.setText(f"Next: {upcoming['text']}" if upcoming else "All done.")
 
-    def _toggle(self, index) -> None:
+    def toggle_current(self) -> None:
+        index = self.tree.currentIndex()
         item = index.data(ChecklistModel.ItemRole)
         if item:
             checked = index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
@@ -346,12 +346,6 @@ class ChecklistPanel(QWidget):
     def _on_clicked(self, index) -> None:
         pass  # a click selects; Space (or the check box) changes the state
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        if watched is self.tree and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress \
-                and event.key() == Qt.Key.Key_Space:
-            self._toggle(self.tree.currentIndex())
-            return True
-        return False
 
 
 class UpdateComposer(QFrame):

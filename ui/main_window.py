@@ -8,18 +8,21 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from console.clock import Clock
 from console.errors import ConsoleError
 from console.domain import Change
 from console.queries import Reader
+from ui import actions
+from ui.actions import Where
 from ui.incident_list import IncidentListModel, IncidentListPage
 from ui.writer import StoreWriter
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.process import Problem, Process
+    from ui.cheat_sheet import CheatSheet
     from ui.handbook_window import HandbookWindow
     from ui.incident_view import IncidentPage
 
@@ -61,33 +64,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().showMessage(f"Signed in as {author}")
 
-        self.declare_action = self._action("Declare incident", "Ctrl+N", self.show_declare)
-        self.note_action = self._action("Focus note box", "Ctrl+L", self.focus_note)
-        self.back_action = self._action("Back to the list", "Esc", self.show_list)
-        self.handbook_action = self._action("Handbook", "F1", self.show_handbook)
-        self.metrics_action = self._action("Metrics", "F9", self.show_metrics)
-        self.followups_action = self._action("Follow-ups", "F8", self.show_followups)
-        # On the list page only: on the board, Ctrl+F finds in the timeline.
-        self.filter_action = QAction("Filter incidents", self.list_page)
-        self.filter_action.setShortcut(QKeySequence("Ctrl+F"))
-        self.filter_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.filter_action.triggered.connect(self._filter_list)
-        self.list_page.addAction(self.filter_action)
-        # Text fields claim printable keys before shortcuts (ShortcutOverride), so `?` typed
-        # into the note box stays text; anywhere else it shows the keys.
-        self.keys_action = self._action("Show the keys", "?", self.toggle_cheat_sheet)
+        self.cheat_sheet: "CheatSheet | None" = None
+        # The window's keys and the list's (Ctrl+F filters there; on the board it finds).
+        self.actions_by_name = {**actions.install(self, Where.WINDOW, window=self),
+                                **actions.install(self.list_page, Where.LIST, window=self)}
         self.list_page.open_requested.connect(self.open_incident)
         self.list_page.declare_requested.connect(self._on_declare_requested)
         writer.changed.connect(self._on_changed)
         writer.unavailable.connect(self.show_problem)
-
-    def _action(self, text: str, keys: str, slot) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(keys))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
 
     # -- data -------------------------------------------------------------------------------
 
@@ -143,8 +127,8 @@ class MainWindow(QMainWindow):
         view.setModel(QStringListModel([str(p) for p in problems], view))
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
-        for action in (self.declare_action, self.note_action, self.back_action):
-            action.setEnabled(False)
+        for name in ("declare", "focus_note", "back"):
+            self.actions_by_name[name].setEnabled(False)
         view.setFocus()
 
     def show_handbook(self, ref: str | None = None) -> None:
@@ -162,7 +146,7 @@ class MainWindow(QMainWindow):
         if not ref:
             self.handbook.focus_search()
 
-    def _filter_list(self) -> None:
+    def focus_list_filter(self) -> None:
         if self.stack.currentWidget() is self.list_page:
             self.list_page.focus_filter()
 
@@ -258,42 +242,22 @@ class MainWindow(QMainWindow):
             self.incident_page.apply_change(change)
 
     def toggle_cheat_sheet(self) -> None:
-        """Every shortcut of the window and the board, read from the actions themselves."""
-        if getattr(self, "cheat_sheet", None) is None:
-            self.cheat_sheet = QLabel(self)
-            self.cheat_sheet.setObjectName("cheatSheet")
-            self.cheat_sheet.setWordWrap(True)
+        """Every key that applies here (`ui.actions`); on the board, the commands too."""
+        from ui import cheat_sheet
+
+        if self.cheat_sheet is None:
+            self.cheat_sheet = cheat_sheet.CheatSheet(self)
         if self.cheat_sheet.isVisible():
             self.cheat_sheet.hide()
             return
-        actions = list(self.actions())
-        if self.incident_page is not None and self.stack.currentWidget() is self.incident_page:
-            actions += self.incident_page.actions()
-        rows = "".join(
-            f"<tr><td><b>{a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)}</b></td>"
-            f"<td>{a.text()}</td></tr>" for a in actions if not a.shortcut().isEmpty()
-        )
-        extra = ("<tr><td><b>D / E / R</b></td><td>in Tasks: done, extend, reassign</td></tr>"
-                 "<tr><td><b>Space</b></td><td>in the checklist: check or uncheck</td></tr>"
-                 "<tr><td><b>?</b></td><td>this sheet (press again to close)</td></tr>")
-        keys = f"<h3>Keys</h3><table cellspacing=4>{rows}{extra}</table>"
         page = self.incident_page
         if page is not None and self.stack.currentWidget() is page:
-            # The command language, read from each verb's declaration, beside the keys.
-            from html import escape
-
-            commands = "".join(f"<tr><td><b>{escape(usage)}</b></td><td>{escape(summary)}</td></tr>"
-                               for usage, summary, _ in page.language.help_rows())
-            roles = " · ".join(f"<b>{escape(k)}</b> {escape(r['short'])}"
-                               for k, r in page.roles_panel.role_keys.items())
-            keys = (f"<table><tr><td valign=top>{keys}<p>Ctrl+R, then: {roles}</p></td>"
-                    f"<td valign=top><h3>In the note box</h3><table cellspacing=2>{commands}</table>"
-                    "</td></tr></table>")
-        self.cheat_sheet.setText(keys)
-        self.cheat_sheet.adjustSize()
-        self.cheat_sheet.move(self.width() - self.cheat_sheet.width() - 20, 60)
-        self.cheat_sheet.raise_()
-        self.cheat_sheet.show()
+            html = cheat_sheet.board_sheet(
+                [(usage, summary) for usage, summary, _ in page.language.help_rows(grouped=True)],
+                {key: role["short"] for key, role in page.roles_panel.role_keys.items()})
+        else:
+            html = cheat_sheet.window_sheet()
+        self.cheat_sheet.show_sheet(html)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.writer.close()

@@ -1,31 +1,160 @@
-"""The scribe's side of the board: the note box and its command language, work on single
-entries (edit, retract, pin, history), finding entries, and keeping the newest in view.
+"""The scribe's side of the board: the note box and its command language, the timeline (its
+model, keeping the newest entry in view, work on single entries: edit, retract, pin, history)
+and finding entries.
 
-A mixin of `IncidentPage`, kept in its own file so the IC's side (roles, tasks, checklist,
-prompts, updates) and the scribe's side each read in one sitting. It uses the page's widgets
-and services (`capture`, `timeline`, `model`, `finder`, `_reader`, `_writer`, `_clock`).
+`ScribeController` is given everything it uses: the language, reader, writer, clock, zone and
+author, the widgets it drives, and the few things it asks of the rest of the board as callables
+(a write through the board's path, the people on the call, a prompt for the moment, the update
+composer, another incident). It reads no one else's state.
 """
 
+import html
 import re
 import uuid
+from collections.abc import Callable
+from datetime import tzinfo
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView
+from PySide6.QtCore import QModelIndex, QTimer
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView
 
+from console.clock import Clock
+from console.domain import Incident
 from console.errors import InputError
+from console.queries import Reader
+from ui.board_panels import InlineBar
+from ui.capture import CaptureBox, CommandPalette
+from ui.finder import TimelineFinder
+from ui.formatting import KindStyles
+from ui.timeline import TimelineModel
+from ui.writer import StoreWriter
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.commands import Language
 
 _DECISION = re.compile(r"^\s*(d:|/decision\b)", re.IGNORECASE)
 
 
+class ScribeController:
+    """The note box, the timeline and the finder of one board (see the module docstring).
 
-class ScribeSide:
-    """The page's methods for the timeline and the note box (see the module docstring)."""
+    Args:
+        submit: the board's write path, `submit(job, on_done=None, on_error=None)`.
+        people: the names on the call, for Tab completion.
+        show_moment: shows the prompts for a moment (`before_decision`).
+        open_composer: `/update` with no text opens the update composer.
+        open_incident: a hit in another incident opens that incident's board.
+    """
+
+    def __init__(
+        self, *, language: "Language", reader: Reader, writer: StoreWriter, clock: Clock,
+        zone: tzinfo | None, author: str, kinds: KindStyles, entry_kinds: list[dict],
+        capture: CaptureBox, timeline: QListView, palette: CommandPalette, entry_bar: InlineBar,
+        history_label: QLabel, finder: TimelineFinder,
+        submit: Callable, people: Callable[[], list[str]], show_moment: Callable[[str], None],
+        open_composer: Callable[[], None], open_incident: Callable[[int], None],
+    ) -> None:
+        self.language = language
+        self._reader = reader
+        self._writer = writer
+        self._clock = clock
+        self._zone = zone
+        self.author = author
+        self.kinds = kinds
+        self._entry_kinds = entry_kinds  # the finder's kind filter
+        self.capture = capture
+        self.note_edit = capture.edit
+        self.note_status = capture.status
+        self.timeline = timeline
+        self.palette = palette
+        self.entry_bar = entry_bar
+        self.history_label = history_label
+        self.finder = finder
+        self._submit = submit
+        self._people = people
+        self._show_moment = show_moment
+        self._open_composer = open_composer
+        self._open_incident = open_incident
+        self.incident_id: int | None = None
+        self.model: TimelineModel | None = None
+        self._pulled_up_to = 0
+        self._follow = True
+        self._entry_action: tuple[str, int] | None = None  # ("edit" | "retract", entry id)
+        self._history_of: int | None = None
+
+        capture.previewer = self._preview_line
+        capture.completer = self._complete_line
+        capture.submitted.connect(self.submit_line)
+        capture.draft_changed.connect(self._save_draft)
+        self.note_edit.textEdited.connect(self._on_note_edited)
+        palette.chosen.connect(self._on_palette_chosen)
+        timeline.doubleClicked.connect(lambda index: self.show_history(self.model.entry_at(index.row())))
+        timeline.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        entry_bar.submitted.connect(self._apply_entry_action)
+        entry_bar.cancelled.connect(timeline.setFocus)
+        finder.search_requested.connect(self._run_search)
+        finder.jump_requested.connect(self.jump_to_entry)
+
+    # -- one incident's timeline -------------------------------------------------------------------
+
+    def show_incident(self, incident: Incident) -> None:
+        """A fresh timeline for the incident, the finder reset, the scribe's draft restored."""
+        self.incident_id = incident.id
+        self.model = TimelineModel(self._reader, incident.id, self._clock, self.kinds, self._zone,
+                                   parent=self.timeline)
+        self._pulled_up_to = self.model.newest_id()
+        self.model.rowsAboutToBeInserted.connect(self._remember_follow)
+        self.model.rowsInserted.connect(self._on_rows_inserted)
+        old = self.timeline.selectionModel()
+        self.timeline.setModel(self.model)
+        if old is not None:
+            old.deleteLater()
+        self.capture.committed()
+        self.history_label.hide()
+        self.finder.reset(self._reader.authors(incident.id) if hasattr(self._reader, "authors") else [],
+                          self._entry_kinds)
+        draft = self._reader.draft(self.author, incident.id) if hasattr(self._reader, "draft") else None
+        if draft:
+            self.note_edit.setText(draft)
+            self.note_status.setText("Restored what you were typing before the window closed.")
+        self._follow = True
+        self.timeline.scrollToBottom()
+        QTimer.singleShot(0, self.timeline, self.timeline.scrollToBottom)  # again once the page is laid out
+
+    def add_entries(self, entries) -> None:
+        """Entries a committed Change brought."""
+        if self.model is not None:
+            self.model.add_entries(entries)
+
+    def pull_new_entries(self) -> None:
+        """Show entries committed since we last looked (another window, another process, or
+        one of our own operations that returns something other than a Change).
+
+        Counts from the highest id pulled so far, not from the newest row shown: a later
+        entry that reached the list through a Change must not hide an earlier one that did not.
+        """
+        if self.incident_id is None or self.model is None:
+            return
+        fresh = self._reader.entries_after(self.incident_id, self._pulled_up_to)
+        if fresh:
+            self._pulled_up_to = max(e.id for e in fresh)
+            self.model.add_entries(fresh)
+
+    def newest_recorded_at(self) -> str | None:
+        """When the newest of the last few rows was recorded (for the lull prompt)."""
+        if self.model is None or self.model.rowCount() == 0:
+            return None
+        count = self.model.rowCount()
+        return max(self.model.entry_at(r).recorded_at for r in range(max(0, count - 3), count))
 
     # -- the note box ---------------------------------------------------------------------------------
 
+    def focus_note(self) -> None:
+        self.note_edit.setFocus()
+
     def _on_note_edited(self, text: str) -> None:
         if _DECISION.match(text) and len(text) <= 12:
-            self.show_moment("before_decision")
+            self._show_moment("before_decision")
 
     def _preview_line(self, line: str) -> tuple[str, bool]:
         """What Enter would record, or why it cannot: shown under the box as you type."""
@@ -39,9 +168,7 @@ class ScribeSide:
         return f"Enter records a {self.kinds.label(parsed.kind).lower()}{when}", True
 
     def _complete_line(self, text: str) -> list[str]:
-        people = sorted({a.person for a in getattr(self, "_roles", [])}
-                        | {t.owner for t in self.tasks_model.tasks()}, key=str.casefold)
-        return self.language.complete(text, people)
+        return self.language.complete(text, self._people())
 
     def open_palette(self) -> None:
         self.palette.set_commands([palette_row(usage, summary) for usage, summary, _ in self.language.help_rows()])
@@ -59,7 +186,7 @@ class ScribeSide:
         the timeline only once committed. If the write fails, the line comes back into the
         box, ahead of anything typed since, and the reason is shown.
         """
-        if self.incident is None:
+        if self.incident_id is None:
             return
         language = self.language
         try:
@@ -69,9 +196,9 @@ class ScribeSide:
             return
         self.capture.committed()
         if parsed.command == "update" and not parsed.text:
-            self.open_composer()
+            self._open_composer()
             return
-        incident_id, author, zone = self.incident.id, self.author, self._zone
+        incident_id, author, zone = self.incident_id, self.author, self._zone
         uid = uuid.uuid4().hex  # made here, so a resend can never record the line twice
         self.note_status.setText("saving…")
 
@@ -92,58 +219,51 @@ class ScribeSide:
         self._writer.submit(job, on_done, on_error)
 
     def _save_draft(self, text: str) -> None:
-        if self.incident is None:
+        if self.incident_id is None:
             return
-        incident_id, author = self.incident.id, self.author
+        incident_id, author = self.incident_id, self.author
         self._writer.submit(lambda s: s.save_draft(author, incident_id, text),
                             on_error=lambda e: self.note_status.setText(f"Draft not saved: {e}"))
 
-    # -- working on entries ----------------------------------------------------------------------
+    # -- working on entries (the timeline's keys, `ui.actions`) ---------------------------------------
 
     def selected_entry(self):
         index = self.timeline.currentIndex()
         return self.model.entry_at(index.row()) if index.isValid() and self.model else None
 
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        from PySide6.QtGui import QKeyEvent
-
-        if watched is self.timeline and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress \
-                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
-            entry = self.selected_entry()
-            if entry is None:
-                return False
-            key = event.key()
-            if key == Qt.Key.Key_P:
-                self.toggle_pin(entry)
-                return True
-            if key == Qt.Key.Key_E:
-                self._entry_action = ("edit", entry.id)
-                self.entry_bar.open(getattr(entry, "revised_text", None) or entry.text,
-                                    prompt=f"Edit E{entry.id}:")
-                return True
-            if key in (Qt.Key.Key_X, Qt.Key.Key_Delete):
-                self._entry_action = ("retract", entry.id)
-                self.entry_bar.open("", prompt=f"Retract E{entry.id}? Reason (optional), Enter:")
-                self.entry_bar.edit.setPlaceholderText("e.g. wrong incident; Enter with no reason also retracts")
-                return True
-            if key == Qt.Key.Key_H:
-                self.show_history(entry)
-                return True
-        return False
-
-    def toggle_pin(self, entry) -> None:
-        incident_id, author = self.incident.id, self.author
-        pinned = not getattr(entry, "pinned", False)
+    def pin_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        incident_id, author = self.incident_id, self.author
+        pinned = not entry.pinned
         self._submit(lambda s: s.set_pin(incident_id, entry.id, pinned, by=author))
 
-    def _on_entry_bar_submitted(self, text: str) -> None:
-        self._apply_entry_action(text)
+    def edit_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        self._entry_action = ("edit", entry.id)
+        self.entry_bar.open(entry.current_text, prompt=f"Edit E{entry.id}:")
+
+    def retract_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        self._entry_action = ("retract", entry.id)
+        self.entry_bar.open("", prompt=f"Retract E{entry.id}? Reason (optional), Enter:")
+        self.entry_bar.edit.setPlaceholderText("e.g. wrong incident; Enter with no reason also retracts")
+
+    def history_of_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is not None:
+            self.show_history(entry)
 
     def _apply_entry_action(self, text: str) -> None:
         if self._entry_action is None:
             return
         action, entry_id = self._entry_action
-        incident_id, author = self.incident.id, self.author
+        incident_id, author = self.incident_id, self.author
 
         def done(_):
             self._entry_action = None
@@ -160,8 +280,10 @@ class ScribeSide:
                          done, failed)
 
     def show_history(self, entry) -> None:
-        import html
-
+        """The entry as first recorded, each edit and any retraction; the same entry again closes it."""
+        if self.history_label.isVisible() and self._history_of == entry.id:
+            self.history_label.hide()
+            return
         original, revisions, retraction = self._reader.history(entry.id)
         rows = [f"<b>E{entry.id}</b> by {html.escape(original.author)} at {original.recorded_at}: "
                 f"{html.escape(original.text)}"]
@@ -169,27 +291,27 @@ class ScribeSide:
         if retraction is not None:
             reason = f" ({html.escape(retraction.reason)})" if retraction.reason else ""
             rows.append(f"<s>retracted</s> by {html.escape(retraction.by)} at {retraction.at}{reason}")
-        if self.history_label.isVisible() and getattr(self, "_history_of", None) == entry.id:
-            self.history_label.hide()  # H again closes it
-            return
         self._history_of = entry.id
         self.history_label.setText("<br>".join(rows) + "<br><i>H again closes this</i>")
         self.history_label.show()
 
     # -- finding entries -----------------------------------------------------------------------------
 
+    def open_finder(self) -> None:
+        self.finder.open()
+
     def _run_search(self, text: str, kind: str, author: str, pinned: bool, everywhere: bool) -> None:
-        incident_id = None if everywhere else self.incident.id
+        incident_id = None if everywhere else self.incident_id
         hits = self._reader.search(text, incident_id=incident_id, kinds=[kind] if kind else None,
                                    author=author or None, pinned_only=pinned, limit=200) if text.strip() \
-            else self._reader.filter_entries(self.incident.id, kinds=[kind] if kind else None,
+            else self._reader.filter_entries(self.incident_id, kinds=[kind] if kind else None,
                                              author=author or None, pinned_only=pinned, limit=200)
         self.finder.show_hits(hits, self._clock.now(), self._zone)
 
     def jump_to_entry(self, incident_id: int, entry_id: int) -> None:
         """Open the entry in its timeline: load older pages until it is there, select it."""
-        if incident_id != self.incident.id:
-            self.show_incident(self._reader.incident(incident_id))
+        if incident_id != self.incident_id:
+            self._open_incident(incident_id)
         self.finder.close_finder()
         row = self.model.row_of(entry_id)
         while row < 0 and self.model.fetch_older():

@@ -46,7 +46,7 @@ def test_close_the_call_step_by_step(qtbot, window, page, where, clock):
 
 def test_the_editor_underlines_findings_and_keeps_versions(qtbot, window, page):
     qtbot.keyClick(page.note_edit, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    editor_window = page.postmortem_window
+    editor_window = page.close_out.postmortem_window
     assert editor_window.isVisible()
     text = editor_window.editor.toPlainText()
     assert text.startswith("# Postmortem: INC-1 Checkout down") and "## 10. Messaging" in text
@@ -133,8 +133,8 @@ def test_editor_sets_meeting_and_recording_and_regenerates_with_all_entries(qtbo
     qtbot.keyClicks(page.note_edit, "an unpinned note")
     with qtbot.waitSignal(window.writer.changed):
         qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
-    page.open_postmortem()
-    editor = page.postmortem_window
+    page.close_out.open_postmortem()
+    editor = page.close_out.postmortem_window
     assert "an unpinned note" not in editor.editor.toPlainText()
     editor.meeting_edit.setText("2026-04-02T10:00Z")
     editor.recording_edit.setText("https://recordings.example/inc-1")
@@ -155,10 +155,10 @@ def test_opening_the_editor_turns_todos_into_followups(qtbot, window, page):
     qtbot.keyClicks(page.note_edit, "todo: add a canary check for 502s")
     with qtbot.waitSignal(window.writer.changed):
         qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
-    page.open_postmortem()
+    page.close_out.open_postmortem()
     qtbot.waitUntil(lambda: len(window.reader.action_items(page.incident.id)) == 1, timeout=3000)
     assert window.reader.action_items(page.incident.id)[0].text == "add a canary check for 502s"
-    page.open_postmortem()  # again: nothing imported twice
+    page.close_out.open_postmortem()  # again: nothing imported twice
     with qtbot.waitCallback() as done:  # jobs run in order: this one ends after the import
         window.writer.submit(lambda service: None, done)
     assert len(window.reader.action_items(page.incident.id)) == 1
@@ -169,8 +169,8 @@ def test_editor_meeting_at_hh_mm_is_today_not_years_ahead(qtbot, window, page):
 
     from console import times
 
-    page.open_postmortem()
-    editor = page.postmortem_window
+    page.close_out.open_postmortem()
+    editor = page.close_out.postmortem_window
     editor.meeting_edit.setText("10:00")
     qtbot.keyClick(editor.recording_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: editor.message.text() == "Meeting and recording recorded.", timeout=3000)

@@ -132,7 +132,7 @@ def test_find_jumps_to_the_entry(qtbot, window, page, clock):
     assert "<b>" in page.finder.model.html(0)
     qtbot.keyClick(page.finder.edit, Qt.Key.Key_Return)
     assert page.timeline.isVisible() and not page.finder.isVisible()
-    assert page.selected_entry().text == "the replica in zone b is stale"
+    assert page.scribe.selected_entry().text == "the replica in zone b is stale"
 
 
 def test_a_draft_survives_sigkill(qtbot, where, clock, tmp_path):

@@ -17,7 +17,7 @@ def hostile_rule(where):
 
 def test_the_editor_lints_as_you_type_in_time_under_a_hostile_rule(hostile_rule, qtbot, window, page):
     qtbot.keyClick(page.note_edit, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    editor_window = page.postmortem_window
+    editor_window = page.close_out.postmortem_window
     text = editor_window.editor.toPlainText()
     overview = text.index("## 1. Overview\n") + len("## 1. Overview\n")
     hostile = "aaaa\n" + ("a" * 24 + "!\n") * 3 + "word " * 2000 + "\n"

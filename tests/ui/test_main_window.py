@@ -187,7 +187,7 @@ def test_a_broken_process_is_listed_and_nothing_can_be_recorded(qtbot, where, cl
     lines = [view.model().index(r, 0).data() for r in range(view.model().rowCount())]
     assert lines == [f"{folder / 'roles.yaml'}:3: max must be a whole number or null, not 'many'"]
     assert "1 problem" in win.banner.text()
-    assert not win.declare_action.isEnabled()
+    assert not win.actions_by_name["declare"].isEnabled()
     qtbot.keyClick(win, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert win.stack.currentWidget() is view
     assert not win.writer.is_ready and not win.writer._thread.isRunning()

@@ -97,7 +97,7 @@ def test_a_role_added_by_an_override_works_in_the_window(qtbot, where, clock, ov
         qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: {(a.role, a.person) for a in window.reader.roles(page.incident.id)}
                     >= {("comms_lead", "Ana"), ("comms_lead", "Ben")}, timeout=3000)
-    page.open_palette()
+    page.scribe.open_palette()
     assert any(row.startswith("/comms NAME") for row in page.palette.source.stringList())
 
     # The cheat sheet lists the command and the role bar's letter.

@@ -1,0 +1,162 @@
+"""Every key of the window, declared once: one row per action.
+
+A row says what the action is called, its key(s), where it applies and which method it calls.
+The QActions are made from these rows (`install`) and so is the cheat sheet (`sheet_rows`).
+The panels' one-letter keys (D/E/R in Tasks, Space in the checklist, P/E/X/H in the timeline)
+are rows like any other, bound to their view alone: a letter does something only where the
+sheet says it does, and nowhere else is a key written down.
+
+A row's `slot` is `owner.method`: `install` is given the owners by name, and resolves every
+slot when the QActions are made, so a misspelt one fails at once rather than on the keypress.
+"""
+
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+SNOOZE_MINUTES = 10  # Ctrl+, quiets the general prompts for this long
+
+
+class Where(Enum):
+    """Where an action applies: its heading in the cheat sheet and its shortcut context."""
+
+    WINDOW = "Anywhere"
+    LIST = "In the incident list"
+    BOARD = "On the board"
+    TASKS = "In Tasks (F6 to get there)"
+    CHECKLIST = "In the checklist"
+    TIMELINE = "In the timeline"
+
+
+# The board and the list answer while focus is anywhere inside them; a panel's letters only
+# while its view has focus (typed into a text box, a letter stays text).
+CONTEXT = {
+    Where.WINDOW: Qt.ShortcutContext.WindowShortcut,
+    Where.LIST: Qt.ShortcutContext.WidgetWithChildrenShortcut,
+    Where.BOARD: Qt.ShortcutContext.WidgetWithChildrenShortcut,
+    Where.TASKS: Qt.ShortcutContext.WidgetShortcut,
+    Where.CHECKLIST: Qt.ShortcutContext.WidgetShortcut,
+    Where.TIMELINE: Qt.ShortcutContext.WidgetShortcut,
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str  # the QAction's key in what `install` returns
+    text: str  # the QAction's text, and the cheat sheet's words
+    keys: tuple[str, ...]  # the first is the main one; each is a QKeySequence string
+    where: Where
+    slot: str  # "owner.method"
+    args: tuple = ()  # passed to the method
+    family: str = ""  # rows sharing a family are one line of the cheat sheet, with these words
+
+
+def _row(name: str, text: str, keys: str | tuple[str, ...], where: Where, slot: str, **more) -> Action:
+    return Action(name, text, (keys,) if isinstance(keys, str) else keys, where, slot, **more)
+
+
+ACTIONS: tuple[Action, ...] = (
+    # The main window, whatever it shows.
+    _row("declare", "Declare incident", "Ctrl+N", Where.WINDOW, "window.show_declare"),
+    _row("focus_note", "Focus note box", "Ctrl+L", Where.WINDOW, "window.focus_note"),
+    _row("back", "Back to the list", "Esc", Where.WINDOW, "window.show_list"),
+    _row("handbook", "Handbook", "F1", Where.WINDOW, "window.show_handbook"),
+    _row("followups", "Follow-ups", "F8", Where.WINDOW, "window.show_followups"),
+    _row("metrics", "Metrics", "F9", Where.WINDOW, "window.show_metrics"),
+    # Text fields claim printable keys first (ShortcutOverride): `?` typed into the note box
+    # stays text; anywhere else it shows the sheet.
+    _row("keys", "Show the keys (again to close)", "?", Where.WINDOW, "window.toggle_cheat_sheet"),
+    # The list page; on the board, Ctrl+F finds in the timeline instead.
+    _row("filter", "Filter incidents", "Ctrl+F", Where.LIST, "window.focus_list_filter"),
+    # The board.
+    *(_row(f"severity_{n}", f"Severity SEV-{n}", f"Ctrl+{n}", Where.BOARD, "page.set_severity", args=(n,),
+           family="Severity SEV-1 … SEV-5") for n in range(1, 6)),
+    *(_row(f"status_{state}", f"Status: {state}{' (reopen)' if state == 'active' else ''}", keys, Where.BOARD,
+           "page.set_status", args=(state,), family="Status: active (reopen) / mitigated / resolved")
+      for state, keys in (("active", "Ctrl+Shift+A"), ("mitigated", "Ctrl+Shift+M"), ("resolved", "Ctrl+Shift+R"))),
+    _row("assign", "Assign a role", "Ctrl+R", Where.BOARD, "page.start_assign"),
+    _row("task", "New task with check-back", "Ctrl+T", Where.BOARD, "page.start_task"),
+    _row("update", "Status update composer", "Ctrl+U", Where.BOARD, "updates.open"),
+    _row("palette", "Command palette", "Ctrl+K", Where.BOARD, "scribe.open_palette"),
+    _row("find", "Find in the timeline", "Ctrl+F", Where.BOARD, "scribe.open_finder"),
+    _row("next_panel", "Next panel", "F6", Where.BOARD, "page.focus_next_panel"),
+    _row("dismiss", "Dismiss the prompt", "Ctrl+.", Where.BOARD, "prompts.dismiss"),
+    _row("snooze", f"Snooze prompts {SNOOZE_MINUTES} min", "Ctrl+,", Where.BOARD, "prompts.snooze",
+         args=(SNOOZE_MINUTES,)),
+    _row("prompts", "Prompts on/off", "Ctrl+Shift+P", Where.BOARD, "prompts.toggle"),
+    _row("sound", "Sound on/off", "Ctrl+Shift+S", Where.BOARD, "page.toggle_sound"),
+    _row("call_mode", "Call mode on/off", "Ctrl+Shift+C", Where.BOARD, "page.toggle_call_mode"),
+    _row("postmortem", "Post-mortem editor", "Ctrl+Shift+E", Where.BOARD, "close_out.open_postmortem"),
+    _row("close", "Close the call (guided)", "Ctrl+Shift+X", Where.BOARD, "close_out.start"),
+    _row("export", "Export everything (exports folder)", "Ctrl+Shift+O", Where.BOARD, "page.export_all"),
+    # The selected task.
+    _row("task_done", "done", "D", Where.TASKS, "tasks.done_current"),
+    _row("task_extend", "extend", "E", Where.TASKS, "tasks.extend_current"),
+    _row("task_reassign", "reassign", "R", Where.TASKS, "tasks.reassign_current"),
+    # The selected checklist item.
+    _row("check", "check or uncheck", "Space", Where.CHECKLIST, "checklist.toggle_current"),
+    # The selected timeline entry.
+    _row("pin", "pin or unpin", "P", Where.TIMELINE, "scribe.pin_selected"),
+    _row("edit", "edit", "E", Where.TIMELINE, "scribe.edit_selected"),
+    _row("retract", "retract", ("X", "Del"), Where.TIMELINE, "scribe.retract_selected"),
+    _row("history", "history (again to close)", "H", Where.TIMELINE, "scribe.history_of_selected"),
+)
+
+BY_NAME = {a.name: a for a in ACTIONS}
+
+
+def rows(where: Where) -> list[Action]:
+    return [a for a in ACTIONS if a.where is where]
+
+
+def install(widget: QWidget, where: Where, **owners: object) -> dict[str, QAction]:
+    """One QAction per row of `where`, added to `widget`, each calling its owner's method."""
+    made = {}
+    for row in rows(where):
+        owner, _, method = row.slot.partition(".")
+        slot = getattr(owners[owner], method)  # resolved now: a wrong name fails here
+        action = QAction(row.text, widget)
+        action.setShortcuts([QKeySequence(k) for k in row.keys])
+        action.setShortcutContext(CONTEXT[where])
+        action.triggered.connect(lambda _=False, slot=slot, args=row.args: slot(*args))
+        widget.addAction(action)
+        made[row.name] = action
+    return made
+
+
+def key_text(keys: str) -> str:
+    """A key as the platform writes it (Ctrl+Shift+E, Del, ?)."""
+    return QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def keys_of(name: str) -> str:
+    """The keys of one action as a hint says them: `Ctrl+T`, `X / Del`."""
+    return " / ".join(key_text(k) for k in BY_NAME[name].keys)
+
+
+def legend(where: Where) -> str:
+    """A panel's letters in one line: `D done · E extend · R reassign`."""
+    return " · ".join(f"{keys_of(a.name)} {a.text}" for a in rows(where))
+
+
+def family_keys(name: str) -> str:
+    """The keys of the named action's whole family: `Ctrl+1 … Ctrl+5`."""
+    family = BY_NAME[name].family
+    members = [key_text(a.keys[0]) for a in ACTIONS if family and a.family == family] or [keys_of(name)]
+    return f"{members[0]} … {members[-1]}" if len(members) > 3 else " / ".join(members)
+
+
+def sheet_rows(where: Where) -> list[tuple[str, str]]:
+    """(keys, words) per line of the cheat sheet; a family's rows make one line."""
+    lines: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for row in rows(where):
+        if not row.family:
+            lines.append((keys_of(row.name), row.text))
+        elif row.family not in seen:
+            seen.add(row.family)
+            lines.append((family_keys(row.name), row.family))
+    return lines

@@ -1,0 +1,138 @@
+"""Status updates: when each audience's next one is due (the header's countdowns), and the
+composer that writes one from the audience's template, checks it against the live-message rules
+as it is typed, and sends it through the board's write path.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QLabel
+
+from console import board, times
+from console.clock import Clock
+from console.domain import Incident
+from console.queries import Reader
+from ui.actions import keys_of
+from ui.board_models import countdown
+from ui.board_panels import UpdateComposer
+from ui.formatting import severity_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from console.process import Process
+
+
+class StatusUpdates:
+    """The update cadence and the composer of one board.
+
+    Args:
+        current: the incident on the board (None before one is shown).
+        commander: the IC's name, None if nobody holds the role.
+        actions: the open tasks' "owner: text", for the template's actions.
+        submit: the board's write path, `submit(job, on_done=None, on_error=None)`.
+        say: a short message under the note box.
+        done: where focus goes once the composer closes.
+    """
+
+    def __init__(
+        self, *, process: "Process", reader: Reader, clock: Clock, author: str, audiences: tuple[str, ...],
+        composer: UpdateComposer, cadence_label: QLabel, current: Callable[[], Incident | None],
+        commander: Callable[[], str | None], actions: Callable[[], list[str]], submit: Callable,
+        say: Callable[[str], None], done: Callable[[], None],
+    ) -> None:
+        self.process = process
+        self._reader = reader
+        self._clock = clock
+        self.author = author
+        self.audiences = audiences
+        self.composer = composer
+        self.cadence_label = cadence_label
+        self._current = current
+        self._commander = commander
+        self._actions = actions
+        self._submit = submit
+        self._say = say
+        self._done = done
+        self.due: list[board.UpdateDue] = []
+        composer.send_requested.connect(self._on_send)
+        composer.audience_box.currentIndexChanged.connect(lambda _: self._fill())
+        composer.editor.textChanged.connect(self._check)
+        composer.closed.connect(done)
+
+    def refresh(self, now: datetime) -> None:
+        """Once a second: what is due to whom, counted down in the header."""
+        incident = self._current()
+        last = {a: (u.sent_at if (u := self._reader.last_update(incident.id, a)) else None)
+                for a in self.audiences}
+        self.due = board.updates_due(self.process, incident, last)
+        parts = []
+        for due in self.due:
+            if due.due_at is None:
+                continue
+            text, overdue = countdown(times.to_text(due.due_at), now)
+            style = "color:#c62f3f;font-weight:bold" if overdue else ""
+            when = text if overdue else "in " + text.replace(" left", "")
+            parts.append(f"<span style='{style}'>{due.audience} {when}</span>")
+        self.cadence_label.setText(
+            (f"Updates due ({keys_of('update')}): " + " · ".join(parts)) if parts else ""
+        )
+
+    def soonest(self) -> "board.UpdateDue | None":
+        upcoming = [d for d in self.due if d.due_at is not None]
+        return min(upcoming, key=lambda d: d.due_at) if upcoming else None
+
+    def open(self) -> None:
+        """The composer, on the audience whose update is due soonest, filled from its template."""
+        if self._current() is None:
+            return
+        soonest = self.soonest()
+        if soonest is not None:
+            self.composer.audience_box.setCurrentIndex(self.composer.audience_box.findData(soonest.audience))
+        self._fill()
+        self.composer.show()
+        self.composer.editor.setFocus()
+
+    def _template(self) -> dict | None:
+        audience = self.composer.audience()
+        return next((t for t in self.process.items("update_templates") if t["audience"] == audience), None)
+
+    def _fill(self) -> None:
+        template = self._template()
+        incident = self._current()
+        if template is None or incident is None:
+            return
+        now = self._clock.now()
+        due = next((d for d in self.due if d.audience == self.composer.audience()), None)
+        every = due.every if due else None
+        values = {
+            "ref": incident.ref, "title": incident.title,
+            "severity": severity_text(incident.severity), "status": incident.status,
+            "elapsed": times.format_duration((now - times.from_text(incident.declared_at)).total_seconds()),
+            "ic": self._commander() or "not named yet",
+            "actions": "; ".join(self._actions()) or "[what is being done]",
+            "impact": "[what customers notice]",
+            "next_update": f"in {every} minutes" if every else "[when]",
+        }
+        self.composer.editor.setPlainText(board.fill_template(template["body"], values))
+
+    def _check(self) -> None:
+        template = self._template()
+        if template is None:
+            return
+        findings = board.check_message(self.process, template["rules"], self.composer.editor.toPlainText())
+        if not findings:
+            self.composer.findings.setText("No problems found by the live-message rules." if template["rules"] else "")
+            return
+        self.composer.findings.setText("\n".join(
+            f"“{f.text}”: {f.message} Try: {f.suggestion}" for f in findings))
+
+    def _on_send(self, audience: str, text: str) -> None:
+        incident_id, author = self._current().id, self.author
+
+        def done(_):
+            self.composer.hide()
+            self._say(f"Update to {audience} sent.")
+            self._done()
+
+        self._submit(lambda s: s.send_update(incident_id, audience, text, by=author), done,
+                     lambda e: self.composer.findings.setText(f"Not sent: {e}"))
