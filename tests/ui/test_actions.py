@@ -1,0 +1,100 @@
+"""The table of actions (`ui.actions`) is the only place a key is declared: the window's, the
+board's and the panels' QActions are made from it, the cheat sheet lists it, and no two rows
+that can be active at once share a key."""
+
+from html import unescape
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+
+from ui import actions
+from ui.actions import ACTIONS, Where
+
+ACTIVE_TOGETHER = [
+    (Where.WINDOW, Where.LIST),
+    (Where.WINDOW, Where.BOARD, Where.TASKS),
+    (Where.WINDOW, Where.BOARD, Where.CHECKLIST),
+    (Where.WINDOW, Where.BOARD, Where.TIMELINE),
+]
+
+
+@pytest.mark.parametrize("places", ACTIVE_TOGETHER, ids=lambda p: "+".join(w.name for w in p))
+def test_no_key_means_two_things_at_once(places):
+    seen: dict[str, str] = {}
+    for row in ACTIONS:
+        if row.where in places:
+            for key in row.keys:
+                assert key not in seen, f"{key} is both {seen[key]} and {row.name}"
+                seen[key] = row.name
+
+
+def test_names_are_unique_and_every_place_has_rows():
+    assert len({a.name for a in ACTIONS}) == len(ACTIONS)
+    assert all(actions.rows(where) for where in Where)
+
+
+def _shortcuts(widget) -> dict[str, list[str]]:
+    return {a.text(): sorted(k.toString() for k in a.shortcuts()) for a in widget.actions() if a.shortcuts()}
+
+
+def _declared(where: Where) -> dict[str, list[str]]:
+    return {a.text: sorted(QKeySequence(k).toString() for k in a.keys) for a in actions.rows(where)}
+
+
+def test_every_qaction_is_a_row_of_the_table(window, page):
+    assert _shortcuts(window) == _declared(Where.WINDOW)
+    assert _shortcuts(window.list_page) == _declared(Where.LIST)
+    assert _shortcuts(page) == _declared(Where.BOARD)
+    assert _shortcuts(page.tasks_panel.view) == _declared(Where.TASKS)
+    assert _shortcuts(page.checklist_panel.tree) == _declared(Where.CHECKLIST)
+    assert _shortcuts(page.timeline) == _declared(Where.TIMELINE)
+    # and the contexts: a panel's letters only while its view has focus
+    for action in page.timeline.actions():
+        assert action.shortcutContext() == Qt.ShortcutContext.WidgetShortcut
+
+
+def test_the_sheet_lists_every_row_where_you_are(qtbot, window, page):
+    page.timeline.setFocus()
+    qtbot.keyClicks(page.timeline, "?")
+    text = unescape(window.cheat_sheet.text())
+    for where in (Where.WINDOW, Where.BOARD, Where.TASKS, Where.CHECKLIST, Where.TIMELINE):
+        assert where.value in text
+        for keys, words in actions.sheet_rows(where):
+            assert f"<b>{keys}</b></td><td>{words}<" in text
+    assert "<b>Ctrl+1 … Ctrl+5</b></td><td>Severity SEV-1 … SEV-5<" in text  # a family is one line
+    assert "<b>X / Del</b></td><td>retract<" in text
+    assert Where.LIST.value not in text
+    qtbot.keyClicks(page.timeline, "?")
+    assert not window.cheat_sheet.isVisible()
+    # On the list: the window's keys and the list's, no board.
+    qtbot.keyClick(page.timeline, Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is window.list_page
+    window.list_page.table.setFocus()
+    qtbot.keyClicks(window.list_page.table, "?")
+    text = unescape(window.cheat_sheet.text())
+    assert "Filter incidents" in text and Where.BOARD.value not in text and "In the note box" not in text
+
+
+def test_a_letter_acts_only_in_its_own_panel(qtbot, window, page):
+    """E in the timeline edits the entry; E in Tasks would extend a task; typed in the note box it is text."""
+    qtbot.keyClicks(page.note_edit, "first note")
+    with qtbot.waitSignal(window.writer.changed, timeout=3000):
+        qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(page.note_edit, "DERPXH ")
+    assert page.note_edit.text() == "DERPXH "
+    assert not page.entry_bar.isVisible() and not page.tasks_panel.bar.isVisible()
+    page.note_edit.clear()
+    page.timeline.setFocus()
+    page.timeline.setCurrentIndex(page.model.index(page.model.rowCount() - 1, 0))
+    qtbot.keyClick(page.timeline, Qt.Key.Key_Delete)  # the second key of "retract"
+    assert page.entry_bar.isVisible() and page.entry_bar.label.text().startswith("Retract E")
+    assert not page.tasks_panel.bar.isVisible()
+
+
+def test_hints_on_the_board_quote_the_table(page):
+    """The tasks panel's title and the check-back alert say the keys the table gives."""
+    legend = actions.legend(Where.TASKS)
+    assert legend == "D done · E extend · R reassign"
+    titles = [w.text() for w in page.tasks_panel.findChildren(type(page.alert)) if w.objectName() == "panelTitle"]
+    assert titles == [f"Tasks  (Ctrl+T new · {legend})"]
