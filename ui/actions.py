@@ -146,7 +146,12 @@ def family_keys(name: str) -> str:
     """The keys of the named action's whole family: `Ctrl+1 … Ctrl+5`."""
     family = BY_NAME[name].family
     members = [key_text(a.keys[0]) for a in ACTIONS if family and a.family == family] or [keys_of(name)]
-    return f"{members[0]} … {members[-1]}" if len(members) > 3 else " / ".join(members)
+    if len(members) > 3:
+        return f"{members[0]} … {members[-1]}"
+    prefix = members[0].rpartition("+")[0]
+    if prefix and all(m.rpartition("+")[0] == prefix for m in members):  # Ctrl+Shift+A / M / R
+        return " / ".join([members[0], *(m.rpartition("+")[2] for m in members[1:])])
+    return " / ".join(members)
 
 
 def sheet_rows(where: Where) -> list[tuple[str, str]]:

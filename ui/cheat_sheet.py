@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from html import escape
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ui import actions
@@ -17,12 +18,13 @@ from ui.actions import Where
 WINDOW_PLACES = (Where.WINDOW, Where.LIST)
 BOARD_PLACES = (Where.WINDOW, Where.BOARD)
 PANEL_PLACES = (Where.TASKS, Where.CHECKLIST, Where.TIMELINE)
+MAX_WIDTH = 1240  # three columns side by side; wider only spreads them out
 
 
 def _keys(places: Iterable[Where]) -> str:
     sections = []
     for where in places:
-        rows = "".join(f"<tr><td><b>{escape(keys)}</b></td><td>{escape(words)}</td></tr>"
+        rows = "".join(f"<tr><td nowrap><b>{escape(keys)}</b></td><td>{escape(words)}</td></tr>"
                        for keys, words in actions.sheet_rows(where))
         sections.append(f"<h4>{escape(where.value)}</h4><table cellspacing=2>{rows}</table>")
     return "".join(sections)
@@ -34,10 +36,11 @@ def board_sheet(commands: Iterable[tuple[str, str]], role_keys: dict[str, str]) 
     roles = " · ".join(f"<b>{escape(key)}</b> {escape(short)}" for key, short in role_keys.items())
     lines = "".join(f"<tr><td><b>{escape(usage)}</b></td><td>{escape(summary)}</td></tr>"
                     for usage, summary in commands)
-    return (f"<table><tr><td valign=top>{_keys(BOARD_PLACES)}</td>"
-            f"<td valign=top>{_keys(PANEL_PLACES)}<h4>{escape(actions.keys_of('assign'))}, then</h4>"
+    return (f"<table width=100%><tr><td valign=top width=34%>{_keys(BOARD_PLACES)}</td>"
+            f"<td valign=top width=22%>{_keys(PANEL_PLACES)}<h4>{escape(actions.keys_of('assign'))}, then</h4>"
             f"<p>{roles}</p></td>"
-            f"<td valign=top><h4>In the note box</h4><table cellspacing=2>{lines}</table></td></tr></table>")
+            f"<td valign=top width=44%><h4>In the note box</h4><table cellspacing=2>{lines}</table></td>"
+            "</tr></table>")
 
 
 def window_sheet() -> str:
@@ -56,10 +59,16 @@ class CheatSheet(QLabel):
         self.hide()
 
     def show_sheet(self, html: str) -> None:
+        """As wide as its lines unwrapped, up to the window's width; as tall as that makes it."""
         parent = self.parentWidget()
-        self.setMaximumWidth(parent.width() - 40)
         self.setText(html)
-        self.adjustSize()
+        self.ensurePolished()  # the style sheet's padding and border count too
+        document = QTextDocument()
+        document.setDefaultFont(self.font())
+        document.setHtml(html)
+        frame = self.width() - self.contentsRect().width()
+        width = min(parent.width() - 40, MAX_WIDTH, int(document.idealWidth()) + frame + 4)
+        self.resize(width, self.heightForWidth(width))
         self.move(parent.width() - self.width() - 20, 60)
         self.raise_()
         self.show()
