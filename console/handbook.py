@@ -1,10 +1,10 @@
 """The offline handbook: its pages, their links and anchors, and a full-text index.
 
-Pages are Markdown files under `resources/handbook/`, read through importlib.resources so an
-installed wheel works. A page is named by its path without `.md` (`before/severity_levels`);
-anchors are GitHub-style slugs of its headings. The search index is an in-memory SQLite FTS5
-table built on demand: one document per page section (so a hit can open at its heading), plus
-the process's glossary terms, checklist items and prompts when a process is given.
+Pages are Markdown files under `resources/handbook/` (`console.paths.handbook_pages`). A page
+is named by its path without `.md` (`before/severity_levels`); anchors are GitHub-style slugs of
+its headings. The search index is an in-memory SQLite FTS5 table built on demand: one document
+per page section (so a hit can open at its heading), plus the process's glossary terms,
+checklist items and prompts when a process is given.
 """
 
 import posixpath
@@ -13,9 +13,9 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from typing import Any
+
+from console.paths import handbook_pages
 
 HOME = "index"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -52,16 +52,6 @@ class Page:
     sections: tuple[Section, ...]
     anchors: frozenset[str]
     links: tuple[tuple[int, str], ...] = field(default=())  # (line, href)
-
-
-def _walk(folder: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
-    found = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.is_dir():
-            found.extend(_walk(entry, f"{prefix}{entry.name}/"))
-        elif entry.name.endswith(".md"):
-            found.append((prefix + entry.name[:-3], entry))
-    return found
 
 
 def parse_page(page_id: str, markdown: str) -> Page:
@@ -106,11 +96,7 @@ def parse_page(page_id: str, markdown: str) -> Page:
 @lru_cache(maxsize=1)
 def load_pages() -> dict[str, Page]:
     """Every handbook page, by id."""
-    root = files("resources").joinpath("handbook")
-    return {
-        page_id: parse_page(page_id, entry.read_text(encoding="utf-8"))
-        for page_id, entry in _walk(root)
-    }
+    return {page_id: parse_page(page_id, entry.read_text(encoding="utf-8")) for page_id, entry in handbook_pages()}
 
 
 def resolve_link(from_page: str, href: str) -> tuple[str, str] | None:

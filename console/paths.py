@@ -31,6 +31,7 @@ class Paths:
     data_dir: Path
     config_dir: Path
     log_dir: Path
+    cache_dir: Path  # what can be made again from the rest (the validated process): never backed up
     home: Path | None = None  # the override's folder, if one was given
 
     @property
@@ -48,18 +49,46 @@ class Paths:
         return self.config_dir / "process"
 
 
+def shipped(package: str) -> Path:
+    """The folder of a package of files shipped with the console (`data`, `resources`).
+
+    Read straight from disk: the console is installed as files (a wheel, or a checkout), never
+    run from a zip, and importlib.resources costs every command ~20 ms of imports (tempfile,
+    zipfile) before it reads a byte.
+    """
+    import data
+    import resources
+
+    return Path({"data": data, "resources": resources}[package].__file__).parent
+
+
+def handbook_pages() -> list[tuple[str, Path]]:
+    """(page id, file) of every handbook page: the Markdown files under `resources/handbook/`,
+    each named by its path there without `.md` (`before/severity_levels`), sorted."""
+    def walk(folder: Path, prefix: str) -> list[tuple[str, Path]]:
+        found = []
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.is_dir():
+                found.extend(walk(entry, f"{prefix}{entry.name}/"))
+            elif entry.name.endswith(".md"):
+                found.append((prefix + entry.name[:-3], entry))
+        return found
+
+    return walk(shipped("resources") / "handbook", "")
+
+
 def resolve(home: str | os.PathLike[str] | None = None, environ: dict[str, str] | None = None) -> Paths:
     """Work out the paths: an explicit home, else the environment override, else the platform's."""
     env = os.environ if environ is None else environ
     chosen = home if home is not None else env.get(HOME_ENV) or None
     if chosen is not None:
         base = _absolute(chosen)
-        return Paths(base / "data", base / "config", base / "logs", home=base)
+        return Paths(base / "data", base / "config", base / "logs", base / "cache", home=base)
     import platformdirs  # imported here: only needed when no override is given
 
     dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
     data = dirs.user_data_path
-    return Paths(data, dirs.user_config_path, dirs.user_log_path)
+    return Paths(data, dirs.user_config_path, dirs.user_log_path, dirs.user_cache_path)
 
 
 def _absolute(chosen: str | os.PathLike[str]) -> Path:

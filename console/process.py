@@ -6,22 +6,26 @@ a new id is added, a known id has just the keys it names replaced (nested lists 
 the same way), and `disabled: true` removes an item. Every mistake is reported as
 `file:line: what is wrong`, all of them at once, and a process with any mistake is refused as
 a whole: the console never runs half-configured.
+
+Validating costs ~120 ms (YAML, the schema, the handbook's anchors, RE2), so a command that is
+given a cache folder keeps the validated result there, keyed on everything it depends on (see
+"the cache" below), and validates again only when one of those changes. PyYAML, the handbook
+and RE2 are imported only to validate.
 """
 
+import json
+import os
 import re
 import reprlib
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from console import paths
 from console.vocabulary import REQUIRED_ROLES, UPDATE_KINDS, WRITTEN_KINDS
-from console.errors import InputError
-from console.handbook import check_page_ref
-from console.lint import PatternError, check_pattern
+from console.errors import ConsoleError, InputError
 
 Location = tuple[str, int]
 _CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7f) if c != 0x09}
@@ -68,16 +72,23 @@ class ProcessError(InputError):
 MAX_FILE_BYTES = 128 * 1024  # five times the largest default file
 MAX_DEPTH = 20
 MAX_NUMBER_CHARS = 30
-_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _shown = reprlib.Repr()  # values quoted in messages: a 1 MiB string is shown by its start
 _shown.maxstring = _shown.maxother = _shown.maxlong = 60
 _shown.maxlist = _shown.maxdict = 6
 
 
+def _base_loader():
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _refused_construct(text: str, name: str) -> Problem | None:
     """The first anchor, alias or too-deep nesting in the parser's events, before any node is built."""
+    import yaml
+
     depth = 0
-    for event in yaml.parse(text, Loader=_BASE_LOADER):
+    for event in yaml.parse(text, Loader=_base_loader()):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent):
             return Problem(name, line, f"YAML aliases (*{event.anchor}) are not allowed in process "
@@ -96,7 +107,11 @@ def _refused_construct(text: str, name: str) -> Problem | None:
 
 
 def _loader_class(name: str, problems: list[Problem]):
-    class Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    import yaml
+
+    base = _base_loader()
+
+    class Loader(base):  # type: ignore[misc, valid-type]
         pass
 
     def mapping(loader, node):
@@ -137,13 +152,15 @@ def _loader_class(name: str, problems: list[Problem]):
 
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, sequence)
-    Loader.add_constructor("tag:yaml.org,2002:int", number(_BASE_LOADER.construct_yaml_int))
-    Loader.add_constructor("tag:yaml.org,2002:float", number(_BASE_LOADER.construct_yaml_float))
+    Loader.add_constructor("tag:yaml.org,2002:int", number(base.construct_yaml_int))
+    Loader.add_constructor("tag:yaml.org,2002:float", number(base.construct_yaml_float))
     return Loader
 
 
 def read_yaml(text: str, name: str, problems: list[Problem]) -> Any:
     """Parse one file; syntax errors and refused constructs become problems with their line."""
+    import yaml
+
     try:
         refused = _refused_construct(text, name)
         if refused is not None:
@@ -322,8 +339,8 @@ def _plain(value: Any) -> Any:
 
 def default_sources() -> list[tuple[str, str]]:
     """(display name, text) of every default process file."""
-    folder = files("data")
-    return [(f"data/{name}", folder.joinpath(name).read_text(encoding="utf-8")) for name in SCHEMA]
+    folder = paths.shipped("data")
+    return [(f"data/{name}", (folder / name).read_text(encoding="utf-8")) for name in SCHEMA]
 
 
 def override_sources(folder: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
@@ -367,14 +384,31 @@ def _read_override(path: Path) -> tuple[str, Problem | None]:
                            f"at column {column})")
 
 
-def load_process(override_dir: Path | None = None) -> Process:
-    """The default process merged with `override_dir` (if it exists); raises ProcessError."""
+def load_process(override_dir: Path | None = None, cache_dir: Path | None = None) -> Process:
+    """The default process merged with `override_dir` (if it exists); raises ProcessError.
+
+    Given `cache_dir` (`Paths.cache_dir`), a result validated before from the very same files
+    is read from there, and a newly validated one is kept there (see "the cache" below).
+    """
     sources = default_sources()
     problems: list[Problem] = []
     if override_dir is not None and override_dir.exists():
         extra, extra_problems = override_sources(override_dir)
         sources += extra
         problems += extra_problems
+    key = _cache_key(sources) if cache_dir is not None and not problems else None
+    if key is not None:
+        cached = _read_cache(cache_dir / CACHE_FILE, key)
+        if cached is not None:
+            return cached
+    process = _merged(sources, problems)
+    if key is not None:
+        _write_cache(cache_dir, key, process)
+    return process
+
+
+def _merged(sources: list[tuple[str, str]], problems: list[Problem]) -> Process:
+    """Parse, merge and validate; raises ProcessError with every problem found."""
     lists: dict[str, LList] = {}
     for display, text in sources:
         base = Path(display).name
@@ -407,7 +441,106 @@ def load_process(override_dir: Path | None = None) -> Process:
     _validate(lists, problems)
     if problems:
         raise ProcessError(problems)
-    return Process({k: list(v) for k, v in lists.items()}, [d for d, _ in sources])
+    return Process(_plain(lists), [d for d, _ in sources])
+
+
+# -- the cache -------------------------------------------------------------------------------
+#
+# One private file (0600, in a 0700 folder) holding the last validated process as JSON, under
+# a key that is a hash of everything validation reads: the name and bytes of every default and
+# override file, the source of the modules whose rules decide what is valid, and the handbook
+# pages that `page` references must name. Any change to any of them is a miss, and a miss
+# validates exactly as without the cache. Only a process that passed is ever written, so a
+# refused override is refused on every run. A cache file that is missing, unreadable, not a
+# regular file, not ours and private, too big, not JSON, or under another key is a miss too,
+# and the next validated result replaces it (atomically: a reader sees the old file or the
+# new one) - unless a folder or a symlink stands there, which is left alone (every run then
+# validates). JSON, not pickle: reading it can build nothing but plain data.
+
+CACHE_FILE = "process.json"
+MAX_CACHE_BYTES = 8 * 1024 * 1024  # the defaults are ~0.2 MB; every override at its limit ~2 MB
+_CACHE_FORMAT = b"incident-console process cache, format 1"
+# The modules whose rules (the schema, the roles the core needs, the verbs' names, RE2
+# patterns, page references) decide whether a process is valid.
+_RULES = ("process.py", "vocabulary.py", "verbs.py", "lint.py", "handbook.py")
+_LIST_NAMES = frozenset(name for lists in SCHEMA.values() for name in lists)
+
+
+def _cache_key(sources: list[tuple[str, str]]) -> str | None:
+    """The key of a validated process of `sources`; None when the rules cannot be read."""
+    try:
+        from _blake2 import blake2b  # hashlib's own BLAKE2, without loading OpenSSL (~4 ms)
+    except ImportError:  # pragma: no cover - another Python
+        from hashlib import blake2b
+
+    digest = blake2b(_CACHE_FORMAT, digest_size=32)
+
+    def add(name: str, data: bytes) -> None:
+        for part in (os.fsencode(name), data):  # each part with its length: no two inputs meet
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+
+    for display, text in sources:
+        add(display, text.encode("utf-8"))
+    here = Path(__file__).parent
+    try:
+        for name in _RULES:
+            add(name, (here / name).read_bytes())
+        for page_id, page in paths.handbook_pages():
+            add(page_id, page.read_bytes())
+    except OSError:
+        return None  # installed without its sources: validate every time
+    return digest.hexdigest()
+
+
+def _read_cache(path: Path, key: str) -> Process | None:
+    """The process stored under `key`, or None (a miss) for anything else."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if (not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077 or info.st_size > MAX_CACHE_BYTES
+                or (hasattr(os, "geteuid") and info.st_uid != os.geteuid())):
+            return None
+        chunks, size = [], 0
+        while chunk := os.read(fd, MAX_CACHE_BYTES + 1 - size):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_CACHE_BYTES:
+                return None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        stored = json.loads(b"".join(chunks))
+    except ValueError:  # not JSON, or not UTF-8
+        return None
+    if not isinstance(stored, dict) or stored.get("key") != key:
+        return None
+    lists, sources = stored.get("lists"), stored.get("sources")
+    if (not isinstance(lists, dict) or lists.keys() != _LIST_NAMES or not isinstance(sources, list)
+            or not all(isinstance(items, list) for items in lists.values())):
+        return None
+    return Process(lists, sources)
+
+
+def _write_cache(folder: Path, key: str, process: Process) -> None:
+    """Keep a validated process under `key`; a cache that cannot be written is only a miss."""
+    from console.files import write_private
+
+    try:
+        text = json.dumps({"key": key, "sources": process.sources, "lists": process.to_plain()},
+                          separators=(",", ":"))  # ASCII: a folder's name may hold any bytes
+    except (TypeError, ValueError):  # not plain JSON data: never cached, validated every time
+        return
+    try:
+        paths.ensure_private_dir(folder)
+        write_private(folder / CACHE_FILE, text)
+    except ConsoleError:
+        pass
 
 
 def _empty(name: str, line: int) -> LList:
@@ -513,6 +646,9 @@ _TYPE_NAMES = {
 def _check_fields(item: LDict, fields: dict[str, F], where: str, problems: list[Problem],
                   refs: list[tuple[Location, str, str, str]]) -> None:
     """Check one mapping against its fields; references are collected for later."""
+    from console.handbook import check_page_ref
+    from console.lint import PatternError, check_pattern
+
     for key in item:
         if key not in fields and key not in ("id", "disabled"):
             problems.append(Problem(*item.key_loc[key], f"unknown key {_shown.repr(key)} in {where}"))

@@ -1,1 +1,1 @@
-"""Packaged content: the default process definition (read through importlib.resources)."""
+"""Packaged content: the default process definition (found on disk by console.paths.shipped)."""

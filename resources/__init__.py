@@ -1,1 +1,1 @@
-"""Packaged content: handbook pages, icons and the stylesheet (read through importlib.resources)."""
+"""Packaged content: handbook pages, icons and the stylesheet (found on disk by console.paths.shipped)."""

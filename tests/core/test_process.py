@@ -1,5 +1,8 @@
 """The default process meets the handbook's counts; broken overrides say file:line."""
 
+import json
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -8,6 +11,8 @@ import pytest
 from console import process as proc
 from console.cli import main
 from console.process import ProcessError, load_process
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +157,116 @@ def test_process_show_json_is_the_merged_process(capsys):
     assert main(["process", "show", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert len(shown["prompts"]) == 109 and shown["severities"][0]["name"] == "SEV-1"
+
+
+# -- the cache of validated processes --------------------------------------------------------
+
+ROLES_OVERRIDE = "roles:\n  - id: ic\n    short: Boss\n"
+
+
+def cache_file(where) -> Path:
+    return where.cache_dir / proc.CACHE_FILE
+
+
+def test_the_cache_holds_what_validation_gives_privately(tmp_path, where, default):
+    folder = tmp_path / "process"
+    write(folder, "roles.yaml", ROLES_OVERRIDE)
+    first = load_process(folder, where.cache_dir)  # a miss: validated, then kept
+    assert (cache_file(where).stat().st_mode & 0o777, where.cache_dir.stat().st_mode & 0o777) == (0o600, 0o700)
+    again = load_process(folder, where.cache_dir)  # a hit
+    uncached = load_process(folder)
+    assert again.to_plain() == first.to_plain() == uncached.to_plain() != default.to_plain()
+    assert again.sources == first.sources == uncached.sources
+    assert again.by_id("roles", "ic")["short"] == "Boss"
+
+
+def test_a_changed_override_is_validated_again(tmp_path, where):
+    folder = tmp_path / "process"
+    path = write(folder, "roles.yaml", ROLES_OVERRIDE)
+    load_process(folder, where.cache_dir)
+    kept = cache_file(where).read_bytes()
+    path.write_text(ROLES_OVERRIDE.replace("Boss", "Chief"), encoding="utf-8")
+    changed = load_process(folder, where.cache_dir)
+    assert changed.by_id("roles", "ic")["short"] == "Chief"
+    assert cache_file(where).read_bytes() != kept  # the new result replaced the old one
+    path.unlink()
+    assert load_process(folder, where.cache_dir).to_plain() == load_process().to_plain()
+
+
+@pytest.mark.parametrize("name, text, line, message", BROKEN, ids=[b[3] for b in BROKEN])
+def test_a_broken_override_is_refused_as_ever_and_never_cached(tmp_path, where, name, text, line, message):
+    good = tmp_path / "good"
+    write(good, "roles.yaml", ROLES_OVERRIDE)
+    load_process(good, where.cache_dir)
+    kept = cache_file(where).read_bytes()
+    folder = tmp_path / "process"
+    write(folder, name, text)
+    for _ in range(2):  # the second time too: nothing of it was kept
+        with pytest.raises(ProcessError) as caught:
+            load_process(folder, where.cache_dir)
+        assert [str(p) for p in caught.value.problems] == problems_for(folder)
+    assert cache_file(where).read_bytes() == kept
+
+
+def _spoil(path: Path, how: str) -> None:
+    if how == "garbage":
+        path.write_bytes(b"\x00\xffnot json at all")
+    elif how == "truncated":
+        path.write_bytes(path.read_bytes()[:1000])
+    elif how == "another key":
+        stored = json.loads(path.read_bytes())
+        path.write_text(json.dumps({**stored, "key": "0" * 64}))
+    elif how == "a list missing":
+        stored = json.loads(path.read_bytes())
+        del stored["lists"]["roles"]
+        path.write_text(json.dumps(stored))
+    elif how == "not a mapping":
+        path.write_text("[1, 2, 3]")
+    elif how == "readable by others":
+        path.chmod(0o644)
+    elif how == "a symlink":
+        target = path.with_name("elsewhere.json")
+        path.rename(target)
+        path.symlink_to(target)
+    elif how == "a folder":
+        path.unlink()
+        path.mkdir()
+
+
+SPOILED = ["garbage", "truncated", "another key", "a list missing", "not a mapping", "readable by others",
+           "a symlink", "a folder"]
+
+
+@pytest.mark.parametrize("how", SPOILED)
+def test_a_spoiled_cache_is_ignored_and_written_again(tmp_path, where, how):
+    folder = tmp_path / "process"
+    write(folder, "roles.yaml", ROLES_OVERRIDE)
+    expected = load_process(folder).to_plain()
+    load_process(folder, where.cache_dir)
+    _spoil(cache_file(where), how)
+    assert load_process(folder, where.cache_dir).to_plain() == expected
+    if how in ("a symlink", "a folder"):  # not ours to replace: left alone, validated every time
+        assert cache_file(where).is_symlink() or cache_file(where).is_dir()
+    else:
+        assert cache_file(where).is_file() and cache_file(where).stat().st_mode & 0o777 == 0o600
+    assert load_process(folder, where.cache_dir).to_plain() == expected
+
+
+def test_a_cache_folder_that_cannot_be_made_costs_only_time(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert load_process(None, blocker / "cache").to_plain() == load_process().to_plain()
+
+
+def test_a_hit_reads_no_yaml_and_checks_no_pattern_or_page(tmp_path, where):
+    """In a fresh interpreter, a warm cache is read without PyYAML, RE2 or the handbook."""
+    folder = tmp_path / "process"
+    write(folder, "roles.yaml", ROLES_OVERRIDE)
+    load_process(folder, where.cache_dir)
+    script = ("import sys; from pathlib import Path; from console.process import load_process; "
+              "p = load_process(Path(sys.argv[1]), Path(sys.argv[2])); "
+              "print(p.by_id('roles', 'ic')['short'], sorted(m for m in ('yaml', 're2', 'console.handbook', "
+              "'console.lint') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script, str(folder), str(where.cache_dir)],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("Boss ") and done.stdout.rstrip().endswith("[]"), done.stdout + done.stderr
