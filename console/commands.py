@@ -38,8 +38,8 @@ from console.verbs import Call, Verb, VerbTable
 from console.vocabulary import DEFAULT_KIND, Vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from console.incidents import IncidentService
     from console.process import Process
+    from console.service import IncidentService
 
 
 @dataclass(frozen=True)
@@ -241,8 +241,8 @@ class Language:
                 uid: str | None = None) -> Change:
         """Run a line parsed earlier (the CLI parses before it opens the database)."""
         if parsed.command is None:
-            return service.log(incident_id, parsed.text, by=by, kind=parsed.kind,
-                               occurred_at=parsed.at, uid=uid)
+            return service.timeline.log(incident_id, parsed.text, by=by, kind=parsed.kind,
+                                        occurred_at=parsed.at, uid=uid)
         verb = self.verbs[parsed.command]
         return verb.run(Call(service, incident_id, parsed.args, parsed.text, parsed.at, by, uid, parsed.kind))
 

@@ -7,6 +7,7 @@ kinds and audiences come from the process definition (console.vocabulary).
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from console.errors import InputError
 
@@ -360,6 +361,13 @@ def parse_action_item_ref(text: str | int) -> int:
     if not match or int(match.group(1)) == 0:
         raise InputError(f"bad action item {text!r}: expected A<number>, e.g. A3")
     return int(match.group(1))
+
+
+def as_date(value: object, what: str) -> date:
+    """A calendar date (a datetime is refused: a deadline is a day, not a moment)."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InputError(f"bad {what} {value!r}: expected a date, e.g. 2026-04-01")
+    return value
 
 
 def parse_postmortem_status(text: str) -> str:

@@ -72,7 +72,7 @@ def _markdown(reader, incident_id, process, now) -> str:
 def _html(reader, incident_id, process, now) -> str:
     from console.postmortem_html import postmortem_html
 
-    incident = reader.incident(incident_id)
+    incident = reader.incidents.get(incident_id)
     return postmortem_html(_markdown(reader, incident_id, process, now),
                            title=f"Post-mortem: {incident.ref} {incident.title}")
 

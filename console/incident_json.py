@@ -41,10 +41,10 @@ def _timeline(reader: Reader, incident_id: int) -> list[dict[str, Any]]:
     Three queries however long the timeline: the entries, then every revision and every
     retraction of the incident, matched up here.
     """
-    revisions = reader.revisions(incident_id)
-    retractions = reader.retractions(incident_id)
+    revisions = reader.history.revisions(incident_id)
+    retractions = reader.history.retractions(incident_id)
     items = []
-    for e in reader.timeline(incident_id):
+    for e in reader.timeline.all(incident_id):
         retraction = retractions.get(e.id)
         items.append({
             "id": e.ref,
@@ -66,7 +66,7 @@ def _timeline(reader: Reader, incident_id: int) -> list[dict[str, Any]]:
 
 
 def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
-    incident = reader.incident(incident_id)
+    incident = reader.incidents.get(incident_id)
     return {
         "format": FORMAT,
         "incident": {
@@ -83,7 +83,7 @@ def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
         },
         "roles": [
             {"role": a.role, "person": a.person, "from": a.from_at, "to": a.to_at}
-            for a in reader.roles(incident_id)
+            for a in reader.roster.all(incident_id)
         ],
         "timeline": _timeline(reader, incident_id),
         "metrics": metrics(incident),
@@ -99,29 +99,29 @@ def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
                     {"minutes": x.minutes, "at": x.at, "by": x.by} for x in t.extensions
                 ],
             }
-            for t in sorted(reader.tasks(incident_id), key=lambda t: t.id)
+            for t in sorted(reader.tasks.all(incident_id), key=lambda t: t.id)
         ],
         "checklist": [
             {"item": c.item_id, "checked": c.checked, "by": c.by, "at": c.at}
-            for c in sorted(reader.checklist(incident_id).values(), key=lambda c: c.item_id)
+            for c in sorted(reader.checklist.state(incident_id).values(), key=lambda c: c.item_id)
         ],
         "updates": [
             {"audience": u.audience, "text": u.text, "by": u.by, "sent_at": u.sent_at}
-            for u in reader.updates(incident_id)
+            for u in reader.updates.all(incident_id)
         ],
         "postmortem": _postmortem(reader, incident_id),
         "followups": [
             {"id": i.ref, "text": i.text, "owner": i.owner, "due_on": i.due_on, "ticket": i.ticket,
              "done_at": i.done_at, "created_at": i.created_at}
-            for i in reader.action_items(incident_id)
+            for i in reader.followups.all(incident_id)
         ],
     }
 
 
 def _postmortem(reader: Reader, incident_id: int) -> dict[str, Any] | None:
     """The post-mortem's record and every saved version (the newest last), or None."""
-    record = reader.postmortem(incident_id)
-    versions = reader.postmortem_versions(incident_id)
+    record = reader.postmortem.record(incident_id)
+    versions = reader.postmortem.versions(incident_id)
     if record is None and not versions:
         return None
     return {

@@ -29,7 +29,7 @@ from console.queries import Reader
 
 TO_WRITE = "_To write:_"
 TO_BE_SET = "to be set"
-# Severity entries are written by `IncidentService.set_severity` as "Severity SEV-2 -> SEV-1"
+# Severity entries are written by `Incidents.set_severity` as "Severity SEV-2 -> SEV-1"
 # (or "Severity not set -> SEV-2" when the declaration gave none).
 _SEVERITY_CHANGE = re.compile(r"^Severity (?:SEV-(\d)|not set) -> SEV-(\d)$")
 # A data link is the first web address in the entry's text; the characters that could end a
@@ -112,7 +112,7 @@ def generate(
     `now` ends the impact of an incident still open (the wall clock when not given).
     """
     now = now or datetime.now(timezone.utc)
-    incident = reader.incident(incident_id)
+    incident = reader.incidents.get(incident_id)
     # Only the kinds each section needs are read (by index), so a long incident's draft does
     # not load its whole timeline unless every entry was asked for.
     severity = _kind(reader, incident_id, "severity")
@@ -140,7 +140,7 @@ def generate(
 
 def _kind(reader: Reader, incident_id: int, kind: str) -> list[Entry]:
     """Every entry of one kind, in timeline order."""
-    found = reader.filter_entries(incident_id, kinds=(kind,), limit=-1)
+    found = reader.search.filter(incident_id, kinds=(kind,), limit=-1)
     return sorted(found, key=lambda e: e.sort_key)
 
 
@@ -154,7 +154,7 @@ def _utc(stamp: str) -> str:
 
 
 def _header(reader: Reader, process: Process, incident: Incident) -> list[str]:
-    record = reader.postmortem(incident.id)
+    record = reader.postmortem.record(incident.id)
     statuses = {s["id"]: s["label"] for s in process.items("statuses")}
     values: dict[str, str] = {}
     if record and record.owner:
@@ -207,7 +207,7 @@ def _responders(reader: Reader, process: Process, incident: Incident) -> list[st
     shorts = {r["id"]: r["short"] for r in process.items("roles")}
     people: dict[str, list[str]] = {}
     marks: dict[str, set[str]] = {}
-    for a in reader.roles(incident.id):
+    for a in reader.roster.all(incident.id):
         role = names.get(a.role, a.role)  # a role since removed from the process: its id
         until = _utc(a.to_at)[11:] if a.to_at else "end"
         key = a.person.casefold()
@@ -227,7 +227,8 @@ def _responders(reader: Reader, process: Process, incident: Incident) -> list[st
 
 
 def _timeline(reader: Reader, incident: Incident, all_entries: bool) -> list[str]:
-    entries = reader.timeline(incident.id) if all_entries else reader.pinned(incident.id)
+    timeline = reader.timeline
+    entries = timeline.all(incident.id) if all_entries else timeline.pinned(incident.id)
     entries = [e for e in entries if not e.retracted]
     if not entries:
         what = "entries" if all_entries else "pinned entries"
@@ -250,7 +251,7 @@ def _action_items(reader: Reader, incident: Incident, todos: list[Entry]) -> lis
         tags = f" — tags: {sev}_{incident.declared_at[:10].replace('-', '')}, {sev}"
     else:
         tags = " — tags: severity not set"
-    items = reader.action_items(incident.id)
+    items = reader.followups.all(incident.id)
     by_entry = {i.source_entry_id: i for i in items if i.source_entry_id is not None}
     out, shown = [], set()
     for e in todos:
@@ -280,7 +281,7 @@ def _item_line(text: str, item: ActionItem | None, tags: str) -> str:
 def current_text(reader: Reader, process: Process, incident_id: int, *, draft: bool = False,
                  all_entries: bool = False, now: datetime | None = None) -> str:
     """The latest saved post-mortem, or a draft generated from the record (always, with `draft`)."""
-    saved = None if draft else reader.latest_postmortem_text(incident_id)
+    saved = None if draft else reader.postmortem.latest_text(incident_id)
     return saved or generate(reader, process, incident_id, all_entries=all_entries, now=now)
 
 
@@ -296,7 +297,7 @@ def markdown_file(text: str) -> str:
 
 def roster(reader: Reader, incident_id: int) -> list[str]:
     """Everyone who held a role in the incident, by name: who is invited, whom lint protects."""
-    return sorted({a.person for a in reader.roles(incident_id)}, key=str.casefold)
+    return sorted({a.person for a in reader.roster.all(incident_id)}, key=str.casefold)
 
 
 def invitation(reader: Reader, incident_id: int, *, now: datetime) -> str:
@@ -305,8 +306,8 @@ def invitation(reader: Reader, incident_id: int, *, now: datetime) -> str:
     No meeting booked yet is `NothingToExport` (the window's "export everything" leaves the
     invitation out; the CLI says how to book one).
     """
-    incident = reader.incident(incident_id)
-    record = reader.postmortem(incident_id)
+    incident = reader.incidents.get(incident_id)
+    record = reader.postmortem.record(incident_id)
     if record is None or not record.meeting_at:
         raise NothingToExport(f"no meeting booked for {incident.ref} yet: "
                               f"incident-console postmortem meeting {incident.ref} TIME")

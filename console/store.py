@@ -14,14 +14,10 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from console.errors import ConsoleError, DatabaseTooNew, StorageUnavailable
 from console.migrations import MIGRATION_NAMES, MIGRATION_SET, MIGRATIONS
 from console.paths import ensure_private_dir
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 10_000  # a writer waits its turn this long (8 racing processes: worst ~2 s)
 MIGRATIONS_TABLE = "_sqlite_migrations"
@@ -174,10 +170,12 @@ def pending_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:
     return [name for name in MIGRATION_NAMES if name not in applied]
 
 
-def open_store(path: Path) -> "Database":
-    """Open (creating if needed) and migrate the database; the single writer connection."""
-    import sqlite_utils  # imported here: ~150 ms, kept out of the window's first paint
+def open_store(path: Path) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database; the single writer connection.
 
+    A plain sqlite3 connection: sqlite-utils (~60 ms to import) is loaded only while
+    migrations are pending, to apply them, so a write to an up-to-date file never imports it.
+    """
     conn = connect(path)
     try:
         pending = pending_migrations(conn, path)
@@ -185,17 +183,26 @@ def open_store(path: Path) -> "Database":
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise StorageUnavailable(f"{path}: cannot switch the journal to WAL (got {mode})")
-            db = sqlite_utils.Database(conn, execute_plugins=False)
+            # What sqlite-utils set on the writer when it wrapped it: kept, so the store's
+            # triggers behave as they always have.
+            conn.execute("PRAGMA recursive_triggers = ON")
         if pending:
             # Under the write lock, and looked at again: another process opening the same new
             # file may have migrated it while we waited. All pending steps commit together.
             with write_transaction(conn, path):
                 if pending_migrations(conn, path):
-                    migrations = sqlite_utils.Migrations(MIGRATION_SET)
-                    for name, fn in MIGRATIONS:
-                        migrations(name=name)(fn)
-                    migrations.apply(db)
+                    _apply_migrations(conn)
     except BaseException:
         conn.close()
         raise
-    return db
+    return conn
+
+
+def _apply_migrations(conn: sqlite3.Connection) -> None:
+    """Apply what is pending through sqlite-utils' `Migrations` (its bookkeeping table)."""
+    import sqlite_utils  # imported here: only a file with pending migrations needs it
+
+    migrations = sqlite_utils.Migrations(MIGRATION_SET)
+    for name, fn in MIGRATIONS:
+        migrations(name=name)(fn)
+    migrations.apply(sqlite_utils.Database(conn, execute_plugins=False))

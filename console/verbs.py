@@ -23,7 +23,7 @@ from console.errors import InputError
 from console.vocabulary import Role, Vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from console.incidents import IncidentService
+    from console.service import IncidentService
 
 CALL_END_TEXT = "Call over; continue in the chat room"
 
@@ -249,33 +249,33 @@ def _split_rest(tail: str) -> list[str | None]:
 # -- running -----------------------------------------------------------------------------------
 
 def _log(call: Call) -> Change:
-    return call.service.log(call.incident_id, call.text, by=call.by, kind=call.kind,
-                            occurred_at=call.at, uid=call.uid)
+    return call.service.timeline.log(call.incident_id, call.text, by=call.by, kind=call.kind,
+                                     occurred_at=call.at, uid=call.uid)
 
 
 def _assign(call: Call) -> Change:
     args = call.args
-    change = call.service.assign_role(call.incident_id, args["role"], args["person"], by=call.by,
-                                      at=call.at)
+    change = call.service.roster.assign(call.incident_id, args["role"], args["person"], by=call.by,
+                                        at=call.at)
     if args.get("service") is None:
         return change
     # The roster entry has no room for the service, so it follows as a note in a second
     # transaction; everything in it was checked above, so only storage can come between.
     role = call.service.vocabulary.role_by_id(args["role"])
-    note = call.service.log(call.incident_id, f"{args['person']}: {role.short} for {args['service']}",
-                            by=call.by, kind="note", occurred_at=call.at)
+    note = call.service.timeline.log(call.incident_id, f"{args['person']}: {role.short} for {args['service']}",
+                                     by=call.by, kind="note", occurred_at=call.at)
     return Change(note.incident, change.entries + note.entries, roles_changed=True)
 
 
 def _relieve(call: Call) -> Change:
-    return call.service.assign_role(call.incident_id, call.args["role"], call.args["person"],
-                                    by=call.by, at=call.at, end=True)
+    return call.service.roster.relieve(call.incident_id, call.args["role"], call.args["person"],
+                                       by=call.by, at=call.at)
 
 
 def _update(call: Call) -> Change:
     if call.args.get("audience") is None or not call.text:
         raise InputError("write /update AUDIENCE TEXT (in the window, a bare /update opens the composer)")
-    return call.service.send_update(call.incident_id, call.args["audience"], call.text, by=call.by)
+    return call.service.updates.send(call.incident_id, call.args["audience"], call.text, by=call.by)
 
 
 def _pin(call: Call) -> Change:
@@ -287,19 +287,19 @@ def _pin(call: Call) -> Change:
     service, entry_id = call.service, call.args.get("entry_id")
     if entry_id is None:
         author = domain.clean_text(call.by, "author", domain.MAX_NAME)
-        incident = service.read.incident(call.incident_id)
-        newest = service.read.latest_entry_by(call.incident_id, author)
+        incident = service.read.incidents.get(call.incident_id)
+        newest = service.read.timeline.latest_by(call.incident_id, author)
         if newest is None:
             raise InputError(f"{author} has written nothing on {incident.ref} to pin")
         entry_id = newest.id
-    return service.set_pin(call.incident_id, entry_id, True, by=call.by)
+    return service.history.set_pin(call.incident_id, entry_id, True, by=call.by)
 
 
 def _check(checked: bool) -> Callable[[Call], Change]:
     def run(call: Call) -> Change:
         item = call.args["item"]
-        return call.service.set_check(call.incident_id, item, checked, by=call.by,
-                                      label=call.service.vocabulary.checklist[item])
+        return call.service.checklist.set(call.incident_id, item, checked, by=call.by,
+                                          label=call.service.vocabulary.checklist[item])
     return run
 
 
@@ -335,11 +335,11 @@ def _split_role(tail: str) -> list[str | None]:
 
 FIXED_VERBS: tuple[Verb, ...] = (
     Verb("sev", "set the severity, 1 (most severe) to 5", "/sev 2",
-         (Param("level", "N", _severity),), lambda c: c.service.set_severity(
+         (Param("level", "N", _severity),), lambda c: c.service.incidents.set_severity(
              c.incident_id, c.args["level"], by=c.by, at=c.at), "incident"),
     Verb("status", "active, mitigated or resolved", "/status mitigated",
          (Param("state", "STATE", _status, choices=lambda v: domain.STATUSES),),
-         lambda c: c.service.set_status(c.incident_id, c.args["state"], by=c.by, at=c.at), "incident"),
+         lambda c: c.service.incidents.set_status(c.incident_id, c.args["state"], by=c.by, at=c.at), "incident"),
     Verb("role", "give anyone a role from the process, by its name or alias", "/role subteam_leader Gil (database)",
          (ROLE, PERSON, SERVICE), _assign, "people", split=_split_role),
     Verb("relieve", "end a person's term in a role", "/relieve deputy Ben",
@@ -347,18 +347,18 @@ FIXED_VERBS: tuple[Verb, ...] = (
          split=lambda tail: (tail.split(maxsplit=1) + [None, None])[:2]),
     Verb("task", "give one named person a task and check back in MINUTES", "/task Ana 5m check the replicas",
          (PERSON, MINUTES, Param("text", "TEXT", _free_text("task text", domain.MAX_TASK_TEXT, multiline=False))),
-         lambda c: c.service.add_task(c.incident_id, c.args["person"], c.args["minutes"], c.text,
-                                      by=c.by, at=c.at, uid=c.uid),
+         lambda c: c.service.tasks.add(c.incident_id, c.args["person"], c.args["minutes"], c.text,
+                                       by=c.by, at=c.at, uid=c.uid),
          "work", split=_split_task, text_param="text"),
     Verb("done", "mark a task done", "/done T3", (TASK,),
-         lambda c: c.service.task_done(c.incident_id, c.args["task_id"], by=c.by), "work",
+         lambda c: c.service.tasks.done(c.incident_id, c.args["task_id"], by=c.by), "work",
          back_datable=False, cli_names=("task-done",)),
     Verb("extend", "push a task's check-back time", "/extend T3 5m", (TASK, MINUTES),
-         lambda c: c.service.task_extend(c.incident_id, c.args["task_id"], c.args["minutes"], by=c.by),
+         lambda c: c.service.tasks.extend(c.incident_id, c.args["task_id"], c.args["minutes"], by=c.by),
          "work", back_datable=False, cli_names=("task-extend",)),
     Verb("reassign", "give a task to someone else", "/reassign T3 Ben Okafor",
          (TASK, Param("person", "NAME", _name("person"), choices="people")),
-         lambda c: c.service.task_reassign(c.incident_id, c.args["task_id"], c.args["person"], by=c.by),
+         lambda c: c.service.tasks.reassign(c.incident_id, c.args["task_id"], c.args["person"], by=c.by),
          "work", back_datable=False, split=lambda tail: (tail.split(maxsplit=1) + [None, None])[:2]),
     Verb("check", "tick a checklist step (by its id)", "/check ic-during-01-announce",
          (Param("item", "ITEM", _check_item, choices=lambda v: tuple(v.checklist)),), _check(True), "work",

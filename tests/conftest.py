@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 collect_ignore = ["bench"]  # benchmarks run on demand: python -m tests.bench.<name>
 
 from console import paths  # noqa: E402
-from console.incidents import IncidentService  # noqa: E402
+from console.service import IncidentService  # noqa: E402
 
 
 class FakeClock:

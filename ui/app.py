@@ -1,8 +1,8 @@
 """The composition root: paths -> store -> services -> window, in that order.
 
 Start-up is budgeted: before the first paint we import only PySide6 and the standard
-library (the list is read with plain sqlite3). sqlite-utils is imported on the writer
-thread, which opens and migrates the store while the window is already on screen.
+library (the list is read with plain sqlite3). The writer thread opens (and, when a schema
+change is pending, migrates with sqlite-utils) the store while the window is already on screen.
 """
 
 import logging
@@ -51,7 +51,7 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
     db_path = where.db_path
 
     def open_service():  # runs on the writer thread, so its imports stay off the first paint
-        from console.incidents import IncidentService
+        from console.service import IncidentService
         from console.vocabulary import Vocabulary
 
         # The writer starts once the process has loaded: its roles, kinds and audiences are
@@ -81,7 +81,7 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
     if not reader_ready:
         writer.ready.connect(on_writer_ready)
     def after_first_paint() -> None:
-        # The process (YAML) and the writer (sqlite-utils, migrations) are not needed to see
+        # The process (YAML) and the writer (its modules, any migrations) are not needed to see
         # the list; on any thread they would compete with the first paint for the GIL.
         from console.process import ProcessError, load_process
 

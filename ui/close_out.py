@@ -83,8 +83,8 @@ class CloseOut:
         if step == "1":
             self._send_line("/end", done, failed)
         elif step == "2":
-            self._submit(lambda s: s.log(incident_id, "Remaining discussion moves to the incident chat room",
-                                         by=author, kind="note"), done, failed)
+            self._submit(lambda s: s.timeline.log(incident_id, "Remaining discussion moves to the incident chat room",
+                                                  by=author, kind="note"), done, failed)
         elif step == "3":
             from datetime import date
 
@@ -94,13 +94,13 @@ class CloseOut:
             except ValueError:
                 bar.message.setText("Write 3 NAME YYYY-MM-DD: one named owner and the date the post-mortem is due.")
                 return
-            self._submit(lambda s: s.name_postmortem_owner(incident_id, name.strip(), due, by=author), done, failed)
+            self._submit(lambda s: s.postmortem.name_owner(incident_id, name.strip(), due, by=author), done, failed)
         elif step == "4":
             # The IC records the owner's spoken acknowledgement, in the owner's name.
             owner = rest.strip()
-            self._submit(lambda s: s.acknowledge_postmortem(incident_id, by=owner), done, failed)
+            self._submit(lambda s: s.postmortem.acknowledge(incident_id, by=owner), done, failed)
         elif step == "5" and rest.strip():
-            self._submit(lambda s: s.log(incident_id, f"Clean-up: {rest.strip()}", by=author, kind="todo"),
+            self._submit(lambda s: s.timeline.log(incident_id, f"Clean-up: {rest.strip()}", by=author, kind="todo"),
                          done, failed)
         else:
             bar.message.setText("Steps: 1, 2, 3 NAME YYYY-MM-DD, 4 NAME, 5 TEXT")
@@ -117,8 +117,8 @@ class CloseOut:
 
         # The scribe's TODOs become tracked follow-ups (F8) the first time anyone opens this.
         incident_id, author = incident.id, self.author
-        self._submit(lambda s: s.import_todos(incident_id, by=author))
-        text = self._reader.latest_postmortem_text(incident.id) or \
+        self._submit(lambda s: s.followups.import_todos(incident_id, by=author))
+        text = self._reader.postmortem.latest_text(incident.id) or \
             generate(self._reader, self.process, incident.id, now=self._clock.now())
         self.postmortem_window = PostmortemWindow(self.process, self._writer, self._reader, incident,
                                                   self.author, text, self._roster(), self._parent)
@@ -130,7 +130,7 @@ class CloseOut:
         from console.meeting import reminder_due
 
         incident = self._current()
-        record = self._reader.postmortem(incident.id) if hasattr(self._reader, "postmortem") else None
+        record = self._reader.postmortem.record(incident.id)
         if record is None or not record.meeting_at:
             return
         shared = None if record.status == "draft" else now  # In review or later: shared

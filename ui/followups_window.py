@@ -97,7 +97,7 @@ class FollowupsWindow(QWidget):
             if index.isValid():
                 item = self.model.item_at(self.proxy.mapToSource(index).row())
                 done, author = item.done_at is None, self._author
-                self._writer.submit(lambda s: s.update_action_item(item.id, done=done, by=author),
+                self._writer.submit(lambda s: s.followups.update(item.id, done=done, by=author),
                                     lambda _: (self.reload(), self.message.setText(
                                         f"{item.ref} {'done' if done else 'open again'}.")),
                                     lambda e: self.message.setText(f"Not changed: {e}"))
@@ -110,5 +110,5 @@ class FollowupsWindow(QWidget):
 
     def reload(self) -> None:
         if self._reader is not None:
-            items = self._reader.action_items(open_only=not self.show_done.isChecked())
+            items = self._reader.followups.all(open_only=not self.show_done.isChecked())
             self.model.set_items(items, self._today)

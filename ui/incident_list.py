@@ -36,7 +36,7 @@ class IncidentListModel(QAbstractTableModel):
 
     def reload(self, reader: Reader) -> None:
         self.beginResetModel()
-        self._rows = reader.incidents()
+        self._rows = reader.incidents.all()
         self.endResetModel()
 
     def incident_at(self, row: int) -> Incident:

@@ -86,7 +86,7 @@ class IncidentPage(BoardLayout):
             timeline=self.timeline, palette=self.palette, entry_bar=self.entry_bar,
             history_label=self.history_label, finder=self.finder, submit=self._submit, people=self.people,
             show_moment=self.prompts.show_moment, open_composer=lambda: self.updates.open(),
-            open_incident=lambda incident_id: self.show_incident(reader.incident(incident_id)),
+            open_incident=lambda incident_id: self.show_incident(reader.incidents.get(incident_id)),
         )
         self.updates = StatusUpdates(
             process=process, reader=reader, clock=clock, author=author,
@@ -171,13 +171,13 @@ class IncidentPage(BoardLayout):
         """Re-read what the board shows (after our change, or another window's)."""
         if self.incident is None:
             return
-        self.incident = self._reader.incident(self.incident.id)
+        self.incident = self._reader.incidents.get(self.incident.id)
         self.header.show_incident(self.incident)
-        self._roles = self._reader.roles(self.incident.id)
+        self._roles = self._reader.roster.all(self.incident.id)
         self.roles_model.set_assignments(self._roles)
         self.roles_panel.phase = "after" if self.incident.status == "resolved" else "during"
         self.roles_panel.show_card()
-        self.tasks_model.set_tasks(self._reader.tasks(self.incident.id))
+        self.tasks_model.set_tasks(self._reader.tasks.all(self.incident.id))
         self.roles_panel.set_people(self.people())
         self._load_checklists()
         self.tick()
@@ -190,7 +190,7 @@ class IncidentPage(BoardLayout):
             board.checklists_for(self.process, self.checklist_panel.role(), phase,
                                  security=self.incident.security)
         )
-        state = self._reader.checklist(self.incident.id)
+        state = self._reader.checklist.state(self.incident.id)
         self.checklist_model.set_checked({k for k, v in state.items() if v.checked})
         self.checklist_panel.refresh_summary()
 
@@ -245,7 +245,7 @@ class IncidentPage(BoardLayout):
             incident_id, author = self.incident.id, self.author
             text = f"Check-back due: {task.ref} {task.owner}: {task.text}"
             uid = f"checkback-{task.uid}-{task.due_at}"
-            self._submit(lambda s, t=text, u=uid: s.log(incident_id, t, by=author, kind="task", uid=u))
+            self._submit(lambda s, t=text, u=uid: s.timeline.log(incident_id, t, by=author, kind="task", uid=u))
             if self.sound_on:
                 QApplication.beep()
             self._notify_tray(f"Check back: {task.ref} {task.owner}", task.text)

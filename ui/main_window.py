@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
             from ui.metrics_view import MetricsWindow
 
             self.metrics_window = MetricsWindow(self._exports_dir, self)
-        self.metrics_window.set_incidents(self.reader.incidents())
+        self.metrics_window.set_incidents(self.reader.incidents.all())
         self.metrics_window.show()
         self.metrics_window.raise_()
 
@@ -197,7 +197,7 @@ class MainWindow(QMainWindow):
         if self.reader is None or self.process is None:
             self.statusBar().showMessage("Still loading the process definition…", 3000)
             return
-        incident = self.reader.incident(incident_id)
+        incident = self.reader.incidents.get(incident_id)
         if self.incident_page is None:
             from ui.incident_view import IncidentPage  # not needed for the first paint
 
@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
             bar.show_error(f"Not declared: {error}")
 
         self.writer.submit(
-            lambda service: service.declare(title, by=author, severity=severity), on_done, on_error
+            lambda service: service.incidents.declare(title, by=author, severity=severity), on_done, on_error
         )
 
     def _on_changed(self, change: Change) -> None:

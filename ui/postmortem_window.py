@@ -68,7 +68,7 @@ class PostmortemWindow(QWidget):
         self.status_box.setAccessibleName("Post-mortem status")
         for status in process.items("statuses"):
             self.status_box.addItem(status["label"], status["id"])
-        record = reader.postmortem(incident.id)
+        record = reader.postmortem.record(incident.id)
         current = record.status if record else "draft"
         self.status_box.setCurrentIndex(max(0, self.status_box.findData(current)))
         self._status = current
@@ -171,7 +171,7 @@ class PostmortemWindow(QWidget):
             self.message.setText(f"Saved version {version}.")
             self.saved.emit(version)
 
-        self.writer.submit(lambda s: s.save_postmortem(incident_id, text, by=author), done,
+        self.writer.submit(lambda s: s.postmortem.save(incident_id, text, by=author), done,
                            lambda e: self.message.setText(f"Not saved: {e}"))
 
     def _on_status_chosen(self) -> None:
@@ -190,7 +190,7 @@ class PostmortemWindow(QWidget):
             self.status_box.blockSignals(False)
             self.message.setText(f"Not changed: {error}")
 
-        self.writer.submit(lambda s: s.set_postmortem_status(incident_id, wanted, by=author, process=process),
+        self.writer.submit(lambda s: s.postmortem.set_status(incident_id, wanted, by=author, process=process),
                            done, failed)
 
     def _set_details(self) -> None:
@@ -211,7 +211,7 @@ class PostmortemWindow(QWidget):
             self.message.setText(str(exc))
             return
         self.writer.submit(
-            lambda s: s.set_postmortem_details(incident_id, meeting_at=meeting, recording=recording or None,
+            lambda s: s.postmortem.set_details(incident_id, meeting_at=meeting, recording=recording or None,
                                                by=author),
             lambda _: self.message.setText("Meeting and recording recorded."),
             lambda e: self.message.setText(f"Not recorded: {e}"))
@@ -221,7 +221,7 @@ class PostmortemWindow(QWidget):
         from console.postmortem import generate
 
         current = self.editor.toPlainText()
-        if current.strip() and current != self.reader.latest_postmortem_text(self.incident.id):
+        if current.strip() and current != self.reader.postmortem.latest_text(self.incident.id):
             self.save()
         self.editor.setPlainText(generate(self.reader, self.process, self.incident.id,
                                           all_entries=self.all_entries.isChecked()))

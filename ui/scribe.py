@@ -111,9 +111,9 @@ class ScribeController:
             old.deleteLater()
         self.capture.committed()
         self.history_label.hide()
-        self.finder.reset(self._reader.authors(incident.id) if hasattr(self._reader, "authors") else [],
+        self.finder.reset(self._reader.timeline.authors(incident.id),
                           self._entry_kinds)
-        draft = self._reader.draft(self.author, incident.id) if hasattr(self._reader, "draft") else None
+        draft = self._reader.drafts.get(self.author, incident.id)
         if draft:
             self.note_edit.setText(draft)
             self.note_status.setText("Restored what you were typing before the window closed.")
@@ -135,7 +135,7 @@ class ScribeController:
         """
         if self.incident_id is None or self.model is None:
             return
-        fresh = self._reader.entries_after(self.incident_id, self._pulled_up_to)
+        fresh = self._reader.timeline.after(self.incident_id, self._pulled_up_to)
         if fresh:
             self._pulled_up_to = max(e.id for e in fresh)
             self.model.add_entries(fresh)
@@ -204,7 +204,7 @@ class ScribeController:
 
         def job(service):
             change = language.run(service, incident_id, line, by=author, local_tz=zone, uid=uid)
-            service.clear_draft(author, incident_id)
+            service.drafts.clear(author, incident_id)
             return change
 
         def on_done(change) -> None:
@@ -222,7 +222,7 @@ class ScribeController:
         if self.incident_id is None:
             return
         incident_id, author = self.incident_id, self.author
-        self._writer.submit(lambda s: s.save_draft(author, incident_id, text),
+        self._writer.submit(lambda s: s.drafts.save(author, incident_id, text),
                             on_error=lambda e: self.note_status.setText(f"Draft not saved: {e}"))
 
     # -- working on entries (the timeline's keys, `ui.actions`) ---------------------------------------
@@ -237,7 +237,7 @@ class ScribeController:
             return
         incident_id, author = self.incident_id, self.author
         pinned = not entry.pinned
-        self._submit(lambda s: s.set_pin(incident_id, entry.id, pinned, by=author))
+        self._submit(lambda s: s.history.set_pin(incident_id, entry.id, pinned, by=author))
 
     def edit_selected(self) -> None:
         entry = self.selected_entry()
@@ -274,9 +274,9 @@ class ScribeController:
             self.entry_bar.message.setText(f"Not saved: {error}")
 
         if action == "edit":
-            self._submit(lambda s: s.revise_entry(incident_id, entry_id, text, by=author), done, failed)
+            self._submit(lambda s: s.history.revise(incident_id, entry_id, text, by=author), done, failed)
         else:
-            self._submit(lambda s: s.retract_entry(incident_id, entry_id, by=author, reason=text or None),
+            self._submit(lambda s: s.history.retract(incident_id, entry_id, by=author, reason=text or None),
                          done, failed)
 
     def show_history(self, entry) -> None:
@@ -284,7 +284,7 @@ class ScribeController:
         if self.history_label.isVisible() and self._history_of == entry.id:
             self.history_label.hide()
             return
-        original, revisions, retraction = self._reader.history(entry.id)
+        original, revisions, retraction = self._reader.history.of(entry.id)
         rows = [f"<b>E{entry.id}</b> by {html.escape(original.author)} at {original.recorded_at}: "
                 f"{html.escape(original.text)}"]
         rows += [f"edited by {html.escape(r.by)} at {r.at}: {html.escape(r.text)}" for r in revisions]
@@ -302,9 +302,9 @@ class ScribeController:
 
     def _run_search(self, text: str, kind: str, author: str, pinned: bool, everywhere: bool) -> None:
         incident_id = None if everywhere else self.incident_id
-        hits = self._reader.search(text, incident_id=incident_id, kinds=[kind] if kind else None,
-                                   author=author or None, pinned_only=pinned, limit=200) if text.strip() \
-            else self._reader.filter_entries(self.incident_id, kinds=[kind] if kind else None,
+        hits = self._reader.search.find(text, incident_id=incident_id, kinds=[kind] if kind else None,
+                                        author=author or None, pinned_only=pinned, limit=200) if text.strip() \
+            else self._reader.search.filter(self.incident_id, kinds=[kind] if kind else None,
                                              author=author or None, pinned_only=pinned, limit=200)
         self.finder.show_hits(hits, self._clock.now(), self._zone)
 

@@ -62,7 +62,7 @@ class StatusUpdates:
     def refresh(self, now: datetime) -> None:
         """Once a second: what is due to whom, counted down in the header."""
         incident = self._current()
-        last = {a: (u.sent_at if (u := self._reader.last_update(incident.id, a)) else None)
+        last = {a: (u.sent_at if (u := self._reader.updates.last(incident.id, a)) else None)
                 for a in self.audiences}
         self.due = board.updates_due(self.process, incident, last)
         parts = []
@@ -134,5 +134,5 @@ class StatusUpdates:
             self._say(f"Update to {audience} sent.")
             self._done()
 
-        self._submit(lambda s: s.send_update(incident_id, audience, text, by=author), done,
+        self._submit(lambda s: s.updates.send(incident_id, audience, text, by=author), done,
                      lambda e: self.composer.findings.setText(f"Not sent: {e}"))

@@ -42,7 +42,7 @@ class TimelineModel(QAbstractListModel):
         self._zone = zone
         self._page_size = page_size
         self.incident_id = incident_id
-        self._rows: list[Entry] = reader.timeline_page(incident_id, limit=page_size)
+        self._rows: list[Entry] = reader.timeline.page(incident_id, limit=page_size)
         self._keys = [e.sort_key for e in self._rows]
         self._ids = {e.id for e in self._rows}
         self._has_older = len(self._rows) == page_size
@@ -60,7 +60,7 @@ class TimelineModel(QAbstractListModel):
         self._fetching = True  # views may call back into the model while rows go in
         try:
             before = self._keys[0] if self._keys else None
-            page = self._reader.timeline_page(self.incident_id, before=before, limit=self._page_size)
+            page = self._reader.timeline.page(self.incident_id, before=before, limit=self._page_size)
             self._has_older = len(page) == self._page_size
             page = [e for e in page if e.id not in self._ids]
             if page:

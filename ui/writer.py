@@ -18,7 +18,7 @@ from console.domain import Change
 from console.errors import ConsoleError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; the service is imported on the worker
-    from console.incidents import IncidentService
+    from console.service import IncidentService
 
 log = logging.getLogger("incident_console.writer")
 

@@ -45,14 +45,14 @@ def main() -> None:
 
     from console import paths
     from console.clock import SystemClock
-    from console.incidents import IncidentService
+    from console.service import IncidentService
     from ui import app as ui_app
 
     with tempfile.TemporaryDirectory() as tmp:
         where = paths.resolve(tmp)
         big, seconds = build(where.db_path, args.entries)
         service = IncidentService.open(where.db_path, SystemClock())
-        small = service.declare("One entry", by="bench").incident.id
+        small = service.incidents.declare("One entry", by="bench").incident.id
         service.close()
         print(f"built {args.entries:,} entries in {seconds:.0f} s")
         app = QApplication([])

@@ -65,12 +65,12 @@ def build(path: Path, entries: int) -> tuple[int, float]:
     """Declare one incident and bulk-load `entries` entries plus some history; (id, seconds)."""
     from console import times
     from console.clock import SystemClock
-    from console.incidents import IncidentService
+    from console.service import IncidentService
 
     rng = random.Random(42)
     service = IncidentService.open(path, SystemClock())
     start = datetime.now(timezone.utc) - timedelta(seconds=entries + 3600)
-    incident = service.declare("Scale", by="bench", declared_at=start).incident
+    incident = service.incidents.declare("Scale", by="bench", declared_at=start).incident
     rare_at = set(rng.sample(range(entries), 5))
     quinn_at = set(rng.sample(range(entries), 40))
     kinds = ["note"] * 80 + ["finding"] * 10 + ["action"] * 8 + ["decision"] * 1 + ["todo"]
@@ -83,14 +83,14 @@ def build(path: Path, entries: int) -> tuple[int, float]:
             yield (uuid.uuid4().hex, incident.id, rng.choice(kinds), text, author, stamp, stamp)
 
     began = time.perf_counter()
-    db = service._db
-    with db.atomic():
-        db.conn.executemany(
+    ledger = service.ledger
+    with ledger.writing():
+        ledger.conn.executemany(
             "INSERT INTO entries (uid, incident_id, kind, text, author, occurred_at, recorded_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows(),
         )
-        (first, last) = db.execute(
+        (first, last) = ledger.execute(
             "SELECT min(id), max(id) FROM entries WHERE incident_id = ?", (incident.id,)
         ).fetchone()
         now = times.to_text(datetime.now(timezone.utc))
@@ -98,22 +98,22 @@ def build(path: Path, entries: int) -> tuple[int, float]:
         ids = rng.sample(range(first + 1, last + 1), max(1, entries // 1000))
         ids += rng.sample(range(max(first + 1, last - 499), last + 1), min(50, entries))
         ids = sorted(set(ids))
-        db.conn.executemany(
+        ledger.conn.executemany(
             'INSERT INTO entry_revisions (entry_id, text, "by", at) VALUES (?, ?, ?, ?)',
             [(e, f"corrected: {COMMON} lag on db-{e % 97} {REVISED_RARE if k % 50 == 0 else ''}"
                  .strip(), "Ana", now) for k, e in enumerate(ids)],
         )
-        db.conn.executemany(
+        ledger.conn.executemany(
             'INSERT INTO entry_retractions (entry_id, reason, "by", at) VALUES (?, ?, ?, ?)',
             [(e, "wrong incident", "Ben", now) for e in ids[::10]],
         )
-        db.conn.executemany(
+        ledger.conn.executemany(
             'INSERT INTO pins (entry_id, pinned, "by", at) VALUES (?, ?, ?, ?)',
             [(e, 1, "Cy", now) for e in ids[1::5]],
         )
     seconds = time.perf_counter() - began
     service.checkpoint()
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ledger.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     service.close()
     return incident.id, seconds
 
@@ -164,17 +164,17 @@ def _child_open(path: str, incident_id: int) -> None:
     imported = time.perf_counter()
     conn = connect(Path(path), read_only=True)
     reader = Reader(conn, Path(path))
-    reader.incident(incident_id)
-    page = reader.timeline_page(incident_id, limit=500)
+    reader.incidents.get(incident_id)
+    page = reader.timeline.page(incident_id, limit=500)
     page_ms = (time.perf_counter() - imported) * 1000
     t = time.perf_counter()
-    from console.incidents import IncidentService
+    from console.service import IncidentService
 
     service = IncidentService.open(Path(path), SystemClock())
     writer_ms = (time.perf_counter() - t) * 1000
     t = time.perf_counter()
-    authors = reader.authors(incident_id)
-    pinned = reader.pinned(incident_id)
+    authors = reader.timeline.authors(incident_id)
+    pinned = reader.timeline.pinned(incident_id)
     extras_ms = (time.perf_counter() - t) * 1000
     service.close()
     print(json.dumps({
@@ -228,7 +228,7 @@ def _floor_policy(path: Path, count: int, policy: str) -> list[float]:
 
 def _appends(path: Path, incident_id: int, count: int, policy: str) -> list[float]:
     from console.clock import SystemClock
-    from console.incidents import IncidentService
+    from console.service import IncidentService
 
     service = IncidentService.open(path, SystemClock())
     if policy == "idle":
@@ -238,7 +238,7 @@ def _appends(path: Path, incident_id: int, count: int, policy: str) -> list[floa
         for i in range(count):
             text = f"note {i} about {COMMON} lag on db-{i % 97}"
             began = time.perf_counter()
-            service.log(incident_id, text, by="bench", uid=uuid.uuid4().hex)
+            service.timeline.log(incident_id, text, by="bench", uid=uuid.uuid4().hex)
             samples.append(time.perf_counter() - began)
             if policy == "idle" and i % BURST == BURST - 1:
                 service.checkpoint()
@@ -250,7 +250,7 @@ def _appends(path: Path, incident_id: int, count: int, policy: str) -> list[floa
 def _drafts(path: Path, incident_id: int, count: int) -> list[float]:
     """`save_draft` as typing pauses call it (the window's checkpoint policy)."""
     from console.clock import SystemClock
-    from console.incidents import IncidentService
+    from console.service import IncidentService
 
     service = IncidentService.open(path, SystemClock())
     service.checkpoint_when_idle()
@@ -259,7 +259,7 @@ def _drafts(path: Path, incident_id: int, count: int) -> list[float]:
         for i in range(count):
             text = f"half a note about {COMMON} lag on db-{i % 97}"[: 10 + i % 30]
             began = time.perf_counter()
-            service.save_draft("Ana", incident_id, text)
+            service.drafts.save("Ana", incident_id, text)
             samples.append(time.perf_counter() - began)
             if i % BURST == BURST - 1:
                 service.checkpoint()
@@ -307,7 +307,7 @@ def _searches(path: Path, incident_id: int, runs: int) -> list[tuple[str, float,
         word = query.split()[0] if query[0].isalnum() else "x"
         _, floor_ms, _, _ = _timed(lambda: conn.execute(floor_sql, (f'"{word}"',)).fetchall(), runs)
         first, median, worst, hits = _timed(
-            lambda: reader.search(query, limit=50, **options), runs
+            lambda: reader.search.find(query, limit=50, **options), runs
         )
         results.append((label, first, median, worst, len(hits), floor_ms))
     conn.close()

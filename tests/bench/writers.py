@@ -15,7 +15,7 @@ from pathlib import Path
 
 from console import paths
 from console.clock import SystemClock
-from console.incidents import IncidentService
+from console.service import IncidentService
 from tests.concurrency.race import race
 
 
@@ -28,7 +28,7 @@ def _run(processes: int, count: int, cli: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         service = IncidentService.open(paths.resolve(home).db_path, SystemClock())
-        incident = service.declare("Bench", by="Ana").incident
+        incident = service.incidents.declare("Bench", by="Ana").incident
         service.close()
         reports = race(home, incident.id, incident.ref, processes, count, cli=cli)
     waits = [w for r in reports for w in r["waits_ms"]]

@@ -31,7 +31,7 @@ def main() -> int:
     if not args.cli:
         from console import paths
         from console.clock import SystemClock
-        from console.incidents import IncidentService
+        from console.service import IncidentService
 
         service = IncidentService.open(paths.resolve(args.home).db_path, SystemClock())
     while not args.go.exists():
@@ -44,7 +44,7 @@ def main() -> int:
             from console.errors import ConsoleError
 
             try:
-                service.log(args.incident, text, by=f"Writer {me}")
+                service.timeline.log(args.incident, text, by=f"Writer {me}")
                 ok, reason = True, ""
             except ConsoleError as exc:
                 ok, reason = False, str(exc)

@@ -18,21 +18,21 @@ def texts(warnings):
 
 
 def test_role_warnings(service, clock, process):
-    incident = service.declare("x", by="Ana", severity=1).incident
-    roles = service.read.roles(incident.id)
+    incident = service.incidents.declare("x", by="Ana", severity=1).incident
+    roles = service.read.roster.all(incident.id)
     first = board.role_warnings(process, incident, roles, clock.now())
     assert first[0].level == "strong" and "Nobody is Incident Commander" in first[0].text
     assert any("No Deputy yet: SEV-1 needs one." == t for t in texts(first))
-    service.assign_role(incident.id, "ic", "Ana", by="Ana")
-    service.assign_role(incident.id, "scribe", "ana", by="Ana")
+    service.roster.assign(incident.id, "ic", "Ana", by="Ana")
+    service.roster.assign(incident.id, "scribe", "ana", by="Ana")
     for role, person in (("deputy", "Ben"), ("sme", "Dee"), ("cl", "Eve"), ("il", "Fay")):
-        service.assign_role(incident.id, role, person, by="Ana")
-    roles = service.read.roles(incident.id)
+        service.roster.assign(incident.id, role, person, by="Ana")
+    roles = service.read.roster.all(incident.id)
     now = clock.now()
     assert texts(board.role_warnings(process, incident, roles, now)) == [
         "Ana is IC and also Scribe: the IC holds no other role."]
-    service.assign_role(incident.id, "scribe", "Gus", by="Ana")
-    roles = service.read.roles(incident.id)
+    service.roster.assign(incident.id, "scribe", "Gus", by="Ana")
+    roles = service.read.roster.all(incident.id)
     assert board.role_warnings(process, incident, roles, now) == []
     hour = board.role_warnings(process, incident, roles, now + timedelta(minutes=61))
     assert [w.level for w in hour] == ["suggest"] and "Ana has been IC for 1h 01m" in hour[0].text
@@ -41,23 +41,23 @@ def test_role_warnings(service, clock, process):
 
 
 def test_lower_severities_need_fewer_roles(service, clock, process):
-    incident = service.declare("x", by="Ana", severity=4).incident
-    service.assign_role(incident.id, "ic", "Ana", by="Ana")
-    roles = service.read.roles(incident.id)
+    incident = service.incidents.declare("x", by="Ana", severity=4).incident
+    service.roster.assign(incident.id, "ic", "Ana", by="Ana")
+    roles = service.read.roster.all(incident.id)
     assert board.role_warnings(process, incident, roles, clock.now()) == []
 
 
 def test_elapsed_marks_every_ten_minutes_for_major_incidents(service, clock, process):
-    incident = service.declare("x", by="Ana", severity=2).incident
+    incident = service.incidents.declare("x", by="Ana", severity=2).incident
     start = times.from_text(incident.declared_at)
     assert board.elapsed_marks(process, incident, start + timedelta(minutes=9)) == (0, start + timedelta(minutes=10))
     assert board.elapsed_marks(process, incident, start + timedelta(minutes=25)) == (2, start + timedelta(minutes=30))
-    minor = service.declare("y", by="Ana", severity=4).incident
+    minor = service.incidents.declare("y", by="Ana", severity=4).incident
     assert board.elapsed_marks(process, minor, start) == (0, None)
 
 
 def test_updates_due_follow_the_severity_cadence(service, clock, process):
-    incident = service.declare("x", by="Ana", severity=1).incident
+    incident = service.incidents.declare("x", by="Ana", severity=1).incident
     start = times.from_text(incident.declared_at)
     cadence = process.severity(1)["cadence"]
     due = {d.audience: d for d in board.updates_due(process, incident, {})}
@@ -65,7 +65,7 @@ def test_updates_due_follow_the_severity_cadence(service, clock, process):
     sent = times.to_text(start + timedelta(minutes=12))
     due = {d.audience: d for d in board.updates_due(process, incident, {"executives": sent})}
     assert due["executives"].due_at == start + timedelta(minutes=12 + cadence["executives"])
-    minor = service.declare("y", by="Ana", severity=5).incident
+    minor = service.incidents.declare("y", by="Ana", severity=5).incident
     assert all(d.due_at is None for d in board.updates_due(process, minor, {}))
 
 

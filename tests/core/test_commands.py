@@ -436,7 +436,7 @@ def everything(db_path: Path) -> list:
 
 @pytest.fixture
 def incident(service):
-    return service.declare("Checkout down", by="Ana", severity=2).incident
+    return service.incidents.declare("Checkout down", by="Ana", severity=2).incident
 
 
 def go(service, incident, line, by="Cy", **kw):
@@ -444,7 +444,7 @@ def go(service, incident, line, by="Cy", **kw):
 
 
 def entries(service, incident):
-    return [(e.kind, e.text) for e in service.read.timeline(incident.id)][1:]
+    return [(e.kind, e.text) for e in service.read.timeline.all(incident.id)][1:]
 
 
 def test_entries_and_their_kinds(service, clock, incident):
@@ -467,8 +467,8 @@ def test_entries_and_their_kinds(service, clock, incident):
         ("page", "Paged db-oncall"),
         ("call_end", "Call over; continue in the chat room"),
     ])
-    assert service.read.timeline(incident.id)[1].text == "replica lag started"  # in time order
-    assert {e.author for e in service.read.timeline(incident.id)[1:]} == {"Cy"}
+    assert service.read.timeline.all(incident.id)[1].text == "replica lag started"  # in time order
+    assert {e.author for e in service.read.timeline.all(incident.id)[1:]} == {"Cy"}
 
 
 def test_a_uid_makes_a_resent_line_harmless(service, incident):
@@ -477,7 +477,7 @@ def test_a_uid_makes_a_resent_line_harmless(service, incident):
     assert first.entries == again.entries and len(entries(service, incident)) == 1
     go(service, incident, "/task Ana 5m check the replicas", uid="u2")
     go(service, incident, "/task Ana 5m check the replicas", uid="u2")
-    assert len(service.read.tasks(incident.id)) == 1
+    assert len(service.read.tasks.all(incident.id)) == 1
 
 
 def test_severity_status_and_roles(service, clock, incident):
@@ -492,10 +492,10 @@ def test_severity_status_and_roles(service, clock, incident):
     go(service, incident, "/cl Eve")
     go(service, incident, "/il Fay")
     go(service, incident, "/sme Gil")
-    roles = {(a.role, a.person) for a in service.read.roles(incident.id, current_only=True)}
+    roles = {(a.role, a.person) for a in service.read.roster.current(incident.id)}
     assert roles == {("ic", "Ben"), ("deputy", "Cy"), ("scribe", "Dan"), ("customer_liaison", "Eve"),
                      ("internal_liaison", "Fay"), ("sme", "Gil")}
-    ana = next(a for a in service.read.roles(incident.id) if a.person == "Ana")
+    ana = next(a for a in service.read.roster.all(incident.id) if a.person == "Ana")
     assert ana.from_at == "2026-03-29T14:02:00.000Z"
     texts = [t for _, t in entries(service, incident)]
     assert "Command passed from Ana to Ben" in texts and "Customer Liaison: Eve" in texts
@@ -522,7 +522,7 @@ def test_tasks(service, clock, incident):
 
 def test_updates(service, incident):
     go(service, incident, "/update executives rollback under way")
-    assert [(u.audience, u.text, u.by) for u in service.read.updates(incident.id)] == [
+    assert [(u.audience, u.text, u.by) for u in service.read.updates.all(incident.id)] == [
         ("executives", "rollback under way", "Cy")]
     assert entries(service, incident) == [("comms", "Update to executives: rollback under way")]
 
@@ -532,9 +532,9 @@ def test_pins(service, incident):
     go(service, incident, "d: roll back", by="Ben")
     pinned = go(service, incident, "/pin").entries[0]  # Cy's newest: the note
     assert (pinned.id, pinned.pinned) == (first.id, True)
-    ben = service.read.latest_entry_by(incident.id, "Ben")
+    ben = service.read.timeline.latest_by(incident.id, "Ben")
     assert go(service, incident, f"/pin {ben.ref}").entries[0].pinned
-    assert {e.id for e in service.read.pinned(incident.id)} == {first.id, ben.id}
+    assert {e.id for e in service.read.timeline.pinned(incident.id)} == {first.id, ben.id}
 
 
 @pytest.mark.parametrize("line, message", [

@@ -10,14 +10,14 @@ import sqlite3
 import pytest
 
 from console.clock import SystemClock
-from console.incidents import IncidentService
+from console.service import IncidentService
 from tests.concurrency.race import race
 
 
 @pytest.fixture
 def incident(where):
     service = IncidentService.open(where.db_path, SystemClock())
-    incident = service.declare("Checkout down", by="Ana").incident
+    incident = service.incidents.declare("Checkout down", by="Ana").incident
     service.close()
     return incident
 
@@ -61,7 +61,7 @@ def test_processes_opening_a_new_file_together_migrate_it_once(tmp_path):
     db = tmp_path / "new" / "incidents.sqlite3"
     code = (
         "import sys; from pathlib import Path; from console.store import open_store; "
-        "open_store(Path(sys.argv[1])).conn.close()"
+        "open_store(Path(sys.argv[1])).close()"
     )
     children = [subprocess.Popen([sys.executable, "-c", code, str(db)], cwd=ROOT,
                                  stderr=subprocess.PIPE, text=True) for _ in range(6)]

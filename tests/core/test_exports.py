@@ -66,14 +66,14 @@ READ_BACK = {
 @pytest.fixture
 def incident(service, clock):
     """A resolved incident with a pinned hostile note and a post-mortem meeting booked."""
-    incident = service.declare("Checkout down", by="Ana", severity=2).incident
-    service.assign_role(incident.id, "ic", "Ana", by="Ana")
-    note = service.log(incident.id, HOSTILE, by="Ana").entries[0]
-    service.set_pin(incident.id, note.id, True, by="Ana")
+    incident = service.incidents.declare("Checkout down", by="Ana", severity=2).incident
+    service.roster.assign(incident.id, "ic", "Ana", by="Ana")
+    note = service.timeline.log(incident.id, HOSTILE, by="Ana").entries[0]
+    service.history.set_pin(incident.id, note.id, True, by="Ana")
     clock.advance(minutes=42)
-    service.set_status(incident.id, "resolved", by="Ana")
+    service.incidents.set_status(incident.id, "resolved", by="Ana")
     meeting = clock.now().replace(year=2026, month=4, day=2, hour=10, minute=0)
-    service.set_postmortem_details(incident.id, meeting_at=meeting, by="Ana")
+    service.postmortem.set_details(incident.id, meeting_at=meeting, by="Ana")
     return incident
 
 
@@ -119,7 +119,7 @@ def test_an_unknown_incident_or_format_is_refused(service, clock):
 
 
 def test_no_meeting_means_no_invitation(service, clock):
-    incident = service.declare("Checkout down", by="Ana").incident
+    incident = service.incidents.declare("Checkout down", by="Ana").incident
     with pytest.raises(NothingToExport, match="no meeting booked for INC-1"):
         exports.find("ics").export(service.read, incident.id, process=None, now=clock.now())
 
@@ -176,8 +176,8 @@ TEXT_PLUGIN = """
     from console.exports import Exporter
 
     def _render(reader, incident_id, process, now):
-        reader.incident(incident_id)  # NotFound for an unknown incident
-        return "".join(f"{e.text}\\n" for e in reader.timeline(incident_id))
+        reader.incidents.get(incident_id)  # NotFound for an unknown incident
+        return "".join(f"{e.text}\\n" for e in reader.timeline.all(incident_id))
 
     EXPORTER = Exporter("txt", ".txt", "the timeline as plain lines", _render)
     NOT_ONE = "a string"

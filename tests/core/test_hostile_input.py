@@ -471,10 +471,10 @@ def test_names_lose_bidi_controls_and_zero_width_characters(capsys, service, clo
     assert run(capsys, "task", "INC-1", spoof, "15", "look", "--by", spoof, clock=clock)[0] == 0
     assert run(capsys, "followup", "INC-1", "fix", "--owner", spoof, clock=clock)[0] == 0
     read = service.read
-    assert [a.person for a in read.roles(1)] == ["Ana"]
-    assert {e.author for e in read.timeline(1)} == {"Ana"}
-    assert [t.owner for t in read.tasks(1)] == ["Ana"]
-    assert [i.owner for i in read.action_items()] == ["Ana"]
+    assert [a.person for a in read.roster.all(1)] == ["Ana"]
+    assert {e.author for e in read.timeline.all(1)} == {"Ana"}
+    assert [t.owner for t in read.tasks.all(1)] == ["Ana"]
+    assert [i.owner for i in read.followups.all()] == ["Ana"]
     # and the same Ana cannot be made IC twice under two spellings
     code, _, err = run(capsys, "role", "INC-1", "ic", "Ana", clock=clock)
     assert code == 2 and "already" in err
@@ -484,7 +484,7 @@ def test_prose_keeps_them_a_name_made_only_of_them_is_empty(capsys, service, clo
     assert run(capsys, "declare", "Checkout down", clock=clock)[0] == 0
     family, hebrew = "\U0001f468\u200d\U0001f469\u200d\U0001f467", "\u05e9\u05dc\u05d5\u05dd \u200fOK"
     assert run(capsys, "log", "INC-1", f"{family} {hebrew}", "--kind", "note", clock=clock)[0] == 0
-    assert service.read.timeline(1)[-1].text == f"{family} {hebrew}"
+    assert service.read.timeline.all(1)[-1].text == f"{family} {hebrew}"
     assert domain.clean_text("Checkout\u202e down", "title", domain.MAX_TITLE) == "Checkout down"
     code, _, err = run(capsys, "role", "INC-1", "ic", "\u200b\u202e", clock=clock)
     assert code == 2 and "person is empty" in err

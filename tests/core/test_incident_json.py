@@ -17,14 +17,14 @@ def schema():
 
 def test_export_validates_and_carries_everything(service, clock, schema):
     start = clock.now() - timedelta(minutes=12)
-    incident = service.declare("Checkout down", by="Ana", severity=1, started_at=start).incident
-    service.assign_role(incident.id, "ic", "Ana", by="Ana")
+    incident = service.incidents.declare("Checkout down", by="Ana", severity=1, started_at=start).incident
+    service.roster.assign(incident.id, "ic", "Ana", by="Ana")
     clock.advance(minutes=30)
-    service.log(incident.id, "rolled back deploy 4121", by="Ben", kind="action",
-                occurred_at=clock.now() - timedelta(minutes=1))
-    service.set_status(incident.id, "mitigated", by="Ana")
+    service.timeline.log(incident.id, "rolled back deploy 4121", by="Ben", kind="action",
+                         occurred_at=clock.now() - timedelta(minutes=1))
+    service.incidents.set_status(incident.id, "mitigated", by="Ana")
     clock.advance(minutes=15)
-    service.set_status(incident.id, "resolved", by="Ana")
+    service.incidents.set_status(incident.id, "resolved", by="Ana")
     document = json.loads(incident_json.to_json(service.read, incident.id))
     jsonschema.validate(document, schema)
     assert document["format"] == "incident-console/1"
@@ -44,7 +44,7 @@ def test_export_validates_and_carries_everything(service, clock, schema):
 
 
 def test_an_open_incident_has_null_metrics_and_still_validates(service, schema):
-    incident = service.declare("Ünïcode ✓ title «quoted»", by="Ana").incident
+    incident = service.incidents.declare("Ünïcode ✓ title «quoted»", by="Ana").incident
     document = incident_json.to_document(service.read, incident.id)
     jsonschema.validate(document, schema)
     assert document["metrics"]["time_to_declare"] == 0
@@ -53,7 +53,7 @@ def test_an_open_incident_has_null_metrics_and_still_validates(service, schema):
 
 
 def test_the_schema_rejects_a_broken_export(service, schema):
-    incident = service.declare("x", by="Ana").incident
+    incident = service.incidents.declare("x", by="Ana").incident
     document = incident_json.to_document(service.read, incident.id)
     document["timeline"][0]["occurred_at"] = "2026-03-29 14:00"
     with pytest.raises(jsonschema.ValidationError):
@@ -61,17 +61,17 @@ def test_the_schema_rejects_a_broken_export(service, schema):
 
 
 def test_export_carries_the_board(service, clock, schema):
-    incident = service.declare("Checkout down", by="Ana", severity=1).incident
-    first = service.add_task(incident.id, "Ben", 30, "Roll back deploy 4121", by="Ana").task
-    second = service.add_task(incident.id, "Cy", 5, "Check replicas", by="Ana").task
+    incident = service.incidents.declare("Checkout down", by="Ana", severity=1).incident
+    first = service.tasks.add(incident.id, "Ben", 30, "Roll back deploy 4121", by="Ana").task
+    second = service.tasks.add(incident.id, "Cy", 5, "Check replicas", by="Ana").task
     clock.advance(minutes=10)
-    service.task_extend(incident.id, second.id, 15, by="Ana")
-    service.task_done(incident.id, first.id, by="Ben")
-    service.set_check(incident.id, "ic-during-02", True, by="Ana", label="b")
-    service.set_check(incident.id, "ic-during-01", True, by="Ana", label="a")
+    service.tasks.extend(incident.id, second.id, 15, by="Ana")
+    service.tasks.done(incident.id, first.id, by="Ben")
+    service.checklist.set(incident.id, "ic-during-02", True, by="Ana", label="b")
+    service.checklist.set(incident.id, "ic-during-01", True, by="Ana", label="a")
     clock.advance(minutes=1)
-    service.set_check(incident.id, "ic-during-01", False, by="Ben", label="a")
-    service.send_update(incident.id, "executives", "Checkout down.\nNext update 14:30.", by="Dee")
+    service.checklist.set(incident.id, "ic-during-01", False, by="Ben", label="a")
+    service.updates.send(incident.id, "executives", "Checkout down.\nNext update 14:30.", by="Dee")
     document = json.loads(incident_json.to_json(service.read, incident.id))
     jsonschema.validate(document, schema)
     assert document["format"] == "incident-console/1"
@@ -95,7 +95,7 @@ def test_export_carries_the_board(service, clock, schema):
 
 
 def test_an_incident_without_a_board_exports_empty_lists(service, schema):
-    incident = service.declare("x", by="Ana").incident
+    incident = service.incidents.declare("x", by="Ana").incident
     document = incident_json.to_document(service.read, incident.id)
     jsonschema.validate(document, schema)
     assert (document["tasks"], document["checklist"], document["updates"]) == ([], [], [])
@@ -103,10 +103,10 @@ def test_an_incident_without_a_board_exports_empty_lists(service, schema):
 
 @pytest.mark.parametrize("key", ["tasks", "checklist", "updates"])
 def test_the_schema_requires_the_board_and_rejects_unknown_fields(service, schema, key):
-    incident = service.declare("x", by="Ana").incident
-    service.add_task(incident.id, "Ben", 5, "y", by="Ana")
-    service.set_check(incident.id, "ic-during-01", True, by="Ana", label="a")
-    service.send_update(incident.id, "customers", "z", by="Ana")
+    incident = service.incidents.declare("x", by="Ana").incident
+    service.tasks.add(incident.id, "Ben", 5, "y", by="Ana")
+    service.checklist.set(incident.id, "ic-during-01", True, by="Ana", label="a")
+    service.updates.send(incident.id, "customers", "z", by="Ana")
     document = incident_json.to_document(service.read, incident.id)
     broken = dict(document)
     del broken[key]

@@ -10,14 +10,14 @@ from console import metrics
 def incident_at(service, clock, when, severity, *, minutes_to_mitigate=None, minutes_to_resolve=None,
                 drill=False, started_before=0):
     clock.current = when
-    incident = service.declare("x", by="Ana", severity=severity, drill=drill,
-                               started_at=when - timedelta(minutes=started_before)).incident
+    incident = service.incidents.declare("x", by="Ana", severity=severity, drill=drill,
+                                         started_at=when - timedelta(minutes=started_before)).incident
     if minutes_to_mitigate is not None:
         clock.current = when + timedelta(minutes=minutes_to_mitigate)
-        service.set_status(incident.id, "mitigated", by="Ana")
+        service.incidents.set_status(incident.id, "mitigated", by="Ana")
     if minutes_to_resolve is not None:
         clock.current = when + timedelta(minutes=minutes_to_resolve)
-        service.set_status(incident.id, "resolved", by="Ana")
+        service.incidents.set_status(incident.id, "resolved", by="Ana")
     return incident
 
 
@@ -29,7 +29,7 @@ def test_medians_per_month_and_severity_without_drills(service, clock):
                 drill=True)
     incident_at(service, clock, march + timedelta(days=5), 2, minutes_to_mitigate=30)
     incident_at(service, clock, datetime(2026, 4, 1, 0, 30, tzinfo=timezone.utc), 1, minutes_to_resolve=90)
-    rows = metrics.monthly(service.read.incidents())
+    rows = metrics.monthly(service.read.incidents.all())
     assert [(r.month, r.severity, r.incidents) for r in rows] == [
         ("2026-03", 1, 2), ("2026-03", 2, 1), ("2026-04", 1, 1)]
     sev1 = rows[0].medians

@@ -33,35 +33,35 @@ def scripted(service, clock):
     """Impact from 13:50; declared SEV-2 at 14:00, SEV-1 at 14:10, back to SEV-2 at 14:40,
     resolved at 15:00. Ana is IC until she hands over to Cy at 14:20; Ben is the scribe."""
     start = clock.now()
-    incident = service.declare(
+    incident = service.incidents.declare(
         "Checkout down", by="Ana", severity=2, started_at=start - timedelta(minutes=10)
     ).incident
-    service.assign_role(incident.id, "ic", "Ana", by="Ana")
-    service.assign_role(incident.id, "scribe", "Ben", by="Ana")
+    service.roster.assign(incident.id, "ic", "Ana", by="Ana")
+    service.roster.assign(incident.id, "scribe", "Ben", by="Ana")
     clock.advance(minutes=5)
-    hostile = service.log(incident.id, HOSTILE, by="Ben", kind="finding").entries[0]
-    service.set_pin(incident.id, hostile.id, True, by="Ben")
+    hostile = service.timeline.log(incident.id, HOSTILE, by="Ben", kind="finding").entries[0]
+    service.history.set_pin(incident.id, hostile.id, True, by="Ben")
     clock.advance(minutes=5)
-    service.set_severity(incident.id, 1, by="Ana")
-    paged = service.log(incident.id, "Paged payments, see https://chat.example/p/1", by="Ben",
-                        kind="page").entries[0]
-    service.set_pin(incident.id, paged.id, True, by="Ben")
-    wrong = service.log(incident.id, "db-3 is the cause", by="Ben", kind="finding").entries[0]
-    service.set_pin(incident.id, wrong.id, True, by="Ben")
-    service.retract_entry(incident.id, wrong.id, by="Ben", reason="it was db-2")
+    service.incidents.set_severity(incident.id, 1, by="Ana")
+    paged = service.timeline.log(incident.id, "Paged payments, see https://chat.example/p/1", by="Ben",
+                                 kind="page").entries[0]
+    service.history.set_pin(incident.id, paged.id, True, by="Ben")
+    wrong = service.timeline.log(incident.id, "db-3 is the cause", by="Ben", kind="finding").entries[0]
+    service.history.set_pin(incident.id, wrong.id, True, by="Ben")
+    service.history.retract(incident.id, wrong.id, by="Ben", reason="it was db-2")
     clock.advance(minutes=10)
-    service.assign_role(incident.id, "ic", "Cy", by="Ana")
-    todo1 = service.log(incident.id, "add replica lag alert", by="Ben", kind="todo").entries[0]
-    todo2 = service.log(incident.id, "runbook for failover", by="Ben", kind="todo").entries[0]
-    service.revise_entry(incident.id, todo2.id, "write the runbook for failover", by="Ben")
-    gone = service.log(incident.id, "not needed", by="Ben", kind="todo").entries[0]
-    service.retract_entry(incident.id, gone.id, by="Ben")
+    service.roster.assign(incident.id, "ic", "Cy", by="Ana")
+    todo1 = service.timeline.log(incident.id, "add replica lag alert", by="Ben", kind="todo").entries[0]
+    todo2 = service.timeline.log(incident.id, "runbook for failover", by="Ben", kind="todo").entries[0]
+    service.history.revise(incident.id, todo2.id, "write the runbook for failover", by="Ben")
+    gone = service.timeline.log(incident.id, "not needed", by="Ben", kind="todo").entries[0]
+    service.history.retract(incident.id, gone.id, by="Ben")
     clock.advance(minutes=20)
-    service.set_severity(incident.id, 2, by="Cy")
-    service.log(incident.id, "unpinned detail", by="Ben")
+    service.incidents.set_severity(incident.id, 2, by="Cy")
+    service.timeline.log(incident.id, "unpinned detail", by="Ben")
     clock.advance(minutes=20)
-    service.set_status(incident.id, "resolved", by="Cy")
-    return {"incident": service.incident(incident.id), "hostile": hostile, "todos": (todo1, todo2),
+    service.incidents.set_status(incident.id, "resolved", by="Cy")
+    return {"incident": service.read.incidents.get(incident.id), "hostile": hostile, "todos": (todo1, todo2),
             "gone": gone, "wrong": wrong}
 
 
@@ -94,13 +94,13 @@ def test_the_header_says_to_be_set_until_the_record_knows(service, process, scri
     assert "- **Meeting scheduled for:** to be set" in text
     assert "- **Call recording:** to be set" in text
     assert "- **Status:** Draft" in text
-    service.name_postmortem_owner(incident.id, "Dee", date(2026, 4, 1), by="Cy")
-    service.acknowledge_postmortem(incident.id, by="Dee")
-    service.set_postmortem_details(
+    service.postmortem.name_owner(incident.id, "Dee", date(2026, 4, 1), by="Cy")
+    service.postmortem.acknowledge(incident.id, by="Dee")
+    service.postmortem.set_details(
         incident.id, meeting_at=datetime(2026, 3, 31, 10, 0, tzinfo=timezone.utc),
         recording="https://rec.example/call|<b>", by="Dee",
     )
-    service.set_postmortem_status(incident.id, "in_review", by="Dee")
+    service.postmortem.set_status(incident.id, "in_review", by="Dee")
     text = postmortem.generate(service.read, process, incident.id)
     assert "- **Postmortem owner:** Dee, due 2026-04-01, acknowledged 2026-03-29 15:00 UTC" in text
     assert "- **Meeting scheduled for:** 2026-03-31 10:00 UTC" in text
@@ -126,7 +126,7 @@ def test_impact_counts_the_time_at_each_severity_from_impact_start_to_resolution
     service, process, scripted
 ):
     incident = scripted["incident"]
-    assert postmortem.time_at_severity(incident, service.read.timeline(incident.id),
+    assert postmortem.time_at_severity(incident, service.read.timeline.all(incident.id),
                                        datetime.now(timezone.utc)) == {1: 30 * 60, 2: 40 * 60}
     impact = section(postmortem.generate(service.read, process, incident.id), 5)
     assert "From impact start 2026-03-29 13:50 UTC to resolved 2026-03-29 15:00 UTC." in impact
@@ -137,17 +137,17 @@ def test_impact_counts_the_time_at_each_severity_from_impact_start_to_resolution
 
 def test_impact_of_an_open_incident_runs_to_now_and_counts_a_back_dated_change(service, clock):
     start = clock.now()
-    incident = service.declare("Slow search", by="Ana").incident  # no severity yet
+    incident = service.incidents.declare("Slow search", by="Ana").incident  # no severity yet
     clock.advance(minutes=30)
-    service.set_severity(incident.id, 3, by="Ana", at=start + timedelta(minutes=10))
-    incident = service.incident(incident.id)
+    service.incidents.set_severity(incident.id, 3, by="Ana", at=start + timedelta(minutes=10))
+    incident = service.read.incidents.get(incident.id)
     totals = postmortem.time_at_severity(
-        incident, service.read.timeline(incident.id), start + timedelta(minutes=45)
+        incident, service.read.timeline.all(incident.id), start + timedelta(minutes=45)
     )
     assert totals == {3: 35 * 60, None: 10 * 60}
-    unchanged = service.declare("Quiet", by="Ana", severity=4).incident
+    unchanged = service.incidents.declare("Quiet", by="Ana", severity=4).incident
     assert postmortem.time_at_severity(
-        unchanged, service.read.timeline(unchanged.id), clock.now() + timedelta(minutes=5)
+        unchanged, service.read.timeline.all(unchanged.id), clock.now() + timedelta(minutes=5)
     ) == {4: 5 * 60}
 
 
@@ -190,10 +190,10 @@ def test_all_entries_uses_current_text_and_still_skips_retracted(service, proces
 
 
 def test_the_data_link_is_the_first_web_address_without_closing_punctuation(service, process, clock):
-    incident = service.declare("Links", by="Ana", severity=3).incident
+    incident = service.incidents.declare("Links", by="Ana", severity=3).incident
     for text in ("graph (see https://grafana.example/d/1?x=2).", "no link here", "log: http://l.example/q|x"):
-        entry = service.log(incident.id, text, by="Ben").entries[0]
-        service.set_pin(incident.id, entry.id, True, by="Ben")
+        entry = service.timeline.log(incident.id, text, by="Ben").entries[0]
+        service.history.set_pin(incident.id, entry.id, True, by="Ben")
     rows_ = section(postmortem.generate(service.read, process, incident.id), 7).strip().splitlines()[2:]
     assert rows_[0].endswith("| graph (see https://grafana.example/d/1?x=2). | https://grafana.example/d/1?x=2 |")
     assert rows_[1].endswith("| no link here |  |")
@@ -213,9 +213,9 @@ def test_action_items_are_the_todos_tagged_with_final_severity_and_date(service,
         "- [ ] add replica lag alert — tags: sev2_20260329, sev2",
         "- [ ] write the runbook for failover — tags: sev2_20260329, sev2",
     ]
-    items = service.import_todos(incident.id, by="Cy")
-    service.update_action_item(items[0].id, owner="Ben", ticket="OPS-7", done=True, by="Cy")
-    service.add_action_item(incident.id, "email the results", by="Dee")
+    items = service.followups.import_todos(incident.id, by="Cy")
+    service.followups.update(items[0].id, owner="Ben", ticket="OPS-7", done=True, by="Cy")
+    service.followups.add(incident.id, "email the results", by="Dee")
     body = section(postmortem.generate(service.read, process, incident.id), 9)
     assert body.strip().splitlines() == [
         "- [x] add replica lag alert — tags: sev2_20260329, sev2 — owner: Ben, ticket: OPS-7",
@@ -226,25 +226,25 @@ def test_action_items_are_the_todos_tagged_with_final_severity_and_date(service,
 
 def test_status_moves_follow_the_process(service, scripted, where):
     incident = scripted["incident"]
-    assert service.read.postmortem(incident.id) is None
+    assert service.read.postmortem.record(incident.id) is None
     before = rows(where)
     with pytest.raises(InputError, match="cannot go from Draft to Closed; from Draft it can go to: In review"):
-        service.set_postmortem_status(incident.id, "closed", by="Cy")
+        service.postmortem.set_status(incident.id, "closed", by="Cy")
     with pytest.raises(InputError, match="already Draft"):
-        service.set_postmortem_status(incident.id, "draft", by="Cy")
+        service.postmortem.set_status(incident.id, "draft", by="Cy")
     with pytest.raises(InputError, match="bad postmortem status 'done'"):
-        service.set_postmortem_status(incident.id, "done", by="Cy")
+        service.postmortem.set_status(incident.id, "done", by="Cy")
     assert rows(where) == before
-    record = service.set_postmortem_status(incident.id, "In review", by="Cy")
+    record = service.postmortem.set_status(incident.id, "In review", by="Cy")
     assert record.status == "in_review"
-    assert service.read.timeline(incident.id)[-1].text == "Postmortem status: Draft -> In review"
+    assert service.read.timeline.all(incident.id)[-1].text == "Postmortem status: Draft -> In review"
     with pytest.raises(InputError, match="from In review it can go to: Reviewed, Closed"):
-        service.set_postmortem_status(incident.id, "draft", by="Cy")
-    service.set_postmortem_status(incident.id, "reviewed", by="Cy")
-    service.set_postmortem_status(incident.id, "closed", by="Cy")
+        service.postmortem.set_status(incident.id, "draft", by="Cy")
+    service.postmortem.set_status(incident.id, "reviewed", by="Cy")
+    service.postmortem.set_status(incident.id, "closed", by="Cy")
     with pytest.raises(InputError, match="from Closed it can go to: nothing"):
-        service.set_postmortem_status(incident.id, "reviewed", by="Cy")
-    assert [e.text for e in service.read.timeline(incident.id)[-3:]] == [
+        service.postmortem.set_status(incident.id, "reviewed", by="Cy")
+    assert [e.text for e in service.read.timeline.all(incident.id)[-3:]] == [
         "Postmortem status: Draft -> In review",
         "Postmortem status: In review -> Reviewed",
         "Postmortem status: Reviewed -> Closed",
@@ -255,45 +255,45 @@ def test_owner_is_named_with_a_deadline_and_confirms(service, scripted, where, c
     incident = scripted["incident"]
     before = rows(where)
     with pytest.raises(InputError, match="no postmortem owner yet"):
-        service.acknowledge_postmortem(incident.id, by="Dee")
+        service.postmortem.acknowledge(incident.id, by="Dee")
     with pytest.raises(InputError, match="bad postmortem deadline"):
-        service.name_postmortem_owner(incident.id, "Dee", "2026-04-01", by="Cy")
+        service.postmortem.name_owner(incident.id, "Dee", "2026-04-01", by="Cy")
     with pytest.raises(InputError, match="before INC-1 was declared"):
-        service.name_postmortem_owner(incident.id, "Dee", date(2026, 3, 1), by="Cy")
+        service.postmortem.name_owner(incident.id, "Dee", date(2026, 3, 1), by="Cy")
     with pytest.raises(InputError, match="postmortem owner is empty"):
-        service.name_postmortem_owner(incident.id, " ", date(2026, 4, 1), by="Cy")
+        service.postmortem.name_owner(incident.id, " ", date(2026, 4, 1), by="Cy")
     with pytest.raises(NotFound):
-        service.name_postmortem_owner(99, "Dee", date(2026, 4, 1), by="Cy")
+        service.postmortem.name_owner(99, "Dee", date(2026, 4, 1), by="Cy")
     with pytest.raises(InputError, match="nothing to set"):
-        service.set_postmortem_details(incident.id, by="Cy")
+        service.postmortem.set_details(incident.id, by="Cy")
     assert rows(where) == before
-    record = service.name_postmortem_owner(incident.id, "Dee", date(2026, 4, 1), by="Cy")
+    record = service.postmortem.name_owner(incident.id, "Dee", date(2026, 4, 1), by="Cy")
     assert record == PostmortemRecord(incident.id, "Dee", "2026-04-01", None, None, None, "draft")
-    assert service.read.timeline(incident.id)[-1].text == "Postmortem owner: Dee, due 2026-04-01"
-    assert service.read.timeline(incident.id)[-1].kind == "note"
+    assert service.read.timeline.all(incident.id)[-1].text == "Postmortem owner: Dee, due 2026-04-01"
+    assert service.read.timeline.all(incident.id)[-1].kind == "note"
     with pytest.raises(InputError, match=r"only the postmortem owner \(Dee\)"):
-        service.acknowledge_postmortem(incident.id, by="Cy")
+        service.postmortem.acknowledge(incident.id, by="Cy")
     clock.advance(minutes=1)
-    assert service.acknowledge_postmortem(incident.id, by="dee").acknowledged_at == "2026-03-29T15:01:00.000Z"
+    assert service.postmortem.acknowledge(incident.id, by="dee").acknowledged_at == "2026-03-29T15:01:00.000Z"
     with pytest.raises(InputError, match="already acknowledged"):
-        service.acknowledge_postmortem(incident.id, by="Dee")
+        service.postmortem.acknowledge(incident.id, by="Dee")
     # someone new must confirm again
-    assert service.name_postmortem_owner(incident.id, "Eve", date(2026, 4, 2), by="Cy").acknowledged_at is None
+    assert service.postmortem.name_owner(incident.id, "Eve", date(2026, 4, 2), by="Cy").acknowledged_at is None
 
 
 def test_every_save_is_kept_and_versions_are_append_only(service, scripted, where, clock):
     incident = scripted["incident"]
-    assert service.read.latest_postmortem_text(incident.id) is None
-    first = service.save_postmortem(incident.id, "# draft one", by="Dee")
+    assert service.read.postmortem.latest_text(incident.id) is None
+    first = service.postmortem.save(incident.id, "# draft one", by="Dee")
     clock.advance(minutes=1)
-    second = service.save_postmortem(incident.id, "# draft two", by="Eve")
-    assert service.save_postmortem(incident.id, "# draft two\n", by="Eve") == second
-    versions = service.read.postmortem_versions(incident.id)
+    second = service.postmortem.save(incident.id, "# draft two", by="Eve")
+    assert service.postmortem.save(incident.id, "# draft two\n", by="Eve") == second
+    versions = service.read.postmortem.versions(incident.id)
     assert [(v.id, v.text, v.by) for v in versions] == [(first, "# draft one", "Dee"), (second, "# draft two", "Eve")]
-    assert service.read.latest_postmortem_text(incident.id) == "# draft two"
+    assert service.read.postmortem.latest_text(incident.id) == "# draft two"
     before = rows(where)
     with pytest.raises(InputError, match="postmortem text is empty"):
-        service.save_postmortem(incident.id, "  \n ", by="Dee")
+        service.postmortem.save(incident.id, "  \n ", by="Dee")
     assert rows(where) == before
     conn = sqlite3.connect(where.db_path)
     try:
@@ -308,57 +308,57 @@ def test_every_save_is_kept_and_versions_are_append_only(service, scripted, wher
 
 
 def test_action_items_across_incidents_sort_by_due_date_nulls_last(service, clock, where):
-    one = service.declare("One", by="Ana", severity=1).incident
-    two = service.declare("Two", by="Ana", severity=2).incident
-    late = service.add_action_item(one.id, "late", due_on=date(2026, 5, 1), by="Ana")
-    undated = service.add_action_item(two.id, "undated", owner="Ben", by="Ana")
-    soon = service.add_action_item(two.id, "soon", due_on=date(2026, 4, 1), ticket="OPS-1", by="Ana")
+    one = service.incidents.declare("One", by="Ana", severity=1).incident
+    two = service.incidents.declare("Two", by="Ana", severity=2).incident
+    late = service.followups.add(one.id, "late", due_on=date(2026, 5, 1), by="Ana")
+    undated = service.followups.add(two.id, "undated", owner="Ben", by="Ana")
+    soon = service.followups.add(two.id, "soon", due_on=date(2026, 4, 1), ticket="OPS-1", by="Ana")
     assert isinstance(soon, ActionItem) and soon.ref == f"A{soon.id}"
-    assert [i.text for i in service.read.action_items()] == ["soon", "late", "undated"]
-    assert [i.text for i in service.read.action_items(two.id)] == ["soon", "undated"]
-    done = service.update_action_item(soon.id, done=True, by="Ana")
+    assert [i.text for i in service.read.followups.all()] == ["soon", "late", "undated"]
+    assert [i.text for i in service.read.followups.all(two.id)] == ["soon", "undated"]
+    done = service.followups.update(soon.id, done=True, by="Ana")
     assert done.done_at == "2026-03-29T14:00:00.000Z" and done.ticket == "OPS-1"
-    assert [i.text for i in service.read.action_items(open_only=True)] == ["late", "undated"]
-    cleared = service.update_action_item(undated.id, owner=None, due_on=date(2026, 4, 15), by="Ana")
+    assert [i.text for i in service.read.followups.all(open_only=True)] == ["late", "undated"]
+    cleared = service.followups.update(undated.id, owner=None, due_on=date(2026, 4, 15), by="Ana")
     assert (cleared.owner, cleared.due_on) == (None, "2026-04-15")
-    assert service.update_action_item(soon.id, done=False, by="Ana").done_at is None
-    assert [i.id for i in service.read.action_items()] == [soon.id, undated.id, late.id]
+    assert service.followups.update(soon.id, done=False, by="Ana").done_at is None
+    assert [i.id for i in service.read.followups.all()] == [soon.id, undated.id, late.id]
     before = rows(where)
     with pytest.raises(InputError, match=f"nothing to change on A{late.id}"):
-        service.update_action_item(late.id, by="Ana")
+        service.followups.update(late.id, by="Ana")
     with pytest.raises(InputError, match="is already open"):
-        service.update_action_item(late.id, done=False, by="Ana")
+        service.followups.update(late.id, done=False, by="Ana")
     with pytest.raises(InputError, match="bad due date"):
-        service.update_action_item(late.id, due_on="soon", by="Ana")
+        service.followups.update(late.id, due_on="soon", by="Ana")
     with pytest.raises(NotFound, match="no action item A99"):
-        service.update_action_item(99, done=True, by="Ana")
+        service.followups.update(99, done=True, by="Ana")
     with pytest.raises(InputError, match="action item text is empty"):
-        service.add_action_item(one.id, " ", by="Ana")
+        service.followups.add(one.id, " ", by="Ana")
     with pytest.raises(NotFound, match="no incident INC-9"):
-        service.add_action_item(9, "x", by="Ana")
+        service.followups.add(9, "x", by="Ana")
     assert rows(where) == before
 
 
 def test_import_todos_is_idempotent_and_skips_retracted(service, scripted, where):
     incident = scripted["incident"]
     todo1, todo2 = scripted["todos"]
-    items = service.import_todos(incident.id, by="Cy")
+    items = service.followups.import_todos(incident.id, by="Cy")
     assert [(i.text, i.source_entry_id) for i in items] == [
         ("add replica lag alert", todo1.id), ("write the runbook for failover", todo2.id)
     ]
     before = rows(where)
-    assert service.import_todos(incident.id, by="Cy") == []
+    assert service.followups.import_todos(incident.id, by="Cy") == []
     assert rows(where) == before
     with pytest.raises(InputError, match=f"E{todo1.id} is already action item A{items[0].id}"):
-        service.add_action_item(incident.id, "again", source_entry_id=todo1.id, by="Cy")
-    later = service.log(incident.id, "load test checkout", by="Ben", kind="todo").entries[0]
-    (new,) = service.import_todos(incident.id, by="Cy")
+        service.followups.add(incident.id, "again", source_entry_id=todo1.id, by="Cy")
+    later = service.timeline.log(incident.id, "load test checkout", by="Ben", kind="todo").entries[0]
+    (new,) = service.followups.import_todos(incident.id, by="Cy")
     assert new.source_entry_id == later.id
-    assert len(service.read.action_items(incident.id)) == 3
+    assert len(service.read.followups.all(incident.id)) == 3
 
 
 def test_an_empty_record_says_what_is_missing_and_the_draft_can_be_saved(service, process, clock):
-    incident = service.declare("Nothing yet", by="Ana").incident
+    incident = service.incidents.declare("Nothing yet", by="Ana").incident
     clock.advance(minutes=15)
     text = postmortem.generate(service.read, process, incident.id, now=clock.now())
     assert "_No roles were recorded._" in section(text, 6)
@@ -367,13 +367,13 @@ def test_an_empty_record_says_what_is_missing_and_the_draft_can_be_saved(service
     impact = section(text, 5)
     assert "still open at 2026-03-29 14:15 UTC" in impact
     assert "| not set | 15 | 15m 00s |" in impact and "| SEV-1 | 0 | 0s |" in impact
-    service.log(incident.id, "check the queue", by="Ben", kind="todo")
+    service.timeline.log(incident.id, "check the queue", by="Ben", kind="todo")
     assert "- [ ] check the queue — tags: severity not set" in section(
         postmortem.generate(service.read, process, incident.id), 9
     )
-    version = service.save_postmortem(incident.id, text, by="Dee")
-    assert service.read.postmortem_versions(incident.id)[-1].id == version
-    assert service.read.latest_postmortem_text(incident.id) == text.strip()
+    version = service.postmortem.save(incident.id, text, by="Dee")
+    assert service.read.postmortem.versions(incident.id)[-1].id == version
+    assert service.read.postmortem.latest_text(incident.id) == text.strip()
 
 
 def test_the_markdown_file_is_the_text_with_a_trailing_newline():

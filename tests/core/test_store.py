@@ -9,7 +9,7 @@ import pytest
 
 from console import migrations
 from console.errors import DatabaseTooNew, StorageUnavailable
-from console.incidents import IncidentService
+from console.service import IncidentService
 from console.store import applied_migrations, connect, open_store
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -24,10 +24,11 @@ def test_a_new_store_is_private_wal_and_fully_synchronous(where):
         assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
-        db["incidents"].insert({"title": "t", "started_at": "x", "declared_at": "x"})
+        db.execute("INSERT INTO incidents (title, started_at, declared_at) VALUES ('t', 'x', 'x')")
+        db.commit()
         wal = where.db_path.with_name(where.db_path.name + "-wal")
         assert wal.exists() and stat.S_IMODE(wal.stat().st_mode) == 0o600
-        assert applied_migrations(db.conn) == list(migrations.MIGRATION_NAMES)
+        assert applied_migrations(db) == list(migrations.MIGRATION_NAMES)
     finally:
         db.close()
 
@@ -40,6 +41,28 @@ def test_reopening_applies_nothing_twice(where):
         assert count == len(migrations.MIGRATION_NAMES)
     finally:
         db.close()
+
+
+def test_writing_to_an_up_to_date_file_never_imports_sqlite_utils(where):
+    """sqlite-utils (~60 ms to import) is for applying migrations; a write needs sqlite3 only."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys; from pathlib import Path; from console.clock import SystemClock; "
+        "from console.service import IncidentService; "
+        "service = IncidentService.open(Path(sys.argv[1]), SystemClock()); "
+        "incident = service.incidents.declare('x', by='Ana').incident; "
+        "service.timeline.log(incident.id, 'a note', by='Ana'); service.close(); "
+        "print('sqlite_utils' in sys.modules)"
+    )
+    run = lambda: subprocess.run([sys.executable, "-c", code, str(where.db_path)],  # noqa: E731
+                                 cwd=root, capture_output=True, text=True, timeout=60)
+    first, second = run(), run()
+    assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
+    assert first.stdout.strip() == "True"  # a new file: its migrations were applied
+    assert second.stdout.strip() == "False"
 
 
 def _copy_fixture(name: str, where) -> Path:
@@ -57,31 +80,31 @@ def test_a_database_from_version_0001_is_migrated_and_keeps_its_data(where, cloc
     raw.close()
     service = IncidentService.open(path, clock)
     try:
-        assert applied_migrations(service.read._conn) == list(migrations.MIGRATION_NAMES)
-        (incident,) = service.read.incidents()
+        assert applied_migrations(service.ledger.conn) == list(migrations.MIGRATION_NAMES)
+        (incident,) = service.read.incidents.all()
         assert incident.title == "Checkout returns errors"
-        texts = [e.text for e in service.read.timeline(incident.id)]
+        texts = [e.text for e in service.read.timeline.all(incident.id)]
         assert "replica lag on db-2 is 40 s" in texts
         # the new search index covers the entries that were there before it existed
-        assert [e.text for e in service.read.search("replica")] == ["replica lag on db-2 is 40 s"]
-        service.log(incident.id, "replica caught up", by="Ana")
-        assert len(service.read.search("replica")) == 2
+        assert [e.text for e in service.read.search.find("replica")] == ["replica lag on db-2 is 40 s"]
+        service.timeline.log(incident.id, "replica caught up", by="Ana")
+        assert len(service.read.search.find("replica")) == 2
         # the board (0003) works on the migrated file
-        task = service.add_task(incident.id, "Ben", 10, "Check replicas", by="Ana").task
-        service.task_extend(incident.id, task.id, 5, by="Ana")
-        service.set_check(incident.id, "ic-during-01", True, by="Ana", label="Announce")
-        service.send_update(incident.id, "responders", "Rolling back", by="Ana")
-        assert [x.minutes for x in service.read.tasks(incident.id)[0].extensions] == [5]
-        assert service.read.checklist(incident.id)["ic-during-01"].checked
-        assert service.read.last_update(incident.id, "responders").text == "Rolling back"
+        task = service.tasks.add(incident.id, "Ben", 10, "Check replicas", by="Ana").task
+        service.tasks.extend(incident.id, task.id, 5, by="Ana")
+        service.checklist.set(incident.id, "ic-during-01", True, by="Ana", label="Announce")
+        service.updates.send(incident.id, "responders", "Rolling back", by="Ana")
+        assert [x.minutes for x in service.read.tasks.all(incident.id)[0].extensions] == [5]
+        assert service.read.checklist.state(incident.id)["ic-during-01"].checked
+        assert service.read.updates.last(incident.id, "responders").text == "Rolling back"
         # the timeline's history (0004) works on entries written before it existed
-        old = next(e for e in service.read.timeline(incident.id) if e.text.startswith("replica lag"))
-        service.revise_entry(incident.id, old.id, "replica lag on db-2 was 45 s", by="Ana")
-        service.set_pin(incident.id, old.id, True, by="Ana")
-        assert [h.entry.current_text for h in service.read.search("45")] == ["replica lag on db-2 was 45 s"]
-        assert service.read.pinned(incident.id)[0].id == old.id
-        service.save_draft("Ana", incident.id, "half a note")
-        assert service.read.draft("Ana", incident.id) == "half a note"
+        old = next(e for e in service.read.timeline.all(incident.id) if e.text.startswith("replica lag"))
+        service.history.revise(incident.id, old.id, "replica lag on db-2 was 45 s", by="Ana")
+        service.history.set_pin(incident.id, old.id, True, by="Ana")
+        assert [h.entry.current_text for h in service.read.search.find("45")] == ["replica lag on db-2 was 45 s"]
+        assert service.read.timeline.pinned(incident.id)[0].id == old.id
+        service.drafts.save("Ana", incident.id, "half a note")
+        assert service.read.drafts.get("Ana", incident.id) == "half a note"
     finally:
         service.close()
 
@@ -90,7 +113,9 @@ def test_the_board_migration_creates_its_tables_and_indexes(where):
     db = open_store(where.db_path)
     try:
         assert "0003_board" in migrations.MIGRATION_NAMES
-        assert {"tasks", "task_extensions", "checks", "updates"} <= set(db.table_names())
+        assert {"tasks", "task_extensions", "checks", "updates"} <= {
+            name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
         indexes = {
             name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
         }

@@ -33,15 +33,15 @@ def read_csv(text: str) -> list[list[str]]:
 
 @pytest.fixture
 def document(service, clock):
-    incident = service.declare("Checkout down, \"badly\"", by="Ana", severity=2).incident
+    incident = service.incidents.declare("Checkout down, \"badly\"", by="Ana", severity=2).incident
     ids = []
     for note in HOSTILE_NOTES:
         clock.advance(seconds=30)
-        ids.append(service.log(incident.id, note, by="=Eve, \"the scribe\"").entries[0].id)
+        ids.append(service.timeline.log(incident.id, note, by="=Eve, \"the scribe\"").entries[0].id)
     clock.advance(seconds=30)
-    service.set_pin(incident.id, ids[0], True, by="Ana")
-    service.revise_entry(incident.id, ids[3], "+2 from Ben, corrected", by="Ana")
-    service.retract_entry(incident.id, ids[4], by="Ana", reason="wrong graph")
+    service.history.set_pin(incident.id, ids[0], True, by="Ana")
+    service.history.revise(incident.id, ids[3], "+2 from Ben, corrected", by="Ana")
+    service.history.retract(incident.id, ids[4], by="Ana", reason="wrong graph")
     return incident_json.to_document(service.read, incident.id)
 
 

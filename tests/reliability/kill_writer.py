@@ -14,7 +14,7 @@ from pathlib import Path
 
 from console import paths
 from console.clock import SystemClock
-from console.incidents import IncidentService
+from console.service import IncidentService
 
 
 def main() -> int:
@@ -29,10 +29,10 @@ def main() -> int:
         n += 1
         uid = uuid.uuid4().hex
         if n % 7 == 0:
-            service.add_task(args.incident, "Ben", 5, f"check shard {n}", by="Ana", uid=uid)
+            service.tasks.add(args.incident, "Ben", 5, f"check shard {n}", by="Ana", uid=uid)
             kind = "task"
         else:
-            service.log(args.incident, f"note {n} " + "x" * (n % 300), by="Ana", uid=uid)
+            service.timeline.log(args.incident, f"note {n} " + "x" * (n % 300), by="Ana", uid=uid)
             kind = "note"
         sys.stdout.write(f"ack {kind} {uid}\n")
         sys.stdout.flush()

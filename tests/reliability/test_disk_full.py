@@ -11,7 +11,7 @@ import pytest
 from console import paths
 from console.clock import SystemClock
 from console.errors import StorageUnavailable
-from console.incidents import IncidentService
+from console.service import IncidentService
 from tests.reliability.trials import ROOT
 
 
@@ -55,17 +55,17 @@ def _notes(db) -> list[str]:
 def test_a_full_disk_refuses_cleanly_and_loses_nothing(small_disk):
     where = paths.resolve(small_disk / "home")
     service = IncidentService.open(where.db_path, SystemClock())
-    incident = service.declare("Disk full drill", by="Ana").incident
+    incident = service.incidents.declare("Disk full drill", by="Ana").incident
     acknowledged = []
     for n in range(5):
-        service.log(incident.id, f"before {n}", by="Ana")
+        service.timeline.log(incident.id, f"before {n}", by="Ana")
         acknowledged.append(f"before {n}")
     filler = _fill(small_disk)
 
     refused = 0
     for n in range(50):  # the first few may still fit in pages SQLite already has
         try:
-            service.log(incident.id, f"while full {n} " + "x" * 2000, by="Ana")
+            service.timeline.log(incident.id, f"while full {n} " + "x" * 2000, by="Ana")
             acknowledged.append(f"while full {n} " + "x" * 2000)
         except StorageUnavailable as exc:
             assert "disk is full" in str(exc) and "nothing was changed" in str(exc)
@@ -82,7 +82,7 @@ def test_a_full_disk_refuses_cleanly_and_loses_nothing(small_disk):
     assert "full" in cli.stderr
 
     filler.unlink()
-    service.log(incident.id, "after", by="Ana")  # the same open service recovers
+    service.timeline.log(incident.id, "after", by="Ana")  # the same open service recovers
     acknowledged.append("after")
     service.close()
     assert _notes(where.db_path) == acknowledged

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from console import paths
 from console.clock import SystemClock
-from console.incidents import IncidentService
+from console.service import IncidentService
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_trials(home: Path, trials: int, seed: int = 0) -> dict:
     where = paths.resolve(home)
     service = IncidentService.open(where.db_path, SystemClock())
-    incident_id = service.declare("Kill trials", by="Ana").incident.id
+    incident_id = service.incidents.declare("Kill trials", by="Ana").incident.id
     service.close()
     rng = random.Random(seed)
     acknowledged = lost = 0
@@ -58,7 +58,7 @@ def run_trials(home: Path, trials: int, seed: int = 0) -> dict:
         if missing:
             problems.append(f"trial {trial}: {len(missing)} acknowledged writes missing")
     service = IncidentService.open(where.db_path, SystemClock())  # still opens and writes
-    service.log(incident_id, "after the trials", by="Ana")
+    service.timeline.log(incident_id, "after the trials", by="Ana")
     service.close()
     return {"trials": trials, "acknowledged": acknowledged, "lost": lost, "problems": problems}
 

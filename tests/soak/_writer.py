@@ -14,7 +14,7 @@ from pathlib import Path
 from console import paths
 from console.clock import SystemClock
 from console.errors import ConsoleError
-from console.incidents import IncidentService
+from console.service import IncidentService
 
 
 def main() -> int:
@@ -31,8 +31,8 @@ def main() -> int:
     try:
         while (elapsed := time.monotonic() - start) < args.seconds:
             try:
-                service.log(args.incident, f"Soak note {logged + 1} from the liaison's script",
-                            by="Liaison script", uid=uuid.uuid4().hex)
+                service.timeline.log(args.incident, f"Soak note {logged + 1} from the liaison's script",
+                                     by="Liaison script", uid=uuid.uuid4().hex)
                 logged += 1
             except ConsoleError as exc:
                 refused += 1

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from console import paths  # noqa: E402
 from console.clock import SystemClock  # noqa: E402
-from console.incidents import IncidentService  # noqa: E402
+from console.service import IncidentService  # noqa: E402
 
 HEARTBEAT_MS = 50
 TYPE_EVERY_S = 5
@@ -49,11 +49,11 @@ def _seed(where: paths.Paths, seconds: float) -> int:
     clock = SystemClock()
     service = IncidentService.open(where.db_path, clock)
     try:
-        change = service.declare("Payments API failing for EU customers", by="Ana", severity=1)
+        change = service.incidents.declare("Payments API failing for EU customers", by="Ana", severity=1)
         incident_id = change.incident.id
         for role, person in (("ic", "Ana"), ("scribe", "Sam"), ("deputy", "Dee")):
-            service.assign_role(incident_id, role, person, by="Ana")
-        service.send_update(incident_id, "responders", "Investigating payment failures.", by="Ana")
+            service.roster.assign(incident_id, role, person, by="Ana")
+        service.updates.send(incident_id, "responders", "Investigating payment failures.", by="Ana")
         now = clock.now()
         # Due at evenly spaced moments of the run: assigned in the past with a 10-minute
         # check-back, so each expires `due_in` seconds from now.
@@ -61,8 +61,8 @@ def _seed(where: paths.Paths, seconds: float) -> int:
         for n in range(count):
             due_in = seconds * (n + 1) / (count + 1)
             assigned = now - timedelta(minutes=10) + timedelta(seconds=due_in)
-            service.add_task(incident_id, f"Owner {n + 1}", 10, f"Check shard {n + 1}",
-                             by="Ana", at=assigned)
+            service.tasks.add(incident_id, f"Owner {n + 1}", 10, f"Check shard {n + 1}",
+                              by="Ana", at=assigned)
         return incident_id
     finally:
         service.close()
@@ -128,7 +128,7 @@ def run(seconds: float, rate: float, home: Path) -> dict:
     soak_seconds = time.monotonic() - start
 
     reader = window.reader
-    newest_in_file = reader.timeline(incident_id)[-1].id
+    newest_in_file = reader.timeline.all(incident_id)[-1].id
 
     def shown_up_to_file() -> bool:
         return page.model is not None and page.model.newest_id() >= newest_in_file
@@ -145,7 +145,7 @@ def run(seconds: float, rate: float, home: Path) -> dict:
         return rows > 0 and page.model.entry_at(rows - 1).text == final
 
     round_trip_s = _wait(app, final_shown, CATCH_UP_LIMIT_S)
-    entries = reader.timeline(incident_id)
+    entries = reader.timeline.all(incident_id)
     checkbacks = sum(1 for e in entries if e.text.startswith("Check-back due:"))
     typed_saved = sum(1 for e in entries if e.text.startswith("Scribe note "))
     report = {

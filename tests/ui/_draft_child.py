@@ -23,9 +23,9 @@ def main() -> None:
         QTest.qWait(20)
     window.open_incident(1)
     QTest.keyClicks(window.incident_page.note_edit, text)
-    while window.reader.draft("Cy", 1) != text and time.monotonic() < deadline:
+    while window.reader.drafts.get("Cy", 1) != text and time.monotonic() < deadline:
         QTest.qWait(20)
-    print("saved" if window.reader.draft("Cy", 1) == text else "not saved", flush=True)
+    print("saved" if window.reader.drafts.get("Cy", 1) == text else "not saved", flush=True)
     while True:  # hold the window open until the parent kills us
         QTest.qWait(100)
 

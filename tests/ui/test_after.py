@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from console import exports
-from console.incidents import IncidentService
+from console.service import IncidentService
 
 
 
@@ -37,7 +37,7 @@ def test_close_the_call_step_by_step(qtbot, window, page, where, clock):
     assert "Remaining discussion moves to the incident chat room" in log
     assert any(t.startswith("Postmortem owner: Dee Patel, due 2026-04-01") for t in log)
     assert "Clean-up: remove the temporary firewall rule" in log
-    record = window.reader.postmortem(page.incident.id)
+    record = window.reader.postmortem.record(page.incident.id)
     assert record.owner == "Dee Patel" and record.acknowledged_at
     page.closing_bar.edit.setText("3 Dee soon")
     qtbot.keyClick(page.closing_bar.edit, Qt.Key.Key_Return)
@@ -69,24 +69,24 @@ def test_the_editor_underlines_findings_and_keeps_versions(qtbot, window, page):
     qtbot.waitUntil(editor_window.isActiveWindow)
     with qtbot.waitSignal(editor_window.saved, timeout=3000):
         qtbot.keyClick(editor_window.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    assert len(window.reader.postmortem_versions(page.incident.id)) == 1
-    assert "human error" in window.reader.latest_postmortem_text(page.incident.id)
+    assert len(window.reader.postmortem.versions(page.incident.id)) == 1
+    assert "human error" in window.reader.postmortem.latest_text(page.incident.id)
     # The status moves along the process's flow only
     editor_window.status_box.setCurrentIndex(editor_window.status_box.findData("closed"))
     qtbot.waitUntil(lambda: "Not changed" in editor_window.message.text(), timeout=3000)
     assert editor_window.status_box.currentData() == "draft"
     editor_window.status_box.setCurrentIndex(editor_window.status_box.findData("in_review"))
-    qtbot.waitUntil(lambda: window.reader.postmortem(page.incident.id) is not None
-                    and window.reader.postmortem(page.incident.id).status == "in_review", timeout=3000)
+    qtbot.waitUntil(lambda: window.reader.postmortem.record(page.incident.id) is not None
+                    and window.reader.postmortem.record(page.incident.id).status == "in_review", timeout=3000)
 
 
 def test_followups_across_incidents_with_overdue_marked(qtbot, where, clock):
     service = IncidentService.open(where.db_path, clock)
-    first = service.declare("a", by="Ana", severity=2).incident
-    second = service.declare("b", by="Ana", severity=3).incident
-    service.add_action_item(first.id, "late one", due_on=date(2026, 3, 1), by="Ana")
-    service.add_action_item(second.id, "later one", due_on=date(2026, 5, 1), by="Ana")
-    service.add_action_item(second.id, "no date", by="Ana")
+    first = service.incidents.declare("a", by="Ana", severity=2).incident
+    second = service.incidents.declare("b", by="Ana", severity=3).incident
+    service.followups.add(first.id, "late one", due_on=date(2026, 3, 1), by="Ana")
+    service.followups.add(second.id, "later one", due_on=date(2026, 5, 1), by="Ana")
+    service.followups.add(second.id, "no date", by="Ana")
     service.close()
     from ui import app as ui_app
 
@@ -122,9 +122,9 @@ def test_export_everything_from_the_board_and_the_meeting_reminder(qtbot, window
     incident_id = page.incident.id
     meeting = clock.now() + timedelta(hours=20)
     with qtbot.waitSignal(window.writer.changed, timeout=3000, raising=False):
-        window.writer.submit(lambda s: s.set_postmortem_details(incident_id, meeting_at=meeting, by="Ana"))
-    qtbot.waitUntil(lambda: window.reader.postmortem(incident_id) is not None
-                    and window.reader.postmortem(incident_id).meeting_at is not None)
+        window.writer.submit(lambda s: s.postmortem.set_details(incident_id, meeting_at=meeting, by="Ana"))
+    qtbot.waitUntil(lambda: window.reader.postmortem.record(incident_id) is not None
+                    and window.reader.postmortem.record(incident_id).meeting_at is not None)
     page.tick()
     assert page.callout.isVisible() and "not been shared for review" in page.callout.text()
 
@@ -140,13 +140,13 @@ def test_editor_sets_meeting_and_recording_and_regenerates_with_all_entries(qtbo
     editor.recording_edit.setText("https://recordings.example/inc-1")
     qtbot.keyClick(editor.recording_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: editor.message.text() == "Meeting and recording recorded.", timeout=3000)
-    record = window.reader.postmortem(page.incident.id)
+    record = window.reader.postmortem.record(page.incident.id)
     assert record.meeting_at == "2026-04-02T10:00:00.000Z" and record.recording.endswith("inc-1")
     editor.editor.setPlainText("my edits")
     editor.all_entries.setChecked(True)
     with qtbot.waitSignal(editor.saved, timeout=3000):
         editor.regenerate()
-    assert window.reader.latest_postmortem_text(page.incident.id) == "my edits"
+    assert window.reader.postmortem.latest_text(page.incident.id) == "my edits"
     text = editor.editor.toPlainText()
     assert "an unpinned note" in text and "https://recordings.example/inc-1" in text
 
@@ -156,12 +156,12 @@ def test_opening_the_editor_turns_todos_into_followups(qtbot, window, page):
     with qtbot.waitSignal(window.writer.changed):
         qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
     page.close_out.open_postmortem()
-    qtbot.waitUntil(lambda: len(window.reader.action_items(page.incident.id)) == 1, timeout=3000)
-    assert window.reader.action_items(page.incident.id)[0].text == "add a canary check for 502s"
+    qtbot.waitUntil(lambda: len(window.reader.followups.all(page.incident.id)) == 1, timeout=3000)
+    assert window.reader.followups.all(page.incident.id)[0].text == "add a canary check for 502s"
     page.close_out.open_postmortem()  # again: nothing imported twice
     with qtbot.waitCallback() as done:  # jobs run in order: this one ends after the import
         window.writer.submit(lambda service: None, done)
-    assert len(window.reader.action_items(page.incident.id)) == 1
+    assert len(window.reader.followups.all(page.incident.id)) == 1
 
 
 def test_editor_meeting_at_hh_mm_is_today_not_years_ahead(qtbot, window, page):
@@ -174,6 +174,6 @@ def test_editor_meeting_at_hh_mm_is_today_not_years_ahead(qtbot, window, page):
     editor.meeting_edit.setText("10:00")
     qtbot.keyClick(editor.recording_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: editor.message.text() == "Meeting and recording recorded.", timeout=3000)
-    meeting = times.from_text(window.reader.postmortem(page.incident.id).meeting_at)
+    meeting = times.from_text(window.reader.postmortem.record(page.incident.id).meeting_at)
     assert meeting.astimezone().date() == datetime.now().astimezone().date()
     assert meeting.astimezone().strftime("%H:%M") == "10:00"

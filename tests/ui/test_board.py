@@ -83,7 +83,7 @@ def test_warnings_for_empty_roles_and_long_command(qtbot, window, page, clock):
     page.tick()
     assert "Nobody is Incident Commander" in page.roles_panel.warnings.text()
     incident_id = page.incident.id
-    commit(qtbot, window, lambda: window.writer.submit(lambda s: s.assign_role(incident_id, "ic", "Ana", by="Ana")))
+    commit(qtbot, window, lambda: window.writer.submit(lambda s: s.roster.assign(incident_id, "ic", "Ana", by="Ana")))
     clock.advance(minutes=61)
     page.tick()
     assert "Ana has been IC for 1h 01m" in page.roles_panel.warnings.text()
@@ -256,14 +256,14 @@ def test_another_process_writing_shows_up_within_a_second(qtbot, window, page, w
 
 def test_models_pass_the_model_tester(qtmodeltester, service, clock):
     process = load_process()
-    incident = service.declare("x", by="Ana", severity=1).incident
-    service.assign_role(incident.id, "ic", "Ana", by="Ana")
-    service.add_task(incident.id, "Ben", 5, "check", by="Ana")
+    incident = service.incidents.declare("x", by="Ana", severity=1).incident
+    service.roster.assign(incident.id, "ic", "Ana", by="Ana")
+    service.tasks.add(incident.id, "Ben", 5, "check", by="Ana")
     roles = RolesModel(process.items("roles"), clock)
-    roles.set_assignments(service.read.roles(incident.id))
+    roles.set_assignments(service.read.roster.all(incident.id))
     qtmodeltester.check(roles)
     tasks = TasksModel(clock)
-    tasks.set_tasks(service.read.tasks(incident.id))
+    tasks.set_tasks(service.read.tasks.all(incident.id))
     qtmodeltester.check(tasks)
     checklist = ChecklistModel()
     checklist.set_checklists([c for c in process.items("checklists") if c["role"] == "ic"])

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from console.incidents import IncidentService
+from console.service import IncidentService
 from ui import app as ui_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,7 +137,7 @@ def test_find_jumps_to_the_entry(qtbot, window, page, clock):
 
 def test_a_draft_survives_sigkill(qtbot, where, clock, tmp_path):
     service = IncidentService.open(where.db_path, clock)
-    service.declare("Draft test", by="Cy")
+    service.incidents.declare("Draft test", by="Cy")
     service.close()
     typed = "half-typed note about the lb"
     child = subprocess.Popen(

@@ -5,7 +5,7 @@ import sqlite3
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from console.incidents import IncidentService
+from console.service import IncidentService
 from ui import app as ui_app
 
 
@@ -110,7 +110,7 @@ def test_an_empty_title_is_not_declared(qtbot, window):
 
 def test_existing_incidents_show_before_the_writer_is_ready(qtbot, where, clock):
     service = IncidentService.open(where.db_path, clock)
-    service.declare("Already there", by="Ana", severity=2)
+    service.incidents.declare("Already there", by="Ana", severity=2)
     service.close()
     win = ui_app.build(where, clock=clock, author="Ana")
     qtbot.addWidget(win)
@@ -139,10 +139,10 @@ def test_a_newer_database_shows_a_banner_and_nothing_is_written(qtbot, where, cl
 
 def test_timeline_follows_the_newest_unless_scrolled_up_and_pages_older_at_the_top(qtbot, where, clock):
     service = IncidentService.open(where.db_path, clock)
-    incident = service.declare("Busy", by="Ana").incident
+    incident = service.incidents.declare("Busy", by="Ana").incident
     for i in range(700):
         clock.advance(seconds=1)
-        service.log(incident.id, f"n{i}", by="Ana")
+        service.timeline.log(incident.id, f"n{i}", by="Ana")
     service.close()
     win = ui_app.build(where, clock=clock, author="Ana")
     qtbot.addWidget(win)
@@ -196,11 +196,11 @@ def test_a_broken_process_is_listed_and_nothing_can_be_recorded(qtbot, where, cl
 
 def test_filter_past_incidents_by_words_severity_status_and_date(qtbot, where, clock):
     service = IncidentService.open(where.db_path, clock)
-    service.declare("Checkout errors", by="Ana", severity=1)
+    service.incidents.declare("Checkout errors", by="Ana", severity=1)
     clock.advance(minutes=60 * 24 * 40)
-    second = service.declare("Search is slow", by="Ana", severity=3).incident
-    service.set_status(second.id, "resolved", by="Ana")
-    service.declare("Checkout slow in EU", by="Ana", severity=2)
+    second = service.incidents.declare("Search is slow", by="Ana", severity=3).incident
+    service.incidents.set_status(second.id, "resolved", by="Ana")
+    service.incidents.declare("Checkout slow in EU", by="Ana", severity=2)
     service.close()
     win = ui_app.build(where, clock=clock, author="Ana")
     qtbot.addWidget(win)
@@ -235,9 +235,9 @@ def test_metrics_window_draws_and_exports_without_dialogs(qtbot, where, clock):
     import io
 
     service = IncidentService.open(where.db_path, clock)
-    incident = service.declare("x", by="Ana", severity=1).incident
+    incident = service.incidents.declare("x", by="Ana", severity=1).incident
     clock.advance(minutes=30)
-    service.set_status(incident.id, "resolved", by="Ana")
+    service.incidents.set_status(incident.id, "resolved", by="Ana")
     service.close()
     win = ui_app.build(where, clock=clock, author="Ana")
     qtbot.addWidget(win)

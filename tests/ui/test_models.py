@@ -18,9 +18,9 @@ def kinds():
 
 
 def test_incident_list_model(qtmodeltester, service, clock):
-    service.declare("Payments failing", by="Ana", severity=1)
-    second = service.declare("Slow search", by="Ana", severity=3, security=True).incident
-    service.set_status(second.id, "resolved", by="Ana")
+    service.incidents.declare("Payments failing", by="Ana", severity=1)
+    second = service.incidents.declare("Slow search", by="Ana", severity=3, security=True).incident
+    service.incidents.set_status(second.id, "resolved", by="Ana")
     model = IncidentListModel(clock)
     model.reload(service.read)
     qtmodeltester.check(model)
@@ -33,10 +33,10 @@ def test_incident_list_model(qtmodeltester, service, clock):
 
 
 def test_timeline_model_pages_from_the_newest_end(qtmodeltester, service, clock, kinds):
-    incident = service.declare("x", by="Ana").incident
+    incident = service.incidents.declare("x", by="Ana").incident
     for i in range(30):
         clock.advance(seconds=1)
-        service.log(incident.id, f"note {i}", by="Ana")
+        service.timeline.log(incident.id, f"note {i}", by="Ana")
     model = TimelineModel(service.read, incident.id, clock, kinds, page_size=10)
     qtmodeltester.check(model)
     assert model.rowCount() == 10
@@ -52,20 +52,20 @@ def test_timeline_model_pages_from_the_newest_end(qtmodeltester, service, clock,
 
 
 def test_timeline_model_places_new_and_back_dated_entries(qtmodeltester, service, clock, kinds):
-    incident = service.declare("x", by="Ana").incident
+    incident = service.incidents.declare("x", by="Ana").incident
     model = TimelineModel(service.read, incident.id, clock, kinds, page_size=10)
     clock.advance(minutes=5)
-    late = service.log(incident.id, "now", by="Ana").entries
-    early = service.log(incident.id, "two minutes ago", by="Ana",
-                        occurred_at=clock.now() - timedelta(minutes=2)).entries
+    late = service.timeline.log(incident.id, "now", by="Ana").entries
+    early = service.timeline.log(incident.id, "two minutes ago", by="Ana",
+                                 occurred_at=clock.now() - timedelta(minutes=2)).entries
     model.add_entries(late)
     model.add_entries(early)
     model.add_entries(early)  # a repeat is ignored
     assert [model.entry_at(r).text for r in range(model.rowCount())] == [
         "Incident declared: x (severity not set)", "two minutes ago", "now"
     ]
-    other = service.declare("other", by="Ana").incident
-    model.add_entries(service.log(other.id, "elsewhere", by="Ana").entries)
+    other = service.incidents.declare("other", by="Ana").incident
+    model.add_entries(service.timeline.log(other.id, "elsewhere", by="Ana").entries)
     assert model.rowCount() == 3
     display = model.data(model.index(2, 0))
     assert "NOTE " in display and "Ana: now" in display and "(14:05Z)" in display
@@ -74,13 +74,13 @@ def test_timeline_model_places_new_and_back_dated_entries(qtmodeltester, service
 
 
 def test_entries_older_than_the_loaded_page_wait_for_their_page(service, clock, kinds):
-    incident = service.declare("x", by="Ana").incident
+    incident = service.incidents.declare("x", by="Ana").incident
     for i in range(12):
         clock.advance(seconds=10)
-        service.log(incident.id, f"n{i}", by="Ana")
+        service.timeline.log(incident.id, f"n{i}", by="Ana")
     model = TimelineModel(service.read, incident.id, clock, kinds, page_size=5)
-    ancient = service.log(incident.id, "very early", by="Ana",
-                          occurred_at=clock.now() - timedelta(minutes=5)).entries
+    ancient = service.timeline.log(incident.id, "very early", by="Ana",
+                                   occurred_at=clock.now() - timedelta(minutes=5)).entries
     model.add_entries(ancient)
     assert "very early" not in [model.entry_at(r).text for r in range(model.rowCount())]
     while model.fetch_older():

@@ -95,7 +95,7 @@ def test_a_role_added_by_an_override_works_in_the_window(qtbot, where, clock, ov
     assert page.capture.preview.text() == "Enter runs /comms"
     with qtbot.waitSignal(window.writer.changed, timeout=3000):
         qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: {(a.role, a.person) for a in window.reader.roles(page.incident.id)}
+    qtbot.waitUntil(lambda: {(a.role, a.person) for a in window.reader.roster.all(page.incident.id)}
                     >= {("comms_lead", "Ana"), ("comms_lead", "Ben")}, timeout=3000)
     page.scribe.open_palette()
     assert any(row.startswith("/comms NAME") for row in page.palette.source.stringList())

@@ -34,6 +34,6 @@ def test_typing_in_the_window_while_a_script_logs(qtbot, home, where, page):
         return set(typed) <= texts and page.model.rowCount() >= 150 + len(typed)
 
     qtbot.waitUntil(everything_shown, timeout=10_000)
-    entries = page._reader.timeline(incident.id)
+    entries = page._reader.timeline.all(incident.id)
     assert sum(e.text.startswith("note ") for e in entries) == 150
     assert [e.text for e in entries if e.text.startswith("Window note")] == typed

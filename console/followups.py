@@ -1,0 +1,190 @@
+"""Follow-ups: the action items an incident leaves, tracked until done.
+
+An item may come from one of the scribe's `todo` entries (`source_entry_id`); an entry becomes
+at most one item, which the store's unique index holds even against another writer.
+"""
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from console import domain, times
+from console.domain import ActionItem, format_action_item_ref, format_entry_ref
+from console.errors import InputError, NotFound
+from console.store import storage_errors
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from console.ledger import Ledger
+
+_COLUMNS = "id, incident_id, text, owner, due_on, ticket, done_at, created_at, source_entry_id"
+
+
+class Followups:
+    """Add action items, change them, and make them from the timeline's TODOs."""
+
+    def __init__(self, ledger: "Ledger") -> None:
+        self._ledger = ledger
+
+    def add(
+        self,
+        incident_id: int,
+        text: str,
+        *,
+        owner: str | None = None,
+        due_on: date | None = None,
+        ticket: str | None = None,
+        by: str,
+        source_entry_id: int | None = None,
+    ) -> ActionItem:
+        """Add one follow-up; `source_entry_id` names the TODO entry it came from, if any."""
+        ledger = self._ledger
+        text = domain.clean_text(text, "action item text", domain.MAX_TEXT)
+        domain.clean_text(by, "author", domain.MAX_NAME)
+        row = {
+            "incident_id": incident_id,
+            "text": text,
+            "owner": _optional(owner, "action item owner", domain.MAX_NAME),
+            "due_on": domain.as_date(due_on, "due date").isoformat() if due_on is not None else None,
+            "ticket": _optional(ticket, "ticket", domain.MAX_TICKET),
+            "done_at": None,
+            "created_at": times.to_text(ledger.now()),
+            "source_entry_id": None,
+        }
+        ledger.read.incidents.get(incident_id)
+        if source_entry_id is not None:
+            row["source_entry_id"] = ledger.read.timeline.entry(incident_id, source_entry_id).id
+            taken = ledger.read.followups.from_entry(source_entry_id)
+            if taken is not None:
+                raise InputError(
+                    f"{format_entry_ref(source_entry_id)} is already action item {taken.ref}"
+                )
+        try:
+            with ledger.writing():
+                item_id = ledger.insert("action_items", row)
+        except sqlite3.IntegrityError as exc:
+            # Another writer made an item from the same entry between our look and our insert.
+            taken = ledger.read.followups.from_entry(source_entry_id) if source_entry_id else None
+            if taken is None:
+                raise
+            raise InputError(
+                f"{format_entry_ref(source_entry_id)} is already action item {taken.ref}"
+            ) from exc
+        return ActionItem(id=item_id, **row)
+
+    def update(
+        self,
+        item_id: int,
+        *,
+        owner: "str | None | object" = domain.UNCHANGED,
+        due_on: "date | None | object" = domain.UNCHANGED,
+        ticket: "str | None | object" = domain.UNCHANGED,
+        done: bool | None = None,
+        by: str,
+    ) -> ActionItem:
+        """Change an item's owner, due date or ticket (None clears one), or mark it done/open.
+
+        Only what is passed changes; passing nothing is refused.
+        """
+        domain.clean_text(by, "author", domain.MAX_NAME)
+        ledger = self._ledger
+        changes: dict[str, object] = {}
+        if owner is not domain.UNCHANGED:
+            changes["owner"] = _optional(owner, "action item owner", domain.MAX_NAME)
+        if due_on is not domain.UNCHANGED:
+            changes["due_on"] = (
+                domain.as_date(due_on, "due date").isoformat() if due_on is not None else None
+            )
+        if ticket is not domain.UNCHANGED:
+            changes["ticket"] = _optional(ticket, "ticket", domain.MAX_TICKET)
+        item = ledger.read.followups.get(item_id)
+        if done is not None:
+            if bool(done) == (item.done_at is not None):
+                raise InputError(f"{item.ref} is already {'done' if done else 'open'}")
+            changes["done_at"] = times.to_text(ledger.now()) if done else None
+        if not changes:
+            raise InputError(f"nothing to change on {item.ref}")
+        with ledger.writing():
+            ledger.update("action_items", item.id, changes)
+        return ledger.read.followups.get(item.id)
+
+    def import_todos(self, incident_id: int, *, by: str) -> list[ActionItem]:
+        """One action item for each TODO entry not yet imported (retracted ones skipped).
+
+        Safe to run again: an entry already imported is passed over, and the store's unique
+        index on `source_entry_id` holds even against another writer importing at once
+        (the insert skips what is already there). The item takes the entry's current text.
+        """
+        domain.clean_text(by, "author", domain.MAX_NAME)
+        ledger = self._ledger
+        ledger.read.incidents.get(incident_id)
+        todos = [
+            e for e in ledger.read.search.filter(incident_id, kinds=("todo",), limit=-1)
+            if not e.retracted
+        ]
+        todos.sort(key=lambda e: e.sort_key)
+        now = times.to_text(ledger.now())
+        made: list[int] = []
+        with ledger.writing():
+            for entry in todos:
+                cursor = ledger.execute(
+                    "INSERT INTO action_items (incident_id, text, created_at, source_entry_id) "
+                    "SELECT ?, ?, ?, ? WHERE NOT EXISTS "
+                    "(SELECT 1 FROM action_items WHERE source_entry_id = ?)",
+                    (incident_id, entry.current_text, now, entry.id, entry.id),
+                )
+                if cursor.rowcount:
+                    made.append(cursor.lastrowid)
+        return [ledger.read.followups.get(item_id) for item_id in made]
+
+
+def _optional(value: str | None, what: str, limit: int) -> str | None:
+    """Clean optional text; None or blank means "none"."""
+    if value is None or not str(value).strip():
+        return None
+    return domain.clean_text(str(value), what, limit)
+
+
+class FollowupReads:
+    """Action items as stored; never writes."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._path = path
+
+    def all(self, incident_id: int | None = None, *, open_only: bool = False) -> list[ActionItem]:
+        """Action items of one incident, or of every incident (None), soonest due first.
+
+        Items without a due date come last (a date nobody set is not "due now"); ties keep
+        the order they were made in.
+        """
+        clauses, params = [], []
+        if incident_id is not None:
+            clauses.append("incident_id = ?")
+            params.append(incident_id)
+        if open_only:
+            clauses.append("done_at IS NULL")
+        where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
+        with storage_errors(self._path):
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM action_items {where}ORDER BY due_on IS NULL, due_on, id",
+                params,
+            ).fetchall()
+        return [ActionItem(*row) for row in rows]
+
+    def get(self, item_id: int) -> ActionItem:
+        with storage_errors(self._path):
+            row = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM action_items WHERE id = ?", (item_id,)
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no action item {format_action_item_ref(item_id)}")
+        return ActionItem(*row)
+
+    def from_entry(self, entry_id: int) -> ActionItem | None:
+        """The item made from a timeline entry, if one was."""
+        with storage_errors(self._path):
+            row = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM action_items WHERE source_entry_id = ?", (entry_id,)
+            ).fetchone()
+        return ActionItem(*row) if row else None

@@ -1,0 +1,128 @@
+"""The roster: who holds which role on an incident, with the whole history of who held it."""
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from console import domain, times
+from console.domain import Change, RoleAssignment
+from console.errors import InputError
+from console.store import storage_errors
+from console.vocabulary import COMMANDER
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from console.ledger import Ledger
+
+
+class Roster:
+    """Give a role to a person and relieve them of it; every term is kept."""
+
+    def __init__(self, ledger: "Ledger") -> None:
+        self._ledger = ledger
+
+    def assign(
+        self, incident_id: int, role: str, person: str, *, by: str, at: datetime | None = None
+    ) -> Change:
+        """Give a role to a person, keeping the history.
+
+        The role's `max` in the process decides how many hold it: with 1, a new holder ends
+        the previous holder's term at the same moment; with more, a holder past the limit is
+        refused. A new Incident Commander is written as a hand-over of command.
+        """
+        ledger = self._ledger
+        definition, name, author, incident, current, holder = self._look(
+            incident_id, role, person, by
+        )
+        key, label = definition.id, definition.name
+        if holder is not None:
+            raise InputError(f"{name} is already {label} on {incident.ref}")
+        now = ledger.now()
+        moment = at or now
+        stamp = times.to_text(moment)
+        previous = current if definition.single else []
+        if definition.max is not None and not definition.single and len(current) >= definition.max:
+            raise InputError(
+                f"{label} already has {len(current)} holders on {incident.ref} (at most "
+                f"{definition.max}): relieve one first (/relieve {definition.command} NAME)"
+            )
+        for assignment in previous:
+            if stamp < assignment.from_at:
+                raise InputError(
+                    f"{stamp} is before {assignment.person} became {label} ({assignment.from_at})"
+                )
+        with ledger.writing():
+            for assignment in previous:
+                ledger.update("role_assignments", assignment.id, {"to_at": stamp})
+            ledger.insert(
+                "role_assignments",
+                {"incident_id": incident_id, "role": key, "person": name, "from_at": stamp},
+            )
+            if key == COMMANDER and previous:
+                kind, text = "handover", f"Command passed from {previous[0].person} to {name}"
+            elif key == COMMANDER:
+                kind, text = "handover", f"{name} is Incident Commander"
+            elif previous:
+                kind, text = "roster", f"{label}: {name} (was {previous[0].person})"
+            else:
+                kind, text = "roster", f"{label}: {name}"
+            entry = ledger.append(incident_id, kind, text, author, moment, now)
+        return Change(ledger.read.incidents.get(incident_id), (entry,), roles_changed=True)
+
+    def relieve(
+        self, incident_id: int, role: str, person: str, *, by: str, at: datetime | None = None
+    ) -> Change:
+        """End a person's term in a role (at `at`, or now)."""
+        ledger = self._ledger
+        definition, name, author, incident, _, holder = self._look(incident_id, role, person, by)
+        label = definition.name
+        if holder is None:
+            raise InputError(f"{name} does not hold {label} on {incident.ref}")
+        now = ledger.now()
+        moment = at or now
+        stamp = times.to_text(moment)
+        if stamp < holder.from_at:
+            raise InputError(f"{stamp} is before {name} became {label} ({holder.from_at})")
+        with ledger.writing():
+            ledger.update("role_assignments", holder.id, {"to_at": stamp})
+            entry = ledger.append(
+                incident_id, "roster", f"{name} is no longer {label}", author, moment, now
+            )
+        return Change(ledger.read.incidents.get(incident_id), (entry,), roles_changed=True)
+
+    def _look(self, incident_id: int, role: str, person: str, by: str):
+        """The role's definition, the cleaned names, the incident, the role's current
+        holders and the one among them who is `person` (None if they hold it not)."""
+        ledger = self._ledger
+        definition = ledger.vocabulary.role(role)
+        name = domain.clean_text(person, "person", domain.MAX_NAME)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = ledger.read.incidents.get(incident_id)
+        current = [a for a in ledger.read.roster.current(incident_id) if a.role == definition.id]
+        holder = next((a for a in current if a.person.casefold() == name.casefold()), None)
+        return definition, name, author, incident, current, holder
+
+
+class RosterReads:
+    """Role assignments as stored; never writes."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._path = path
+
+    def all(self, incident_id: int) -> list[RoleAssignment]:
+        """Every role assignment, ended ones too, in the order they were made."""
+        return self._read(incident_id, "")
+
+    def current(self, incident_id: int) -> list[RoleAssignment]:
+        """The roles held now, in the order they were given."""
+        return self._read(incident_id, " AND to_at IS NULL")
+
+    def _read(self, incident_id: int, only: str) -> list[RoleAssignment]:
+        with storage_errors(self._path):
+            rows = self._conn.execute(
+                "SELECT id, incident_id, role, person, from_at, to_at FROM role_assignments "
+                f"WHERE incident_id = ?{only} ORDER BY from_at, id",
+                (incident_id,),
+            ).fetchall()
+        return [RoleAssignment(*row) for row in rows]

@@ -1,0 +1,88 @@
+"""The incident service: one writer on the store, with one object per noun.
+
+`IncidentService.open(path, clock)` opens (and migrates) the store as this process's one
+writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
+
+    service.incidents.declare(...)      set_severity, set_status        (console.incidents)
+    service.roster.assign(...)          relieve                         (console.roster)
+    service.timeline.log(...)                                           (console.timeline)
+    service.history.revise(...)         retract, set_pin                (console.entry_history)
+    service.drafts.save(...)            clear                           (console.drafts)
+    service.tasks.add(...)              done, extend, reassign          (console.tasks)
+    service.checklist.set(...)                                          (console.checklist)
+    service.updates.send(...)                                           (console.updates)
+    service.postmortem.name_owner(...)  acknowledge, set_details, save, set_status
+                                                                        (console.postmortem_record)
+    service.followups.add(...)          update, import_todos            (console.followups)
+
+and `service.read` reads every noun back (console.queries.Reader).
+"""
+
+from datetime import datetime
+from pathlib import Path
+
+from console.checklist import Checklist
+from console.clock import Clock
+from console.drafts import Drafts
+from console.entry_history import EntryHistory
+from console.followups import Followups
+from console.incidents import Incidents
+from console.ledger import Ledger
+from console.postmortem_record import Postmortems
+from console.queries import Reader
+from console.roster import Roster
+from console.store import open_store, storage_errors
+from console.tasks import Tasks
+from console.timeline import Timeline
+from console.updates import Updates
+from console.vocabulary import Vocabulary
+
+
+class IncidentService:
+    """Writes through the single writer connection, by noun; reads through `self.read`."""
+
+    @classmethod
+    def open(cls, path: Path, clock: Clock, vocabulary: Vocabulary | None = None) -> "IncidentService":
+        """Open (and migrate) the store at `path` as this process's one writer.
+
+        `vocabulary` is the loaded process's roles, kinds and audiences (default: the shipped
+        process's)."""
+        return cls(Ledger(open_store(path), path, clock, vocabulary))
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.read: Reader = ledger.read
+        self.incidents = Incidents(ledger)
+        self.roster = Roster(ledger)
+        self.timeline = Timeline(ledger)
+        self.history = EntryHistory(ledger)
+        self.drafts = Drafts(ledger)
+        self.tasks = Tasks(ledger)
+        self.checklist = Checklist(ledger)
+        self.updates = Updates(ledger)
+        self.postmortem = Postmortems(ledger)
+        self.followups = Followups(ledger)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.ledger.vocabulary
+
+    def now(self) -> datetime:
+        """The service's clock: what `recorded_at` is stamped with."""
+        return self.ledger.now()
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database; called when the writer is idle.
+
+        A window turns SQLite's automatic checkpoints off (they can stall one commit for
+        ~20 ms) and calls this a moment after the last write instead.
+        """
+        with storage_errors(self.ledger.path):
+            self.ledger.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def checkpoint_when_idle(self) -> None:
+        """Leave checkpoints to `checkpoint()` instead of SQLite's every-1000-pages rule."""
+        self.ledger.execute("PRAGMA wal_autocheckpoint = 0")
+
+    def close(self) -> None:
+        self.ledger.close()

@@ -1,0 +1,195 @@
+"""Tasks: work the IC hands to someone, with the moment the IC checks back on it."""
+
+import sqlite3
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from console import domain, times
+from console.domain import Change, Extension, Task, format_ref, format_task_ref
+from console.errors import InputError, NotFound
+from console.store import storage_errors
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from console.ledger import Ledger
+
+_COLUMNS = (
+    "t.id, t.uid, t.incident_id, t.owner, t.text, t.assigned_at, t.due_at, t.done_at, "
+    "t.created_by"
+)
+
+
+class Tasks:
+    """Hand out, finish, extend and reassign tasks (each with its timeline entry)."""
+
+    def __init__(self, ledger: "Ledger") -> None:
+        self._ledger = ledger
+
+    def add(
+        self,
+        incident_id: int,
+        owner: str,
+        minutes: int | str,
+        text: str,
+        *,
+        by: str,
+        at: datetime | None = None,
+        uid: str | None = None,
+    ) -> Change:
+        """Hand `text` to `owner` and check back in `minutes` (counted from `at`, or now).
+
+        A `uid` made by the caller makes a resend harmless: the task already recorded under it
+        comes back unchanged. The task's timeline entry carries the same uid.
+        """
+        name = domain.clean_text(owner, "owner", domain.MAX_NAME)
+        minutes = domain.parse_minutes(minutes)
+        text = domain.clean_text(text, "task text", domain.MAX_TASK_TEXT)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        ledger = self._ledger
+        incident = ledger.read.incidents.get(incident_id)
+        if uid is not None:
+            existing = ledger.read.tasks.by_uid(uid)
+            if existing is not None:
+                if existing.incident_id != incident_id:
+                    raise InputError(
+                        f"task id {uid!r} belongs to {existing.ref} on another incident"
+                    )
+                entry = ledger.read.timeline.by_uid(uid)
+                return Change(incident, (entry,) if entry else (), task=existing)
+            if ledger.read.timeline.by_uid(uid) is not None:
+                raise InputError(f"id {uid!r} is already used by a timeline entry")
+        now = ledger.now()
+        assigned = at or now
+        row = {
+            "uid": uid or ledger.new_uid(),
+            "incident_id": incident_id,
+            "owner": name,
+            "text": text,
+            "assigned_at": times.to_text(assigned),
+            "due_at": times.to_text(assigned + timedelta(minutes=minutes)),
+            "done_at": None,
+            "created_by": author,
+        }
+        entry_text = f"{name}: {text} (check back in {minutes} min)"
+        with ledger.writing():
+            task_id = ledger.insert("tasks", row)
+            entry = ledger.append(incident_id, "task", entry_text, author, assigned, now, uid)
+        return Change(incident, (entry,), task=Task(id=task_id, **row))
+
+    def done(self, incident_id: int, task_id: int, *, by: str) -> Change:
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        ledger = self._ledger
+        incident = ledger.read.incidents.get(incident_id)
+        task = self._open(incident_id, task_id)
+        now = ledger.now()
+        with ledger.writing():
+            ledger.update("tasks", task.id, {"done_at": times.to_text(now)})
+            entry = ledger.append(
+                incident_id, "task", f"Done: {task.text} ({task.owner})", author, now, now
+            )
+        return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, task.id))
+
+    def extend(self, incident_id: int, task_id: int, minutes: int | str, *, by: str) -> Change:
+        """Push the check-back time: `minutes` after the due time, or after now if overdue.
+
+        An overdue task extended by 10 minutes is due 10 minutes from now, not 10 minutes
+        after a moment already past (which could leave it still overdue).
+        """
+        minutes = domain.parse_minutes(minutes)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        ledger = self._ledger
+        incident = ledger.read.incidents.get(incident_id)
+        task = self._open(incident_id, task_id)
+        now = ledger.now()
+        due = max(times.from_text(task.due_at), now) + timedelta(minutes=minutes)
+        text = (
+            f"Extended by {minutes} min: {task.text} ({task.owner}), "
+            f"now due {times.to_text(due)[11:16]}Z"
+        )
+        with ledger.writing():
+            ledger.update("tasks", task.id, {"due_at": times.to_text(due)})
+            ledger.insert(
+                "task_extensions",
+                {"task_id": task.id, "minutes": minutes, "at": times.to_text(now), "by": author},
+            )
+            entry = ledger.append(incident_id, "task", text, author, now, now)
+        return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, task.id))
+
+    def reassign(self, incident_id: int, task_id: int, owner: str, *, by: str) -> Change:
+        """Give an open task to someone else; the previous owner is kept in the timeline."""
+        name = domain.clean_text(owner, "owner", domain.MAX_NAME)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        ledger = self._ledger
+        incident = ledger.read.incidents.get(incident_id)
+        task = self._open(incident_id, task_id)
+        if task.owner.casefold() == name.casefold():
+            raise InputError(f"{task.ref} is already {task.owner}'s")
+        now = ledger.now()
+        text = f"Reassigned from {task.owner} to {name}: {task.text}"
+        with ledger.writing():
+            ledger.update("tasks", task.id, {"owner": name})
+            entry = ledger.append(incident_id, "task", text, author, now, now)
+        return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, task.id))
+
+    def _open(self, incident_id: int, task_id: int) -> Task:
+        """The task, refusing one that is done (it can no longer change)."""
+        task = self._ledger.read.tasks.get(incident_id, task_id)
+        if task.done_at is not None:
+            raise InputError(f"{task.ref} is already done ({task.text})")
+        return task
+
+
+class TaskReads:
+    """Tasks as stored, with their extensions; never writes."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._path = path
+
+    def all(self, incident_id: int, *, open_only: bool = False) -> list[Task]:
+        """An incident's tasks, the next check-back first (two queries, however many tasks)."""
+        done = " AND t.done_at IS NULL" if open_only else ""
+        with storage_errors(self._path):
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM tasks t WHERE t.incident_id = ?{done} "
+                "ORDER BY t.due_at, t.id",
+                (incident_id,),
+            ).fetchall()
+            if not rows:
+                return []
+            extensions = self._conn.execute(
+                'SELECT x.task_id, x.minutes, x.at, x."by" FROM task_extensions x '
+                f"JOIN tasks t ON t.id = x.task_id WHERE t.incident_id = ?{done} "
+                "ORDER BY x.task_id, x.id",
+                (incident_id,),
+            ).fetchall()
+        return _with_extensions(rows, extensions)
+
+    def get(self, incident_id: int, task_id: int) -> Task:
+        with storage_errors(self._path):
+            row = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM tasks t WHERE t.id = ? AND t.incident_id = ?",
+                (task_id, incident_id),
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"no task {format_task_ref(task_id)} on {format_ref(incident_id)}")
+            extensions = self._conn.execute(
+                'SELECT task_id, minutes, at, "by" FROM task_extensions WHERE task_id = ? '
+                "ORDER BY id",
+                (task_id,),
+            ).fetchall()
+        return _with_extensions([row], extensions)[0]
+
+    def by_uid(self, uid: str) -> Task | None:
+        with storage_errors(self._path):
+            row = self._conn.execute(
+                "SELECT incident_id, id FROM tasks WHERE uid = ?", (uid,)
+            ).fetchone()
+        return self.get(row[0], row[1]) if row else None
+
+
+def _with_extensions(rows: list[tuple], extensions: list[tuple]) -> list[Task]:
+    by_task: dict[int, list[Extension]] = {}
+    for task_id, minutes, at, by in extensions:
+        by_task.setdefault(task_id, []).append(Extension(minutes, at, by))
+    return [Task(*row, extensions=tuple(by_task.get(row[0], ()))) for row in rows]

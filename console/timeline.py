@@ -1,0 +1,183 @@
+"""The timeline: logging an entry, and reading entries back in their current state.
+
+Reads are keyed by index: the timeline is read in pages from its newest end so an incident
+with a million entries opens as fast as one with ten. An entry's state (its newest
+correction, a retraction, a pin) lives in its history (console.entry_history) and is read
+with it, by the columns below.
+"""
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from console import domain
+from console.domain import Change, Entry, format_entry_ref, format_ref
+from console.errors import NotFound
+from console.store import storage_errors
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from console.ledger import Ledger
+
+# An entry with its state read from its history: three probes of small indexed tables per
+# row (the newest revision, a retraction, the newest pin), so a page of 500 costs 1,500
+# index lookups whatever the timeline's length. Every query names the entries table `e`.
+ENTRY_COLUMNS = (
+    "e.id, e.uid, e.incident_id, e.kind, e.text, e.author, e.occurred_at, e.recorded_at, "
+    "(SELECT r.text FROM entry_revisions r WHERE r.entry_id = e.id ORDER BY r.id DESC LIMIT 1), "
+    "EXISTS (SELECT 1 FROM entry_retractions x WHERE x.entry_id = e.id), "
+    "coalesce((SELECT p.pinned FROM pins p WHERE p.entry_id = e.id ORDER BY p.id DESC LIMIT 1), 0)"
+)
+# The ids of entries pinned now (their newest pin row says pinned). Pins are few - a person
+# pins by hand - so reading them all is cheaper than any index over the timeline.
+PINNED_NOW = (
+    "SELECT p.entry_id FROM pins p WHERE p.pinned = 1 "
+    "AND p.id = (SELECT max(q.id) FROM pins q WHERE q.entry_id = p.entry_id)"
+)
+
+
+def entry_from_row(row: tuple) -> Entry:
+    """An `Entry` from the `ENTRY_COLUMNS` of one row."""
+    return Entry(*row[:9], retracted=bool(row[9]), pinned=bool(row[10]))
+
+
+class Timeline:
+    """Append entries to an incident's timeline."""
+
+    def __init__(self, ledger: "Ledger") -> None:
+        self._ledger = ledger
+
+    def log(
+        self,
+        incident_id: int,
+        text: str,
+        *,
+        by: str,
+        kind: str = "note",
+        occurred_at: datetime | None = None,
+        uid: str | None = None,
+    ) -> Change:
+        """Append one entry. A `uid` made by the caller makes a resend harmless."""
+        ledger = self._ledger
+        kind = ledger.vocabulary.kind(kind)
+        text = domain.clean_text(text, "entry text", domain.MAX_TEXT, multiline=True)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = ledger.read.incidents.get(incident_id)
+        if uid is not None:
+            existing = ledger.read.timeline.by_uid(uid)
+            if existing is not None:
+                return Change(incident, (existing,))
+        now = ledger.now()
+        try:
+            with ledger.writing():
+                entry = ledger.append(incident_id, kind, text, author, occurred_at or now, now, uid)
+        except sqlite3.IntegrityError:
+            # Another writer recorded the same uid between our look and our insert (two windows
+            # logging the same check-back, say): theirs stands, and it is the same entry.
+            existing = ledger.read.timeline.by_uid(uid) if uid else None
+            if existing is None:
+                raise
+            return Change(incident, (existing,))
+        return Change(incident, (entry,))
+
+
+class TimelineReads:
+    """Entries as they read now; never writes."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._path = path
+
+    def _entries(self, where: str, params: tuple) -> list[Entry]:
+        with storage_errors(self._path):
+            rows = self._conn.execute(
+                f"SELECT {ENTRY_COLUMNS} FROM entries e WHERE {where}", params
+            ).fetchall()
+        return [entry_from_row(row) for row in rows]
+
+    def all(self, incident_id: int) -> list[Entry]:
+        """The whole timeline, oldest first (exports; the window pages instead)."""
+        return self._entries("e.incident_id = ? ORDER BY e.occurred_at, e.id", (incident_id,))
+
+    def count(self, incident_id: int) -> int:
+        with storage_errors(self._path):
+            return self._conn.execute(
+                "SELECT count(*) FROM entries WHERE incident_id = ?", (incident_id,)
+            ).fetchone()[0]
+
+    def page(
+        self, incident_id: int, *, before: tuple[str, int] | None = None, limit: int = 500
+    ) -> list[Entry]:
+        """Up to `limit` entries older than `before` (or the newest ones), oldest first."""
+        if before is None:
+            rows = self._entries(
+                "e.incident_id = ? ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?",
+                (incident_id, limit),
+            )
+        else:
+            rows = self._entries(
+                "e.incident_id = ? AND (e.occurred_at, e.id) < (?, ?) "
+                "ORDER BY e.occurred_at DESC, e.id DESC LIMIT ?",
+                (incident_id, before[0], before[1], limit),
+            )
+        rows.reverse()
+        return rows
+
+    def after(self, incident_id: int, after_id: int) -> list[Entry]:
+        """Entries written after a known row id (what another writer added), oldest first.
+
+        Read by row id (`+e.incident_id` keeps SQLite off the incident's index, which would
+        walk every entry of a long incident to find the few new ones).
+        """
+        return self._entries("e.id > ? AND +e.incident_id = ? ORDER BY e.id", (after_id, incident_id))
+
+    def by_uid(self, uid: str) -> Entry | None:
+        found = self._entries("e.uid = ?", (uid,))
+        return found[0] if found else None
+
+    def entry(self, incident_id: int, entry_id: int) -> Entry:
+        """One entry of an incident, in its current state."""
+        found = self._entries("e.id = ? AND e.incident_id = ?", (entry_id, incident_id))
+        if not found:
+            raise NotFound(f"no entry {format_entry_ref(entry_id)} on {format_ref(incident_id)}")
+        return found[0]
+
+    def latest_by(self, incident_id: int, author: str) -> Entry | None:
+        """The newest entry (by when it was written) `author` wrote and has not retracted.
+
+        What `/pin` with no entry named pins. Read from the (incident, author) index
+        newest first, so it is one short walk however long the timeline.
+        """
+        found = self._entries(
+            "e.incident_id = ? AND e.author = ? "
+            "AND NOT EXISTS (SELECT 1 FROM entry_retractions x WHERE x.entry_id = e.id) "
+            "ORDER BY e.id DESC LIMIT 1",
+            (incident_id, author),
+        )
+        return found[0] if found else None
+
+    def pinned(self, incident_id: int) -> list[Entry]:
+        """The entries pinned now, in timeline order."""
+        return self._entries(
+            f"e.id IN ({PINNED_NOW}) AND +e.incident_id = ? ORDER BY e.occurred_at, e.id",
+            (incident_id,),
+        )
+
+    def authors(self, incident_id: int) -> list[str]:
+        """Everyone who wrote on an incident's timeline, sorted (for a filter).
+
+        A skip scan of the (incident, author) index: one seek per distinct author rather
+        than a walk over every entry.
+        """
+        with storage_errors(self._path):
+            rows = self._conn.execute(
+                "WITH RECURSIVE a(name) AS ("
+                " SELECT (SELECT min(author) FROM entries WHERE incident_id = ?1)"
+                " UNION ALL"
+                " SELECT (SELECT min(author) FROM entries"
+                "         WHERE incident_id = ?1 AND author > a.name)"
+                " FROM a WHERE a.name IS NOT NULL"
+                ") SELECT name FROM a WHERE name IS NOT NULL",
+                (incident_id,),
+            ).fetchall()
+        return sorted((name for (name,) in rows), key=str.casefold)

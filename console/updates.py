@@ -1,0 +1,69 @@
+"""Status updates: what was sent to each audience, and when (what an update-due timer counts from)."""
+
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from console import domain, times
+from console.domain import Change, Update
+from console.store import storage_errors
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from console.ledger import Ledger
+
+_COLUMNS = 'id, incident_id, audience, text, "by", sent_at'
+
+
+class Updates:
+    """Record status updates as sent (each with its timeline entry)."""
+
+    def __init__(self, ledger: "Ledger") -> None:
+        self._ledger = ledger
+
+    def send(self, incident_id: int, audience: str, text: str, *, by: str) -> Change:
+        """Record a status update as sent; the audience's update kind ("status" or "comms",
+        from the process) is the kind of its timeline entry."""
+        ledger = self._ledger
+        audience = ledger.vocabulary.audience(audience)
+        text = domain.clean_text(text, "update text", domain.MAX_TEXT, multiline=True)
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = ledger.read.incidents.get(incident_id)
+        now = ledger.now()
+        kind = ledger.vocabulary.update_kinds[audience]
+        with ledger.writing():
+            ledger.insert(
+                "updates",
+                {"incident_id": incident_id, "audience": audience, "text": text,
+                 "by": author, "sent_at": times.to_text(now)},
+            )
+            entry = ledger.append(
+                incident_id, kind, f"Update to {audience}: {text}", author, now, now
+            )
+        return Change(incident, (entry,))
+
+
+class UpdateReads:
+    """Status updates as sent; never writes."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._path = path
+
+    def all(self, incident_id: int) -> list[Update]:
+        """Every status update sent, oldest first."""
+        with storage_errors(self._path):
+            rows = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM updates WHERE incident_id = ? ORDER BY sent_at, id",
+                (incident_id,),
+            ).fetchall()
+        return [Update(*row) for row in rows]
+
+    def last(self, incident_id: int, audience: str) -> Update | None:
+        """The latest update to one audience (what an update-due timer counts from)."""
+        with storage_errors(self._path):
+            row = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM updates WHERE incident_id = ? AND audience = ? "
+                "ORDER BY sent_at DESC, id DESC LIMIT 1",
+                (incident_id, audience),
+            ).fetchone()
+        return Update(*row) if row else None
