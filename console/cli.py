@@ -38,9 +38,38 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"{self.prog}: error: {message}\n")
 
 
-def _build_parser(words=None) -> argparse.ArgumentParser:
-    """The whole command line. `words` (a Vocabulary) is given only when help is asked for,
-    so that help names the process's roles without every command loading the process."""
+class _Unread(Exception):
+    """The command line cannot be read without the whole parser (which then says why)."""
+
+
+class _FirstLook(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # noqa: D102 - argparse's hook
+        raise _Unread(message)
+
+
+def _first_look(argv: Sequence[str]) -> argparse.Namespace | None:
+    """--home, --process and the subcommand's name, read as the whole parser reads them;
+    None when they cannot be read so."""
+    early = _FirstLook(add_help=False)
+    early.add_argument("--home")
+    early.add_argument("--process")
+    early.add_argument("command", nargs="?")
+    try:
+        return early.parse_known_args(argv)[0]
+    except _Unread:
+        return None
+
+
+def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParser:
+    """The command line. `words` (a Vocabulary) is given only when help is asked for,
+    so that help names the process's roles without every command loading the process.
+
+    `only` names the one subcommand to build (forty subparsers take ~20 ms, which every run
+    would pay): None builds all of them, "" none (the window); a name no subcommand has
+    builds all of them, so that argparse lists the choices."""
+    def wanted(*names: str) -> bool:
+        return only is None or only in names
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--home", metavar="DIR", default=argparse.SUPPRESS,
@@ -56,68 +85,83 @@ def _build_parser(words=None) -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("declare", parents=[common], help="declare an incident; prints its reference")
-    p.add_argument("title")
-    p.add_argument("--sev", metavar="N", help="severity 1..5 (1 is the most severe)")
-    p.add_argument("--at", metavar="TIME", help="when it was declared (default: now)")
-    p.add_argument("--started", metavar="TIME", help="when the impact started (default: --at)")
-    p.add_argument("--security", action="store_true", help="a security incident")
-    p.add_argument("--drill", action="store_true", help="a drill (left out of metrics)")
-    p.add_argument("--by", metavar="NAME", help="who declares (default: this seat)")
+    if wanted("declare"):
+        p = sub.add_parser("declare", parents=[common], help="declare an incident; prints its reference")
+        p.add_argument("title")
+        p.add_argument("--sev", metavar="N", help="severity 1..5 (1 is the most severe)")
+        p.add_argument("--at", metavar="TIME", help="when it was declared (default: now)")
+        p.add_argument("--started", metavar="TIME", help="when the impact started (default: --at)")
+        p.add_argument("--security", action="store_true", help="a security incident")
+        p.add_argument("--drill", action="store_true", help="a drill (left out of metrics)")
+        p.add_argument("--by", metavar="NAME", help="who declares (default: this seat)")
 
-    p = sub.add_parser("list", parents=[common], help="list incidents")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    if wanted("list"):
+        p = sub.add_parser("list", parents=[common], help="list incidents")
+        p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("log", parents=[common],
-                       help="a line of the command language: a note, d: a decision, /task …")
-    p.add_argument("ref")
-    p.add_argument("text", help="as typed in the note box (see README: the command language)")
-    p.add_argument("--kind", metavar="K",
-                   help="record TEXT as given, as a K entry (the language is not read)")
-    p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
-    p.add_argument("--by", metavar="NAME", help="author (default: this seat)")
+    if wanted("log"):
+        p = sub.add_parser("log", parents=[common],
+                           help="a line of the command language: a note, d: a decision, /task …")
+        p.add_argument("ref")
+        p.add_argument("text", help="as typed in the note box (see README: the command language)")
+        p.add_argument("--kind", metavar="K",
+                       help="record TEXT as given, as a K entry (the language is not read)")
+        p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
+        p.add_argument("--by", metavar="NAME", help="author (default: this seat)")
 
-    _add_verb_parsers(sub, common, words)
+    if only != "":
+        _add_verb_parsers(sub, common, words, wanted)
 
-    p = sub.add_parser("process", parents=[common], help="check or show the incident process")
-    verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=_Parser)
-    q = verbs.add_parser("check", parents=[common], help="validate the defaults merged with DIR")
-    q.add_argument("dir", nargs="?", metavar="DIR", help="override folder (default: --process)")
-    q = verbs.add_parser("show", parents=[common], help="print the merged process")
-    q.add_argument("--json", action="store_true", required=True, help="as JSON")
+    if wanted("process"):
+        p = sub.add_parser("process", parents=[common], help="check or show the incident process")
+        verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=_Parser)
+        q = verbs.add_parser("check", parents=[common], help="validate the defaults merged with DIR")
+        q.add_argument("dir", nargs="?", metavar="DIR", help="override folder (default: --process)")
+        q = verbs.add_parser("show", parents=[common], help="print the merged process")
+        q.add_argument("--json", action="store_true", required=True, help="as JSON")
 
-    p = sub.add_parser("handbook", parents=[common], help="search the offline handbook")
-    verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=_Parser)
-    q = verbs.add_parser("search", parents=[common], help="print the best matches")
-    q.add_argument("query", nargs="+")
-    q.add_argument("--limit", type=_limit, default=10, metavar="N", help=f"at most N hits (1..{MAX_LIMIT})")
+    if wanted("handbook"):
+        p = sub.add_parser("handbook", parents=[common], help="search the offline handbook")
+        verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=_Parser)
+        q = verbs.add_parser("search", parents=[common], help="print the best matches")
+        q.add_argument("query", nargs="+")
+        q.add_argument("--limit", type=_limit, default=10, metavar="N", help=f"at most N hits (1..{MAX_LIMIT})")
 
-    from console import cli_postmortem, exports
+    if only != "":
+        from console import cli_postmortem
 
-    cli_postmortem.add_parsers(sub, common, _Parser)
-    desktop.add_parser(sub, common, _Parser)
+        if wanted(*cli_postmortem.COMMANDS):
+            cli_postmortem.add_parsers(sub, common, _Parser)
+    if wanted(desktop.COMMAND):
+        desktop.add_parser(sub, common, _Parser)
 
-    p = sub.add_parser("metrics", parents=[common],
-                       help="median time to declare, mitigate, resolve per severity per month")
-    p.add_argument("--csv", action="store_true", help="print CSV (RFC 4180)")
+    if wanted("metrics"):
+        p = sub.add_parser("metrics", parents=[common],
+                           help="median time to declare, mitigate, resolve per severity per month")
+        p.add_argument("--csv", action="store_true", help="print CSV (RFC 4180)")
 
-    p = sub.add_parser("export", parents=[common], help="export an incident")
-    p.add_argument("ref")
-    # The registry is read only when the option is used or its help shown (console/exports.py).
-    formats = p.add_argument("--format", choices=exports.Formats(), metavar="FORMAT", required=True,
-                             help="%(described)s")
-    formats.described = formats.choices  # each name with its description, in the help
-    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE, a regular file, mode 0600 (default or -: stdout)")
+    if wanted("export"):
+        from console import exports
+
+        p = sub.add_parser("export", parents=[common], help="export an incident")
+        p.add_argument("ref")
+        # The registry is read only when the option is used or its help shown (console/exports.py).
+        formats = p.add_argument("--format", choices=exports.Formats(), metavar="FORMAT", required=True,
+                                 help="%(described)s")
+        formats.described = formats.choices  # each name with its description, in the help
+        p.add_argument("-o", "--output", metavar="FILE", help="write to FILE, a regular file, mode 0600 (default or -: stdout)")
+    if only and not sub.choices:
+        return _build_parser(words)
     return parser
 
 
-def _add_verb_parsers(sub, common: argparse.ArgumentParser, words=None) -> None:
+def _add_verb_parsers(sub, common: argparse.ArgumentParser, words, wanted) -> None:
     """One subcommand per verb of the command language, read from its declaration:
     `incident-console VERB REF ARGS...` does what `/VERB ARGS` typed in the note box does."""
     from console.verbs import FIXED_VERBS
 
     for verb in FIXED_VERBS:
-        if not verb.cli:
+        if not verb.cli or not wanted(verb.name, *verb.cli_names):
             continue
         p = sub.add_parser(verb.name, aliases=list(verb.cli_names), parents=[common],
                            help=f"{verb.summary} (as {verb.usage})")
@@ -179,6 +223,14 @@ def process_dir(args: argparse.Namespace, where: paths.Paths) -> Path:
     return Path(chosen).expanduser() if chosen else where.process_dir
 
 
+def _process(args: argparse.Namespace, where: paths.Paths):
+    """The process a command runs by: validated once per change of its files, then read from
+    the cache folder (console/process.py)."""
+    from console.process import load_process
+
+    return load_process(process_dir(args, where), where.cache_dir)
+
+
 def _run_process(args: argparse.Namespace, where: paths.Paths) -> int:
     from console.process import ProcessError, load_process
 
@@ -202,10 +254,10 @@ def _run_process(args: argparse.Namespace, where: paths.Paths) -> int:
 
 def _run_handbook(args: argparse.Namespace, where: paths.Paths) -> int:
     from console.handbook import HandbookIndex
-    from console.process import ProcessError, load_process
+    from console.process import ProcessError
 
     try:
-        process = load_process(process_dir(args, where))
+        process = _process(args, where)
     except ProcessError:
         process = None  # the pages alone are still worth searching
     hits = HandbookIndex(process=process).search(" ".join(args.query), limit=args.limit)
@@ -221,24 +273,22 @@ def _run_handbook(args: argparse.Namespace, where: paths.Paths) -> int:
 def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
     if args.command == desktop.COMMAND:
         return desktop.run(args)
-    from console.incidents import IncidentService
+    from console.service import IncidentService
 
     if args.command == "process":
         return _run_process(args, where)
     from console import cli_postmortem
     from console.commands import Language
-    from console.process import load_process
-    from console.process import load_process as _load_process
     from console.vocabulary import Vocabulary
 
     if args.command in cli_postmortem.COMMANDS:
         return cli_postmortem.run(args, where, clock, getattr(args, "by", None) or seat_name(),
-                             lambda: _load_process(process_dir(args, where)))
+                             lambda: _process(args, where))
     if args.command == "metrics":
         from console import metrics
 
         service = IncidentService.open(where.db_path, clock)
-        rows = metrics.monthly(service.read.incidents())
+        rows = metrics.monthly(service.read.incidents.all())
         if args.csv:
             sys.stdout.write(metrics.to_csv(rows))
             return 0
@@ -252,7 +302,7 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
     by = getattr(args, "by", None) or seat_name()
     if args.command == "list":
         service = IncidentService.open(where.db_path, clock)
-        incidents = service.read.incidents()
+        incidents = service.read.incidents.all()
         if args.json:
             print(json.dumps([
                 {"ref": i.ref, "title": i.title, "severity": i.severity, "status": i.status,
@@ -273,7 +323,7 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
         declared = _time(args.at, clock)
         started = _time(args.started, clock)
         service = IncidentService.open(where.db_path, clock)
-        change = service.declare(
+        change = service.incidents.declare(
             args.title, by=by, severity=severity, declared_at=declared, started_at=started,
             security=args.security, drill=args.drill,
         )
@@ -287,7 +337,7 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
         exporter = exports.find(args.format)
         output = args.output or None  # "-" is standard output
         exports.check_output(exporter, output)  # a bad target is refused before any work is done
-        process = _load_process(process_dir(args, where)) if exporter.needs_process else None
+        process = _process(args, where) if exporter.needs_process else None
         service = IncidentService.open(where.db_path, clock)
         result = exporter.export(service.read, incident_id, process=process, now=clock.now())
         exports.write(exporter, result, output)
@@ -301,12 +351,12 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
     elif args.command == "log" and args.kind is not None:
         # An explicit kind means "this text, literally": scripts can log any text, even one
         # that starts with "/" or "@" or a prefix, without it being read as a command.
-        process = load_process(process_dir(args, where))
+        process = _process(args, where)
         kind = Vocabulary.from_process(process).kind(args.kind)
         service = IncidentService.open(where.db_path, clock, Vocabulary.from_process(process))
-        change = service.log(incident_id, args.text, by=by, kind=kind, occurred_at=at)
+        change = service.timeline.log(incident_id, args.text, by=by, kind=kind, occurred_at=at)
     elif args.command == "log":
-        language = Language.from_process(load_process(process_dir(args, where)))
+        language = Language.from_process(_process(args, where))
         parsed = language.parse(args.text, now=clock.now())
         if at is not None:
             parsed = language.backdate(parsed, at)
@@ -325,9 +375,9 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
 def _run_verb(args: argparse.Namespace, where: paths.Paths, clock: Clock, incident_id: int, at, by: str):
     """A verb's subcommand: its arguments read by the verb's own declaration, then its operation."""
     from console.commands import Language
-    from console.incidents import IncidentService
-    from console.process import load_process
-    language = Language.from_process(load_process(process_dir(args, where)))
+    from console.service import IncidentService
+
+    language = Language.from_process(_process(args, where))
     verb = language.verbs[args.verb_name]
     parsed = language.parse_arguments(verb.name, [getattr(args, p.name) for p in verb.params])
     if at is not None:
@@ -336,19 +386,14 @@ def _run_verb(args: argparse.Namespace, where: paths.Paths, clock: Clock, incide
     return language.execute(service, incident_id, parsed, by=by)
 
 
-def _help_words(argv: list[str]):
+def _help_words(first: argparse.Namespace | None):
     """The process's vocabulary for help text, or None when it cannot be loaded."""
-    early = argparse.ArgumentParser(add_help=False)
-    early.add_argument("--home")
-    early.add_argument("--process")
-    known, _ = early.parse_known_args(argv)
+    if first is None:
+        return None
     try:
-        from console.process import load_process
         from console.vocabulary import Vocabulary
 
-        where = paths.resolve(known.home)
-        folder = Path(known.process).expanduser() if known.process else where.process_dir
-        return Vocabulary.from_process(load_process(folder))
+        return Vocabulary.from_process(_process(first, paths.resolve(first.home)))
     except ConsoleError:
         return None
 
@@ -356,7 +401,9 @@ def _help_words(argv: list[str]):
 def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     asks_help = any(arg in ("-h", "--help") for arg in argv)
-    parser = _build_parser(_help_words(argv) if asks_help else None)
+    first = _first_look(argv)
+    only = None if asks_help or first is None else first.command or ""
+    parser = _build_parser(_help_words(first) if asks_help else None, only)
     args = parser.parse_args(argv)
     try:
         problem = _undecodable_argument(args, argv)
@@ -370,7 +417,7 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         from console import plugins
 
         try:
-            window = plugins.load(plugins.GUI, plugins.WINDOW)
+            window = plugins.load(plugins.GUI, plugins.WINDOW, where.cache_dir)
         except ConsoleError as exc:
             return _say(exc)
         return window(where, process_dir(args, where))

@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from console import domain, postmortem, times
+from console import domain, times
 from console.clock import Clock
 from console.errors import InputError
 from console.paths import MAX_READ_BYTES, decode_utf8, read_text
@@ -105,18 +105,19 @@ def meeting_due_for(process, incident, where, holidays_file: str | None = None) 
 
 
 def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) -> int:
-    from console.incidents import IncidentService
+    from console import postmortem  # the process, the reader and the meeting rules: not for parsing
+    from console.service import IncidentService
 
     now = clock.now()
     if args.command == "followup-done":
         item_id = domain.parse_action_item_ref(args.item)
         service = IncidentService.open(where.db_path, clock)
-        item = service.update_action_item(item_id, done=True, by=by)
+        item = service.followups.update(item_id, done=True, by=by)
         print(f"{item.ref} done: {item.text}")
         return 0
     if args.command == "followups":
         service = IncidentService.open(where.db_path, clock)
-        items = service.read.action_items(open_only=not args.all)
+        items = service.read.followups.all(open_only=not args.all)
         today = now.date().isoformat()
         if args.json:
             print(json.dumps([{
@@ -134,8 +135,8 @@ def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) ->
     if args.command == "followup":
         due = _date(args.due, "due date") if args.due else None
         service = IncidentService.open(where.db_path, clock)
-        item = service.add_action_item(incident_id, args.text, owner=args.owner, due_on=due,
-                                       ticket=args.ticket, by=by)
+        item = service.followups.add(incident_id, args.text, owner=args.owner, due_on=due,
+                                     ticket=args.ticket, by=by)
         print(item.ref)
         return 0
     process = load_process()
@@ -156,30 +157,30 @@ def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) ->
         return 0
     if verb == "save":
         text = _stdin_text("post-mortem") if args.file == "-" else read_text(args.file, "post-mortem file")
-        version = service.save_postmortem(incident_id, text, by=by)
+        version = service.postmortem.save(incident_id, text, by=by)
         print(f"saved version {version}")
         return 0
     if verb == "owner":
-        record = service.name_postmortem_owner(incident_id, args.person, _date(args.deadline, "deadline"), by=by)
+        record = service.postmortem.name_owner(incident_id, args.person, _date(args.deadline, "deadline"), by=by)
         print(f"owner {record.owner}, due {record.deadline}; waiting for their acknowledgement")
         return 0
     if verb == "ack":
-        record = service.acknowledge_postmortem(incident_id, by=by)
+        record = service.postmortem.acknowledge(incident_id, by=by)
         print(f"acknowledged by {record.owner} at {record.acknowledged_at}")
         return 0
     if verb == "status":
-        record = service.set_postmortem_status(incident_id, args.status, by=by, process=process)
+        record = service.postmortem.set_status(incident_id, args.status, by=by, process=process)
         print(f"status {record.status}")
         return 0
     if verb == "meeting":
         from console.meeting import MEETING_AHEAD
 
         at = times.parse_time(args.time, now, future=MEETING_AHEAD)  # a meeting is in the future
-        record = service.set_postmortem_details(incident_id, meeting_at=at, recording=args.recording, by=by)
+        record = service.postmortem.set_details(incident_id, meeting_at=at, recording=args.recording, by=by)
         print(f"meeting {record.meeting_at}" + (f", recording {record.recording}" if record.recording else ""))
         return 0
     if verb == "due":
-        incident = service.read.incident(incident_id)
+        incident = service.read.incidents.get(incident_id)
         due = meeting_due_for(process, incident, where, args.holidays)
         if due is None:
             print(f"{incident.ref}: no post-mortem meeting required at {incident.severity and f'SEV-{incident.severity}' or 'an unset severity'}")

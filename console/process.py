@@ -13,19 +13,17 @@ given a cache folder keeps the validated result there, keyed on everything it de
 and RE2 are imported only to validate.
 """
 
-import json
 import os
 import re
 import reprlib
-import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from console import paths
+from console import cache, paths
 from console.vocabulary import REQUIRED_ROLES, UPDATE_KINDS, WRITTEN_KINDS
-from console.errors import ConsoleError, InputError
+from console.errors import InputError
 
 Location = tuple[str, int]
 _CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7f) if c != 0x09}
@@ -398,12 +396,12 @@ def load_process(override_dir: Path | None = None, cache_dir: Path | None = None
         problems += extra_problems
     key = _cache_key(sources) if cache_dir is not None and not problems else None
     if key is not None:
-        cached = _read_cache(cache_dir / CACHE_FILE, key)
+        cached = _cached(cache_dir, key)
         if cached is not None:
             return cached
     process = _merged(sources, problems)
     if key is not None:
-        _write_cache(cache_dir, key, process)
+        _keep(cache_dir, key, process)
     return process
 
 
@@ -446,19 +444,14 @@ def _merged(sources: list[tuple[str, str]], problems: list[Problem]) -> Process:
 
 # -- the cache -------------------------------------------------------------------------------
 #
-# One private file (0600, in a 0700 folder) holding the last validated process as JSON, under
-# a key that is a hash of everything validation reads: the name and bytes of every default and
-# override file, the source of the modules whose rules decide what is valid, and the handbook
-# pages that `page` references must name. Any change to any of them is a miss, and a miss
-# validates exactly as without the cache. Only a process that passed is ever written, so a
-# refused override is refused on every run. A cache file that is missing, unreadable, not a
-# regular file, not ours and private, too big, not JSON, or under another key is a miss too,
-# and the next validated result replaces it (atomically: a reader sees the old file or the
-# new one) - unless a folder or a symlink stands there, which is left alone (every run then
-# validates). JSON, not pickle: reading it can build nothing but plain data.
+# The last validated process, kept in the cache folder (console/cache.py: private, atomic, a
+# spoiled file is a miss) under a key that is a hash of everything validation reads: the name
+# and bytes of every default and override file, the source of the modules whose rules decide
+# what is valid, and the handbook pages that `page` references must name. Any change to any
+# of them is a miss, and a miss validates exactly as without the cache. Only a process that
+# passed is ever kept, so a refused override is refused on every run.
 
 CACHE_FILE = "process.json"
-MAX_CACHE_BYTES = 8 * 1024 * 1024  # the defaults are ~0.2 MB; every override at its limit ~2 MB
 _CACHE_FORMAT = b"incident-console process cache, format 1"
 # The modules whose rules (the schema, the roles the core needs, the verbs' names, RE2
 # patterns, page references) decide whether a process is valid.
@@ -493,32 +486,9 @@ def _cache_key(sources: list[tuple[str, str]]) -> str | None:
     return digest.hexdigest()
 
 
-def _read_cache(path: Path, key: str) -> Process | None:
-    """The process stored under `key`, or None (a miss) for anything else."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if (not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077 or info.st_size > MAX_CACHE_BYTES
-                or (hasattr(os, "geteuid") and info.st_uid != os.geteuid())):
-            return None
-        chunks, size = [], 0
-        while chunk := os.read(fd, MAX_CACHE_BYTES + 1 - size):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_CACHE_BYTES:
-                return None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    try:
-        stored = json.loads(b"".join(chunks))
-    except ValueError:  # not JSON, or not UTF-8
-        return None
-    if not isinstance(stored, dict) or stored.get("key") != key:
+def _cached(folder: Path, key: str) -> Process | None:
+    stored = cache.get(folder / CACHE_FILE, key)
+    if not isinstance(stored, dict):
         return None
     lists, sources = stored.get("lists"), stored.get("sources")
     if (not isinstance(lists, dict) or lists.keys() != _LIST_NAMES or not isinstance(sources, list)
@@ -527,20 +497,8 @@ def _read_cache(path: Path, key: str) -> Process | None:
     return Process(lists, sources)
 
 
-def _write_cache(folder: Path, key: str, process: Process) -> None:
-    """Keep a validated process under `key`; a cache that cannot be written is only a miss."""
-    from console.files import write_private
-
-    try:
-        text = json.dumps({"key": key, "sources": process.sources, "lists": process.to_plain()},
-                          separators=(",", ":"))  # ASCII: a folder's name may hold any bytes
-    except (TypeError, ValueError):  # not plain JSON data: never cached, validated every time
-        return
-    try:
-        paths.ensure_private_dir(folder)
-        write_private(folder / CACHE_FILE, text)
-    except ConsoleError:
-        pass
+def _keep(folder: Path, key: str, process: Process) -> None:
+    cache.put(folder / CACHE_FILE, key, {"sources": process.sources, "lists": process.to_plain()})
 
 
 def _empty(name: str, line: int) -> LList:

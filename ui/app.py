@@ -9,15 +9,18 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
-
+# The core first: PySide6 reads the source of every module imported after it (to look for
+# `from __feature__ import ...`), which the core's dozens of modules need not pay for.
 from console import paths as paths_module
 from console.clock import Clock, SystemClock
 from console.errors import ConsoleError
 from console.identity import seat_name
 from console.queries import Reader
 from console.store import connect, pending_migrations
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
 from ui.main_window import MainWindow
 from ui.writer import StoreWriter
 
@@ -25,9 +28,7 @@ log = logging.getLogger("incident_console")
 
 
 def _load_stylesheet() -> str:
-    from importlib.resources import files
-
-    return files("resources").joinpath("style.qss").read_text(encoding="utf-8")
+    return (paths_module.shipped("resources") / "style.qss").read_text(encoding="utf-8")
 
 
 def _setup_logging(where: paths_module.Paths) -> None:

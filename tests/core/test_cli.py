@@ -107,3 +107,33 @@ def test_a_newer_database_is_an_environment_error(capsys, where, clock):
     conn.close()
     code, out, err = run(capsys, "log", "INC-1", "hello", clock=clock)
     assert code == 1 and "newer Incident Console" in err
+
+
+# What validating the process needs (PyYAML, RE2, the handbook's pages) and what only other
+# commands need (Markdown, the post-mortem, the export formats): never imported to record one
+# line once the process cache is warm (console/process.py).
+OFF_THE_WRITE_PATH = ("yaml", "re2", "markdown_it", "console.handbook", "console.lint", "console.postmortem",
+                      "console.exports")
+WRITES = {
+    "log": ["log", "INC-1", "replica lag back under 1 s"],
+    "sev": ["sev", "INC-1", "3"],
+    "role": ["role", "INC-1", "sme", "Dee Patel"],
+    "task": ["task", "INC-1", "Ana Lima", "10", "check the replicas"],
+}
+
+
+@pytest.mark.parametrize("command", WRITES)
+def test_recording_a_line_imports_nothing_it_does_not_need(tmp_path, command):
+    home = str(tmp_path / "home")
+    script = ("import sys; from console.cli import main; code = main(sys.argv[1:]); "
+              f"print(code, [m for m in {OFF_THE_WRITE_PATH!r} if m in sys.modules], file=sys.stderr)")
+
+    def console(*argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", script, "--home", home, *argv], cwd=ROOT,
+                              capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "INCIDENT_CONSOLE_NAME": "Ana"})
+
+    assert console("declare", "Checkout down", "--sev", "2").stderr.startswith("0 ")
+    assert console("log", "INC-1", "the first line validates the process").stderr.startswith("0 ")
+    done = console(*WRITES[command])
+    assert done.stderr == "0 []\n", done.stderr
+    assert done.stdout.startswith("T1\n" if command == "task" else "INC-1 ")

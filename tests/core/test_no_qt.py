@@ -55,12 +55,21 @@ def forbidden_imports(source: str, filename: str = "<source>") -> list[str]:
     return found
 
 
+# console/plugins.py loads what installed entry points name, the job of importlib.metadata's
+# EntryPoint.load (which it does itself, to spare the window importlib.metadata): its one
+# import takes a name from package metadata, never one written in the core. No other module
+# may compute a name to import.
+ENTRY_POINT_LOADER = "console/plugins.py"
+
+
 def test_no_console_source_names_qt_or_ui_anywhere():
     sources = sorted((ROOT / "console").rglob("*.py"))
     assert ROOT / "console" / "cli.py" in sources and ROOT / "console" / "exports.py" in sources
     found = [hit for path in sources
              for hit in forbidden_imports(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))]
-    assert found == []
+    loader = [hit for hit in found if hit.startswith(f"{ENTRY_POINT_LOADER}:")]
+    assert len(loader) == 1 and loader[0].endswith(": <computed name>"), loader
+    assert [hit for hit in found if hit not in loader] == []
 
 
 @pytest.mark.parametrize("source", [

@@ -218,7 +218,7 @@ def _spoil(path: Path, how: str) -> None:
         path.write_text(json.dumps({**stored, "key": "0" * 64}))
     elif how == "a list missing":
         stored = json.loads(path.read_bytes())
-        del stored["lists"]["roles"]
+        del stored["value"]["lists"]["roles"]
         path.write_text(json.dumps(stored))
     elif how == "not a mapping":
         path.write_text("[1, 2, 3]")
