@@ -1,6 +1,10 @@
-"""Small helpers shared by the command-line tests."""
+"""Small helpers shared by the tests."""
 
+import contextlib
+import os
 import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from console.cli import main
@@ -39,3 +43,36 @@ def assert_refused(capsys, db_path: Path, argv, message: str, clock=None) -> Non
     assert message in err and err.count("\n") == 1
     assert err.startswith("incident-console")
     assert snapshot(db_path) == before
+
+
+@contextlib.contextmanager
+def full_tmpfs(folder: Path, size: str, before_filling=None) -> Iterator[Path]:
+    """A real, tiny file system mounted at `folder` and filled to the last byte, for disk-full
+    tests (root mounts it; the test is skipped where it cannot). `before_filling(folder)` puts
+    what the test needs there first. Yields the filler file; unmounted afterwards."""
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        if before_filling is not None:
+            before_filling(folder)
+        filler = folder / "filler"
+        fd = os.open(filler, os.O_CREAT | os.O_WRONLY, 0o600)
+        try:
+            for chunk in (65536, 4096, 512, 1):  # to the last byte
+                try:
+                    while os.write(fd, b"\0" * chunk):
+                        pass
+                except OSError as exc:
+                    assert exc.strerror == "No space left on device"
+        finally:
+            os.close(fd)
+        yield filler
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=True)

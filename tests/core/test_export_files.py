@@ -22,7 +22,7 @@ import pytest
 from console import exports
 from console.cli import main
 from console.files import write_private
-from tests.helpers import assert_refused, run, snapshot
+from tests.helpers import assert_refused, full_tmpfs, run, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "customer card 4111 1111 1111 1111 in the logs"
@@ -181,28 +181,10 @@ def test_a_pdf_to_dash_is_binary_on_standard_output(capsysbinary, clock, where, 
 
 @pytest.fixture
 def full_disk(tmp_path):
-    """A real 64 KiB file system with no space left (needs root to mount a tmpfs)."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root; see the RLIMIT_FSIZE test for the same path")
+    """A real 64 KiB file system with no space left, holding an earlier export."""
     folder = tmp_path / "full"
-    folder.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0755", "tmpfs", str(folder)],
-                             capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
-    try:
-        (folder / "pm.out").write_text("previous export")
-        filler = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
-        try:
-            while os.write(filler, b"\0" * 4096):
-                pass
-        except OSError as exc:
-            assert exc.strerror == "No space left on device"
-        finally:
-            os.close(filler)
+    with full_tmpfs(folder, "64k", lambda f: (f / "pm.out").write_text("previous export")):
         yield folder
-    finally:
-        subprocess.run(["umount", str(folder)], check=True)
 
 
 @pytest.mark.parametrize("fmt", ["json", "html", "pdf"])

@@ -1,47 +1,16 @@
 """A full disk: the write is refused in one line (exit 1), nothing acknowledged is lost, and
 writing works again once there is room. On a real, tiny tmpfs (needs root to mount it)."""
 
-import os
 import sqlite3
 import subprocess
 import sys
-
-import pytest
 
 from console import paths
 from console.clock import SystemClock
 from console.errors import StorageUnavailable
 from console.service import IncidentService
+from tests.helpers import full_tmpfs
 from tests.reliability.trials import ROOT
-
-
-@pytest.fixture
-def small_disk(tmp_path):
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m,mode=0700", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=True)
-
-
-def _fill(folder) -> object:
-    filler = folder / "filler"
-    fd = os.open(filler, os.O_CREAT | os.O_WRONLY, 0o600)
-    try:
-        for size in (65536, 4096, 512, 1):  # to the last byte
-            try:
-                while True:
-                    os.write(fd, b"\0" * size)
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
-    return filler
 
 
 def _notes(db) -> list[str]:
@@ -52,16 +21,24 @@ def _notes(db) -> list[str]:
         conn.close()
 
 
-def test_a_full_disk_refuses_cleanly_and_loses_nothing(small_disk):
-    where = paths.resolve(small_disk / "home")
-    service = IncidentService.open(where.db_path, SystemClock())
-    incident = service.incidents.declare("Disk full drill", by="Ana").incident
-    acknowledged = []
-    for n in range(5):
-        service.timeline.log(incident.id, f"before {n}", by="Ana")
-        acknowledged.append(f"before {n}")
-    filler = _fill(small_disk)
+def test_a_full_disk_refuses_cleanly_and_loses_nothing(tmp_path):
+    disk = tmp_path / "disk"
+    where = paths.resolve(disk / "home")
+    acknowledged: list[str] = []
+    opened: dict = {}
 
+    def before_filling(_folder) -> None:
+        service = opened["service"] = IncidentService.open(where.db_path, SystemClock())
+        opened["incident"] = service.incidents.declare("Disk full drill", by="Ana").incident
+        for n in range(5):
+            service.timeline.log(opened["incident"].id, f"before {n}", by="Ana")
+            acknowledged.append(f"before {n}")
+
+    with full_tmpfs(disk, "3m", before_filling) as filler:
+        _refuses_then_recovers(opened["service"], opened["incident"], where, disk, filler, acknowledged)
+
+
+def _refuses_then_recovers(service, incident, where, disk, filler, acknowledged) -> None:
     refused = 0
     for n in range(50):  # the first few may still fit in pages SQLite already has
         try:
@@ -73,7 +50,7 @@ def test_a_full_disk_refuses_cleanly_and_loses_nothing(small_disk):
     assert refused > 0
 
     cli = subprocess.run(
-        [sys.executable, "-m", "console", "--home", str(small_disk / "home"), "log", incident.ref,
+        [sys.executable, "-m", "console", "--home", str(disk / "home"), "log", incident.ref,
          "from the CLI " + "y" * 4000],
         cwd=ROOT, capture_output=True, text=True,
     )
