@@ -87,7 +87,7 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
         from console.process import ProcessError, load_process
 
         try:
-            window.set_process(load_process(process_dir or where.process_dir))
+            window.set_process(load_process(process_dir or where.process_dir, where.cache_dir))
         except ProcessError as exc:
             log.error("process definition refused:\n%s", exc)
             window.show_process_problems(exc.problems)

@@ -2,12 +2,13 @@
 
 `bare`: a QMainWindow with one label (the floor). `app`: what `incident-console --home HOME`
 runs - the command line, the window found through its entry point, the composition root -
-timed until the incident table (object name `incidentTable`) first paints. Both watch for
-the paint with the same application-wide event filter, so both pay for it.
+timed until the incident table first paints.
 
-The order of imports is the command's: PySide6 reads the source of every module imported after
-it, so `app` first imports what the command imports before the window's entry point resolves
-(the core, then the window's modules), then makes the QApplication that `ui.app.run` finds.
+Each watches its one widget (an event filter on every object would cost the window, which has
+many more, more than the bare one). To reach the table, `app` wraps `ui.app.build`, which the
+command's `ui.app.run` calls; its imports come in the command's order (the command line and
+the entry point lookup, then the window's modules), since PySide6 reads the source of every
+module imported after it.
 """
 
 import os
@@ -19,40 +20,47 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def main() -> None:
     mode, home = sys.argv[1], sys.argv[2]
     if mode == "app":
-        from console import paths, plugins
+        from console import plugins  # noqa: F401 - imported by the command before the window
         from console.cli import main as incident_console
-
-        plugins.load(plugins.GUI, plugins.WINDOW, paths.resolve(home).cache_dir)
+        import ui.app
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
-    def watched(obj) -> bool:
-        if mode == "bare":
-            return isinstance(obj, QLabel)
-        parent = obj.parent()
-        return parent is not None and parent.objectName() == "incidentTable"  # its viewport
-
     class FirstPaint(QObject):
         def eventFilter(self, obj, event):  # noqa: N802 - Qt override
-            if event.type() == QEvent.Type.Paint and watched(obj):
+            if event.type() == QEvent.Type.Paint:
                 # Report now: work the app queues for after its first paint must not count.
                 print("painted", flush=True)
-                QApplication.instance().removeEventFilter(self)
+                obj.removeEventFilter(self)
                 QTimer.singleShot(0, done)
             return False
 
     def done() -> None:
         os._exit(0)  # leave at once: teardown is not part of start-up
 
-    app = QApplication(sys.argv[:1])  # in `app`, ui.app.run takes this one (QApplication.instance())
-    watcher = FirstPaint()
-    app.installEventFilter(watcher)
+    watchers = []
+
+    def watch(widget) -> None:
+        watchers.append(FirstPaint())
+        widget.installEventFilter(watchers[-1])
+
     if mode == "bare":
+        app = QApplication(sys.argv[:1])
         window = QMainWindow()
-        window.setCentralWidget(QLabel("Incident Console"))
+        label = QLabel("Incident Console")
+        window.setCentralWidget(label)
+        watch(label)
         window.show()
         app.exec()
     else:
+        build = ui.app.build
+
+        def watched_build(*args, **kwargs):
+            window = build(*args, **kwargs)
+            watch(window.list_page.table.viewport())
+            return window
+
+        ui.app.build = watched_build
         incident_console(["--home", home])
 
 

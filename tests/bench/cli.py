@@ -56,18 +56,18 @@ def _timed(command: list[str]) -> float:
     return elapsed
 
 
-def _imports(home: Path) -> dict[str, float]:
-    """Cumulative import time (ms) of the modules in REPORTED, for one `log` run."""
-    done = subprocess.run([sys.executable, "-X", "importtime", *_console(home, *COMMANDS["log"](0))[1:]],
+def _imports(command: list[str]) -> dict[str, tuple[float, float]]:
+    """Each module `command` (a python command line) imports -> (its own, cumulative) import
+    time in ms."""
+    done = subprocess.run([command[0], "-X", "importtime", *command[1:]],
                           cwd=ROOT, capture_output=True, text=True, check=True)
-    found: dict[str, float] = {}
+    found: dict[str, tuple[float, float]] = {}
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
             continue
-        _, cumulative, name = line.split("|")
-        name = name.strip()
-        if name in REPORTED and cumulative.strip().isdigit():
-            found[name] = found.get(name, 0) + int(cumulative) / 1000
+        own, cumulative, name = line.removeprefix("import time:").split("|")
+        if own.strip().isdigit() and cumulative.strip().isdigit():
+            found[name.strip()] = (int(own) / 1000, int(cumulative) / 1000)
     return found
 
 
@@ -96,7 +96,8 @@ def main() -> None:
             floor.append(_timed(floor_cmd(i)))
             for name, make in COMMANDS.items():
                 ours[name].append(_timed(_console(home, *make(i))))
-        imports = [_imports(home) for _ in range(5)]
+        imports = [_imports(_console(home, *COMMANDS["log"](0))) for _ in range(5)]
+        floor_modules = set(_imports(floor_cmd(0)))
     f = statistics.median(floor)
     print(f"bare python -c, insert+commit one row (WAL, FULL): median {f * 1000:6.1f} ms  (min {min(floor) * 1000:.1f})")
     worst = 0.0
@@ -106,11 +107,15 @@ def main() -> None:
         print(f"incident-console {name:<4}: median {m * 1000:6.1f} ms  (min {min(times) * 1000:.1f})  "
               f"ratio {m / f:.2f}x")
     print(f"worst ratio {worst:.2f}x (target <= {TARGET}x): {'OK' if worst <= TARGET else 'OVER TARGET'}")
-    print("imported by one `log` (median of 5 runs under -X importtime, which inflates them):")
+    print("imports of one `log`, medians of 5 runs under -X importtime (which inflates them):")
     for name in REPORTED:
-        values = [run.get(name, 0.0) for run in imports]
-        share = statistics.median(values)
-        print(f"  {name:<20} {'not imported' if share == 0 else f'{share:.1f} ms'}")
+        share = statistics.median(run.get(name, (0.0, 0.0))[1] for run in imports)
+        print(f"  {name:<20} {'not imported' if share == 0 else f'{share:.1f} ms with what it imports'}")
+    names = set().union(*imports) - floor_modules
+    own = {name: statistics.median(run.get(name, (0.0, 0.0))[0] for run in imports) for name in names}
+    print(f"  the {len(names)} modules the floor does not import: {sum(own.values()):.0f} ms; "
+          "the largest by their own time:")
+    print("    " + ", ".join(f"{name} {ms:.1f}" for name, ms in sorted(own.items(), key=lambda x: -x[1])[:12]))
 
 
 if __name__ == "__main__":
