@@ -270,101 +270,155 @@ def _run_handbook(args: argparse.Namespace, where: paths.Paths) -> int:
     return 0
 
 
+class Session:
+    """One run of the command: its arguments, paths, clock and author, the process (loaded
+    once, when a command asks for it) and at most one service - opened on first use, with the
+    process's vocabulary when the command has one, and closed when the run ends."""
+
+    def __init__(self, args: argparse.Namespace, where: paths.Paths, clock: Clock) -> None:
+        self.args, self.where, self.clock = args, where, clock
+        self._process = None
+        self._service = None
+
+    @property
+    def by(self) -> str:
+        return getattr(self.args, "by", None) or seat_name()
+
+    def process(self):
+        if self._process is None:
+            self._process = _process(self.args, self.where)
+        return self._process
+
+    def service(self, vocabulary=None):
+        if self._service is None:
+            from console.service import IncidentService
+
+            self._service = IncidentService.open(self.where.db_path, self.clock, vocabulary)
+        return self._service
+
+    def close(self) -> None:
+        if self._service is not None:
+            self._service.close()
+            self._service = None
+
+
 def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
-    if args.command == desktop.COMMAND:
-        return desktop.run(args)
-    from console.service import IncidentService
+    """Run one command: its handler from the table below, over one session closed at the end."""
+    session = Session(args, where, clock)
+    try:
+        if getattr(args, "verb_name", None):
+            return _print_change(session, _run_verb(session))
+        handler = _HANDLERS.get(args.command)
+        if handler is None:
+            from console import cli_postmortem
 
-    if args.command == "process":
-        return _run_process(args, where)
-    from console import cli_postmortem
-    from console.commands import Language
-    from console.vocabulary import Vocabulary
+            if args.command not in cli_postmortem.COMMANDS:  # pragma: no cover - argparse stops it
+                raise InputError(f"unknown command {args.command!r}")
+            return cli_postmortem.run(session)
+        return handler(session)
+    finally:
+        session.close()
 
-    if args.command in cli_postmortem.COMMANDS:
-        return cli_postmortem.run(args, where, clock, getattr(args, "by", None) or seat_name(),
-                             lambda: _process(args, where))
-    if args.command == "metrics":
-        from console import metrics
 
-        service = IncidentService.open(where.db_path, clock)
-        rows = metrics.monthly(service.read.incidents.all())
-        if args.csv:
-            sys.stdout.write(metrics.to_csv(rows))
-            return 0
-        print("month    sev    n  declare  mitigate  resolve   (median minutes; drills left out)")
-        for row in rows:
-            cells = ["—" if row.medians[m] is None else f"{row.medians[m] / 60:.1f}" for m in metrics.MEASURES]
-            print(f"{row.month}  SEV-{row.severity} {row.incidents:>3}  {cells[0]:>7}  {cells[1]:>8}  {cells[2]:>7}")
+def _metrics(session: Session) -> int:
+    from console import metrics
+
+    rows = metrics.monthly(session.service().read.incidents.all())
+    if session.args.csv:
+        sys.stdout.write(metrics.to_csv(rows))
         return 0
-    if args.command == "handbook":
-        return _run_handbook(args, where)
-    by = getattr(args, "by", None) or seat_name()
-    if args.command == "list":
-        service = IncidentService.open(where.db_path, clock)
-        incidents = service.read.incidents.all()
-        if args.json:
-            print(json.dumps([
-                {"ref": i.ref, "title": i.title, "severity": i.severity, "status": i.status,
-                 "security": i.security, "drill": i.drill, "started_at": i.started_at,
-                 "declared_at": i.declared_at, "mitigated_at": i.mitigated_at,
-                 "resolved_at": i.resolved_at}
-                for i in incidents
-            ], ensure_ascii=False, indent=2))
-        else:
-            for i in incidents:
-                sev = f"SEV-{i.severity}" if i.severity else "SEV-?"
-                print(f"{i.ref:<8} {sev:<6} {i.status:<10} {i.declared_at}  {i.title}")
-        return 0
+    print("month    sev    n  declare  mitigate  resolve   (median minutes; drills left out)")
+    for row in rows:
+        cells = ["—" if row.medians[m] is None else f"{row.medians[m] / 60:.1f}" for m in metrics.MEASURES]
+        print(f"{row.month}  SEV-{row.severity} {row.incidents:>3}  {cells[0]:>7}  {cells[1]:>8}  {cells[2]:>7}")
+    return 0
 
-    # Parse everything the person typed before touching the database.
-    if args.command == "declare":
-        severity = domain.parse_severity(args.sev) if args.sev is not None else None
-        declared = _time(args.at, clock)
-        started = _time(args.started, clock)
-        service = IncidentService.open(where.db_path, clock)
-        change = service.incidents.declare(
-            args.title, by=by, severity=severity, declared_at=declared, started_at=started,
-            security=args.security, drill=args.drill,
-        )
-        print(change.incident.ref)
-        return 0
 
+def _list(session: Session) -> int:
+    incidents = session.service().read.incidents.all()
+    if session.args.json:
+        print(json.dumps([
+            {"ref": i.ref, "title": i.title, "severity": i.severity, "status": i.status,
+             "security": i.security, "drill": i.drill, "started_at": i.started_at,
+             "declared_at": i.declared_at, "mitigated_at": i.mitigated_at,
+             "resolved_at": i.resolved_at}
+            for i in incidents
+        ], ensure_ascii=False, indent=2))
+    else:
+        for i in incidents:
+            sev = f"SEV-{i.severity}" if i.severity else "SEV-?"
+            print(f"{i.ref:<8} {sev:<6} {i.status:<10} {i.declared_at}  {i.title}")
+    return 0
+
+
+def _declare(session: Session) -> int:
+    args, clock = session.args, session.clock
+    # Everything typed is read before the database is touched.
+    severity = domain.parse_severity(args.sev) if args.sev is not None else None
+    declared = _time(args.at, clock)
+    started = _time(args.started, clock)
+    change = session.service().incidents.declare(
+        args.title, by=session.by, severity=severity, declared_at=declared, started_at=started,
+        security=args.security, drill=args.drill,
+    )
+    print(change.incident.ref)
+    return 0
+
+
+def _export(session: Session) -> int:
+    from console import exports
+
+    args = session.args
     incident_id = domain.parse_ref(args.ref)
-    if args.command == "export":
-        from console import exports
+    exporter = exports.find(args.format)
+    output = args.output or None  # "-" is standard output
+    exports.check_output(exporter, output)  # a bad target is refused before any work is done
+    process = session.process() if exporter.needs_process else None
+    result = exporter.export(session.service().read, incident_id, process=process, now=session.clock.now())
+    exports.write(exporter, result, output)
+    if exporter.needs_file and output != "-":
+        print(f"wrote {output}")
+    return 0
 
-        exporter = exports.find(args.format)
-        output = args.output or None  # "-" is standard output
-        exports.check_output(exporter, output)  # a bad target is refused before any work is done
-        process = _process(args, where) if exporter.needs_process else None
-        service = IncidentService.open(where.db_path, clock)
-        result = exporter.export(service.read, incident_id, process=process, now=clock.now())
-        exports.write(exporter, result, output)
-        if exporter.needs_file and output != "-":
-            print(f"wrote {output}")
-        return 0
 
-    at = _time(getattr(args, "at", None), clock)
-    if getattr(args, "verb_name", None):
-        change = _run_verb(args, where, clock, incident_id, at, by)
-    elif args.command == "log" and args.kind is not None:
+def _log(session: Session) -> int:
+    from console.commands import Language
+
+    args = session.args
+    incident_id = domain.parse_ref(args.ref)
+    at = _time(args.at, session.clock)
+    language = Language.from_process(session.process())
+    if args.kind is not None:
         # An explicit kind means "this text, literally": scripts can log any text, even one
         # that starts with "/" or "@" or a prefix, without it being read as a command.
-        process = _process(args, where)
-        kind = Vocabulary.from_process(process).kind(args.kind)
-        service = IncidentService.open(where.db_path, clock, Vocabulary.from_process(process))
-        change = service.timeline.log(incident_id, args.text, by=by, kind=kind, occurred_at=at)
-    elif args.command == "log":
-        language = Language.from_process(_process(args, where))
-        parsed = language.parse(args.text, now=clock.now())
-        if at is not None:
-            parsed = language.backdate(parsed, at)
-        service = IncidentService.open(where.db_path, clock, language.vocabulary)
-        change = language.execute(service, incident_id, parsed, by=by)
-    else:  # pragma: no cover - argparse only lets known commands through
-        raise InputError(f"unknown command {args.command!r}")
-    if change.task is not None and getattr(args, "verb_name", None) == "task":
+        kind = language.vocabulary.kind(args.kind)
+        service = session.service(language.vocabulary)
+        change = service.timeline.log(incident_id, args.text, by=session.by, kind=kind, occurred_at=at)
+        return _print_change(session, change)
+    parsed = language.parse(args.text, now=session.clock.now())
+    if at is not None:
+        parsed = language.backdate(parsed, at)
+    change = language.execute(session.service(language.vocabulary), incident_id, parsed, by=session.by)
+    return _print_change(session, change)
+
+
+def _run_verb(session: Session):
+    """A verb's subcommand: its arguments read by the verb's own declaration, then its operation."""
+    from console.commands import Language
+
+    args = session.args
+    incident_id = domain.parse_ref(args.ref)
+    at = _time(getattr(args, "at", None), session.clock)
+    language = Language.from_process(session.process())
+    verb = language.verbs[args.verb_name]
+    parsed = language.parse_arguments(verb.name, [getattr(args, p.name) for p in verb.params])
+    if at is not None:
+        parsed = language.backdate(parsed, at)
+    return language.execute(session.service(language.vocabulary), incident_id, parsed, by=session.by)
+
+
+def _print_change(session: Session, change) -> int:
+    if change.task is not None and getattr(session.args, "verb_name", None) == "task":
         print(change.task.ref)  # what a script needs to /done or /extend it later
         return 0
     for entry in change.entries:
@@ -372,18 +426,18 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
     return 0
 
 
-def _run_verb(args: argparse.Namespace, where: paths.Paths, clock: Clock, incident_id: int, at, by: str):
-    """A verb's subcommand: its arguments read by the verb's own declaration, then its operation."""
-    from console.commands import Language
-    from console.service import IncidentService
-
-    language = Language.from_process(_process(args, where))
-    verb = language.verbs[args.verb_name]
-    parsed = language.parse_arguments(verb.name, [getattr(args, p.name) for p in verb.params])
-    if at is not None:
-        parsed = language.backdate(parsed, at)
-    service = IncidentService.open(where.db_path, clock, language.vocabulary)
-    return language.execute(service, incident_id, parsed, by=by)
+# The commands that are not verbs of the command language (those are derived from
+# console/verbs.py) and not the post-mortem's (console/cli_postmortem.py), each with its handler.
+_HANDLERS = {
+    desktop.COMMAND: lambda session: desktop.run(session.args),
+    "process": lambda session: _run_process(session.args, session.where),
+    "handbook": lambda session: _run_handbook(session.args, session.where),
+    "metrics": _metrics,
+    "list": _list,
+    "declare": _declare,
+    "export": _export,
+    "log": _log,
+}
 
 
 def _help_words(first: argparse.Namespace | None):

@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 from console import domain, times
-from console.clock import Clock
 from console.errors import InputError
 from console.paths import MAX_READ_BYTES, decode_utf8, read_text
 
@@ -104,19 +103,20 @@ def meeting_due_for(process, incident, where, holidays_file: str | None = None) 
     return meeting_due(process, incident.severity, start, holidays=holidays(where, holidays_file))
 
 
-def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) -> int:
+def run(session) -> int:
+    """Run an after-incident command in the CLI's session (console.cli.Session)."""
     from console import postmortem  # the process, the reader and the meeting rules: not for parsing
-    from console.service import IncidentService
 
-    now = clock.now()
+    args, where, by = session.args, session.where, session.by
+    now = session.clock.now()
     if args.command == "followup-done":
         item_id = domain.parse_action_item_ref(args.item)
-        service = IncidentService.open(where.db_path, clock)
+        service = session.service()
         item = service.followups.update(item_id, done=True, by=by)
         print(f"{item.ref} done: {item.text}")
         return 0
     if args.command == "followups":
-        service = IncidentService.open(where.db_path, clock)
+        service = session.service()
         items = service.read.followups.all(open_only=not args.all)
         today = now.date().isoformat()
         if args.json:
@@ -134,13 +134,13 @@ def run(args: argparse.Namespace, where, clock: Clock, by: str, load_process) ->
     incident_id = domain.parse_ref(args.ref)
     if args.command == "followup":
         due = _date(args.due, "due date") if args.due else None
-        service = IncidentService.open(where.db_path, clock)
+        service = session.service()
         item = service.followups.add(incident_id, args.text, owner=args.owner, due_on=due,
                                      ticket=args.ticket, by=by)
         print(item.ref)
         return 0
-    process = load_process()
-    service = IncidentService.open(where.db_path, clock)
+    process = session.process()
+    service = session.service()
     if args.command == "lint":
         from console.lint import lint
 

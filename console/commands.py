@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from console import domain, times
 from console.domain import Change
 from console.errors import InputError
-from console.verbs import Call, Verb, VerbTable
+from console.verbs import Call, VerbTable
 from console.vocabulary import DEFAULT_KIND, Vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
