@@ -220,10 +220,10 @@ class Search:
     def _match_count(self, match: str) -> int:
         """How many texts match, counted no further than one past `RANK_AT_MOST`."""
         return self._conn.execute(
-            "SELECT (SELECT count(*) FROM (SELECT 1 FROM entries_fts WHERE entries_fts MATCH ?1 "
-            "LIMIT ?2)) + (SELECT count(*) FROM (SELECT 1 FROM entry_revisions_fts "
-            "WHERE entry_revisions_fts MATCH ?1 LIMIT ?2))",
-            (match, RANK_AT_MOST + 1),
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM entries_fts WHERE entries_fts MATCH :match "
+            "LIMIT :limit)) + (SELECT count(*) FROM (SELECT 1 FROM entry_revisions_fts "
+            "WHERE entry_revisions_fts MATCH :match LIMIT :limit))",
+            {"match": match, "limit": RANK_AT_MOST + 1},
         ).fetchone()[0]
 
     def _filters(
@@ -281,7 +281,7 @@ class Search:
         seek (incidents are few; their entries are many).
         """
         incidents = (
-            "incident_id = ?1" if incident_id is not None
+            "incident_id = :incident" if incident_id is not None
             else "incident_id IN (SELECT id FROM incidents)"
         )
         ids: list[int] = []
@@ -290,8 +290,8 @@ class Search:
                 ids += [
                     entry_id
                     for (entry_id,) in self._conn.execute(
-                        f"SELECT id FROM entries WHERE {incidents} AND {column} = ?2 LIMIT ?3",
-                        (incident_id, value, FEW + 1 - len(ids)),
+                        f"SELECT id FROM entries WHERE {incidents} AND {column} = :value LIMIT :limit",
+                        {"incident": incident_id, "value": value, "limit": FEW + 1 - len(ids)},
                     )
                 ]
                 if len(ids) > FEW:

@@ -172,12 +172,12 @@ class TimelineReads:
         with storage_errors(self._path):
             rows = self._conn.execute(
                 "WITH RECURSIVE a(name) AS ("
-                " SELECT (SELECT min(author) FROM entries WHERE incident_id = ?1)"
+                " SELECT (SELECT min(author) FROM entries WHERE incident_id = :incident)"
                 " UNION ALL"
                 " SELECT (SELECT min(author) FROM entries"
-                "         WHERE incident_id = ?1 AND author > a.name)"
+                "         WHERE incident_id = :incident AND author > a.name)"
                 " FROM a WHERE a.name IS NOT NULL"
                 ") SELECT name FROM a WHERE name IS NOT NULL",
-                (incident_id,),
+                {"incident": incident_id},
             ).fetchall()
         return sorted((name for (name,) in rows), key=str.casefold)
