@@ -62,3 +62,20 @@ def service(where: paths.Paths, clock: FakeClock):
     svc = IncidentService.open(where.db_path, clock)
     yield svc
     svc.close()
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A folder on `sys.path` to install a package into (plug-in tests); the modules imported
+    from it are forgotten afterwards."""
+    import sys
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    monkeypatch.syspath_prepend(str(folder))
+    before = set(sys.modules)
+    yield folder
+    for name in set(sys.modules) - before:
+        module_file = getattr(sys.modules[name], "__file__", None) or ""
+        if module_file.startswith(str(folder)):
+            sys.modules.pop(name, None)

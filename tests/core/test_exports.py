@@ -184,16 +184,6 @@ TEXT_PLUGIN = """
 """
 
 
-@pytest.fixture
-def site(tmp_path, monkeypatch):
-    """A folder on `sys.path` to install into; what was imported from it is forgotten after."""
-    folder = tmp_path / "site"
-    folder.mkdir()
-    monkeypatch.syspath_prepend(str(folder))
-    yield folder
-    sys.modules.pop("incident_console_txt", None)
-
-
 def test_a_registered_format_is_everywhere_without_touching_the_core(capsys, clock, incident, site):
     _install(site, "incident_console_txt", TEXT_PLUGIN, "txt = incident_console_txt:EXPORTER")
     assert exports.names() == ["json", "md", "html", "csv", "ics", "pdf", "txt"]

@@ -22,14 +22,6 @@ def _install(folder: Path, name: str, entry_points: str) -> Path:
     return info
 
 
-@pytest.fixture
-def site(tmp_path, monkeypatch):
-    folder = tmp_path / "site"
-    folder.mkdir()
-    monkeypatch.syspath_prepend(str(folder))
-    return folder
-
-
 def test_the_cache_answers_as_the_metadata_does(where):
     import ui.app
 
