@@ -29,6 +29,7 @@ import difflib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone, tzinfo
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from console import domain, times
@@ -98,9 +99,7 @@ class Language:
 
     @classmethod
     def from_process(cls, process: "Process") -> "Language":
-        from console.vocabulary import Vocabulary as _V
-
-        return cls(_V.from_process(process))
+        return cls(Vocabulary.from_process(process))
 
     @staticmethod
     def default() -> "Language":
@@ -281,14 +280,9 @@ class Language:
         return rows
 
 
+@lru_cache(maxsize=1)
 def _default_language() -> Language:
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = Language(Vocabulary.default())
-    return _DEFAULT
-
-
-_DEFAULT: Language | None = None
+    return Language(Vocabulary.default())
 
 
 def _usable(kinds: dict[str, str]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from console import domain
 from console.domain import Change
 from console.errors import InputError
-from console.vocabulary import Role, Vocabulary
+from console.vocabulary import COMMANDER, Role, Vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.service import IncidentService
@@ -98,22 +98,20 @@ class Verb:
         return InputError(f"usage: {self.usage}, e.g. {self.example}")
 
     def cut(self, tail: str) -> list[str | None]:
-        """The tail of a line cut into one raw text per parameter (None: not given)."""
+        """The tail of a line cut into one raw text per parameter (None: not given). One word
+        per parameter; a last parameter that is free text takes the rest of the line."""
         if self.split is not None:
             return self.split(tail)
-        words = tail.split()
-        if len(words) > len(self.params):
-            # The last parameter takes the rest of the line when it is free text.
-            if self.params and self.params[-1].name == self.text_param:
-                head = len(self.params) - 1
-                parts = tail.split(maxsplit=head)
-                return parts[:head] + [parts[head].strip()] if len(parts) > head else parts
-            raise self.usage_error()
-        if self.params and self.params[-1].name == self.text_param and len(words) == len(self.params):
-            head = len(self.params) - 1
-            parts = tail.split(maxsplit=head)
-            return parts[:head] + [parts[head].strip()]
-        return words + [None] * (len(self.params) - len(words))
+        count = len(self.params)
+        if self.params and self.params[-1].name == self.text_param:
+            parts = tail.split(maxsplit=count - 1)
+            if len(parts) == count:
+                parts[-1] = parts[-1].strip()
+        else:
+            parts = tail.split()
+            if len(parts) > count:
+                raise self.usage_error()
+        return parts + [None] * (count - len(parts))
 
     def read(self, raw: list[str | None], vocabulary: Vocabulary) -> tuple[dict, str]:
         """Checked arguments and the entry text from one raw text per parameter."""
@@ -314,7 +312,7 @@ def role_verb(role: Role) -> Verb:
     """`/ic NAME`: the verb a role in the process becomes."""
     return Verb(
         name=role.command, words=tuple(w for w in role.words if w != role.command),
-        summary=f"the {role.name}" + (" (a new one is a hand-over)" if role.id == "ic" else
+        summary=f"the {role.name}" + (" (a new one is a hand-over)" if role.id == COMMANDER else
                                       " (replaces the current one)" if role.single else ""),
         example=f"/{role.command} " + ("Dee Patel (payments)" if role.id == "sme" else "Ana Alvarez"),
         params=(PERSON, SERVICE), split=_split_person_service, run=_assign, group="people", cli=False,
