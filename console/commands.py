@@ -27,10 +27,9 @@ accident:
 
 import difflib
 import re
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone, tzinfo
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from console import domain, times
 from console.domain import Change
@@ -43,8 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.service import IncidentService
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):
     """One line, understood and checked, not yet run.
 
     `command` is the command's name (`"task"`), or None for a plain or prefixed entry.
@@ -60,7 +58,7 @@ class Parsed:
     kind: str | None
     text: str
     at: datetime | None = None
-    args: dict = field(default_factory=dict)
+    args: dict = {}  # never changed in place: a line's arguments are made anew per parse
 
 
 # Times after "@": HH:MM (today, local), or a date and a time joined by T or a space, with an
@@ -175,7 +173,7 @@ class Language:
             raise InputError("the time is given twice: use --at or @TIME in the line, not both")
         if parsed.command is not None and not self.verbs[parsed.command].back_datable:
             raise InputError(f"/{parsed.command} cannot be back-dated: it is recorded as of now")
-        return replace(parsed, at=at.astimezone(timezone.utc))
+        return parsed._replace(at=at.astimezone(timezone.utc))
 
     # -- writing a line back -----------------------------------------------------------------
 

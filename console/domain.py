@@ -6,7 +6,7 @@ kinds and audiences come from the process definition (console.vocabulary).
 """
 
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 from datetime import date, datetime
 
 from console.errors import InputError
@@ -37,8 +37,7 @@ _MINUTES = re.compile(rf"^\s*({_DIGITS}{{1,5}})\s*m?\s*$", re.IGNORECASE | re.AS
 _SEVERITY = re.compile(rf"^\s*(?:sev-?)?({_DIGITS}{{1,3}})\s*$", re.IGNORECASE | re.ASCII)
 
 
-@dataclass(frozen=True)
-class Incident:
+class Incident(NamedTuple):
     id: int
     title: str
     severity: int | None
@@ -55,8 +54,7 @@ class Incident:
         return format_ref(self.id)
 
 
-@dataclass(frozen=True)
-class RoleAssignment:
+class RoleAssignment(NamedTuple):
     id: int
     incident_id: int
     role: str
@@ -65,8 +63,7 @@ class RoleAssignment:
     to_at: str | None = None
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     id: int
     uid: str
     incident_id: int
@@ -96,8 +93,7 @@ class Entry:
         return format_entry_ref(self.id)
 
 
-@dataclass(frozen=True)
-class Revision:
+class Revision(NamedTuple):
     """One correction of an entry's text: the whole new text, who wrote it and when."""
 
     text: str
@@ -105,8 +101,7 @@ class Revision:
     at: str
 
 
-@dataclass(frozen=True)
-class Retraction:
+class Retraction(NamedTuple):
     """An entry withdrawn from the record (it stays visible, struck through); final."""
 
     reason: str | None
@@ -114,8 +109,7 @@ class Retraction:
     at: str
 
 
-@dataclass(frozen=True)
-class Extension:
+class Extension(NamedTuple):
     """One push of a task's check-back time: `minutes` more, given at `at` by `by`."""
 
     minutes: int
@@ -123,8 +117,7 @@ class Extension:
     by: str
 
 
-@dataclass(frozen=True)
-class Task:
+class Task(NamedTuple):
     """Work the IC handed to someone, with the moment the IC checks back on it.
 
     `due_at` is the current check-back time (extensions included); `extensions` keeps how it
@@ -147,8 +140,7 @@ class Task:
         return format_task_ref(self.id)
 
 
-@dataclass(frozen=True)
-class CheckState:
+class CheckState(NamedTuple):
     """The current tick of one checklist item: the latest of its append-only history."""
 
     item_id: str
@@ -157,8 +149,7 @@ class CheckState:
     at: str
 
 
-@dataclass(frozen=True)
-class Update:
+class Update(NamedTuple):
     """A status update as sent to one audience."""
 
     id: int
@@ -169,8 +160,7 @@ class Update:
     sent_at: str
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """What one operation changed, so a view can refresh just that.
 
     `entries` holds new entries, or, after a correction, retraction or (un)pin, the entry
@@ -178,7 +168,7 @@ class Change:
     """
 
     incident: Incident
-    entries: tuple[Entry, ...] = field(default_factory=tuple)
+    entries: tuple[Entry, ...] = ()
     roles_changed: bool = False
     task: Task | None = None
 
@@ -300,8 +290,7 @@ MAX_TICKET = 500
 MAX_LINK = 2_000
 
 
-@dataclass(frozen=True)
-class PostmortemRecord:
+class PostmortemRecord(NamedTuple):
     """The post-mortem's header as stored: who owns it, by when, the meeting and its status.
 
     `deadline` is a date (`YYYY-MM-DD`); `acknowledged_at` is when the owner confirmed, and is
@@ -317,8 +306,7 @@ class PostmortemRecord:
     status: str = "draft"
 
 
-@dataclass(frozen=True)
-class PostmortemVersion:
+class PostmortemVersion(NamedTuple):
     """One saved text of the post-mortem; every save is kept, the newest is the draft."""
 
     id: int
@@ -328,8 +316,7 @@ class PostmortemVersion:
     at: str
 
 
-@dataclass(frozen=True)
-class ActionItem:
+class ActionItem(NamedTuple):
     """Follow-up work from an incident, tracked until done (its ticket holds the detail).
 
     `source_entry_id` is the scribe's `todo` entry it came from, if any; an entry becomes at

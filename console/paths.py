@@ -14,7 +14,7 @@ folder above it included, is created 0700 whatever the umask.
 import errno
 import os
 import stat
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from console.errors import InputError, StorageUnavailable
@@ -24,8 +24,7 @@ HOME_ENV = "INCIDENT_CONSOLE_HOME"
 DB_NAME = "incidents.sqlite3"
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(NamedTuple):
     """Where the console keeps its data, configuration and logs."""
 
     data_dir: Path

@@ -17,9 +17,8 @@ import os
 import re
 import reprlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from console import cache, paths
 from console.vocabulary import REQUIRED_ROLES, UPDATE_KINDS, WRITTEN_KINDS
@@ -44,8 +43,7 @@ class LList(list):
     loc: Location
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(NamedTuple):
     file: str
     line: int
     message: str
@@ -187,8 +185,7 @@ def read_yaml(text: str, name: str, problems: list[Problem]) -> Any:
 
 # -- the schema --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class F:
+class F(NamedTuple):
     """One key of an item: its type, whether it must be there, and what it may refer to."""
 
     kind: str  # str, int, bool, strlist, list, map, items, page, pagelist, regex, colour

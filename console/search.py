@@ -9,7 +9,7 @@ as on ten.
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from console.domain import Entry
@@ -28,8 +28,7 @@ FEW = 1000
 _HIT_START, _HIT_END = "\x02", "\x03"
 
 
-@dataclass(frozen=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     """An entry found by search, with the matched passage of its current text.
 
     `snippet` is plain text with each matched word between \\x02 and \\x03 (as in the

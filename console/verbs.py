@@ -14,8 +14,7 @@ Role verbs are not written here: each role in the process is a verb (`/ic NAME`,
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from console import domain
 from console.domain import Change
@@ -35,8 +34,7 @@ _OBJECTIONS = re.compile(r"\s--\s*objections?\s*:\s*", re.IGNORECASE)
 
 # -- what a verb is made of ------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """One parameter: `read` turns what was typed into a checked value (InputError if it can't);
     `show` writes the value back as the line would have it. `choices` names what Tab offers:
     "people", or a function of the vocabulary returning the words to offer."""
@@ -50,8 +48,7 @@ class Param:
     help: str = ""
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """One verb to run: against which incident, with what checked arguments, by whom."""
 
     service: "IncidentService"
@@ -64,8 +61,7 @@ class Call:
     kind: str | None
 
 
-@dataclass(frozen=True)
-class Verb:
+class Verb(NamedTuple):
     name: str
     summary: str
     example: str
@@ -390,25 +386,25 @@ FIXED_VERB_NAMES = frozenset(name for verb in FIXED_VERBS for name in (verb.name
 GROUPS = ("incident", "people", "work", "record")
 
 
-@dataclass(frozen=True)
 class VerbTable:
     """The verbs of one vocabulary, in the palette's order, found by any of their names."""
 
-    verbs: tuple[Verb, ...]
-    _by_word: dict = field(default_factory=dict, compare=False, repr=False)
+    __slots__ = ("verbs", "_by_word")
+
+    def __init__(self, verbs: tuple[Verb, ...]) -> None:
+        self.verbs = verbs
+        self._by_word: dict[str, Verb] = {}
+        for verb in verbs:
+            for word in (verb.name,) + verb.words:
+                self._by_word.setdefault(word, verb)
 
     @classmethod
     def of(cls, vocabulary: Vocabulary) -> "VerbTable":
         roles = tuple(role_verb(role) for role in vocabulary.roles)
         # The palette's order: the incident, its people (each role, then any role), its work,
         # its record.
-        ordered = [v for v in FIXED_VERBS if v.group == "incident"] + list(roles) + [
-            v for group in GROUPS[1:] for v in FIXED_VERBS if v.group == group]
-        table = cls(tuple(ordered))
-        for verb in table.verbs:
-            for word in (verb.name,) + verb.words:
-                table._by_word.setdefault(word, verb)
-        return table
+        return cls(tuple([v for v in FIXED_VERBS if v.group == "incident"] + list(roles) + [
+            v for group in GROUPS[1:] for v in FIXED_VERBS if v.group == group]))
 
     def get(self, word: str) -> Verb | None:
         return self._by_word.get(word.lower())

@@ -11,9 +11,8 @@ Incident Commander (`COMMANDER`: a new one is a hand-over of command), the Scrib
 entry kinds the console writes on its own (`WRITTEN_KINDS`).
 """
 
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from console.errors import InputError
 
@@ -33,8 +32,7 @@ DEFAULT_KIND = "note"
 UPDATE_KINDS = ("status", "comms")
 
 
-@dataclass(frozen=True)
-class Role:
+class Role(NamedTuple):
     id: str
     name: str
     short: str
@@ -60,16 +58,14 @@ class Role:
         return self.max == 1
 
 
-@dataclass(frozen=True)
-class Kind:
+class Kind(NamedTuple):
     id: str
     label: str
     key: str  # the typing prefix: `d` in `d: roll back`
     derived: bool  # written by the console when a command changes the incident
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(NamedTuple):
     roles: tuple[Role, ...]
     kinds: tuple[Kind, ...]
     audiences: tuple[str, ...]
