@@ -25,7 +25,6 @@ accident:
   end, or after the first ` for `; anything else is all NAME (`/sme Dee Patel` has no service).
 """
 
-import difflib
 import re
 from datetime import datetime, timezone, tzinfo
 from functools import lru_cache
@@ -156,6 +155,8 @@ class Language:
     def _unknown(self, typed: str) -> InputError:
         shown = typed if len(typed) <= 30 else typed[:29] + "…"
         names = [w for verb in self.verbs for w in (verb.name,) + verb.words]
+        import difflib  # only a mistyped command pays for it
+
         close = difflib.get_close_matches(typed.lower(), names, n=1)
         if close:
             return InputError(f"unknown command /{shown} — did you mean /{self.verbs[close[0]].name}?")

@@ -3,6 +3,7 @@
 import shutil
 import sqlite3
 import stat
+import uuid
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,13 @@ def test_a_read_only_connection_cannot_write(where):
     conn = connect(where.db_path, read_only=True)
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         conn.execute("INSERT INTO incidents (title, started_at, declared_at) VALUES ('x','y','z')")
+
+
+def test_a_new_uid_is_a_random_uuid4_without_the_uuid_module():
+    from console.ledger import Ledger
+
+    made = {Ledger.new_uid() for _ in range(2000)}
+    assert len(made) == 2000
+    for uid in made:
+        parsed = uuid.UUID(hex=uid)
+        assert parsed.hex == uid and parsed.version == 4 and parsed.variant == uuid.RFC_4122
