@@ -117,7 +117,8 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
         p.add_argument("title")
         p.add_argument("--sev", metavar="N", help="severity 1..5 (1 is the most severe)")
         p.add_argument("--at", metavar="TIME", help="when it was declared (default: now)")
-        p.add_argument("--started", metavar="TIME", help="when the impact started (default: --at)")
+        p.add_argument("--started", "--began", dest="started", metavar="TIME",
+                       help="when the impact began: 14:02, @14:02, 20m ago, 1h ago (default: --at)")
         p.add_argument("--security", action="store_true", help="a security incident")
         p.add_argument("--drill", action="store_true", help="a drill (left out of metrics)")
         p.add_argument("--by", metavar="NAME", help="who declares (default: this seat)")
@@ -383,7 +384,7 @@ def _declare(session: Session) -> int:
     # Everything typed is read before the database is touched.
     severity = domain.parse_severity(args.sev) if args.sev is not None else None
     declared = _time(args.at, clock)
-    started = _time(args.started, clock)
+    started = times.parse_past(args.started, clock.now()) if args.started is not None else None
     change = session.service().incidents.declare(
         args.title, by=session.by, severity=severity, declared_at=declared, started_at=started,
         security=args.security, drill=args.drill,

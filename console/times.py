@@ -3,14 +3,25 @@
 Times are stored in UTC as fixed-width ISO 8601 text (`2026-11-27T14:02:07.123Z`) so that
 SQLite sorts them correctly as plain strings and every export can use them unchanged. People
 type either a full ISO 8601 time with an offset or `Z`, or `HH:MM`, meaning today in local time.
+A moment that can only lie in the past (when the impact began) may also be typed `@14:02`,
+`20m ago` or `1h 30m ago` (`parse_past`).
 """
 
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
 from console.errors import InputError
+from console.patterns import LazyPattern
 
-_HHMM = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$", re.ASCII)  # ASCII digits, as everywhere
+_HHMM = LazyPattern(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$", re.ASCII)  # ASCII digits, as everywhere
+# `20m ago`, `1h ago`, `1h 30m ago`, `90 min ago`, `2 hours ago`: hours, minutes or both.
+_AGO = LazyPattern(
+    r"^(?:(?P<hours>[0-9]{1,4})\s*h(?:ours?|rs?)?)?\s*"
+    r"(?:(?P<minutes>[0-9]{1,5})\s*m(?:in(?:ute)?s?)?)?\s+ago$",
+    re.ASCII | re.IGNORECASE,
+)
+_ISO_START = LazyPattern(r"^[0-9]{4}-", re.ASCII)
+PAST_FORMS = "14:02, @14:02, 20m ago, 1h ago or 2026-03-29T14:02Z"
 # How far in the future a typed time may lie before we call it a typo (clock skew between
 # the person's watch and this machine).
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -78,6 +89,42 @@ def parse_time(
     if moment - now > future:
         raise InputError(f"bad time {text!r}: it is in the future (now is {to_text(now)})")
     return moment
+
+
+def parse_past(text: str, now: datetime, local_tz: tzinfo | None = None) -> datetime | None:
+    """A moment that lies in the past, as typed: when the impact began.
+
+    Empty (or `now`) is None: the caller's default, the moment of declaring. `20m ago` and
+    `1h 30m ago` count back from `now`. `14:02` (or `@14:02`, as in the note box) is the last
+    time the local clock read 14:02: today, or yesterday when today's 14:02 is still ahead by
+    more than FUTURE_TOLERANCE. Within that tolerance a time ahead of `now` (a watch running
+    fast) is taken as `now`, as is a full ISO 8601 time; further ahead is refused.
+    """
+    if not isinstance(text, str):
+        raise InputError(f"bad time {text!r}: use {PAST_FORMS}")
+    raw = text.strip()
+    typed = raw
+    if raw.startswith("@"):
+        raw = raw[1:].strip()
+    if not raw or raw.casefold() == "now":
+        return None
+    ago = _AGO.match(raw)
+    if ago and (ago["hours"] or ago["minutes"]):
+        back = timedelta(hours=int(ago["hours"] or 0), minutes=int(ago["minutes"] or 0))
+        moment = now - back
+        if moment < EARLIEST:
+            raise InputError(f"bad time {typed!r}: that is before {EARLIEST:%Y-%m-%d}")
+        return moment.astimezone(timezone.utc)
+    if _HHMM.match(raw):
+        moment = parse_time(raw, now, local_tz, future=timedelta(days=1))
+        if moment - now > FUTURE_TOLERANCE:  # 23:50 typed at 00:10 is yesterday's, by the wall clock
+            local = moment.astimezone(local_tz or now.astimezone().tzinfo)
+            moment = (local - timedelta(days=1)).astimezone(timezone.utc)
+    elif _ISO_START.match(raw):
+        moment = parse_time(raw, now, local_tz)  # says itself what is wrong with a full time
+    else:
+        raise InputError(f"bad time {typed!r}: use {PAST_FORMS}")
+    return min(moment, now.astimezone(timezone.utc))
 
 
 def format_duration(seconds: float) -> str:
