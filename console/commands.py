@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from console import domain, times
 from console.domain import Change
 from console.errors import InputError
+from console.patterns import LazyPattern
 from console.verbs import Call, VerbTable
 from console.vocabulary import DEFAULT_KIND, Vocabulary
 
@@ -62,18 +63,18 @@ class Parsed(NamedTuple):
 
 # Times after "@": HH:MM (today, local), or a date and a time joined by T or a space, with an
 # optional offset (no offset: local time). Digits are ASCII on purpose: a time is typed.
-_HHMM = re.compile(r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9]", re.ASCII)
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
-_CLOCK = re.compile(
+_HHMM = LazyPattern(r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9]", re.ASCII)
+_DATE = LazyPattern(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+_CLOCK = LazyPattern(
     r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})?", re.ASCII
 )
-_ISO = re.compile(
+_ISO = LazyPattern(
     r"(?P<local>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)"
     r"(?P<offset>[Zz]|[+-][0-9]{2}:?[0-9]{2})?",
     re.ASCII,
 )
-_STARTS_TIME = re.compile(r"@[0-9]", re.ASCII)
-_PREFIX = re.compile(r"([^\s:]+):")
+_STARTS_TIME = LazyPattern(r"@[0-9]", re.ASCII)
+_PREFIX = LazyPattern(r"([^\s:]+):")
 _TIME_FORMS = (
     "write @HH:MM (today, local time), @YYYY-MM-DD HH:MM (local time) or "
     "@YYYY-MM-DDTHH:MMZ (UTC, or an offset such as +02:00 instead of Z)"

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from datetime import date, datetime
 
 from console.errors import InputError
+from console.patterns import LazyPattern
 
 SEVERITIES = (1, 2, 3, 4, 5)
 STATUSES = ("active", "mitigated", "resolved")
@@ -29,12 +30,12 @@ MAX_MINUTES = 1440
 # make one reference read as another, and the command language (console.commands) has always
 # been ASCII. Each pattern is compiled with re.ASCII so `\d` cannot widen again.
 _DIGITS = "[0-9]"
-_REF = re.compile(rf"^\s*(?:inc-?)?({_DIGITS}{{1,9}})\s*$", re.IGNORECASE | re.ASCII)
-_TASK_REF = re.compile(rf"^\s*t?({_DIGITS}{{1,9}})\s*$", re.IGNORECASE | re.ASCII)
-_ENTRY_REF = re.compile(rf"^\s*e?({_DIGITS}{{1,12}})\s*$", re.IGNORECASE | re.ASCII)
-_ACTION_ITEM_REF = re.compile(rf"^\s*a?({_DIGITS}{{1,9}})\s*$", re.IGNORECASE | re.ASCII)
-_MINUTES = re.compile(rf"^\s*({_DIGITS}{{1,5}})\s*m?\s*$", re.IGNORECASE | re.ASCII)
-_SEVERITY = re.compile(rf"^\s*(?:sev-?)?({_DIGITS}{{1,3}})\s*$", re.IGNORECASE | re.ASCII)
+_REF = LazyPattern(rf"^\s*(?:inc-?)?({_DIGITS}{{1,9}})\s*$", re.IGNORECASE | re.ASCII)
+_TASK_REF = LazyPattern(rf"^\s*t?({_DIGITS}{{1,9}})\s*$", re.IGNORECASE | re.ASCII)
+_ENTRY_REF = LazyPattern(rf"^\s*e?({_DIGITS}{{1,12}})\s*$", re.IGNORECASE | re.ASCII)
+_ACTION_ITEM_REF = LazyPattern(rf"^\s*a?({_DIGITS}{{1,9}})\s*$", re.IGNORECASE | re.ASCII)
+_MINUTES = LazyPattern(rf"^\s*({_DIGITS}{{1,5}})\s*m?\s*$", re.IGNORECASE | re.ASCII)
+_SEVERITY = LazyPattern(rf"^\s*(?:sev-?)?({_DIGITS}{{1,3}})\s*$", re.IGNORECASE | re.ASCII)
 
 
 class Incident(NamedTuple):

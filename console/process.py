@@ -23,11 +23,12 @@ from typing import Any, NamedTuple
 from console import cache, paths
 from console.vocabulary import REQUIRED_ROLES, UPDATE_KINDS, WRITTEN_KINDS
 from console.errors import InputError
+from console.patterns import LazyPattern
 
 Location = tuple[str, int]
 _CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7f) if c != 0x09}
-_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_ID = LazyPattern(r"^[a-z0-9][a-z0-9_-]*$")
+_COLOUR = LazyPattern(r"^#[0-9a-fA-F]{6}$")
 
 
 # -- YAML with line numbers ----------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from console import domain
 from console.domain import Change
 from console.errors import InputError
+from console.patterns import LazyPattern
 from console.vocabulary import COMMANDER, Role, Vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -26,10 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 CALL_END_TEXT = "Call over; continue in the chat room"
 
-_MINUTES_WORD = re.compile(r"[0-9]+m?", re.ASCII | re.IGNORECASE)
-_SME_BRACKETS = re.compile(r"(?P<person>.+?)\s*\((?P<service>[^()]*)\)", re.DOTALL)
-_SME_FOR = re.compile(r"\s+for\s+", re.IGNORECASE)
-_OBJECTIONS = re.compile(r"\s--\s*objections?\s*:\s*", re.IGNORECASE)
+_MINUTES_WORD = LazyPattern(r"[0-9]+m?", re.ASCII | re.IGNORECASE)
+_SME_BRACKETS = LazyPattern(r"(?P<person>.+?)\s*\((?P<service>[^()]*)\)", re.DOTALL)
+_SME_FOR = LazyPattern(r"\s+for\s+", re.IGNORECASE)
+_OBJECTIONS = LazyPattern(r"\s--\s*objections?\s*:\s*", re.IGNORECASE)
 
 
 # -- what a verb is made of ------------------------------------------------------------------
