@@ -166,12 +166,15 @@ class Change(NamedTuple):
 
     `entries` holds new entries, or, after a correction, retraction or (un)pin, the entry
     in its new state: an entry whose id the view already shows replaces that row in place.
+    `findings` are what the process's message rules found in a status update as sent
+    (console.lint.Finding): it was recorded all the same, and whoever sent it is told.
     """
 
     incident: Incident
     entries: tuple[Entry, ...] = ()
     roles_changed: bool = False
     task: Task | None = None
+    findings: tuple = ()
 
 
 def format_ref(incident_id: int) -> str:

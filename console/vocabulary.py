@@ -71,6 +71,7 @@ class Vocabulary(NamedTuple):
     audiences: tuple[str, ...]
     update_kinds: dict  # audience -> "status" or "comms"
     checklist: dict  # checklist step id -> its text (what /check ITEM names)
+    process: "Process | None" = None  # what it was read from: the core's checks read it (lint rules)
 
     @classmethod
     def from_process(cls, process: "Process") -> "Vocabulary":
@@ -105,7 +106,7 @@ class Vocabulary(NamedTuple):
                 update_kinds[audience] = template.get("kind") or "comms"
         checklist = {item["id"]: item["text"]
                      for group in process.items("checklists") for item in group["items"]}
-        return cls(roles, kinds, tuple(audiences), update_kinds, checklist)
+        return cls(roles, kinds, tuple(audiences), update_kinds, checklist, process)
 
     @staticmethod
     @lru_cache(maxsize=1)
