@@ -121,6 +121,8 @@ class Extension(NamedTuple):
 class Task(NamedTuple):
     """Work the IC handed to someone, with the moment the IC checks back on it.
 
+    `number` counts the incident's tasks from 1 and makes its reference (`T1`, `T2`…: INC-2's
+    first task is T1 whatever other incidents hold); `id` is the row's, across incidents.
     `due_at` is the current check-back time (extensions included); `extensions` keeps how it
     got there. Reassignments change `owner`; who held it before is in the timeline.
     """
@@ -128,6 +130,7 @@ class Task(NamedTuple):
     id: int
     uid: str
     incident_id: int
+    number: int
     owner: str
     text: str
     assigned_at: str
@@ -138,7 +141,7 @@ class Task(NamedTuple):
 
     @property
     def ref(self) -> str:
-        return format_task_ref(self.id)
+        return format_task_ref(self.number)
 
 
 class CheckState(NamedTuple):
@@ -201,12 +204,13 @@ def parse_entry_ref(text: str | int) -> int:
     return int(match.group(1))
 
 
-def format_task_ref(task_id: int) -> str:
-    return f"T{task_id}"
+def format_task_ref(number: int) -> str:
+    """A task's reference from its number within the incident: 3 -> `T3`."""
+    return f"T{number}"
 
 
 def parse_task_ref(text: str | int) -> int:
-    """`T3`, `t3` or `3` -> 3."""
+    """`T3`, `t3` or `3` -> 3: a task's number within its incident."""
     match = _TASK_REF.match(str(text) if text is not None else "")
     if not match or int(match.group(1)) == 0:
         raise InputError(f"bad task reference {text!r}: expected T<number>, e.g. T3")
@@ -298,7 +302,8 @@ class PostmortemRecord(NamedTuple):
     """The post-mortem's header as stored: who owns it, by when, the meeting and its status.
 
     `deadline` is a date (`YYYY-MM-DD`); `acknowledged_at` is when the owner confirmed, and is
-    cleared when someone else is named (the new owner must confirm in turn).
+    cleared when someone else is named (the new owner must confirm in turn); `ack_typed_by`
+    is who typed that confirmation on the owner's behalf (None when the owner typed it).
     """
 
     incident_id: int
@@ -308,6 +313,7 @@ class PostmortemRecord(NamedTuple):
     meeting_at: str | None
     recording: str | None
     status: str = "draft"
+    ack_typed_by: str | None = None  # who typed the acknowledgement, when not the owner
 
 
 class PostmortemVersion(NamedTuple):

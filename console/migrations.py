@@ -318,12 +318,51 @@ def m0005_postmortems(db: "Database") -> None:
     db.execute("CREATE UNIQUE INDEX action_items_source ON action_items(source_entry_id)")
 
 
+def m0006_acknowledgement_typed_by(db: "Database") -> None:
+    """Who typed the post-mortem owner's acknowledgement: the IC or scribe who records an owner's
+    spoken yes is kept beside the owner it was typed for (NULL on rows acknowledged before)."""
+    db.execute("ALTER TABLE postmortems ADD COLUMN ack_typed_by TEXT")
+
+
+def m0007_task_numbers(db: "Database") -> None:
+    """Tasks numbered within their incident: each incident's first task is T1.
+
+    Until now a task's reference was its row id, counted across every incident (INC-2's first
+    task could be T3). The row ids stay as they were, so a task named by its old reference can
+    still be found; the timeline is never rewritten, so where an old entry says "T3" it meant
+    the old number. Each incident whose references change gets one entry saying which old
+    reference is which new one, so its history still reads right.
+    """
+    db.execute("ALTER TABLE tasks ADD COLUMN number INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "UPDATE tasks SET number = (SELECT COUNT(*) FROM tasks t "
+        "WHERE t.incident_id = tasks.incident_id AND t.id <= tasks.id)"
+    )
+    db.execute("CREATE UNIQUE INDEX tasks_number ON tasks(incident_id, number)")
+    moved: dict[int, list[str]] = {}
+    for incident_id, old, new in db.execute(
+        "SELECT incident_id, id, number FROM tasks WHERE id != number ORDER BY incident_id, id"
+    ).fetchall():
+        moved.setdefault(incident_id, []).append(f"T{old} is now T{new}")
+    now = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')").fetchone()[0]
+    for incident_id, pairs in moved.items():
+        db.execute(
+            "INSERT INTO entries (uid, incident_id, kind, text, author, occurred_at, recorded_at) "
+            "VALUES (:uid, :incident_id, 'task', :text, 'Incident Console', :now, :now)",
+            {"uid": f"tasks-renumbered-{incident_id}", "incident_id": incident_id, "now": now,
+             "text": "Tasks are now numbered within this incident; in the entries before this one "
+                     f"{', '.join(pairs)}."},
+        )
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
     ("0003_board", m0003_board),
     ("0004_timeline_history", m0004_timeline_history),
     ("0005_postmortems", m0005_postmortems),
+    ("0006_acknowledgement_typed_by", m0006_acknowledgement_typed_by),
+    ("0007_task_numbers", m0007_task_numbers),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

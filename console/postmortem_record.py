@@ -53,8 +53,9 @@ class Postmortems:
             self._ensure(incident_id)
             ledger.execute(
                 "UPDATE postmortems SET owner = ?, deadline = ?, acknowledged_at = "
-                "CASE WHEN owner = ? THEN acknowledged_at END WHERE incident_id = ?",
-                (name, due.isoformat(), name, incident_id),
+                "CASE WHEN owner = ? THEN acknowledged_at END, ack_typed_by = "
+                "CASE WHEN owner = ? THEN ack_typed_by END WHERE incident_id = ?",
+                (name, due.isoformat(), name, name, incident_id),
             )
             ledger.append(
                 incident_id, "note", f"Postmortem owner: {name}, due {due.isoformat()}",
@@ -62,29 +63,50 @@ class Postmortems:
             )
         return ledger.read.postmortem.record(incident_id)
 
-    def acknowledge(self, incident_id: int, *, by: str) -> PostmortemRecord:
-        """The owner confirms they have taken the post-mortem on; only the owner can."""
+    def acknowledge(
+        self, incident_id: int, *, by: str, on_behalf_of: str | None = None
+    ) -> PostmortemRecord:
+        """The owner confirms they have taken the post-mortem on; only the owner can.
+
+        `by` is who typed it. An IC or scribe recording the owner's spoken yes types it on
+        the owner's behalf (`on_behalf_of`): the record keeps both names, and the timeline
+        says so ("Ana (IC) for Dee (Owner): acknowledged ...").
+        """
         author = domain.clean_text(by, "author", domain.MAX_NAME)
+        owner_said = (domain.clean_text(on_behalf_of, "postmortem owner", domain.MAX_NAME)
+                      if on_behalf_of is not None else author)
         ledger = self._ledger
         incident = ledger.read.incidents.get(incident_id)
         current = ledger.read.postmortem.record(incident_id)
         if current is None or current.owner is None:
             raise InputError(f"{incident.ref} has no postmortem owner yet; name one first")
-        if current.owner.casefold() != author.casefold():
+        if current.owner.casefold() != owner_said.casefold():
             raise InputError(f"only the postmortem owner ({current.owner}) can acknowledge it")
         if current.acknowledged_at is not None:
             raise InputError(f"{current.owner} already acknowledged the postmortem")
+        typed_by = None if author.casefold() == current.owner.casefold() else author
+        if typed_by is None:
+            text = f"Postmortem owner {current.owner} acknowledged"
+        else:
+            text = (f"{self._with_roles(incident_id, author)} for "
+                    f"{self._with_roles(incident_id, current.owner)}: acknowledged the postmortem, "
+                    f"due {current.deadline}")
         now = ledger.now()
         with ledger.writing():
             ledger.execute(
-                "UPDATE postmortems SET acknowledged_at = ? WHERE incident_id = ?",
-                (times.to_text(now), incident_id),
+                "UPDATE postmortems SET acknowledged_at = ?, ack_typed_by = ? WHERE incident_id = ?",
+                (times.to_text(now), typed_by, incident_id),
             )
-            ledger.append(
-                incident_id, "note", f"Postmortem owner {current.owner} acknowledged",
-                author, now, now,
-            )
+            ledger.append(incident_id, "note", text, author, now, now)
         return ledger.read.postmortem.record(incident_id)
+
+    def _with_roles(self, incident_id: int, person: str) -> str:
+        """`Ana (IC)`: the person and the roles they hold now on the incident."""
+        vocabulary = self._ledger.vocabulary
+        held = [vocabulary.role_by_id(a.role) for a in self._ledger.read.roster.current(incident_id)
+                if a.person.casefold() == person.casefold()]
+        shorts = ", ".join(role.short for role in held if role is not None)
+        return f"{person} ({shorts})" if shorts else person
 
     def set_details(
         self,
@@ -222,7 +244,7 @@ class PostmortemReads:
         with storage_errors(self._path):
             row = self._conn.execute(
                 "SELECT incident_id, owner, deadline, acknowledged_at, meeting_at, recording, "
-                "status FROM postmortems WHERE incident_id = ?",
+                "status, ack_typed_by FROM postmortems WHERE incident_id = ?",
                 (incident_id,),
             ).fetchone()
         return PostmortemRecord(*row) if row else None

@@ -69,6 +69,16 @@ class Roster:
             entry = ledger.append(incident_id, kind, text, author, moment, now)
         return Change(ledger.read.incidents.get(incident_id), (entry,), roles_changed=True)
 
+    def hold(
+        self, incident_id: int, role: str, person: str, *, by: str, at: datetime | None = None
+    ) -> Change | None:
+        """Make sure `person` holds `role`: assign it (as `assign` does) unless they already
+        do, in which case nothing is written and None is returned."""
+        definition, name, _, _, _, holder = self._look(incident_id, role, person, by)
+        if holder is not None:
+            return None
+        return self.assign(incident_id, definition.id, name, by=by, at=at)
+
     def relieve(
         self, incident_id: int, role: str, person: str, *, by: str, at: datetime | None = None
     ) -> Change:

@@ -8,7 +8,8 @@ may hold anything else (the board warns when they do).
 
 What the core itself relies on is named here and checked by the process loader: the
 Incident Commander (`COMMANDER`: a new one is a hand-over of command), the Scribe, and the
-entry kinds the console writes on its own (`WRITTEN_KINDS`).
+entry kinds the console writes on its own (`WRITTEN_KINDS`). The post-mortem owner
+(`POSTMORTEM_OWNER`) is optional: when the process has that role, naming the owner gives it.
 """
 
 from functools import lru_cache
@@ -22,6 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 COMMANDER = "ic"
 SCRIBE = "scribe"
 REQUIRED_ROLES = (COMMANDER, SCRIBE)
+POSTMORTEM_OWNER = "postmortem_owner"
 # Kinds the console writes by itself (a role given, a severity or status changed, a task, a
 # status update, a page, the call's end...): a process may relabel them, never remove them.
 WRITTEN_KINDS = ("roster", "handover", "severity", "status", "comms", "task", "decision", "todo",
