@@ -1,4 +1,8 @@
-"""Tasks: work the IC hands to someone, with the moment the IC checks back on it."""
+"""Tasks: work the IC hands to someone, with the moment the IC checks back on it.
+
+A task is named by its number within the incident (`T1` is each incident's first task); every
+operation and read here takes that number, never the row id.
+"""
 
 import sqlite3
 from datetime import datetime, timedelta
@@ -14,7 +18,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.ledger import Ledger
 
 _COLUMNS = (
-    "t.id, t.uid, t.incident_id, t.owner, t.text, t.assigned_at, t.due_at, t.done_at, "
+    "t.id, t.uid, t.incident_id, t.number, t.owner, t.text, t.assigned_at, t.due_at, t.done_at, "
     "t.created_by"
 )
 
@@ -38,8 +42,9 @@ class Tasks:
     ) -> Change:
         """Hand `text` to `owner` and check back in `minutes` (counted from `at`, or now).
 
-        A `uid` made by the caller makes a resend harmless: the task already recorded under it
-        comes back unchanged. The task's timeline entry carries the same uid.
+        The task is the incident's next number (`T1` for its first). A `uid` made by the caller
+        makes a resend harmless: the task already recorded under it comes back unchanged. The
+        task's timeline entry carries the same uid.
         """
         name = domain.clean_text(owner, "owner", domain.MAX_NAME)
         minutes = domain.parse_minutes(minutes)
@@ -72,24 +77,28 @@ class Tasks:
         }
         entry_text = f"{name}: {text} (check back in {minutes} min)"
         with ledger.writing():
+            # Counted inside the write transaction, which holds the only write lock.
+            row["number"] = ledger.execute(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM tasks WHERE incident_id = ?", (incident_id,)
+            ).fetchone()[0]
             task_id = ledger.insert("tasks", row)
             entry = ledger.append(incident_id, "task", entry_text, author, assigned, now, uid)
         return Change(incident, (entry,), task=Task(id=task_id, **row))
 
-    def done(self, incident_id: int, task_id: int, *, by: str) -> Change:
+    def done(self, incident_id: int, number: int, *, by: str) -> Change:
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         ledger = self._ledger
         incident = ledger.read.incidents.get(incident_id)
-        task = self._open(incident_id, task_id)
+        task = self._open(incident_id, number)
         now = ledger.now()
         with ledger.writing():
             ledger.update("tasks", task.id, {"done_at": times.to_text(now)})
             entry = ledger.append(
                 incident_id, "task", f"Done: {task.text} ({task.owner})", author, now, now
             )
-        return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, task.id))
+        return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, number))
 
-    def extend(self, incident_id: int, task_id: int, minutes: int | str, *, by: str) -> Change:
+    def extend(self, incident_id: int, number: int, minutes: int | str, *, by: str) -> Change:
         """Push the check-back time: `minutes` after the due time, or after now if overdue.
 
         An overdue task extended by 10 minutes is due 10 minutes from now, not 10 minutes
@@ -99,7 +108,7 @@ class Tasks:
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         ledger = self._ledger
         incident = ledger.read.incidents.get(incident_id)
-        task = self._open(incident_id, task_id)
+        task = self._open(incident_id, number)
         now = ledger.now()
         due = max(times.from_text(task.due_at), now) + timedelta(minutes=minutes)
         text = (
@@ -113,15 +122,15 @@ class Tasks:
                 {"task_id": task.id, "minutes": minutes, "at": times.to_text(now), "by": author},
             )
             entry = ledger.append(incident_id, "task", text, author, now, now)
-        return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, task.id))
+        return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, number))
 
-    def reassign(self, incident_id: int, task_id: int, owner: str, *, by: str) -> Change:
+    def reassign(self, incident_id: int, number: int, owner: str, *, by: str) -> Change:
         """Give an open task to someone else; the previous owner is kept in the timeline."""
         name = domain.clean_text(owner, "owner", domain.MAX_NAME)
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         ledger = self._ledger
         incident = ledger.read.incidents.get(incident_id)
-        task = self._open(incident_id, task_id)
+        task = self._open(incident_id, number)
         if task.owner.casefold() == name.casefold():
             raise InputError(f"{task.ref} is already {task.owner}'s")
         now = ledger.now()
@@ -129,11 +138,11 @@ class Tasks:
         with ledger.writing():
             ledger.update("tasks", task.id, {"owner": name})
             entry = ledger.append(incident_id, "task", text, author, now, now)
-        return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, task.id))
+        return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, number))
 
-    def _open(self, incident_id: int, task_id: int) -> Task:
+    def _open(self, incident_id: int, number: int) -> Task:
         """The task, refusing one that is done (it can no longer change)."""
-        task = self._ledger.read.tasks.get(incident_id, task_id)
+        task = self._ledger.read.tasks.get(incident_id, number)
         if task.done_at is not None:
             raise InputError(f"{task.ref} is already done ({task.text})")
         return task
@@ -165,25 +174,35 @@ class TaskReads:
             ).fetchall()
         return _with_extensions(rows, extensions)
 
-    def get(self, incident_id: int, task_id: int) -> Task:
+    def get(self, incident_id: int, number: int) -> Task:
+        """The incident's task `T<number>`."""
         with storage_errors(self._path):
             row = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM tasks t WHERE t.id = ? AND t.incident_id = ?",
-                (task_id, incident_id),
+                f"SELECT {_COLUMNS} FROM tasks t WHERE t.incident_id = ? AND t.number = ?",
+                (incident_id, number),
             ).fetchone()
             if row is None:
-                raise NotFound(f"no task {format_task_ref(task_id)} on {format_ref(incident_id)}")
+                raise NotFound(f"no task {format_task_ref(number)} on {format_ref(incident_id)}")
             extensions = self._conn.execute(
                 'SELECT task_id, minutes, at, "by" FROM task_extensions WHERE task_id = ? '
                 "ORDER BY id",
-                (task_id,),
+                (row[0],),
             ).fetchall()
         return _with_extensions([row], extensions)[0]
 
     def by_uid(self, uid: str) -> Task | None:
         with storage_errors(self._path):
             row = self._conn.execute(
-                "SELECT incident_id, id FROM tasks WHERE uid = ?", (uid,)
+                "SELECT incident_id, number FROM tasks WHERE uid = ?", (uid,)
+            ).fetchone()
+        return self.get(row[0], row[1]) if row else None
+
+    def by_row_id(self, task_id: int) -> Task | None:
+        """The task whose row id is `task_id`: what `T<id>` meant in entries written before
+        tasks were numbered within their incident (migration 0007)."""
+        with storage_errors(self._path):
+            row = self._conn.execute(
+                "SELECT incident_id, number FROM tasks WHERE id = ?", (task_id,)
             ).fetchone()
         return self.get(row[0], row[1]) if row else None
 
