@@ -64,7 +64,7 @@ def test_add_task_sets_the_check_back_time_and_writes_its_entry(service, clock, 
     assert task.assigned_at == stamp(clock.now())
     assert task.due_at == stamp(clock.now() + timedelta(minutes=10))
     assert task.done_at is None and task.extensions == ()
-    assert service.read.tasks.get(incident.id, task.id) == task
+    assert service.read.tasks.get(incident.id, task.number) == task
     entry = last_entry(service, incident.id)
     assert change.entries == (entry,)
     assert (entry.kind, entry.text, entry.author) == (
@@ -117,33 +117,33 @@ def test_tasks_on_an_unknown_incident_or_task_are_not_found(service, incident):
     other = service.incidents.declare("Other", by="Ana").incident
     with pytest.raises(NotFound, match="no task T9 on INC-1"):
         service.read.tasks.get(incident.id, 9)
-    with pytest.raises(NotFound, match=f"no task T{task.id} on INC-2"):
-        service.tasks.done(other.id, task.id, by="Ana")
+    with pytest.raises(NotFound, match=f"no task T{task.number} on INC-2"):
+        service.tasks.done(other.id, task.number, by="Ana")
 
 
 def test_task_done_stamps_it_once(service, clock, incident):
     task = service.tasks.add(incident.id, "Ben", 5, "Check replicas", by="Ana").task
     clock.advance(minutes=4)
-    change = service.tasks.done(incident.id, task.id, by="Ben")
+    change = service.tasks.done(incident.id, task.number, by="Ben")
     assert change.task.done_at == stamp(clock.now())
     entry = last_entry(service, incident.id)
     assert change.entries == (entry,)
     assert (entry.kind, entry.text, entry.author) == ("task", "Done: Check replicas (Ben)", "Ben")
     count = len(service.read.timeline.all(incident.id))
     with pytest.raises(InputError, match="T1 is already done"):
-        service.tasks.done(incident.id, task.id, by="Ben")
+        service.tasks.done(incident.id, task.number, by="Ben")
     with pytest.raises(InputError, match="already done"):
-        service.tasks.extend(incident.id, task.id, 5, by="Ana")
+        service.tasks.extend(incident.id, task.number, 5, by="Ana")
     with pytest.raises(InputError, match="already done"):
-        service.tasks.reassign(incident.id, task.id, "Cy", by="Ana")
+        service.tasks.reassign(incident.id, task.number, "Cy", by="Ana")
     assert len(service.read.timeline.all(incident.id)) == count
-    assert service.read.tasks.get(incident.id, task.id) == change.task
+    assert service.read.tasks.get(incident.id, task.number) == change.task
 
 
 def test_extending_a_task_that_is_not_yet_due_adds_to_its_due_time(service, clock, incident):
     task = service.tasks.add(incident.id, "Ben", 10, "Check replicas", by="Ana").task
     clock.advance(minutes=4)  # 14:04, due 14:10
-    change = service.tasks.extend(incident.id, task.id, "5m", by="Ana")
+    change = service.tasks.extend(incident.id, task.number, "5m", by="Ana")
     assert change.task.due_at == "2026-03-29T14:15:00.000Z"
     assert change.task.extensions == (domain.Extension(5, stamp(clock.now()), "Ana"),)
     entry = last_entry(service, incident.id)
@@ -156,27 +156,27 @@ def test_extending_a_task_that_is_not_yet_due_adds_to_its_due_time(service, cloc
 def test_extending_an_overdue_task_counts_from_now(service, clock, incident):
     task = service.tasks.add(incident.id, "Ben", 10, "Check replicas", by="Ana").task
     clock.advance(minutes=25)  # 14:25, it was due at 14:10
-    first = service.tasks.extend(incident.id, task.id, 5, by="Ana").task
+    first = service.tasks.extend(incident.id, task.number, 5, by="Ana").task
     assert first.due_at == "2026-03-29T14:30:00.000Z"
     clock.advance(minutes=1)  # not overdue now: the next extension adds to the due time
-    second = service.tasks.extend(incident.id, task.id, 10, by="Cy").task
+    second = service.tasks.extend(incident.id, task.number, 10, by="Cy").task
     assert second.due_at == "2026-03-29T14:40:00.000Z"
     assert [(x.minutes, x.by) for x in second.extensions] == [(5, "Ana"), (10, "Cy")]
     assert last_entry(service, incident.id).text.endswith("now due 14:40Z")
     with pytest.raises(InputError, match="bad minutes"):
-        service.tasks.extend(incident.id, task.id, 0, by="Ana")
-    assert service.read.tasks.get(incident.id, task.id) == second
+        service.tasks.extend(incident.id, task.number, 0, by="Ana")
+    assert service.read.tasks.get(incident.id, task.number) == second
 
 
 def test_reassigning_keeps_the_previous_owner_in_the_timeline(service, incident):
     task = service.tasks.add(incident.id, "Ben", 10, "Check replicas", by="Ana").task
-    change = service.tasks.reassign(incident.id, task.id, "Cy", by="Ana")
+    change = service.tasks.reassign(incident.id, task.number, "Cy", by="Ana")
     assert change.task.owner == "Cy" and change.task.due_at == task.due_at
     entry = last_entry(service, incident.id)
     assert change.entries == (entry,)
     assert (entry.kind, entry.text) == ("task", "Reassigned from Ben to Cy: Check replicas")
     with pytest.raises(InputError, match="T1 is already Cy's"):
-        service.tasks.reassign(incident.id, task.id, "cy", by="Ana")
+        service.tasks.reassign(incident.id, task.number, "cy", by="Ana")
 
 
 def test_tasks_are_listed_by_check_back_time_with_their_extensions(service, clock, incident):
@@ -208,7 +208,7 @@ def test_a_failed_task_change_writes_neither_the_change_nor_its_entry(service, i
         "BEGIN SELECT RAISE(ABORT, 'simulated failure'); END"
     )
     with pytest.raises(sqlite3.IntegrityError):
-        service.tasks.extend(incident.id, task.id, 5, by="Ana")
+        service.tasks.extend(incident.id, task.number, 5, by="Ana")
     with pytest.raises(sqlite3.IntegrityError):
         service.tasks.add(incident.id, "Cy", 5, "another", by="Ana")
     assert service.read.tasks.all(incident.id) == [task]
@@ -329,7 +329,7 @@ def test_data_version_changes_when_another_connection_commits(service, where, cl
 def test_listing_tasks_takes_two_queries_however_many_there_are(service, incident):
     for n in range(20):
         task = service.tasks.add(incident.id, "Ben", 5 + n, f"task {n}", by="Ana").task
-        service.tasks.extend(incident.id, task.id, 5, by="Ana")
+        service.tasks.extend(incident.id, task.number, 5, by="Ana")
     statements: list[str] = []
     service.ledger.conn.set_trace_callback(statements.append)
     try:
