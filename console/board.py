@@ -112,6 +112,43 @@ def prompts_for(process: Any, moment: str, audiences: tuple[str, ...] = ("ic",))
     return [p for p in process.items("prompts") if p["moment"] == moment and p["audience"] in audiences]
 
 
+def moment_holds(moment: str, incident: Incident, *, commander: str | None, overdue: int) -> bool:
+    """Whether what a moment's prompts speak to is still so, asked again on every change and
+    every second: the opening prompts while nobody is IC, a time-box's while a task is
+    overdue, the close's while the incident is resolved. The others (a decision, a task just
+    given, a lull) hold while the incident is open, for as long as the board shows them."""
+    if moment == "at_close":
+        return incident.status == "resolved"
+    if incident.status == "resolved":
+        return False
+    if moment == "on_join":
+        return commander is None
+    if moment == "timer_expired":
+        return overdue > 0
+    return True
+
+
+class RecordClock:
+    """The time the board's durations are counted to: now while the incident is open, the
+    moment it was resolved once it is (task countdowns and time in a role are final then).
+
+    A clock like `console.clock.Clock` (`now()`), over the real one; `follow` is told the
+    incident after every change, so a reopened incident's clocks run again.
+    """
+
+    def __init__(self, clock: Any) -> None:
+        self._clock = clock
+        self.stopped_at: datetime | None = None
+
+    def follow(self, incident: Incident) -> None:
+        resolved = incident.status == "resolved" and incident.resolved_at
+        self.stopped_at = times.from_text(incident.resolved_at) if resolved else None
+
+    def now(self) -> datetime:
+        now = self._clock.now()
+        return min(now, self.stopped_at) if self.stopped_at is not None else now
+
+
 def checklists_for(process: Any, role: str, phase: str, *, security: bool) -> list[dict]:
     return [c for c in process.items("checklists")
             if c["role"] == role and c["phase"] == phase and (security or not c["security_only"])]

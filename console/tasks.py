@@ -140,6 +140,32 @@ class Tasks:
             entry = ledger.append(incident_id, "task", text, author, now, now)
         return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, number))
 
+    def close_open(self, incident_id: int, *, by: str, to_followups: bool = False) -> Change:
+        """Take every open task off the board at once (offered when the incident is resolved):
+        each is closed unfinished, or with `to_followups` first becomes a follow-up with its
+        text and owner; one timeline entry per task says which. All or nothing."""
+        from console.followups import Followups
+
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        ledger = self._ledger
+        incident = ledger.read.incidents.get(incident_id)
+        tasks = sorted(ledger.read.tasks.all(incident_id, open_only=True), key=lambda t: t.number)
+        if not tasks:
+            raise InputError(f"{incident.ref} has no open tasks")
+        now = ledger.now()
+        entries = []
+        with ledger.writing():
+            for task in tasks:
+                ledger.update("tasks", task.id, {"done_at": times.to_text(now)})
+                what = f"{task.ref} {task.text} ({task.owner})"
+                if to_followups:
+                    item = Followups(ledger).add(incident_id, task.text, owner=task.owner, by=author)
+                    text = f"Handed to follow-up {item.ref}: {what}"
+                else:
+                    text = f"Closed unfinished: {what}"
+                entries.append(ledger.append(incident_id, "task", text, author, now, now))
+        return Change(incident, tuple(entries))
+
     def _open(self, incident_id: int, number: int) -> Task:
         """The task, refusing one that is done (it can no longer change)."""
         task = self._ledger.read.tasks.get(incident_id, number)

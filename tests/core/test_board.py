@@ -101,3 +101,33 @@ def test_templates_fill_what_they_know(process):
     filled = board.fill_template(body, {"ref": "INC-3", "title": "Checkout", "severity": "SEV-1"})
     assert filled.startswith("Status update, INC-3 Checkout.")
     assert "{ic}" in filled  # unknown values stay visible
+
+
+def test_a_moment_s_prompts_hold_only_while_what_they_speak_to_is_so(service, clock):
+    incident = service.incidents.declare("x", by="Ana", severity=2).incident
+    assert board.moment_holds("on_join", incident, commander=None, overdue=0)
+    assert not board.moment_holds("on_join", incident, commander="Ana", overdue=0)
+    assert board.moment_holds("timer_expired", incident, commander="Ana", overdue=1)
+    assert not board.moment_holds("timer_expired", incident, commander="Ana", overdue=0)
+    assert board.moment_holds("before_decision", incident, commander="Ana", overdue=0)
+    assert not board.moment_holds("at_close", incident, commander="Ana", overdue=0)
+    resolved = service.incidents.set_status(incident.id, "resolved", by="Ana").incident
+    assert board.moment_holds("at_close", resolved, commander="Ana", overdue=0)
+    for moment in ("on_join", "timer_expired", "before_decision", "on_assign", "lull"):
+        assert not board.moment_holds(moment, resolved, commander=None, overdue=2)
+
+
+def test_the_record_clock_stops_at_resolve_and_runs_again_on_reopen(service, clock):
+    incident = service.incidents.declare("x", by="Ana", severity=2).incident
+    record = board.RecordClock(clock)
+    record.follow(incident)
+    clock.advance(minutes=5)
+    assert record.now() == clock.now()
+    resolved = service.incidents.set_status(incident.id, "resolved", by="Ana").incident
+    record.follow(resolved)
+    at_resolve = clock.now()
+    clock.advance(minutes=30)
+    assert record.now() == at_resolve
+    reopened = service.incidents.set_status(incident.id, "active", by="Ana").incident
+    record.follow(reopened)
+    assert record.now() == clock.now()

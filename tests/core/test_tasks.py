@@ -338,3 +338,35 @@ def test_listing_tasks_takes_two_queries_however_many_there_are(service, inciden
         service.ledger.conn.set_trace_callback(None)
     assert len(tasks) == 20 and all(len(t.extensions) == 1 for t in tasks)
     assert len(statements) == 2
+
+
+# -- open tasks when the incident is resolved --------------------------------------------------
+
+
+def test_open_tasks_closed_at_resolve_leave_the_board_each_with_its_entry(service, clock, incident):
+    service.tasks.add(incident.id, "Ben", 5, "check replicas", by="Ana")
+    second = service.tasks.add(incident.id, "Cy", 5, "page the DBA", by="Ana").task
+    service.tasks.add(incident.id, "Dee", 5, "draft the post", by="Ana")
+    service.tasks.done(incident.id, second.number, by="Ana")
+    clock.advance(minutes=2)
+    change = service.tasks.close_open(incident.id, by="Ana")
+    assert [e.text for e in change.entries] == [
+        "Closed unfinished: T1 check replicas (Ben)", "Closed unfinished: T3 draft the post (Dee)"]
+    assert change.entries == tuple(service.read.timeline.all(incident.id)[-2:])
+    assert service.read.tasks.all(incident.id, open_only=True) == []
+    assert service.read.tasks.get(incident.id, 1).done_at == stamp(clock.now())
+    assert service.read.followups.all(incident.id) == []
+    with pytest.raises(InputError, match="INC-1 has no open tasks"):
+        service.tasks.close_open(incident.id, by="Ana")
+
+
+def test_open_tasks_handed_to_follow_ups_keep_their_text_and_owner(service, incident):
+    service.tasks.add(incident.id, "Ben", 5, "check replicas", by="Ana")
+    service.tasks.add(incident.id, "Cy", 5, "page the DBA", by="Ana")
+    change = service.tasks.close_open(incident.id, by="Ana", to_followups=True)
+    items = service.read.followups.all(incident.id)
+    assert [(i.text, i.owner) for i in items] == [("check replicas", "Ben"), ("page the DBA", "Cy")]
+    assert [e.text for e in change.entries] == [
+        f"Handed to follow-up {items[0].ref}: T1 check replicas (Ben)",
+        f"Handed to follow-up {items[1].ref}: T2 page the DBA (Cy)"]
+    assert service.read.tasks.all(incident.id, open_only=True) == []
