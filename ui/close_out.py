@@ -13,6 +13,7 @@ from console import times
 from console.clock import Clock
 from console.domain import Incident
 from console.queries import Reader
+from console.vocabulary import POSTMORTEM_OWNER
 from ui.actions import keys_of
 from ui.board_panels import InlineBar
 from ui.writer import StoreWriter
@@ -88,17 +89,22 @@ class CloseOut:
         elif step == "3":
             from datetime import date
 
-            name, _, deadline = rest.rpartition(" ")
+            name, _, deadline = rest.strip().rpartition(" ")
             try:
                 due = date.fromisoformat(deadline)
             except ValueError:
                 bar.message.setText("Write 3 NAME YYYY-MM-DD: one named owner and the date the post-mortem is due.")
                 return
-            self._submit(lambda s: s.postmortem.name_owner(incident_id, name.strip(), due, by=author), done, failed)
+            self._submit(lambda s: _name_owner(s, incident_id, name.strip(), due, author), done, failed)
         elif step == "4":
-            # The IC records the owner's spoken acknowledgement, in the owner's name.
-            owner = rest.strip()
-            self._submit(lambda s: s.postmortem.acknowledge(incident_id, by=owner), done, failed)
+            # Whoever types records the owner's spoken acknowledgement, on the owner's behalf.
+            record = self._reader.postmortem.record(incident_id)
+            owner = rest.strip() or (record.owner if record is not None else None) or ""
+            if not owner:
+                bar.message.setText("Name the owner first: 3 NAME YYYY-MM-DD.")
+                return
+            self._submit(lambda s: s.postmortem.acknowledge(incident_id, by=author, on_behalf_of=owner),
+                         done, failed)
         elif step == "5" and rest.strip():
             self._submit(lambda s: s.timeline.log(incident_id, f"Clean-up: {rest.strip()}", by=author, kind="todo"),
                          done, failed)
@@ -138,3 +144,13 @@ class CloseOut:
             self.callout.setText("The post-mortem meeting is less than 24 hours away and the draft has "
                                  f"not been shared for review ({keys_of('postmortem')}, status In review).")
             self.callout.show()
+
+
+def _name_owner(service, incident_id: int, name: str, due, author: str):
+    """Name the post-mortem owner and give them the process's owner role, so Roles shows who
+    owns it (the role's change, for the board to refresh; None when the process has no such
+    role or they already hold it)."""
+    service.postmortem.name_owner(incident_id, name, due, by=author)
+    if service.vocabulary.role_by_id(POSTMORTEM_OWNER) is None:
+        return None
+    return service.roster.hold(incident_id, POSTMORTEM_OWNER, name, by=author)
