@@ -21,6 +21,7 @@ from console.store import connect, pending_migrations
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from ui import palette
 from ui.main_window import MainWindow
 from ui.writer import StoreWriter
 
@@ -48,7 +49,7 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
     clock = clock or SystemClock()
     app = app or QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Incident Console")
-    app.setStyleSheet(_load_stylesheet())
+    palette.apply(app, _load_stylesheet())
     db_path = where.db_path
 
     def open_service():  # runs on the writer thread, so its imports stay off the first paint

@@ -3,10 +3,11 @@
 from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor, QFont, QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QCheckBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from console.domain import format_ref
+from ui import palette
 
 
 class FollowupsModel(QAbstractTableModel):
@@ -51,7 +52,7 @@ class FollowupsModel(QAbstractTableModel):
         if role == self.SortRole:
             return (item.due_on or "9999-99-99") if index.column() == 0 else values[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and self.overdue(item):
-            return QColor("#c62f3f")
+            return palette.colour("danger")
         if role == Qt.ItemDataRole.FontRole and self.overdue(item):
             font = QFont()
             font.setBold(True)
@@ -80,6 +81,7 @@ class FollowupsWindow(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setAccessibleName("Follow-up columns")
         self.message = QLabel("D: mark the selected item done (or not done)", self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.show_done)

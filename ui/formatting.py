@@ -5,6 +5,7 @@ from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from console import times
+from ui import palette
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.process import Process
@@ -30,7 +31,7 @@ class KindStyles:
         return max((len(label) for label in self.labels.values()), default=8)
 
     def colour(self, kind: str) -> str:
-        return self.colours.get(kind, "#7d8590")
+        return self.colours.get(kind) or palette.hex_colour("neutral_fill")
 
 
 def severity_text(level: int | None) -> str:

@@ -8,13 +8,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QFont, QKeySequence, QPainter, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from console import metrics
 from console.errors import ConsoleError
 from console.files import write_private
-from ui.incident_list import SEVERITY_COLOURS
+from ui import palette
 
 MEASURE_NAMES = {
     "time_to_declare": "Time to declare",
@@ -78,13 +78,13 @@ class MetricsChart(QWidget):
                     continue
                 height = area.height() * value / top
                 painter.fillRect(QRectF(x0 + s * bar, area.bottom() - height, bar - 2, height),
-                                 QColor(SEVERITY_COLOURS.get(level, "#7d8590")))
+                                 palette.colour(palette.severity(level)))
             painter.setPen(text)
             painter.drawText(QRectF(area.left() + m * group, area.bottom() + 4, group, 18),
                              Qt.AlignmentFlag.AlignCenter, month)
         x = area.left()
         for level in levels:
-            painter.fillRect(QRectF(x, area.bottom() + 28, 12, 12), QColor(SEVERITY_COLOURS.get(level, "#7d8590")))
+            painter.fillRect(QRectF(x, area.bottom() + 28, 12, 12), palette.colour(palette.severity(level)))
             painter.drawText(QRectF(x + 16, area.bottom() + 25, 60, 18), Qt.AlignmentFlag.AlignLeft, f"SEV-{level}")
             x += 80
 

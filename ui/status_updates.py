@@ -16,6 +16,7 @@ from console.queries import Reader
 from ui.actions import keys_of
 from ui.board_models import countdown
 from ui.board_panels import UpdateComposer
+from ui import palette
 from ui.formatting import severity_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,7 +71,7 @@ class StatusUpdates:
             if due.due_at is None:
                 continue
             text, overdue = countdown(times.to_text(due.due_at), now)
-            style = "color:#c62f3f;font-weight:bold" if overdue else ""
+            style = f"color:{palette.hex_colour('danger')};font-weight:bold" if overdue else ""
             when = text if overdue else "in " + text.replace(" left", "")
             parts.append(f"<span style='{style}'>{due.audience} {when}</span>")
         self.cadence_label.setText(

@@ -8,6 +8,7 @@ from PySide6.QtGui import QTextCursor
 
 from console import exports
 from console.service import IncidentService
+from ui import palette
 
 
 
@@ -99,7 +100,7 @@ def test_followups_across_incidents_with_overdue_marked(qtbot, where, clock):
     proxy = view.proxy
     due = [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
     assert due == ["2026-03-01", "2026-05-01", "—"]
-    assert proxy.index(0, 1).data(Qt.ItemDataRole.ForegroundRole).name() == "#c62f3f"
+    assert proxy.index(0, 1).data(Qt.ItemDataRole.ForegroundRole) == palette.colour("danger")
     assert proxy.index(1, 1).data(Qt.ItemDataRole.ForegroundRole) is None
     view.table.setFocus()
     view.table.setCurrentIndex(proxy.index(0, 1))
