@@ -2,22 +2,71 @@
 
 An item may come from one of the scribe's `todo` entries (`source_entry_id`); an entry becomes
 at most one item, which the store's unique index holds even against another writer.
+
+People type a due date as a date, a count of days or weeks ahead, or a day's name
+(`parse_due`), and a new item may start with the incident it belongs to (`take_incident`).
 """
 
+import re
 import sqlite3
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console import domain, times
 from console.domain import ActionItem, format_action_item_ref, format_entry_ref
 from console.errors import InputError, NotFound
+from console.patterns import LazyPattern
 from console.store import storage_errors
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.ledger import Ledger
 
 _COLUMNS = "id, incident_id, text, owner, due_on, ticket, done_at, created_at, source_entry_id"
+_AHEAD = LazyPattern(r"^(?:\+|in\s+)?([0-9]{1,3})\s*(d|days?|w|weeks?)$", re.ASCII | re.IGNORECASE)
+_ISO_DATE = LazyPattern(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", re.ASCII)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CLEAR = ("", "-", "—", "none")
+DUE_FORMS = "2026-04-10, +7d, 2w, tomorrow or friday (empty: no date)"
+_INCIDENT_FIRST = LazyPattern(r"^\s*(INC-?[0-9]+)\b\s*:?\s*(.*)$", re.ASCII | re.IGNORECASE | re.DOTALL)
+
+
+def parse_due(text: str, today: date) -> date | None:
+    """A due date as typed: `2026-04-10`, `+7d`, `7 days`, `2w`, `in 3 days`, `today`,
+    `tomorrow`, or a day's name (`fri`, `friday`: the next one after today). Empty, `-` or
+    `none` is None: no due date."""
+    raw = (text or "").strip().casefold() if isinstance(text, str) else None
+    if raw is None:
+        raise InputError(f"bad due date {text!r}: use {DUE_FORMS}")
+    if raw in _CLEAR:
+        return None
+    if raw == "today":
+        return today
+    if raw == "tomorrow":
+        return today + timedelta(days=1)
+    ahead = _AHEAD.match(raw)
+    if ahead:
+        count = int(ahead.group(1))
+        return today + timedelta(days=count * (7 if ahead.group(2).startswith("w") else 1))
+    if len(raw) >= 3 and raw.isalpha():
+        day = next((i for i, name in enumerate(_WEEKDAYS) if name.startswith(raw)), None)
+        if day is not None:
+            return today + timedelta(days=(day - today.weekday() - 1) % 7 + 1)
+    if not _ISO_DATE.match(raw):
+        raise InputError(f"bad due date {text!r}: use {DUE_FORMS}")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InputError(f"bad due date {text!r}: no such day") from None
+
+
+def take_incident(text: str) -> tuple[int | None, str]:
+    """`INC-2 add a lag alert` -> (2, "add a lag alert"); text without a leading reference
+    -> (None, text)."""
+    match = _INCIDENT_FIRST.match(text or "")
+    if match is None:
+        return None, (text or "").strip()
+    return domain.parse_ref(match.group(1)), match.group(2).strip()
 
 
 class Followups:
