@@ -1,0 +1,15 @@
+"""Team mode (issue 12): consoles on several machines share their incidents through a plain
+PostgreSQL server, and each keeps working on its own SQLite file while the server is away.
+
+What replicates is the op log the core keeps (console.sync, `service.sync`): each console
+pushes the ops it wrote and pulls everyone's, and the core applies them. This package is the
+server's side of that and the way to it, one noun per module:
+
+    config      team.json: which server, as whom (the URL without its password)
+    schema      the server's numbered SQL migrations, `team migrate`, the version check
+    server      one connection to the server: push, pull after a cursor, number, wake-up
+    exchange    sync_once(service, server): push, number, pull and apply until in step
+    status      what the last exchange did, for `team status`
+
+psycopg is imported by `server` and `schema` only, and nothing on a solo command imports them.
+"""

@@ -1,0 +1,71 @@
+"""One exchange with the team server: everything waiting goes out, everything new comes in.
+
+    sync_once(service, server) -> Exchanged(pushed, pulled, applied, numbered)
+
+1. Push what this console wrote and the server lacks, oldest first, in batches; after each
+   batch the server numbers the incidents it names (INC-N on every console), then the batch
+   is marked pushed here. A crash in between only sends the batch again, which changes nothing
+   (the server keeps an op once, by uid).
+2. Pull everyone's ops after the stored cursor, in batches, until there is nothing newer;
+   number the incidents they name that have no number here yet; apply them (the core skips
+   those it has, so our own ops coming back cost a lookup); store the cursor after each batch.
+
+Interrupted anywhere (the link drops: server.Unreachable), the next exchange carries on from
+what was stored; nothing is lost or applied twice. Runs on the caller's thread with the
+service's one writer connection.
+"""
+
+from typing import NamedTuple
+
+BATCH = 500
+
+
+class Exchanged(NamedTuple):
+    pushed: int  # ops sent (including any the server already had)
+    pulled: int  # ops received (including our own, coming back)
+    applied: int  # of those, the ones that were new here
+    numbered: int  # incidents whose number we learned
+
+
+def push_all(service, server, batch: int = BATCH) -> tuple[int, int]:
+    """Push everything waiting; (ops pushed, incidents numbered)."""
+    pushed = numbered = 0
+    while True:
+        ops = service.sync.outgoing(batch)
+        if not ops:
+            return pushed, numbered
+        server.push(ops)
+        numbers = server.number(op.incident for op in ops)
+        if numbers:
+            service.sync.set_numbers(numbers)
+        service.sync.mark_pushed([op.uid for op in ops])
+        pushed += len(ops)
+        numbered += len(numbers)
+        if len(ops) < batch:
+            return pushed, numbered
+
+
+def pull_all(service, server, batch: int = BATCH) -> tuple[int, int, int]:
+    """Pull and apply until in step; (ops pulled, applied, incidents numbered)."""
+    pulled = applied = numbered = 0
+    while True:
+        cursor = service.sync.cursor()
+        ops, after = server.pull(cursor, batch)
+        if ops:
+            numbers = server.number(op.incident for op in ops)
+            if numbers:
+                service.sync.set_numbers(numbers)
+                numbered += len(numbers)
+            applied += service.sync.apply(ops)
+            pulled += len(ops)
+        if after != cursor:
+            service.sync.set_cursor(after)
+        if len(ops) < batch:
+            return pulled, applied, numbered
+
+
+def sync_once(service, server, batch: int = BATCH) -> Exchanged:
+    """Push, number, pull and apply until this console and the server are in step."""
+    pushed, numbered_out = push_all(service, server, batch)
+    pulled, applied, numbered_in = pull_all(service, server, batch)
+    return Exchanged(pushed, pulled, applied, numbered_out + numbered_in)
