@@ -7,11 +7,12 @@ per page section (so a hit can open at its heading), plus the process's glossary
 checklist items and prompts when a process is given.
 """
 
+import math
 import posixpath
 import re
 import sqlite3
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -203,6 +204,7 @@ class Hit:
     anchor: str
     snippet: str  # plain text; matched words are between \x02 and \x03
     title_hits: str = ""  # the title with its matched words marked the same way
+    line: str = ""  # a checklist item's or prompt's own line on its page (`HandbookIndex.place`)
 
     def snippet_marked(self, start: str = "[", end: str = "]") -> str:
         return self.snippet.replace(_HIT_START, start).replace(_HIT_END, end)
@@ -267,6 +269,75 @@ class HandbookIndex:
                 places.add((page, anchor))
                 hits.append(Hit(kind, title, page, anchor, snippet, marked_title))
         return hits[:limit]
+
+    def place(self, hit: Hit) -> Hit:
+        """A checklist item or prompt, placed on its page: the section and the line of that
+        page that say it (its `page` names only the page), so it opens there, not at the top.
+        Other hits are already placed. Done when a hit is opened, not for every hit listed."""
+        if hit.kind not in ("checklist", "prompt") or hit.page not in self.pages:
+            return hit
+        # A checklist item is found by its own words first, then by its detail (the snippet).
+        said = hit.title.rpartition(" › ")[2] if hit.kind == "checklist" else ""
+        anchor, line = self.locate(hit.page, said, hit.anchor) if said else (hit.anchor, "")
+        if not line:
+            anchor, line = self.locate(hit.page, _unmarked(hit.snippet), hit.anchor)
+        return replace(hit, anchor=anchor, line=line)
+
+    def locate(self, page_id: str, text: str, anchor: str = "") -> tuple[str, str]:
+        """Where on page `page_id` `text` is said: (the anchor of the section, the line).
+
+        The section (only `anchor` when given) that shares the most words with `text` wins,
+        words rare on the page counting more and words of its heading double; then its line
+        sharing the most (its heading when none does). ("", "") when nothing on the page shares
+        a word."""
+        wanted = _stems(text)
+        sections = [s for s in self.pages[page_id].sections if not anchor or s.anchor == anchor]
+        if not wanted or not sections:
+            return anchor, ""
+        lines = {id(s): [s.title, *(plain_text(raw) for raw in s.body.splitlines() if raw.strip())]
+                 for s in sections}
+        found = {id(s): [_stems(line) for line in lines[id(s)]] for s in sections}
+        in_sections: dict[str, int] = {}
+        for section in sections:
+            for stem in set().union(*found[id(section)]) & wanted:
+                in_sections[stem] = in_sections.get(stem, 0) + 1
+
+        def weight(stems: set[str]) -> float:
+            return sum(math.log(1 + len(sections) / in_sections[stem]) for stem in stems & wanted)
+
+        scores = [(weight(set().union(*found[id(s)])) + weight(found[id(s)][0]), -n, s)
+                  for n, s in enumerate(sections)]
+        score, _, section = max(scores, key=lambda t: t[:2])
+        if score == 0:
+            return anchor, ""
+        # Its best line under the heading; the heading itself when none shares a word.
+        ranked = [(weight(stems), -n) for n, stems in enumerate(found[id(section)]) if n]
+        best = max(ranked, default=(0.0, 0))
+        line = lines[id(section)][-best[1] if best[0] else 0]
+        return ("" if section.level == 1 else section.anchor), line
+
+
+_STOP = frozenset("the and for you are your with that this have from not but all can one any who "
+                  "what when they them was were its into than then".split())
+
+
+def _stems(text: str) -> set[str]:
+    """The words of `text` that say something, roughly stemmed: an ending (-ing, -ed, -es, -s)
+    dropped, then cut to five letters (released ~ release, keeping ~ keep)."""
+    stems = set()
+    for word in re.findall(r"\w+", text.casefold()):
+        if len(word) < 3 or word in _STOP:
+            continue
+        for ending in ("ing", "ed", "es", "s"):
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                word = word[: -len(ending)]
+                break
+        stems.add(word[:5])
+    return stems
+
+
+def _unmarked(text: str) -> str:
+    return text.replace(_HIT_START, "").replace(_HIT_END, "").replace("…", " ")
 
 
 def _process_documents(process: Any) -> list[tuple[str, str, str, str, str]]:

@@ -298,8 +298,38 @@ class HandbookWindow(QMainWindow):
             self._on_result_activated(index)
 
     def _on_result_activated(self, index: QModelIndex) -> None:
-        hit = self.hits.hit_at(index.row())
+        """Open the hit where it is: a page hit at its heading; a checklist item or a prompt
+        at the section and the line of its page that say it, that line selected."""
+        hit = self.index.place(self.hits.hit_at(index.row()))
         self.open_ref(hit.page + (f"#{hit.anchor}" if hit.anchor else ""))
+        if hit.line:
+            self.show_line(hit.line, hit.anchor)
+
+    def show_line(self, line: str, anchor: str = "") -> bool:
+        """Select `line` (as rendered) at or after heading `anchor`, and scroll it into view;
+        False when the page does not show it."""
+        document = self.browser.document()
+        start = self._anchor_position(anchor) if anchor else 0
+        words = line.split()
+        for count in (len(words), 12, 6, 3):  # the rendered text may wrap or drop markup
+            cursor = document.find(" ".join(words[:count]), start)
+            if not cursor.isNull():
+                self.browser.setTextCursor(cursor)
+                self.browser.ensureCursorVisible()
+                return True
+        return False
+
+    def _anchor_position(self, anchor: str) -> int:
+        block = self.browser.document().begin()
+        while block.isValid():
+            iterator = block.begin()
+            while not iterator.atEnd():
+                fragment = iterator.fragment()
+                if anchor in fragment.charFormat().anchorNames():
+                    return fragment.position()
+                iterator += 1
+            block = block.next()
+        return 0
 
     def keyPressEvent(self, event) -> None:
         # Down from the search box walks the results without leaving the keyboard.

@@ -96,3 +96,35 @@ def test_handbook_search_on_the_command_line(capsys):
     assert out.splitlines()[0].startswith("Span of control  (training/glossary#span-of-control)")
     assert "[span]" in out.lower()
     assert main(["handbook", "search", "zzzzqqq"]) == 1
+
+
+def checklist_hit(index, query, text):
+    return next(h for h in index.search(query, limit=40) if h.kind == "checklist" and text in h.title)
+
+
+@pytest.mark.parametrize("query, item, page, anchor, line", [
+    ("keep order", "Keep order", "training/incident_commander", "keeping-order", "one speaker"),
+    ("forensics", "Run forensics", "during/security_incident_response", "forensic-analysis", "systems are secure"),
+    ("postmortem owner", "Name one postmortem owner", "after/post_mortem_process", "naming-the-owner", "owner"),
+])
+def test_a_checklist_item_is_placed_at_its_section_and_line(index, query, item, page, anchor, line):
+    hit = checklist_hit(index, query, item)
+    assert (hit.page, hit.anchor, hit.line) == (page, "", "")  # listing is quick: placed when opened
+    placed = index.place(hit)
+    assert (placed.page, placed.anchor) == (page, anchor)
+    assert line in placed.line
+
+
+def test_every_checklist_item_and_prompt_lands_on_a_heading_of_its_page(index):
+    pages = handbook.load_pages()
+    documents = [row for row in handbook._process_documents(load_process()) if row[0] in ("checklist", "prompt")]
+    assert len(documents) > 100
+    for kind, title, body, page, anchor in documents:
+        placed = index.place(handbook.Hit(kind, title, page, anchor, body))
+        assert placed.anchor == "" or placed.anchor in pages[page].anchors, title
+        assert placed.line, title  # a line of that section shares its words
+
+
+def test_page_hits_are_already_placed(index):
+    hit = index.search("span of control")[0]
+    assert index.place(hit) is hit

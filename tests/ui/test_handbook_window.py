@@ -119,3 +119,38 @@ def test_f1_opens_the_handbook_from_the_main_window_without_a_modal(qtbot, windo
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page)
     window.incident_page.header.severity_label.linkActivated.emit("before/severity_levels#sev-2")
     assert window.handbook.current == "before/severity_levels#sev-2"
+
+
+def _visible(browser, cursor) -> bool:
+    rect = browser.cursorRect(cursor)
+    return 0 <= rect.top() and rect.bottom() <= browser.viewport().height()
+
+
+@pytest.mark.parametrize("query, item, anchor, line", [
+    ("keep order", "Keep order", "keeping-order", "Ask for one speaker at a time."),
+    ("forensics", "Run forensics", "forensic-analysis", "Start this only once the systems are secure"),
+])
+def test_enter_on_a_checklist_hit_opens_its_page_at_the_item(qtbot, handbook, query, item, anchor, line):
+    handbook.focus_search()
+    qtbot.keyClicks(handbook.search_edit, query)
+    row = next(r for r in range(handbook.hits.rowCount())
+               if handbook.hits.hit_at(r).kind == "checklist" and item in handbook.hits.hit_at(r).title)
+    handbook.results.setCurrentIndex(handbook.hits.index(row, 0))
+    handbook.results.setFocus()
+    qtbot.keyClick(handbook.results, Qt.Key.Key_Return)
+    assert handbook.current.endswith(f"#{anchor}")
+    assert handbook.browser.verticalScrollBar().value() > 0  # not the top of the page
+    cursor = handbook.browser.textCursor()
+    assert cursor.selectedText().startswith(line)
+    assert _visible(handbook.browser, cursor)
+
+
+def test_enter_on_a_prompt_hit_opens_at_its_line_too(qtbot, handbook):
+    handbook.focus_search()
+    qtbot.keyClicks(handbook.search_edit, "strong objections")
+    row = next(r for r in range(handbook.hits.rowCount()) if handbook.hits.hit_at(r).kind == "prompt")
+    handbook.results.setCurrentIndex(handbook.hits.index(row, 0))
+    qtbot.keyClick(handbook.search_edit, Qt.Key.Key_Return)
+    cursor = handbook.browser.textCursor()
+    assert "objections" in cursor.selectedText()
+    assert _visible(handbook.browser, cursor)
