@@ -3,17 +3,45 @@ blameless-language rules running as you type.
 
 Each finding is underlined in the text; hovering it shows the rule's message and suggestion;
 the panel below lists them all (Enter jumps to one, F1 opens the rule's handbook page). Ctrl+S
-keeps a new version (every save is kept); the status moves along the process's flow.
+keeps a new version (every save is kept); the status moves along the process's flow. Tab and
+Shift+Tab move between the fields (the editor takes no tab characters), Ctrl+W closes the
+window, and the preview follows the editor: it is drawn again a moment after typing stops, and
+scrolled to the section the cursor is in, as far down it as the cursor is.
 """
 
+import re
+
+
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QAction, QKeySequence, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QPlainTextEdit, QPushButton,
     QSplitter, QTextBrowser, QTextEdit, QToolTip, QVBoxLayout, QWidget,
 )
 
+from ui import palette
+
 LINT_PAUSE_MS = 250
+_HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def section_at(markdown: str, position: int) -> tuple[int, float]:
+    """Where `position` lies in the Markdown: the index of the heading it is under (-1 above
+    the first) and how far through that section it is (0.0 at the heading, towards 1.0 at
+    the next). Headings inside code fences do not count, as a Markdown reader sees it."""
+    starts: list[int] = []
+    offset, fenced = 0, False
+    for line in markdown.splitlines(keepends=True):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and _HEADING.match(line):
+            starts.append(offset)
+        offset += len(line)
+    index = sum(1 for start in starts if start <= position) - 1
+    begin = starts[index] if index >= 0 else 0
+    end = starts[index + 1] if index + 1 < len(starts) else max(len(markdown), begin + 1)
+    return index, min(1.0, max(0.0, (position - begin) / max(1, end - begin)))
 
 
 class MarkdownEditor(QPlainTextEdit):
@@ -54,6 +82,7 @@ class PostmortemWindow(QWidget):
         self.editor = MarkdownEditor(self)
         self.editor.setObjectName("postmortemEditor")
         self.editor.setAccessibleName("Post-mortem text")
+        self.editor.setTabChangesFocus(True)  # Tab moves on, as everywhere else in the console
         self.editor.setPlainText(text)
         self.preview = QTextBrowser(self)
         self.preview.setObjectName("postmortemPreview")
@@ -117,6 +146,11 @@ class PostmortemWindow(QWidget):
         self.meeting_edit.returnPressed.connect(self._set_details)
         self.recording_edit.returnPressed.connect(self._set_details)
         self.regenerate_button.clicked.connect(self.regenerate)
+        self.editor.cursorPositionChanged.connect(self.follow_editor)
+        close = QAction("Close", self)
+        close.setShortcut(QKeySequence("Ctrl+W"))
+        close.triggered.connect(self.close)
+        self.addAction(close)
         self.findings: list = []
         self.refresh()
 
@@ -132,7 +166,7 @@ class PostmortemWindow(QWidget):
             selection = QTextEdit.ExtraSelection()
             fmt = QTextCharFormat()
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-            fmt.setUnderlineColor(QColor("#c62f3f"))
+            fmt.setUnderlineColor(palette.colour("danger"))
             selection.format = fmt
             cursor = QTextCursor(self.editor.document())
             cursor.setPosition(finding.start)
@@ -144,9 +178,27 @@ class PostmortemWindow(QWidget):
             [f"{f.section}:{f.line}: {f.rule}: {f.message}  “{f.text[:60]}”" for f in self.findings])
         self.summary.setText(f"{len(self.findings)} finding(s) from the blameless-language rules"
                              if self.findings else "No findings from the blameless-language rules.")
-        scroll = self.preview.verticalScrollBar().value()
         self.preview.setMarkdown(text)
-        self.preview.verticalScrollBar().setValue(scroll)
+        self.follow_editor()
+
+    def follow_editor(self) -> None:
+        """Scroll the preview to the section the editor's cursor is in, as far through it."""
+        index, fraction = section_at(self.editor.toPlainText(), self.editor.textCursor().position())
+        document = self.preview.document()
+        layout = document.documentLayout()
+        tops, block = [], document.begin()
+        while block.isValid():
+            if block.blockFormat().headingLevel() > 0:
+                tops.append(layout.blockBoundingRect(block).top())
+            block = block.next()
+        if index < 0 or not tops:
+            self.preview.verticalScrollBar().setValue(0)
+            return
+        index = min(index, len(tops) - 1)
+        end = tops[index + 1] if index + 1 < len(tops) else document.size().height()
+        target = tops[index] + fraction * (end - tops[index])
+        # The cursor's place in the section sits a third of the way down the preview.
+        self.preview.verticalScrollBar().setValue(int(target - self.preview.viewport().height() / 3))
 
     def _jump(self, index) -> None:
         finding = self.findings[index.row()]
