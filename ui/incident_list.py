@@ -3,23 +3,26 @@
 import re
 
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal,
 )
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QPushButton, QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 from console.clock import Clock
 from console.domain import Incident
 from console.queries import Reader
+from ui import palette
 from ui.formatting import local_and_utc, severity_text
 
+if TYPE_CHECKING:  # pragma: no cover
+    from ui.declare_bar import DeclareBar
+
 Index = QModelIndex | QPersistentModelIndex
-SEVERITY_COLOURS = {1: "#c62f3f", 2: "#d9822b", 3: "#9a7d00", 4: "#4a90c2", 5: "#7d8590"}
 
 
 class IncidentListModel(QAbstractTableModel):
@@ -33,6 +36,14 @@ class IncidentListModel(QAbstractTableModel):
         self._clock = clock
         self._zone = zone
         self._rows: list[Incident] = []
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def zone(self) -> tzinfo | None:
+        return self._zone
 
     def reload(self, reader: Reader) -> None:
         self.beginResetModel()
@@ -75,7 +86,7 @@ class IncidentListModel(QAbstractTableModel):
             if column == 4:
                 return local_and_utc(incident.declared_at, self._clock.now(), self._zone)
         elif role == Qt.ItemDataRole.ForegroundRole and column == 1 and incident.severity:
-            return QColor(SEVERITY_COLOURS[incident.severity])
+            return palette.colour(palette.severity(incident.severity, text=True))
         elif role == Qt.ItemDataRole.ToolTipRole and column == 3:
             return incident.title
         elif role == self.IncidentRole:
@@ -108,76 +119,21 @@ class IncidentFilter(QSortFilterProxyModel):
                 and (not self.since or incident.declared_at[:10] >= self.since))
 
 
-class DeclareBar(QFrame):
-    """Declare an incident without leaving the keyboard: title, severity, Enter.
-
-    Signals:
-        declare_requested(str, object): title and severity (int, or None when not set).
-    """
-
-    declare_requested = Signal(str, object)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("declareBar")
-        self.title_edit = QLineEdit(self)
-        self.title_edit.setPlaceholderText("What is broken? (title of the new incident)")
-        self.title_edit.setAccessibleName("New incident title")
-        self.severity_box = QComboBox(self)
-        self.severity_box.setAccessibleName("New incident severity")
-        self.severity_box.addItem("Severity not set", None)
-        for level in range(1, 6):
-            self.severity_box.addItem(f"SEV-{level}", level)
-        self.severity_box.setCurrentIndex(2)  # SEV-2: the lowest major incident level
-        self.button = QPushButton("Declare", self)
-        self.message = QLabel(self)
-        self.message.setObjectName("formMessage")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 6, 8, 6)
-        layout.addWidget(QLabel("New incident:", self))
-        layout.addWidget(self.title_edit, 1)
-        layout.addWidget(self.severity_box)
-        layout.addWidget(self.button)
-        layout.addWidget(self.message)
-        self.title_edit.returnPressed.connect(self._submit)
-        self.button.clicked.connect(self._submit)
-
-    def open_bar(self) -> None:
-        self.message.clear()
-        self.show()
-        self.title_edit.setFocus()
-        self.title_edit.selectAll()
-
-    def close_bar(self) -> None:
-        self.hide()
-
-    def show_error(self, text: str) -> None:
-        self.message.setText(text)
-
-    def _submit(self) -> None:
-        title = self.title_edit.text().strip()
-        if not title:
-            self.show_error("Type a title first.")
-            self.title_edit.setFocus()
-            return
-        self.declare_requested.emit(title, self.severity_box.currentData())
-
-
 class IncidentListPage(QWidget):
     """The opening page.
 
     Signals:
         open_requested(int): an incident id to open.
-        declare_requested(str, object): relayed from the declare bar.
+        declare_requested(str, object, object): relayed from the declare bar.
     """
 
     open_requested = Signal(int)
-    declare_requested = Signal(str, object)
+    declare_requested = Signal(str, object, object)
 
     def __init__(self, model: IncidentListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        self._declare_bar: DeclareBar | None = None  # built on first use: a combo box is slow to make
+        self._declare_bar: "DeclareBar | None" = None  # built on first use: a combo box is slow to make
         self.table = QTableView(self)
         self.table.setObjectName("incidentTable")
         self.table.setAccessibleName("Incidents")
@@ -193,6 +149,7 @@ class IncidentListPage(QWidget):
         # Widths from the font, not ResizeToContents: that asks the model for every row's
         # size before the first paint.
         header = self.table.horizontalHeader()
+        header.setAccessibleName("Incident columns")
         metrics = self.table.fontMetrics()
         samples = ("INC-00000", "Severity", "mitigated (security, drill)", "", "0000-00-00 00:00:00 (00:00Z)")
         for column, sample in enumerate(samples):
@@ -242,9 +199,11 @@ class IncidentListPage(QWidget):
         self._update_empty_hint()
 
     @property
-    def declare_bar(self) -> DeclareBar:
+    def declare_bar(self) -> "DeclareBar":
         if self._declare_bar is None:
-            self._declare_bar = DeclareBar(self)
+            from ui.declare_bar import DeclareBar
+
+            self._declare_bar = DeclareBar(self.model.clock, self.model.zone, self)
             self._declare_bar.hide()
             self._declare_bar.declare_requested.connect(self.declare_requested)
             self.layout().insertWidget(0, self._declare_bar)
@@ -272,7 +231,7 @@ class IncidentListPage(QWidget):
     def _apply_filter(self, *_) -> None:
         since = self.filter_since.text().strip()
         valid = bool(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", since)) or not since
-        self.filter_since.setStyleSheet("" if valid else "color: #c62f3f;")
+        self.filter_since.setStyleSheet("" if valid else f"color: {palette.hex_colour('danger')};")
         self.proxy.set_filter(self.filter_edit.text(), self.filter_severity.currentData(),
                               self.filter_status.currentData(), since if valid else "")
 
