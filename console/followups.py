@@ -35,11 +35,11 @@ def parse_due(text: str, today: date) -> date | None:
     """A due date as typed: `2026-04-10`, `+7d`, `7 days`, `2w`, `in 3 days`, `today`,
     `tomorrow`, or a day's name (`fri`, `friday`: the next one after today). Empty, `-` or
     `none` is None: no due date."""
-    raw = (text or "").strip().casefold() if isinstance(text, str) else None
-    if raw is None:
+    if not isinstance(text, str):
         raise InputError(f"bad due date {text!r}: use {DUE_FORMS}")
-    if raw in _CLEAR:
+    if cleared(text):
         return None
+    raw = text.strip().casefold()
     if raw == "today":
         return today
     if raw == "tomorrow":
@@ -58,6 +58,12 @@ def parse_due(text: str, today: date) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise InputError(f"bad due date {text!r}: no such day") from None
+
+
+def cleared(text: str) -> bool:
+    """Whether what was typed for an owner, due date or ticket means "none": empty, `-` or
+    `none` (an inline bar sends nothing for an empty line, so `-` is the way to clear)."""
+    return (text or "").strip().casefold() in _CLEAR
 
 
 def take_incident(text: str) -> tuple[int | None, str]:

@@ -94,3 +94,10 @@ def test_owner_due_and_ticket_change_one_at_a_time_and_clear(service):
     with pytest.raises(InputError, match="ticket is too long"):
         service.followups.update(item.id, ticket="x" * (domain.MAX_TICKET + 1), by="Ana")
     assert service.read.followups.get(item.id).ticket == "OPS-123"
+
+
+@pytest.mark.parametrize("typed, clears", [("", True), (" - ", True), ("None", True), ("Dee", False), ("--", False)])
+def test_a_dash_or_none_clears_a_field(typed, clears):
+    from console.followups import cleared
+
+    assert cleared(typed) is clears
