@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.service import IncidentService
 from ui import app as ui_app
+from ui import palette
 
 
 def type_and_enter(qtbot, widget, text):
@@ -226,7 +227,7 @@ def test_filter_past_incidents_by_words_severity_status_and_date(qtbot, where, c
     page.filter_since.setText("2026-04")
     assert page.proxy.rowCount() == 2  # the March incident is older
     page.filter_since.setText("2026-4x")
-    assert page.proxy.rowCount() == 3 and "c62f3f" in page.filter_since.styleSheet()
+    assert page.proxy.rowCount() == 3 and palette.hex_colour("danger") in page.filter_since.styleSheet()
     win.close()
 
 
