@@ -124,6 +124,7 @@ class DeclareBar(QFrame):
         self.severity_box.currentIndexChanged.connect(self._on_severity_changed)
         self.severity_box.stray_text.connect(self._on_stray_text)
         self.began_edit.textChanged.connect(self._show_began)
+        self.title_edit.textEdited.connect(lambda _: self.message.clear())  # a note about the title, once read
         self.button.clicked.connect(self.submit)
         for field in (self.title_edit, self.severity_box, self.began_edit, self.button):
             field.installEventFilter(self)
