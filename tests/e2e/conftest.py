@@ -42,11 +42,12 @@ def workdir():
 
 @pytest.fixture(scope="module")
 def app(desktop, workdir):
-    """The real app on the desktop over a fresh home, the main window focused; its output is
-    checked for tracebacks when the module is done."""
+    """The real app on the desktop over a fresh home, its main window filling the screen and
+    focused; its output is checked for tracebacks when the module is done."""
     running = App(desktop, workdir / "home")
     try:
         running.start()
+        running.resize(*desktop.size)  # as a maximised window: no window manager here to do it
         yield running
     finally:
         running.stop()
