@@ -1,18 +1,14 @@
-"""What the `team` subcommands do (their parsers are in console/cli_team.py), and the push
-after a CLI write in team mode (`push_after_write`, called by the CLI's Session as it closes).
-
-See console/cli_team.py for the commands as a person types them.
+"""What the `team` subcommands do; their parsers, and the commands as a person types them, are
+in console/cli_team.py.
 """
 
 import json
 import sys
-import threading
 
 from console import domain, secrets
 from console.errors import ConsoleError, InputError, StorageUnavailable
 from console.team import config, last_exchange
 
-PUSH_BUDGET = 1.0  # seconds a CLI write waits for its push before saying "queued"
 EXCHANGE_TIMEOUT = 5  # seconds to reach the server for join, status and sync
 
 
@@ -44,13 +40,14 @@ def _ask_password(url: str) -> str:
     return password
 
 
-def _keyring_password(session, team: config.TeamConfig) -> str | None:
+def keyring_password(where, team: config.TeamConfig) -> str | None:
+    """The password `team join` kept for this console's server, or None if it kept none."""
     if not team.keyring:
         return None
-    return secrets.get(config.secret_name(session.where, team.url))
+    return secrets.get(config.secret_name(where, team.url), team.keyring)
 
 
-def _connect(url: str, password: str | None, timeout: float = EXCHANGE_TIMEOUT):
+def connect(url: str, password: str | None, timeout: float = EXCHANGE_TIMEOUT):
     from console.team.server import Server
 
     return Server.connect(url, password=password, timeout=timeout)
@@ -83,17 +80,16 @@ def _join(session) -> int:
         if password is not None:
             raise InputError("a password in the URL and --password-stdin: give it one way")
         password = _stdin_password()
-    if password is not None:
-        secrets.check()  # no secure keyring: refused before anything is sent or stored
+    keyring = secrets.check() if password is not None else None  # refused before anything is sent
     try:
-        server = _connect(url, password)
+        server = connect(url, password)
     except PasswordNeeded as exc:
         if password is not None or not exc.missing:
             raise InputError(str(exc)) from None
-        secrets.check()
+        keyring = secrets.check()
         password = _ask_password(url)
         try:
-            server = _connect(url, password)
+            server = connect(url, password)
         except PasswordNeeded as again:
             raise InputError(str(again)) from None
     with server:
@@ -104,11 +100,13 @@ def _join(session) -> int:
         if password is not None:
             secrets.store(name_in_keyring, password)
         try:
-            config.save(where, config.TeamConfig(url, name, session.clock.now().isoformat(), password is not None))
+            config.save(where, config.TeamConfig(url, name, session.clock.now().isoformat(), keyring))
         except ConsoleError:
             if password is not None:
                 secrets.delete(name_in_keyring)
             raise
+        # Refs become the server's numbers, and what was written before the op log becomes ops.
+        session.service().sync.join(url)
         print(f"joined the team at {url} as {name}")
         _exchange(session, server)
     return 0
@@ -137,7 +135,7 @@ def _team(session) -> config.TeamConfig:
 def _sync(session) -> int:
     team = _team(session)
     try:
-        server = _connect(team.url, _keyring_password(session, team))
+        server = connect(team.url, keyring_password(session.where, team))
     except StorageUnavailable as exc:
         last_exchange.failed(session.where, str(exc))
         raise
@@ -146,7 +144,8 @@ def _sync(session) -> int:
     return 0
 
 
-def _waiting(session) -> int:
+def waiting(session) -> int:
+    """How many ops wait to go to the server."""
     return session.service().sync.waiting()
 
 
@@ -160,22 +159,22 @@ def _status(session) -> int:
             print("solo: this console is not in a team")
         return 0
     try:
-        with _connect(team.url, _keyring_password(session, team)) as server:
+        with connect(team.url, keyring_password(session.where, team)) as server:
             online, problem, version = True, None, server.version
     except StorageUnavailable as exc:
         online, problem, version = False, str(exc), None
-    waiting = _waiting(session)
+    unsent = waiting(session)
     last = last_exchange.load(where)
     if session.args.json:
         print(json.dumps({"joined": True, "url": team.url, "name": team.name, "joined_at": team.joined_at,
-                          "password_in_keyring": team.keyring, "online": online, "problem": problem,
-                          "schema_version": version, "waiting": waiting, **last._asdict()},
+                          "keyring": team.keyring, "online": online, "problem": problem,
+                          "schema_version": version, "waiting": unsent, **last._asdict()},
                          ensure_ascii=False, indent=2))
         return 0
     print(f"server     {team.url}")
     print(f"you        {team.name}")
     print(f"state      {'online' if online else 'offline: ' + problem}")
-    print(f"waiting    {waiting} event{'s' if waiting != 1 else ''} to send")
+    print(f"waiting    {unsent} event{'s' if unsent != 1 else ''} to send")
     print(f"last sync  {last.in_step_at or 'never'}")
     if last.failure and (not online or (last.failed_at or "") > (last.in_step_at or "")):
         print(f"last error {last.failed_at}: {last.failure}")
@@ -185,16 +184,17 @@ def _status(session) -> int:
 def _leave(session) -> int:
     where = session.where
     team = _team(session)
-    waiting = _waiting(session)
+    unsent = waiting(session)
     if team.keyring:
         try:
             secrets.delete(config.secret_name(where, team.url))
         except StorageUnavailable as exc:
             print(f"incident-console: the password could not be removed from the keyring: {exc}", file=sys.stderr)
+    session.service().sync.leave()
     config.remove(where)
     last_exchange.forget(where)
-    unsent = f"; {waiting} event{'s' if waiting != 1 else ''} never reached it (kept here)" if waiting else ""
-    print(f"left the team at {team.url}{unsent}")
+    kept = f"; {unsent} event{'s' if unsent != 1 else ''} never reached it (kept here)" if unsent else ""
+    print(f"left the team at {team.url}{kept}")
     return 0
 
 
@@ -210,79 +210,20 @@ def _migrate(session) -> int:
     if args.password_stdin:
         password = _stdin_password()
 
-    def connect(password):
+    def reach(password):
         from console.team.server import Server
 
         return Server.connect(url, password=password, check_schema=False)
 
     try:
-        server = connect(password)
+        server = reach(password)
     except PasswordNeeded as exc:
         if password is not None or not exc.missing:
             raise InputError(str(exc)) from None
-        server = connect(_ask_password(url))
+        server = reach(_ask_password(url))
     with server:
         done = server.migrate(tuple(roles))
     change = f"version {done.before} -> {done.after}" if done.after != done.before else f"already at version {done.after}"
     grants = "; ".join(f"{role} may read and add to the log, nothing more" for role in done.roles)
     print(f"team schema: {change}" + (f"; {grants}" if grants else ""))
     return 0
-
-
-# -- after a CLI write ----------------------------------------------------------------------
-
-def push_after_write(session) -> None:
-    """After a CLI write (see `_push_after_write`); never raises: a failure is "queued"."""
-    try:
-        _push_after_write(session)
-    except ConsoleError as exc:
-        last_exchange.failed(session.where, str(exc))
-        print(f"incident-console: queued: the write is kept here; it goes to the team server later ({exc})",
-              file=sys.stderr)
-
-
-def _push_after_write(session) -> None:
-    """Try to push what this command wrote, for up to PUSH_BUDGET seconds; "queued" otherwise.
-
-    The local commit already happened (that is the write's acknowledgement); this never
-    changes the exit status. The network part (keyring, connect, push, number) runs on a
-    thread the command does not wait for beyond the budget; the bookkeeping in the database
-    (numbers, pushed marks) happens here, on the writer's own thread, only once the server has
-    the ops. A push cut off half-way is sent again next time, which the server ignores.
-    """
-    from console.team.exchange import BATCH
-
-    where = session.where
-    team = config.load(where)
-    if team is None:
-        return
-    service = session.service()
-    ops = service.sync.outgoing(BATCH)
-    if not ops:
-        return
-    outcome: dict = {}
-
-    def push() -> None:
-        try:
-            with _connect(team.url, _keyring_password(session, team), timeout=2) as server:
-                server.push(ops)
-                outcome["numbers"] = server.number(op.incident for op in ops)
-        except ConsoleError as exc:
-            outcome["error"] = str(exc)
-        except Exception as exc:  # noqa: BLE001 - never a traceback after an acknowledged write
-            outcome["error"] = f"{type(exc).__name__}: {exc}"
-
-    worker = threading.Thread(target=push, name="team-push", daemon=True)
-    worker.start()
-    worker.join(PUSH_BUDGET)
-    if "numbers" in outcome:
-        if outcome["numbers"]:
-            service.sync.set_numbers(outcome["numbers"])
-        service.sync.mark_pushed([op.uid for op in ops])
-        last_exchange.pushed(where)
-        return
-    why = outcome.get("error") or f"no answer from the team server within {PUSH_BUDGET:g} s"
-    last_exchange.failed(where, why)
-    waiting = service.sync.waiting()
-    print(f"incident-console: queued: {waiting} event{'s' if waiting != 1 else ''} will go to the team server "
-          f"when it can be reached ({why})", file=sys.stderr)

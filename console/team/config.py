@@ -24,7 +24,7 @@ class TeamConfig(NamedTuple):
     url: str  # never with a password in it
     name: str  # who sits at this console, the default author of what is written here
     joined_at: str  # ISO 8601, UTC
-    keyring: bool  # a password for `url` is in the keyring under secret_name()
+    keyring: str | None  # the keyring (secrets.check()) holding its password, under secret_name(); None: no password
 
 
 def path(where: paths.Paths) -> Path:
@@ -47,7 +47,8 @@ def load(where: paths.Paths) -> TeamConfig | None:
         raise StorageUnavailable(f"{file}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
     try:
         data = json.loads(text)
-        config = TeamConfig(str(data["url"]), str(data["name"]), str(data["joined_at"]), bool(data["keyring"]))
+        config = TeamConfig(str(data["url"]), str(data["name"]), str(data["joined_at"]),
+                            str(data["keyring"]) if data["keyring"] else None)
     except (ValueError, KeyError, TypeError):
         raise StorageUnavailable(f"{file}: not a team file this console wrote (leave the team and join "
                                  "again: incident-console team leave)") from None

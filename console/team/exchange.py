@@ -24,48 +24,55 @@ class Exchanged(NamedTuple):
     pushed: int  # ops sent (including any the server already had)
     pulled: int  # ops received (including our own, coming back)
     applied: int  # of those, the ones that were new here
-    numbered: int  # incidents whose number we learned
+    numbered: int  # incidents whose number this exchange learned or confirmed
 
 
-def push_all(service, server, batch: int = BATCH) -> tuple[int, int]:
-    """Push everything waiting; (ops pushed, incidents numbered)."""
-    pushed = numbered = 0
+def _number(service, server, ops, numbers: dict[str, int]) -> None:
+    """Learn the numbers of the incidents `ops` name that this exchange has not yet learned."""
+    fresh = server.number(op.incident for op in ops if op.incident not in numbers)
+    if fresh:
+        service.sync.set_numbers(fresh)
+        numbers.update(fresh)
+
+
+def push_all(service, server, batch: int = BATCH, numbers: dict[str, int] | None = None) -> int:
+    """Push everything waiting, numbering the incidents it names (into `numbers`); how many
+    ops went."""
+    numbers = {} if numbers is None else numbers
+    pushed = 0
     while True:
         ops = service.sync.outgoing(batch)
         if not ops:
-            return pushed, numbered
+            return pushed
         server.push(ops)
-        numbers = server.number(op.incident for op in ops)
-        if numbers:
-            service.sync.set_numbers(numbers)
+        _number(service, server, ops, numbers)
         service.sync.mark_pushed([op.uid for op in ops])
         pushed += len(ops)
-        numbered += len(numbers)
         if len(ops) < batch:
-            return pushed, numbered
+            return pushed
 
 
-def pull_all(service, server, batch: int = BATCH) -> tuple[int, int, int]:
-    """Pull and apply until in step; (ops pulled, applied, incidents numbered)."""
-    pulled = applied = numbered = 0
+def pull_all(service, server, batch: int = BATCH, numbers: dict[str, int] | None = None) -> tuple[int, int]:
+    """Pull and apply until in step, numbering the incidents the ops name (into `numbers`);
+    (ops pulled, applied here)."""
+    numbers = {} if numbers is None else numbers
+    pulled = applied = 0
     while True:
         cursor = service.sync.cursor()
         ops, after = server.pull(cursor, batch)
         if ops:
-            numbers = server.number(op.incident for op in ops)
-            if numbers:
-                service.sync.set_numbers(numbers)
-                numbered += len(numbers)
+            _number(service, server, ops, numbers)
             applied += service.sync.apply(ops)
             pulled += len(ops)
         if after != cursor:
             service.sync.set_cursor(after)
         if len(ops) < batch:
-            return pulled, applied, numbered
+            return pulled, applied
 
 
 def sync_once(service, server, batch: int = BATCH) -> Exchanged:
     """Push, number, pull and apply until this console and the server are in step."""
-    pushed, numbered_out = push_all(service, server, batch)
-    pulled, applied, numbered_in = pull_all(service, server, batch)
-    return Exchanged(pushed, pulled, applied, numbered_out + numbered_in)
+    numbers: dict[str, int] = {}
+    pushed = push_all(service, server, batch, numbers)
+    pulled, applied = pull_all(service, server, batch, numbers)
+    return Exchanged(pushed, pulled, applied, len(numbers))
