@@ -73,6 +73,8 @@ def _connect_error(exc: psycopg.Error, params: dict) -> StorageUnavailable:
     if "password authentication failed" in text:
         return PasswordNeeded(f"the team server refused the password for {user}", missing=False)
     where = params.get("host") or "localhost"
+    if "certificate" in text or "does not match host name" in text:
+        return Unreachable(f"team server {where}: its TLS certificate was not accepted: {text}")
     return Unreachable(f"team server {where} unreachable: {text}")
 
 

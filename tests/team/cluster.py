@@ -77,14 +77,43 @@ class Cluster:
         lines.insert(at, f"host    all    {TRUSTED}    127.0.0.1/32    trust")
         hba.write_text("\n".join(lines) + "\n")
 
+    def make_certificates(self) -> None:
+        """A CA of our own and a server certificate it signed, for `localhost` only (so that
+        verify-full refuses the server when it is reached as 127.0.0.1); `other_ca.pem` is a CA
+        that signed nothing of ours. The server then speaks TLS (and plain TCP) on its port."""
+        tls = self.root / "tls"
+        tls.mkdir()
+
+        def openssl(*argv: str) -> None:
+            subprocess.run(["openssl", *argv], cwd=tls, check=True, capture_output=True)
+
+        for ca in ("ca", "other_ca"):
+            openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN=test {ca}",
+                    "-keyout", f"{ca}.key", "-out", f"{ca}.pem")
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key",
+                "-out", "server.csr")
+        (tls / "san.ext").write_text("subjectAltName=DNS:localhost\n")
+        openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-days", "2", "-extfile", "san.ext", "-out", "server.pem")
+        for name in os.listdir(tls):
+            os.chmod(tls / name, 0o600 if name.endswith(".key") else 0o644)
+            if self._user:
+                os.chown(tls / name, self._user.pw_uid, self._user.pw_gid)
+        if self._user:
+            os.chown(tls, self._user.pw_uid, self._user.pw_gid)
+        self.tls = tls
+
     def start(self) -> None:
         extra = {"user": self._user.pw_uid, "group": self._user.pw_gid} if self._user else {}
+        tls = getattr(self, "tls", None)
+        ssl = ["-c", "ssl=on", "-c", f"ssl_cert_file={tls / 'server.pem'}",
+               "-c", f"ssl_key_file={tls / 'server.key'}"] if tls else []
         log = open(self.log, "ab")
         self.process = subprocess.Popen(
             [str(self.bindir / "postgres"), "-D", str(self.data), "-p", str(self.port),
              "-c", f"listen_addresses={self.host}", "-c", f"unix_socket_directories={self.root}",
              "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-             "-c", "max_connections=200", "-c", "shared_buffers=32MB"],
+             "-c", "max_connections=200", "-c", "shared_buffers=32MB", *ssl],
             stdout=log, stderr=log, cwd=self.root, start_new_session=True, **extra,
         )
         log.close()

@@ -8,6 +8,7 @@ anything else that goes wrong while starting it is an error.
 
 import itertools
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,8 @@ def cluster():
     server = pg.Cluster(bindir)
     try:
         server.init()
+        if shutil.which("openssl"):
+            server.make_certificates()
         server.start()
         server.make_roles()
         done = migrate_cli(server, pg.DB, pg.CONSOLE, pg.TRUSTED)
