@@ -11,14 +11,14 @@ from PySide6.QtCore import (
     QAbstractItemModel, QAbstractListModel, QAbstractTableModel, QModelIndex,
     QPersistentModelIndex, Qt,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
 from console import times
 from console.clock import Clock
 from console.domain import RoleAssignment, Task
+from ui import palette
 
 Index = QModelIndex | QPersistentModelIndex
-OVERDUE = QColor("#c62f3f")
 
 
 class RolesModel(QAbstractTableModel):
@@ -73,7 +73,7 @@ class RolesModel(QAbstractTableModel):
                 since = times.from_text(held[0].from_at)
                 return times.format_duration((self._clock.now() - since).total_seconds())
         elif role == Qt.ItemDataRole.ForegroundRole and index.column() == 1 and not held:
-            return QColor("#7d8590")
+            return palette.colour("muted")
         elif role == Qt.ItemDataRole.FontRole and index.column() == 0 and definition["id"] == "ic":
             font = QFont()
             font.setBold(True)
@@ -134,7 +134,7 @@ class TasksModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{left:>13}  {task.ref} {task.owner}: {task.text}"
         if role == Qt.ItemDataRole.ForegroundRole and overdue:
-            return OVERDUE
+            return palette.colour("danger")
         if role == Qt.ItemDataRole.FontRole and overdue:
             font = QFont()
             font.setBold(True)

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QSizePolicy, QVBoxLayout, QWidget,
 )
 
+from ui import palette
+
 DRAFT_PAUSE_MS = 400
 
 
@@ -96,10 +98,11 @@ class CaptureBox(QWidget):
         match = next((k for k in self.kind_keys if k[0] == self.kind_prefix), None)
         if match is None:
             self.chip.setText("NOTE")
-            self.chip.setStyleSheet("background: #7d8590;")
+            fill = palette.hex_colour("neutral_fill")
+            self.chip.setStyleSheet(f"background: {fill}; color: {palette.on_chip(fill)};")
         else:
             self.chip.setText(match[1].upper())
-            self.chip.setStyleSheet(f"background: {match[2]};")
+            self.chip.setStyleSheet(f"background: {match[2]}; color: {palette.on_chip(match[2])};")
         self.chip.setToolTip("Alt+1…9 choose the kind · Alt+0 a plain note · or type a prefix such as d:")
 
     def _on_text_changed(self, text: str) -> None:

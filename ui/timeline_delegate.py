@@ -8,6 +8,7 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from ui import palette
 from ui.timeline import TimelineModel
 
 
@@ -38,7 +39,8 @@ class TimelineDelegate(QStyledItemDelegate):
         text_colour = option.palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         muted = QColor(text_colour)
-        muted.setAlpha(150)
+        if not selected:  # faded, it would not read on the selection's colour
+            muted.setAlpha(150)
         metrics = QFontMetrics(option.font)
         rect = option.rect.adjusted(self.PAD, 0, -self.PAD, 0)
         baseline_rect = QRect(rect)
@@ -57,7 +59,7 @@ class TimelineDelegate(QStyledItemDelegate):
             return w
 
         # pin marker, time
-        draw("▲ " if row["pinned"] else "  ", QColor("#d9822b") if row["pinned"] else muted,
+        draw("▲ " if row["pinned"] else "  ", (text_colour if selected else palette.colour("warning")) if row["pinned"] else muted,
              metrics.horizontalAdvance("▲ "))
         draw(row["time"] + "  ", muted)
         # kind chip
@@ -71,7 +73,7 @@ class TimelineDelegate(QStyledItemDelegate):
         bold = QFont(option.font)
         bold.setBold(True)
         painter.setFont(bold)
-        painter.setPen(QColor("white"))
+        painter.setPen(QColor(palette.on_chip(row["colour"])))
         painter.drawText(chip_rect, Qt.AlignmentFlag.AlignCenter, chip)
         painter.setFont(option.font)
         x += chip_w + 8

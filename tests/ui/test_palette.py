@@ -105,6 +105,17 @@ def test_the_style_sheet_names_every_colour_and_writes_none():
         palette.stylesheet("#x { color: $nosuch; }", "light")
 
 
+def test_no_colour_is_written_anywhere_else_in_the_window():
+    found = []
+    for path in sorted((ROOT / "ui").glob("*.py")):
+        if path.name == "palette.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if HEX.search(line) or re.search(r"""QColor\(["'][a-z]+["']\)|color:\s*(white|black)""", line):
+                found.append(f"{path.name}:{number}: {line.strip()}")
+    assert found == []
+
+
 def test_the_reference_palettes_are_what_the_pairs_are_measured_against(qapp):
     for theme in palette.THEMES:
         built = palette.reference_palette(theme)
