@@ -7,7 +7,7 @@ size, in the system's light and dark palette, opened on a mid-incident SEV-2 by 
 (scripts/screenshots.sh runs the first.) The incident is written with the command line first
 (roles with gaps the board warns about, a check-back already overdue, three open tasks,
 checklist ticks, a status update and a timeline of every kind the scribe types, one entry
-long enough to wrap); the window fills the screen, as a maximised window does, and half of a
+long enough to wrap, two pins, a corrected and a retracted entry); the window fills the screen, as a maximised window does, and half of a
 1366-pixel screen is 683 pixels wide. Dark is the system's: Qt's KDE platform theme reads the
 desktop's colours from `kdeglobals`, here the dark palette the colours are measured against
 (ui/palette.py).
@@ -47,8 +47,10 @@ def seed(app: App) -> None:
         (30, DEPUTY, "/page payments"),
         (25, IC, "d: Roll back deploy 4121 once the order queue is drained -- objections: Dee worried "
                  "that a rollback with orders in flight loses them; agreed to drain the queue first"),
+        (20, SME, "f: Replica lag on db-2 is 40 s"),
         (14, SCRIBE, "sys: checkout NORMAL -> DEGRADED"),
         (12, SME, "a: Queue drained; rollback of 4121 started on all twelve hosts"),
+        (8, SCRIBE, "Wrong incident: meant for INC-7"),
         (4, SME, "f: Error rate falling: 12%"),
         (2, SCRIBE, "todo: Why did the canary not catch the 502s?"),
     ]
@@ -64,6 +66,23 @@ def seed(app: App) -> None:
         app.cli("check", "INC-1", item, "--by", IC)
     app.cli("update", "INC-1", "responders", "SEV-2, rollback under way, error rate falling; next update in 15 "
             "minutes", "--by", IC)
+    # Two pins (the command line's), a correction and a retraction (the window's E and X; here
+    # through the core, as the window does).
+    def entry_id(text: str) -> int:
+        return app.rows("SELECT id FROM entries WHERE text = ?", text)[0][0]
+
+    for text in ("Paged payments", "Why did the canary not catch the 502s?"):
+        app.cli("pin", "INC-1", f"E{entry_id(text)}", "--by", SCRIBE)
+    from console.clock import SystemClock
+    from console.service import IncidentService
+
+    service = IncidentService.open(app.db_path, SystemClock())
+    try:
+        service.history.revise(1, entry_id("Replica lag on db-2 is 40 s"),
+                               "Replica lag on db-2 is 45 s (measured again)", by=SME)
+        service.history.retract(1, entry_id("Wrong incident: meant for INC-7"), by=SCRIBE, reason="wrong incident")
+    finally:
+        service.close()
 
 
 def dark_kdeglobals(folder: Path) -> Path:
