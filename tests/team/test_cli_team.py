@@ -187,6 +187,10 @@ def test_a_passfile_or_a_trusting_server_needs_no_keyring(team_db, tmp_path):
     assert ana.ok("team", "join", team_db.url()).startswith("joined")
     assert json.loads(ana.team_file.read_text())["keyring"] is None
     ana.ok("log", "INC-1", "through the passfile")
+    _one_line(ana("team", "join", team_db.url(pg.TRUSTED)), 2, f"this console is in the team at {team_db.url()}: "
+              "incident-console team leave first")
+    assert ana.ok("team", "join", team_db.url(), "--name", "Ana B").startswith(f"joined the team at {team_db.url()} as Ana B")
+    assert json.loads(ana.team_file.read_text())["name"] == "Ana B"
     ben = Console(tmp_path / "ben", NO_KEYRING)
     assert ben.ok("team", "join", team_db.url(pg.TRUSTED)).startswith("joined")
     assert "through the passfile" in ben.ok("export", "INC-1", "--format", "json")
@@ -222,3 +226,49 @@ def test_a_console_refuses_a_newer_server_in_one_line(team_db, consoles):
     _one_line(other("team", "join", team_db.url(), "--password-stdin", input=pg.CONSOLE_PASSWORD + "\n"), 1,
               "newer than this console knows")
     assert not other.team_file.exists()
+
+
+def _in_a_terminal(argv, env, answer: str, timeout: float = 60) -> tuple[int, str]:
+    """Run the CLI with a terminal of its own (a pty); answer its password prompt with `answer`."""
+    import pty
+    import select
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "DBUS_", "PYTHON_KEYRING"))}
+    environment.update(env)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI, its terminal the pty
+        os.chdir(ROOT)
+        os.execve(sys.executable, [sys.executable, "-m", "console", *argv], environment)
+    seen, answered, deadline = b"", False, time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed its terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+        if not answered and b"Password for " in seen:
+            os.write(fd, answer.encode() + b"\n")
+            answered = True
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
+
+
+def test_the_password_is_asked_once_in_a_terminal_and_not_echoed(team_db, consoles, secret_service):
+    ana = consoles("ana")
+    env = {**ana.env, "INCIDENT_CONSOLE_HOME": str(ana.home)}
+    code, screen = _in_a_terminal(["team", "join", team_db.url(), "--name", "Ana"], env, pg.CONSOLE_PASSWORD)
+    assert code == 0, screen
+    assert f"Password for {team_db.url()}: " in screen and "joined the team at" in screen
+    assert pg.CONSOLE_PASSWORD not in screen  # typed without echo
+    assert ana.keyring_get(team_db.url()) == pg.CONSOLE_PASSWORD
+    # and never again: the next commands find it in the keyring
+    assert ana.ok("team", "sync").startswith("in step: ")
+    code, screen = _in_a_terminal(["team", "join", team_db.url(pg.OWNER)], {**env, "INCIDENT_CONSOLE_HOME": str(ana.home) + "-2"},
+                                  "wrong")
+    assert code == 2 and "refused the password for owner" in screen
