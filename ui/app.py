@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 
 from ui import palette
 from ui.main_window import MainWindow
+from ui.preferences import Preferences
 from ui.writer import StoreWriter
 
 log = logging.getLogger("incident_console")
@@ -61,7 +62,10 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
         return IncidentService.open(db_path, clock, Vocabulary.from_process(window.process))
 
     writer = StoreWriter(open_service)
-    window = MainWindow(writer, clock, author or seat_name(), exports_dir=where.exports_dir)
+    preferences = Preferences.open(where.config_dir)
+    window = MainWindow(writer, clock, author or seat_name(), exports_dir=where.exports_dir,
+                        preferences=preferences)
+    preferences.keep_geometry(window)
     writer.setParent(window)
 
     # Show what is already there at once, if the file is at our schema; otherwise wait for

@@ -33,6 +33,7 @@ from ui.board_models import countdown
 from ui.board_panels import CallModeWindow
 from ui.close_out import CloseOut
 from ui.formatting import KindStyles, severity_text
+from ui.preferences import CALL_MODE, SOUND, Preferences
 from ui.prompts import Prompts
 from ui.scribe import ScribeController
 from ui.status_updates import StatusUpdates
@@ -55,7 +56,7 @@ class IncidentPage(BoardLayout):
     def __init__(
         self, reader: Reader, writer: StoreWriter, clock: Clock, author: str,
         process: "Process", zone: tzinfo | None = None, parent: QWidget | None = None,
-        exports_dir=None,
+        exports_dir=None, *, preferences: Preferences,
     ) -> None:
         super().__init__(clock, process, zone, parent)
         from console.commands import Language
@@ -71,7 +72,8 @@ class IncidentPage(BoardLayout):
         self.kinds = KindStyles.from_process(process)
         self.incident: Incident | None = None
         self._roles: list[domain.RoleAssignment] = []
-        self.sound_on = True
+        self.preferences = preferences
+        self.sound_on = preferences.get(SOUND)
         self._alerted: set[int] = set()
         self._marks_seen = 0
         self._tray = None
@@ -79,7 +81,8 @@ class IncidentPage(BoardLayout):
 
         say = self.note_status.setText
         self.prompts = Prompts(process, clock, self.prompt_strip,
-                               audiences=lambda: ("everyone", self.checklist_panel.role()), say=say)
+                               audiences=lambda: ("everyone", self.checklist_panel.role()), say=say,
+                               preferences=preferences)
         self.scribe = ScribeController(
             language=self.language, reader=reader, writer=writer, clock=clock, zone=zone, author=author,
             kinds=self.kinds, entry_kinds=process.items("entry_kinds"), capture=self.capture,
@@ -118,6 +121,7 @@ class IncidentPage(BoardLayout):
                               updates=self.updates, close_out=self.close_out),
             **actions.install(self.timeline, Where.TIMELINE, scribe=self.scribe),
         }
+        preferences.keep_panels(self)
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self.tick)
@@ -162,6 +166,8 @@ class IncidentPage(BoardLayout):
         self.scribe.show_incident(incident)
         self.alert.hide()
         self.refresh()
+        if self.preferences.get(CALL_MODE) and not (self.call_window and self.call_window.isVisible()):
+            self.toggle_call_mode()  # it was open when the console was last closed
         # Just declared, or nobody in command yet: the opening prompts.
         if self.commander() is None:
             self.prompts.show_moment("on_join")
@@ -263,6 +269,7 @@ class IncidentPage(BoardLayout):
 
     def toggle_sound(self) -> None:
         self.sound_on = not self.sound_on
+        self.preferences.set(SOUND, self.sound_on)
         self.note_status.setText(f"Sound {'on' if self.sound_on else 'off'}.")
 
     # -- call mode -------------------------------------------------------------------------------
@@ -288,12 +295,15 @@ class IncidentPage(BoardLayout):
     def toggle_call_mode(self) -> None:
         if self.call_window is None:
             self.call_window = CallModeWindow(self)
+            self.preferences.forget_on_close(self.call_window, CALL_MODE)
         if self.call_window.isVisible():
             self.call_window.hide()
+            self.preferences.set(CALL_MODE, False)
             return
         if self.incident is not None:
             self.call_window.set_values(self.call_values())
         self.call_window.show()
+        self.preferences.set(CALL_MODE, True)
 
     def export_all(self) -> None:
         """Every export format, written to the exports folder; what was written shown under the note box."""

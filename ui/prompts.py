@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from console import board, times
 from console.clock import Clock
+from ui.preferences import PROMPTS, SNOOZED_UNTIL, Preferences
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.process import Process
@@ -27,15 +28,17 @@ class Prompts:
     """
 
     def __init__(self, process: "Process", clock: Clock, strip: "PromptStrip",
-                 audiences: Callable[[], tuple[str, ...]], say: Callable[[str], None]) -> None:
+                 audiences: Callable[[], tuple[str, ...]], say: Callable[[str], None],
+                 preferences: Preferences) -> None:
         self.process = process
         self._clock = clock
         self.strip = strip
         self._audiences = audiences
         self._say = say
-        self.on = True
+        self._preferences = preferences
+        self.on = preferences.get(PROMPTS)
         self._dismissed: set[str] = set()
-        self._snoozed_until: float | None = None
+        self._snoozed_until: float | None = preferences.get(SNOOZED_UNTIL) or None
         self._context_until: float | None = None
         self._rotation = 0
         self._last_rotate: float | None = None
@@ -97,11 +100,13 @@ class Prompts:
     def snooze(self, minutes: int) -> None:
         """No general prompts for `minutes` (the key's argument, in `ui.actions`)."""
         self._snoozed_until = self._clock.now().timestamp() + minutes * 60
+        self._preferences.set(SNOOZED_UNTIL, self._snoozed_until)
         self.strip.show_prompt(None, contextual=False)
         self._say(f"Prompts snoozed for {minutes} minutes.")
 
     def toggle(self) -> None:
         self.on = not self.on
+        self._preferences.set(PROMPTS, self.on)
         if not self.on:
             self.strip.show_prompt(None, contextual=False)
         self._say(f"Prompts {'on' if self.on else 'off'}.")
