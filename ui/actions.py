@@ -29,6 +29,7 @@ class Where(Enum):
     TASKS = "In Tasks (F6 to get there)"
     CHECKLIST = "In the checklist"
     TIMELINE = "In the timeline"
+    FOLLOWUPS = "In follow-ups (F8)"
 
 
 # The board and the list answer while focus is anywhere inside them; a panel's letters only
@@ -40,6 +41,7 @@ CONTEXT = {
     Where.TASKS: Qt.ShortcutContext.WidgetShortcut,
     Where.CHECKLIST: Qt.ShortcutContext.WidgetShortcut,
     Where.TIMELINE: Qt.ShortcutContext.WidgetShortcut,
+    Where.FOLLOWUPS: Qt.ShortcutContext.WidgetShortcut,
 }
 
 
@@ -103,6 +105,12 @@ ACTIONS: tuple[Action, ...] = (
     _row("edit", "edit", "E", Where.TIMELINE, "scribe.edit_selected"),
     _row("retract", "retract", ("X", "Del"), Where.TIMELINE, "scribe.retract_selected"),
     _row("history", "history (again to close)", "H", Where.TIMELINE, "scribe.history_of_selected"),
+    # The follow-ups window's list (F8): each letter but D opens its inline bar.
+    _row("followup_new", "new", "N", Where.FOLLOWUPS, "followups.start_new"),
+    _row("followup_owner", "owner", "O", Where.FOLLOWUPS, "followups.start_owner"),
+    _row("followup_due", "due date", "U", Where.FOLLOWUPS, "followups.start_due"),
+    _row("followup_ticket", "ticket", "T", Where.FOLLOWUPS, "followups.start_ticket"),
+    _row("followup_done", "done / not done", "D", Where.FOLLOWUPS, "followups.toggle_done"),
 )
 
 BY_NAME = {a.name: a for a in ACTIONS}

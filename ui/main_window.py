@@ -18,7 +18,6 @@ from console.queries import Reader
 from ui import actions
 from ui.actions import Where
 from ui.incident_list import IncidentListModel, IncidentListPage
-from ui.preferences import Preferences
 from ui.writer import StoreWriter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,7 +33,7 @@ WATCH_MS = 500  # how often to ask SQLite whether another connection has committ
 class MainWindow(QMainWindow):
     def __init__(
         self, writer: StoreWriter, clock: Clock, author: str, zone: tzinfo | None = None,
-        parent: QWidget | None = None, exports_dir=None, preferences: "Preferences | None" = None,
+        parent: QWidget | None = None, exports_dir=None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
@@ -47,7 +46,6 @@ class MainWindow(QMainWindow):
         self._zone = zone
         self._author = author
         self._exports_dir = exports_dir
-        self.preferences = preferences if preferences is not None else Preferences(None)  # this run only
         self.banner = QLabel(self)
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
@@ -163,6 +161,7 @@ class MainWindow(QMainWindow):
         self.followups_window.load(self.reader, self._clock.now().date())
         self.followups_window.show()
         self.followups_window.raise_()
+        self.followups_window.activateWindow()  # its letters answer only in the active window
 
     def show_metrics(self) -> None:
         """Response metrics per severity per month, in their own window."""
@@ -205,7 +204,7 @@ class MainWindow(QMainWindow):
 
             self.incident_page = IncidentPage(
                 self.reader, self.writer, self._clock, self._author, self.process, self._zone, self,
-                exports_dir=self._exports_dir, preferences=self.preferences,
+                exports_dir=self._exports_dir,
             )
             self.incident_page.handbook_requested.connect(self.show_handbook)
             self.stack.addWidget(self.incident_page)
@@ -219,23 +218,23 @@ class MainWindow(QMainWindow):
 
     # -- writes -------------------------------------------------------------------------------
 
-    def _on_declare_requested(self, title: str, severity: int | None) -> None:
-        bar = self.list_page.declare_bar
+    def _on_declare_requested(self, title: str, severity: int | None, began=None) -> None:
+        bar = self.list_page.declare_bar  # it keeps what is typed until the board opens
         author = self._author
-        bar.button.setEnabled(False)
 
         def on_done(change: Change) -> None:
-            bar.button.setEnabled(True)
-            bar.title_edit.clear()
             bar.close_bar()
             self.open_incident(change.incident.id)
+            typed = bar.take_typed_ahead()
+            if typed and self.incident_page is not None:
+                self.incident_page.note_edit.insert(typed)
 
         def on_error(error: Exception) -> None:
-            bar.button.setEnabled(True)
             bar.show_error(f"Not declared: {error}")
 
         self.writer.submit(
-            lambda service: service.incidents.declare(title, by=author, severity=severity), on_done, on_error
+            lambda service: service.incidents.declare(title, by=author, severity=severity, started_at=began),
+            on_done, on_error,
         )
 
     def _on_changed(self, change: Change) -> None:

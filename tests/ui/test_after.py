@@ -97,6 +97,7 @@ def test_followups_across_incidents_with_overdue_marked(qtbot, where, clock):
     qtbot.keyClick(win, Qt.Key.Key_F8)
     view = win.followups_window
     assert view.isVisible()
+    qtbot.waitUntil(view.isActiveWindow)  # F8 brings it to the front, ready for its keys
     proxy = view.proxy
     due = [proxy.index(r, 0).data() for r in range(proxy.rowCount())]
     assert due == ["2026-03-01", "2026-05-01", "—"]
