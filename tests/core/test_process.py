@@ -270,3 +270,67 @@ def test_a_hit_reads_no_yaml_and_checks_no_pattern_or_page(tmp_path, where):
     done = subprocess.run([sys.executable, "-c", script, str(folder), str(where.cache_dir)],
                           cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.startswith("Boss ") and done.stdout.rstrip().endswith("[]"), done.stdout + done.stderr
+
+
+# -- settings: what an override of part of a mapping does, and no setting that does nothing --
+
+def test_part_of_a_mapping_merges_key_by_key(tmp_path, default):
+    folder = tmp_path / "process"
+    write(folder, "severities.yaml", "severities:\n  - id: sev1\n    cadence: {executives: 20}\n"
+          "    postmortem:\n      meeting_within: 2\n")
+    write(folder, "roles.yaml", "roles:\n  - id: ic\n    duties:\n      during:\n      - Run the call.\n")
+    merged = load_process(folder)
+    sev1, was = merged.severity(1), default.severity(1)
+    assert sev1["cadence"] == {**was["cadence"], "executives": 20}
+    assert set(sev1["cadence"]) == {"responders", "executives", "customers", "deputy_callout"}
+    assert sev1["postmortem"] == {**was["postmortem"], "meeting_within": 2}
+    ic, ic_was = merged.by_id("roles", "ic"), default.by_id("roles", "ic")
+    assert ic["duties"]["during"] == ["Run the call."]  # a plain list replaces the old one...
+    assert ic["duties"]["before"] == ic_was["duties"]["before"] and ic_was["duties"]["before"]  # ...the rest stays
+    assert ic["duties"]["after"] == ic_was["duties"]["after"]
+    assert merged.severity(2) == default.severity(2)
+
+
+def test_a_plain_list_in_an_override_replaces_the_list(tmp_path, default):
+    folder = tmp_path / "process"
+    write(folder, "severities.yaml", "severities:\n  - id: sev2\n    paged: [The on-call IC]\n")
+    assert load_process(folder).severity(2)["paged"] == ["The on-call IC"]
+    assert len(default.severity(2)["paged"]) > 1
+
+
+def test_a_merged_mapping_still_says_where_a_mistake_was_written(tmp_path):
+    folder = tmp_path / "process"
+    path = write(folder, "severities.yaml", "severities:\n  - id: sev1\n    cadence:\n      executives: 0\n"
+                 "      bosses: 5\n    postmortem:\n      day_kind: fortnight\n")
+    found = problems_for(folder)
+    assert any(p.startswith(f"{path}:4: cadence executives must be whole minutes") for p in found), found
+    assert any(p.startswith(f"{path}:5: cadence 'bosses' is no update audience") for p in found), found
+    assert any(p.startswith(f"{path}:7: day_kind 'fortnight' is not one of") for p in found), found
+    assert len(found) == 3, found  # the keys it did not name are not checked again as its mistakes
+
+
+def test_every_default_file_is_read_and_settings_yaml_is_gone(tmp_path, default):
+    shipped = {p.name for p in (ROOT / "data").glob("*.yaml")}
+    assert shipped == set(proc.SCHEMA)  # no process file that nothing reads
+    assert "settings" not in default.to_plain()
+    folder = tmp_path / "process"
+    path = write(folder, "settings.yaml", "settings:\n  - id: exec-update-cadence\n    value: 20\n")
+    assert problems_for(folder) == [f"{path}:1: {proc.RETIRED_FILES['settings.yaml']}"]
+    assert "docs/decisions.md" in proc.RETIRED_FILES["settings.yaml"]
+
+
+def test_the_decisions_page_names_files_and_ids_that_exist(default):
+    import re
+
+    text = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
+    kept = re.findall(r"^- \*\*Kept in:\*\* (.+)$", text, re.MULTILINE)
+    assert len(kept) == len(re.findall(r"^## ", text, re.MULTILINE)) == 20
+    ids = {item["id"] for items in default.to_plain().values() for item in items}
+    ids |= {sub["id"] for c in default.items("checklists") for sub in c["items"]}
+    for line in kept:
+        names = re.findall(r"`([^`]+)`", line)
+        files = [n for n in names if n.endswith(".yaml")]
+        assert files and set(files) <= set(proc.SCHEMA), line
+        for name in names:
+            if re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)+", name):  # an item id
+                assert name in ids, (name, line)
