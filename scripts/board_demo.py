@@ -12,30 +12,11 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from console import paths  # noqa: E402
 from console.clock import SystemClock  # noqa: E402
 from console.service import IncidentService  # noqa: E402
-
-
-def dark_palette() -> QPalette:
-    palette = QPalette()
-    for role, colour in [
-        (QPalette.ColorRole.Window, "#1e1f22"), (QPalette.ColorRole.WindowText, "#e6e6e6"),
-        (QPalette.ColorRole.Base, "#141517"), (QPalette.ColorRole.AlternateBase, "#26282c"),
-        (QPalette.ColorRole.Text, "#e6e6e6"), (QPalette.ColorRole.Button, "#2b2d31"),
-        (QPalette.ColorRole.ButtonText, "#e6e6e6"), (QPalette.ColorRole.Highlight, "#3d6fb0"),
-        (QPalette.ColorRole.HighlightedText, "#ffffff"), (QPalette.ColorRole.ToolTipBase, "#2b2d31"),
-        (QPalette.ColorRole.ToolTipText, "#e6e6e6"), (QPalette.ColorRole.PlaceholderText, "#9a9da3"),
-        (QPalette.ColorRole.Link, "#7fb2ff"), (QPalette.ColorRole.Mid, "#4a4d52"),
-        (QPalette.ColorRole.Light, "#5a5d63"), (QPalette.ColorRole.Midlight, "#3a3d42"),
-        (QPalette.ColorRole.Dark, "#101113"), (QPalette.ColorRole.Shadow, "#000000"),
-        (QPalette.ColorRole.BrightText, "#ffffff"),
-    ]:
-        palette.setColor(role, QColor(colour))
-    return palette
 
 
 def seed(home: Path) -> int:
@@ -104,7 +85,9 @@ def main() -> None:
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
     if theme == "dark":
-        app.setPalette(dark_palette())
+        from ui.palette import reference_palette
+
+        app.setPalette(reference_palette("dark"))  # a dark desktop: the one the palette is measured on
     from ui import app as ui_app
 
     with tempfile.TemporaryDirectory() as tmp:
