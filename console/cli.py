@@ -451,6 +451,8 @@ def _print_change(session: Session, change) -> int:
         return 0
     for entry in change.entries:
         print(f"{change.incident.ref} {entry.occurred_at} [{entry.kind}] {entry.author}: {entry.text}")
+    for finding in change.findings:  # the message rules' findings on an update: recorded all the same
+        print(f"incident-console: {finding.rule}: {finding.summary}", file=sys.stderr)
     return 0
 
 

@@ -3,8 +3,7 @@
 The defaults are the YAML files in the `data` package (format: `data/FORMAT.md`). An
 organisation's override folder holds files of the same names whose items are merged by id:
 a new id is added, a known id has just the keys it names replaced (nested lists of items merge
-the same way, and a mapping merges key by key: `cadence: {executives: 20}` changes that one
-audience), and `disabled: true` removes an item. Every mistake is reported as
+the same way), and `disabled: true` removes an item. Every mistake is reported as
 `file:line: what is wrong`, all of them at once, and a process with any mistake is refused as
 a whole: the console never runs half-configured.
 
@@ -24,6 +23,7 @@ from typing import Any, NamedTuple
 from console import cache, paths
 from console.vocabulary import REQUIRED_ROLES, UPDATE_KINDS, WRITTEN_KINDS
 from console.errors import InputError
+from console.blame import WORD_LISTS
 from console.patterns import LazyPattern
 
 Location = tuple[str, int]
@@ -190,7 +190,7 @@ def read_yaml(text: str, name: str, problems: list[Problem]) -> Any:
 class F(NamedTuple):
     """One key of an item: its type, whether it must be there, and what it may refer to."""
 
-    kind: str  # str, int, bool, strlist, list, map, items, page, regex, colour
+    kind: str  # str, int, bool, strlist, list, map, items, page, pagelist, regex, colour
     required: bool = True
     nullable: bool = False
     choices: tuple[str, ...] | None = None
@@ -208,7 +208,7 @@ PAGE = F("page")
 _MOMENTS = ("on_join", "before_decision", "on_assign", "lull", "timer_expired", "periodic", "at_close")
 _STEPS = ("open", "size_up", "stabilize", "update", "verify", "continuous", "close")
 _CHECKS = ("regex", "roster_blame", "acronyms", "sentence_count", "timeline_links",
-           "impact_numbers", "action_item_tags", "apology", "manual")
+           "impact_numbers", "action_item_tags", "apology", "unfilled", "manual")
 _SCOPES_EXTRA = ("customer_message", "external_message", "security_announcement", "all")
 
 SCHEMA: dict[str, dict[str, dict[str, F]]] = {
@@ -263,6 +263,7 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
             "number": F("int", low=1), "title": _text(), "help": _text(),
             "fill": F("str", choices=("none", "impact", "responders", "timeline", "action_items")),
             "subsections": F("items", required=False, fields={"title": _text(), "help": _text()}),
+            "kinds": F("list", required=False, ref="entry_kinds"), "updates": F("strlist", required=False),
         },
     },
     "lint_rules.yaml": {"lint_rules": {
@@ -270,10 +271,12 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
         "scope": F("list", ref="sections|scopes"), "check": F("str", choices=_CHECKS),
         "pattern": F("regex", required=False), "message": _text(), "suggestion": _text(),
         "page": PAGE,
+        "words": F("map", required=False, fields={name: F("strlist", required=False) for name in WORD_LISTS}),
     }},
     "updates.yaml": {"update_templates": {
         "audience": _text(), "kind": F("str", required=False, choices=UPDATE_KINDS),
         "title": _text(), "body": _text(), "rules": F("list", ref="lint_rules"), "page": PAGE,
+        "security_rules": F("list", required=False, ref="lint_rules"),
     }},
     "commands.yaml": {"commands": {
         "chatops": _text(), "purpose": _text(), "console": _text(), "how": _text(), "page": PAGE,
@@ -284,12 +287,10 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
     "glossary.yaml": {"terms": {
         "term": _text(), "definition": _text(), "aliases": F("strlist"), "page": PAGE,
     }},
-}
-# Files the process once had, and what to do with an override of one.
-RETIRED_FILES = {
-    "settings.yaml": "settings.yaml is no longer read (its values never changed what the console "
-                     "does); delete it, and override the file that keeps each choice (docs/decisions.md "
-                     "says which)",
+    "settings.yaml": {"settings": {
+        "question": _text(), "value": F("scalar"), "choices": F("scalarlist"), "reason": _text(),
+        "pages": F("pagelist"),
+    }},
 }
 # What the core itself relies on: these cannot be disabled by an override.
 CORE_ROLES = REQUIRED_ROLES
@@ -349,9 +350,6 @@ def override_sources(folder: Path) -> tuple[list[tuple[str, str]], list[Problem]
     found = []
     for path in sorted(folder.iterdir()):
         if path.suffix not in (".yaml", ".yml"):
-            continue
-        if path.name in RETIRED_FILES:
-            problems.append(Problem(str(path), 1, RETIRED_FILES[path.name]))
             continue
         if path.name not in SCHEMA:
             problems.append(Problem(str(path), 1, f"unknown process file {_shown.repr(path.name)}; "
@@ -459,7 +457,7 @@ CACHE_FILE = "process.json"
 _CACHE_FORMAT = b"incident-console process cache, format 1"
 # The modules whose rules (the schema, the roles the core needs, the verbs' names, RE2
 # patterns, page references) decide whether a process is valid.
-_RULES = ("process.py", "vocabulary.py", "verbs.py", "lint.py", "handbook.py")
+_RULES = ("process.py", "vocabulary.py", "verbs.py", "lint.py", "blame.py", "handbook.py")
 _LIST_NAMES = frozenset(name for lists in SCHEMA.values() for name in lists)
 
 
@@ -556,22 +554,16 @@ def _merge_items(base: LList, incoming: LList, problems: list[Problem], what: st
     return kept
 
 
-def _merge_item(base: LDict, override: LDict, problems: list[Problem], *,
-                skip: tuple[str, ...] = ("disabled",)) -> LDict:
-    """`base` with what `override` names: a mapping merges key by key, at any depth (a
-    severity's `cadence: {executives: 20}` keeps its other audiences); a list of items merges
-    by id; any other value, a plain list included, replaces the old one."""
+def _merge_item(base: LDict, override: LDict, problems: list[Problem]) -> LDict:
     merged = LDict(base)
     merged.loc = base.loc
     merged.key_loc = dict(base.key_loc)
     for key, value in override.items():
-        if key in skip:
+        if key == "disabled":
             continue
         old = base.get(key)
         if isinstance(old, LList) and isinstance(value, LList) and all(isinstance(v, LDict) for v in old):
             merged[key] = _merge_items(old, value, problems, key)
-        elif isinstance(old, LDict) and isinstance(value, LDict):
-            merged[key] = _merge_item(old, value, problems, skip=())
         else:
             merged[key] = value
         merged.key_loc[key] = override.key_loc[key]
@@ -589,8 +581,12 @@ def _type_ok(spec: F, value: Any) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if spec.kind == "bool":
         return isinstance(value, bool)
-    if spec.kind in ("strlist", "list"):
+    if spec.kind in ("strlist", "list", "pagelist"):
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if spec.kind == "scalar":
+        return isinstance(value, (str, int, bool))
+    if spec.kind == "scalarlist":
+        return isinstance(value, list) and all(isinstance(v, (str, int, bool)) for v in value)
     if spec.kind == "map":
         return isinstance(value, dict)
     if spec.kind == "items":
@@ -601,7 +597,9 @@ def _type_ok(spec: F, value: Any) -> bool:
 _TYPE_NAMES = {
     "str": "text", "page": "a handbook page", "regex": "a regular expression", "colour": "#rrggbb",
     "int": "a whole number", "bool": "true or false", "strlist": "a list of text",
-    "list": "a list of ids", "map": "a mapping", "items": "a list of items",
+    "list": "a list of ids", "pagelist": "a list of handbook pages", "map": "a mapping",
+    "items": "a list of items", "scalar": "text, a number or true/false",
+    "scalarlist": "a list of values",
 }
 
 
@@ -646,6 +644,11 @@ def _check_fields(item: LDict, fields: dict[str, F], where: str, problems: list[
             why = check_page_ref(value)
             if why:
                 problems.append(Problem(*loc, f"{key}: {why}"))
+        if spec.kind == "pagelist":
+            for ref in value:
+                why = check_page_ref(ref)
+                if why:
+                    problems.append(Problem(*loc, f"{key}: {why}"))
         if spec.kind == "map":
             inner = value if isinstance(value, LDict) else None
             if inner is not None and spec.fields:
@@ -710,6 +713,10 @@ def _cross_checks(lists: dict[str, LList], problems: list[Problem]) -> None:
     for rule in lists["lint_rules"]:
         if rule.get("check") == "regex" and not rule.get("pattern"):
             problems.append(Problem(*rule.loc, f"lint rule {_shown.repr(rule['id'])} has check regex but no pattern"))
+    for setting in lists["settings"]:
+        if isinstance(setting.get("choices"), list) and setting.get("value") not in setting["choices"]:
+            problems.append(Problem(*setting.key_loc.get("value", setting.loc),
+                                    f"setting {_shown.repr(setting['id'])}: value {_shown.repr(setting.get('value'))} is not one of its choices"))
 
 
 def _unique(items: Iterable[LDict], key: str, problems: list[Problem]) -> None:
