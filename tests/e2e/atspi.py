@@ -8,11 +8,13 @@ returns the showing part of that tree as plain `Node`s.
 """
 
 import html
+import itertools
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from jeepney import DBusAddress, MessageType, new_method_call
+from jeepney import DBusAddress, HeaderFields, MessageType, new_method_call
 from jeepney.io.blocking import open_dbus_connection
 
 ACCESSIBLE = "org.a11y.atspi.Accessible"
@@ -22,6 +24,8 @@ REGISTRY = ("org.a11y.atspi.Registry", "/org/a11y/atspi/accessible/root")
 # AtspiStateType bits
 STATE_CHECKED, STATE_FOCUSED, STATE_SELECTED, STATE_SHOWING = 4, 12, 23, 25
 EDITABLE_ROLES = {"text", "entry", "paragraph", "password text", "editbar"}  # read through Text
+NULL_PATH = "/org/a11y/atspi/null"
+REPLY_TIMEOUT_S = 10
 MAX_CHILDREN = 400  # a view's items beyond this are not read (the timeline is paged anyway)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -130,46 +134,70 @@ class Accessibility:
         finally:
             session.close()
         self._conn = open_dbus_connection(bus=address)
+        self._serials = itertools.count(1_000_000)  # ours, far from those jeepney numbered
 
     def close(self) -> None:
         self._conn.close()
 
-    def _call(self, name: str, path: str, interface: str, method: str, signature: str | None = None,
-              body: tuple = ()):
-        message = new_method_call(DBusAddress(path, name, interface), method, signature, body)
-        reply = self._conn.send_and_get_reply(message, timeout=5)
-        if reply.header.message_type == MessageType.error:
-            raise AccessibilityError(f"{interface}.{method} on {name}{path}: {reply.body}")
-        return reply.body
-
-    def _property(self, name: str, path: str, prop: str) -> str:
-        return self._call(name, path, PROPERTIES, "Get", "ss", (ACCESSIBLE, prop))[0][1]
+    def _batch(self, calls: list[tuple]) -> list:
+        """Send every call at once, then collect the replies: a tree is read one level per
+        round trip instead of one call per round trip. Each call is (bus name, path,
+        interface, method[, signature, body]); the replies' bodies, in order."""
+        waiting: dict[int, int] = {}
+        for index, (name, path, interface, method, *args) in enumerate(calls):
+            serial = next(self._serials)
+            self._conn.send(new_method_call(DBusAddress(path, name, interface), method, *args), serial=serial)
+            waiting[serial] = index
+        bodies: list = [None] * len(calls)
+        deadline = time.monotonic() + REPLY_TIMEOUT_S
+        while waiting:
+            message = self._conn.receive(timeout=max(0.0, deadline - time.monotonic()))
+            index = waiting.pop(message.header.fields.get(HeaderFields.reply_serial), None)
+            if index is None:
+                continue  # a signal, or a reply to nothing we are waiting for
+            if message.header.message_type == MessageType.error:
+                name, path, interface, method, *_ = calls[index]
+                raise AccessibilityError(f"{interface}.{method} on {name}{path}: {message.body}")
+            bodies[index] = message.body
+        return bodies
 
     def applications(self) -> list[tuple[str, str, int]]:
         """(bus name, path, pid) of every application on the bus."""
-        apps = []
-        for name, path in self._call(*REGISTRY, ACCESSIBLE, "GetChildren")[0]:
-            pid = self._call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                             "GetConnectionUnixProcessID", "s", (name,))[0]
-            apps.append((name, path, pid))
-        return apps
+        apps = self._batch([(*REGISTRY, ACCESSIBLE, "GetChildren")])[0][0]
+        pids = self._batch([("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                             "GetConnectionUnixProcessID", "s", (name,)) for name, _ in apps])
+        return [(name, path, pid[0]) for (name, path), pid in zip(apps, pids)]
 
     def snapshot(self, pid: int) -> Screen:
         """The showing widgets of the application with process id `pid`."""
         for name, path, app_pid in self.applications():
             if app_pid == pid:
-                return Screen(self._node(name, path, 0))
+                return Screen(self._tree(name, path))
         raise AccessibilityError(f"process {pid} is not on the accessibility bus")
 
-    def _node(self, name: str, path: str, state: int) -> Node:
-        role = self._call(name, path, ACCESSIBLE, "GetRoleName")[0]
-        node = Node(role, self._property(name, path, "Name"), state=state)
-        if role in EDITABLE_ROLES:
-            node.text = self._call(name, path, TEXT, "GetText", "ii", (0, -1))[0]
-        for child_name, child_path in self._call(name, path, ACCESSIBLE, "GetChildren")[0][:MAX_CHILDREN]:
-            if child_path == "/org/a11y/atspi/null":
-                continue
-            child_state = self._call(child_name, child_path, ACCESSIBLE, "GetState")[0][0]
-            if child_state & (1 << STATE_SHOWING):  # hidden widgets and windows are not read
-                node.children.append(self._node(child_name, child_path, child_state))
-        return node
+    def _tree(self, name: str, path: str) -> Node:
+        """The application's tree, read breadth first; hidden widgets and windows are left out."""
+        root = Node("", "")
+        level = [((name, path), root)]
+        while level:
+            replies = self._batch([call for (name, path), _ in level for call in (
+                (name, path, ACCESSIBLE, "GetRoleName"),
+                (name, path, PROPERTIES, "Get", "ss", (ACCESSIBLE, "Name")),
+                (name, path, ACCESSIBLE, "GetChildren"))])
+            children = []
+            for index, (_, node) in enumerate(level):
+                role, named, kids = replies[3 * index:3 * index + 3]
+                node.role, node.name = role[0], named[0][1]
+                children += [((n, p), node) for n, p in kids[0][:MAX_CHILDREN] if p != NULL_PATH]
+            editable = [(where, node) for where, node in level if node.role in EDITABLE_ROLES]
+            texts = self._batch([(*where, TEXT, "GetText", "ii", (0, -1)) for where, _ in editable])
+            for (_, node), text in zip(editable, texts):
+                node.text = text[0]
+            states = self._batch([(*where, ACCESSIBLE, "GetState") for where, _ in children])
+            level = []
+            for (where, parent), state in zip(children, states):
+                if state[0][0] & (1 << STATE_SHOWING):
+                    child = Node("", "", state=state[0][0])
+                    parent.children.append(child)
+                    level.append((where, child))
+        return root

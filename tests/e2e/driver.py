@@ -96,6 +96,7 @@ class App:
     def env(self) -> dict[str, str]:
         env = self.desktop.env()
         env["INCIDENT_CONSOLE_NAME"] = self.author
+        env["PYTHONFAULTHANDLER"] = "1"  # a crash in the bindings prints where it happened
         env.pop("INCIDENT_CONSOLE_HOME", None)
         if self.accessible:
             env["QT_LINUX_ACCESSIBILITY_ALWAYS_ON"] = "1"

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from console import exports, paths, times
+from console import exports, lint, paths, times
 from console.vocabulary import COMMANDER, SCRIBE, Vocabulary
 from tests.e2e.driver import action_key
 
@@ -103,7 +103,7 @@ class TestAnICsSev2:
 
     def test_a_task_whose_check_back_runs_out(self, app):
         # Back-dated so that its one-minute time-box runs out in a few seconds.
-        assigned = datetime.now(timezone.utc) - timedelta(seconds=52)
+        assigned = datetime.now(timezone.utc) - timedelta(seconds=56)
         app.line(f"@{assigned:%Y-%m-%dT%H:%M:%SZ} /task {DEPUTY} 1m confirm the rollback finished")
         task = app.wait(lambda: app.reader.tasks.all(1), 10, "the task")[0]
         assert (task.ref, task.owner, task.done_at) == ("T1", DEPUTY, None)
@@ -154,6 +154,19 @@ class TestAnICsSev2:
         update = app.wait(lambda: app.reader.updates.last(1, "customers"), 10, "the update as sent")
         assert HOST in update.text and update.by == IC
         assert any(e.text.startswith("Update to customers:") for e in entries(app))
+
+    def test_a_customer_update_from_the_note_box_is_checked_too(self, app):
+        text = f"Payments fail on {HOST}; a fix is being rolled out and should be complete in 15 minutes"
+        app.press("focus_note")
+        app.line(f"/update customers {text}")
+        app.wait(lambda: len(app.reader.updates.all(1)) == 2, 10, "the second customer update")
+        # Recorded all the same; the sender is told what the message rules found, the host and
+        # the estimate among them.
+        roster = sorted({a.person for a in app.reader.roster.all(1)})
+        found = lint.lint_message(WORDS.process, text, "customers", roster=roster)
+        assert any(f.text == HOST for f in found) and any("15 minutes" in f.text for f in found), found
+        said = app.wait_shows("Sent.").find("Sent.")[0].words
+        assert said.startswith(f"Sent. {found[0].summary}") and f"(and {len(found) - 1} more)" in said, said
 
     def test_hand_over_of_command(self, app):
         app.press("assign")
