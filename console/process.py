@@ -3,7 +3,8 @@
 The defaults are the YAML files in the `data` package (format: `data/FORMAT.md`). An
 organisation's override folder holds files of the same names whose items are merged by id:
 a new id is added, a known id has just the keys it names replaced (nested lists of items merge
-the same way), and `disabled: true` removes an item. Every mistake is reported as
+the same way, and a mapping merges key by key: `cadence: {executives: 20}` changes that one
+audience), and `disabled: true` removes an item. Every mistake is reported as
 `file:line: what is wrong`, all of them at once, and a process with any mistake is refused as
 a whole: the console never runs half-configured.
 
@@ -190,7 +191,7 @@ def read_yaml(text: str, name: str, problems: list[Problem]) -> Any:
 class F(NamedTuple):
     """One key of an item: its type, whether it must be there, and what it may refer to."""
 
-    kind: str  # str, int, bool, strlist, list, map, items, page, pagelist, regex, colour
+    kind: str  # str, int, bool, strlist, list, map, items, page, regex, colour
     required: bool = True
     nullable: bool = False
     choices: tuple[str, ...] | None = None
@@ -287,10 +288,12 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
     "glossary.yaml": {"terms": {
         "term": _text(), "definition": _text(), "aliases": F("strlist"), "page": PAGE,
     }},
-    "settings.yaml": {"settings": {
-        "question": _text(), "value": F("scalar"), "choices": F("scalarlist"), "reason": _text(),
-        "pages": F("pagelist"),
-    }},
+}
+# Files the process once had, and what to do with an override of one.
+RETIRED_FILES = {
+    "settings.yaml": "settings.yaml is no longer read (its values never changed what the console "
+                     "does); delete it, and override the file that keeps each choice (docs/decisions.md "
+                     "says which)",
 }
 # What the core itself relies on: these cannot be disabled by an override.
 CORE_ROLES = REQUIRED_ROLES
@@ -350,6 +353,9 @@ def override_sources(folder: Path) -> tuple[list[tuple[str, str]], list[Problem]
     found = []
     for path in sorted(folder.iterdir()):
         if path.suffix not in (".yaml", ".yml"):
+            continue
+        if path.name in RETIRED_FILES:
+            problems.append(Problem(str(path), 1, RETIRED_FILES[path.name]))
             continue
         if path.name not in SCHEMA:
             problems.append(Problem(str(path), 1, f"unknown process file {_shown.repr(path.name)}; "
@@ -554,16 +560,22 @@ def _merge_items(base: LList, incoming: LList, problems: list[Problem], what: st
     return kept
 
 
-def _merge_item(base: LDict, override: LDict, problems: list[Problem]) -> LDict:
+def _merge_item(base: LDict, override: LDict, problems: list[Problem], *,
+                skip: tuple[str, ...] = ("disabled",)) -> LDict:
+    """`base` with what `override` names: a mapping merges key by key, at any depth (a
+    severity's `cadence: {executives: 20}` keeps its other audiences); a list of items merges
+    by id; any other value, a plain list included, replaces the old one."""
     merged = LDict(base)
     merged.loc = base.loc
     merged.key_loc = dict(base.key_loc)
     for key, value in override.items():
-        if key == "disabled":
+        if key in skip:
             continue
         old = base.get(key)
         if isinstance(old, LList) and isinstance(value, LList) and all(isinstance(v, LDict) for v in old):
             merged[key] = _merge_items(old, value, problems, key)
+        elif isinstance(old, LDict) and isinstance(value, LDict):
+            merged[key] = _merge_item(old, value, problems, skip=())
         else:
             merged[key] = value
         merged.key_loc[key] = override.key_loc[key]
@@ -581,12 +593,8 @@ def _type_ok(spec: F, value: Any) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
     if spec.kind == "bool":
         return isinstance(value, bool)
-    if spec.kind in ("strlist", "list", "pagelist"):
+    if spec.kind in ("strlist", "list"):
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    if spec.kind == "scalar":
-        return isinstance(value, (str, int, bool))
-    if spec.kind == "scalarlist":
-        return isinstance(value, list) and all(isinstance(v, (str, int, bool)) for v in value)
     if spec.kind == "map":
         return isinstance(value, dict)
     if spec.kind == "items":
@@ -597,9 +605,7 @@ def _type_ok(spec: F, value: Any) -> bool:
 _TYPE_NAMES = {
     "str": "text", "page": "a handbook page", "regex": "a regular expression", "colour": "#rrggbb",
     "int": "a whole number", "bool": "true or false", "strlist": "a list of text",
-    "list": "a list of ids", "pagelist": "a list of handbook pages", "map": "a mapping",
-    "items": "a list of items", "scalar": "text, a number or true/false",
-    "scalarlist": "a list of values",
+    "list": "a list of ids", "map": "a mapping", "items": "a list of items",
 }
 
 
@@ -644,11 +650,6 @@ def _check_fields(item: LDict, fields: dict[str, F], where: str, problems: list[
             why = check_page_ref(value)
             if why:
                 problems.append(Problem(*loc, f"{key}: {why}"))
-        if spec.kind == "pagelist":
-            for ref in value:
-                why = check_page_ref(ref)
-                if why:
-                    problems.append(Problem(*loc, f"{key}: {why}"))
         if spec.kind == "map":
             inner = value if isinstance(value, LDict) else None
             if inner is not None and spec.fields:
@@ -713,10 +714,6 @@ def _cross_checks(lists: dict[str, LList], problems: list[Problem]) -> None:
     for rule in lists["lint_rules"]:
         if rule.get("check") == "regex" and not rule.get("pattern"):
             problems.append(Problem(*rule.loc, f"lint rule {_shown.repr(rule['id'])} has check regex but no pattern"))
-    for setting in lists["settings"]:
-        if isinstance(setting.get("choices"), list) and setting.get("value") not in setting["choices"]:
-            problems.append(Problem(*setting.key_loc.get("value", setting.loc),
-                                    f"setting {_shown.repr(setting['id'])}: value {_shown.repr(setting.get('value'))} is not one of its choices"))
 
 
 def _unique(items: Iterable[LDict], key: str, problems: list[Problem]) -> None:
