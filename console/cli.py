@@ -18,7 +18,7 @@ from pathlib import Path
 from console import desktop, domain, paths, times
 from console.clock import Clock, SystemClock
 from console.errors import ConsoleError, InputError, StorageUnavailable
-from console.identity import seat_name
+from console.identity import NAME_ENV, seat_name
 
 EXIT_INPUT = 2
 EXIT_ENVIRONMENT = 1
@@ -156,10 +156,12 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
         q.add_argument("--limit", type=_limit, default=10, metavar="N", help=f"at most N hits (1..{MAX_LIMIT})")
 
     if only != "":
-        from console import cli_postmortem
+        from console import cli_postmortem, cli_team
 
         if wanted(*cli_postmortem.COMMANDS):
             cli_postmortem.add_parsers(sub, common, _Parser)
+        if wanted(*cli_team.COMMANDS):
+            cli_team.add_parsers(sub, common, _Parser)
     if wanted(desktop.COMMAND):
         desktop.add_parser(sub, common, _Parser)
 
@@ -307,10 +309,19 @@ class Session:
         self.args, self.where, self.clock = args, where, clock
         self._process = None
         self._service = None
+        self._changes_at_open = 0
+        self._pusher = None  # team mode: pushes what the command wrote (console/team/after_write.py)
 
     @property
     def by(self) -> str:
-        return getattr(self.args, "by", None) or seat_name()
+        """--by, else $INCIDENT_CONSOLE_NAME, else the name given at `team join`, else the login."""
+        given = getattr(self.args, "by", None)
+        if given or os.environ.get(NAME_ENV):
+            return given or seat_name()
+        from console.team import config
+
+        team = config.load(self.where) if config.joined(self.where) else None
+        return team.name if team is not None else seat_name()
 
     def process(self):
         if self._process is None:
@@ -320,14 +331,28 @@ class Session:
     def service(self, vocabulary=None):
         if self._service is None:
             from console.service import IncidentService
+            from console.team import config
 
+            if config.joined(self.where):
+                from console.team.after_write import Pusher
+
+                self._pusher = Pusher.start(self.where)
             self._service = IncidentService.open(self.where.db_path, self.clock, vocabulary)
+            self._changes_at_open = self._service.ledger.conn.total_changes
         return self._service
 
     def close(self) -> None:
+        """Close the service; in team mode, after a write, first try to push it."""
         if self._service is not None:
-            self._service.close()
-            self._service = None
+            try:
+                if self._pusher is not None:
+                    if self._service.ledger.conn.total_changes > self._changes_at_open:
+                        self._pusher.push(self._service)
+                    else:
+                        self._pusher.cancel()
+            finally:
+                self._service.close()
+                self._service = None
 
 
 def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
@@ -338,7 +363,10 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
             return _print_change(session, _run_verb(session))
         handler = _HANDLERS.get(args.command)
         if handler is None:
-            from console import cli_postmortem
+            from console import cli_postmortem, cli_team
+
+            if args.command in cli_team.COMMANDS:
+                return cli_team.run(session)
 
             if args.command not in cli_postmortem.COMMANDS:  # pragma: no cover - argparse stops it
                 raise InputError(f"unknown command {args.command!r}")
