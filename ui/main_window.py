@@ -18,6 +18,7 @@ from console.queries import Reader
 from ui import actions
 from ui.actions import Where
 from ui.incident_list import IncidentListModel, IncidentListPage
+from ui.preferences import Preferences
 from ui.writer import StoreWriter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,7 +34,7 @@ WATCH_MS = 500  # how often to ask SQLite whether another connection has committ
 class MainWindow(QMainWindow):
     def __init__(
         self, writer: StoreWriter, clock: Clock, author: str, zone: tzinfo | None = None,
-        parent: QWidget | None = None, exports_dir=None,
+        parent: QWidget | None = None, exports_dir=None, preferences: "Preferences | None" = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         self._zone = zone
         self._author = author
         self._exports_dir = exports_dir
+        self.preferences = preferences if preferences is not None else Preferences(None)  # this run only
         self.banner = QLabel(self)
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
@@ -204,7 +206,7 @@ class MainWindow(QMainWindow):
 
             self.incident_page = IncidentPage(
                 self.reader, self.writer, self._clock, self._author, self.process, self._zone, self,
-                exports_dir=self._exports_dir,
+                exports_dir=self._exports_dir, preferences=self.preferences,
             )
             self.incident_page.handbook_requested.connect(self.show_handbook)
             self.stack.addWidget(self.incident_page)
