@@ -3,10 +3,10 @@
 Nothing here stores or draws anything. Given the process, the incident, its current roles and
 the time, these functions say what the board should show: role warnings (never blocks), when
 the next status update is due per audience, the deputy's elapsed-time marks, which prompts
-apply at a moment, checklist progress, and what the live-message rules find in a draft.
+apply at a moment and checklist progress. What the message rules find in a draft is the
+linter's (console.lint.lint_message).
 """
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from string import Formatter
@@ -167,30 +167,6 @@ def progress(items: list[dict], checked: set[str]) -> tuple[int, int, dict | Non
     done = sum(1 for item in items if item["id"] in checked)
     upcoming = next((item for item in items if item["id"] not in checked), None)
     return done, len(items), upcoming
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    message: str
-    suggestion: str
-    start: int
-    end: int
-    text: str
-
-
-def check_message(process: Any, rule_ids: list[str], text: str) -> list[Finding]:
-    """Run the live-message rules (regular expressions) on a draft; every match is a finding."""
-    rules = {r["id"]: r for r in process.items("lint_rules")}
-    findings = []
-    for rule_id in rule_ids:
-        rule = rules.get(rule_id)
-        if not rule or rule.get("check") != "regex" or not rule.get("pattern"):
-            continue
-        for match in re.finditer(rule["pattern"], text, re.IGNORECASE):
-            findings.append(Finding(rule_id, rule["message"], rule["suggestion"], match.start(),
-                                    match.end(), match.group(0)))
-    return sorted(findings, key=lambda f: f.start)
 
 
 def fill_template(body: str, values: dict[str, str]) -> str:

@@ -17,19 +17,19 @@ import bisect
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import re2
+
+from console import blame
 
 MESSAGE_SCOPES = ("customer_message", "external_message", "security_announcement")
 HEADER_SECTION = "header"
 MESSAGE_SECTION = "message"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     rule: str
     section: str
     line: int  # 1-based, in the whole text
@@ -40,12 +40,20 @@ class Finding:
     suggestion: str
     page: str
 
+    @property
+    def summary(self) -> str:
+        """The finding in one line, for a status line or a terminal: what, why, what instead."""
+        shown = " ".join(self.text.split())
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        return f"“{shown}”: {self.message} Try: {self.suggestion}"
 
-@dataclass(frozen=True)
-class _Section:
+
+class _Section(NamedTuple):
     id: str
-    start: int  # the body: from the line after the heading to the next numbered heading
+    start: int  # the body: from the line after the heading to the next heading that splits
     end: int
+    heading: int = -1  # where its heading line starts (-1: it has none)
+    part: str | None = None  # the subsection's id (`### 10b.` is external_message), if in one
 
 
 # -- the public functions --------------------------------------------------------------------
@@ -56,7 +64,9 @@ def lint(process: Any, markdown: str, *, roster: Iterable[str] = (),
 
     `scope_extra` names what else the whole text is (`external_message` for the status-page
     text, say): rules scoped to those then run over every section, because such rules are
-    about the message as a whole, not about a post-mortem section.
+    about the message as a whole, not about a post-mortem section. A subsection is covered by
+    the rules scoped to its own id too: section 10b (`external_message`) is the customer
+    message, so the message rules run on it.
     """
     unknown = [s for s in scope_extra if s not in MESSAGE_SCOPES]
     if unknown:
@@ -84,6 +94,26 @@ def lint_text_for(process: Any, text: str, rule_ids: Iterable[str], *,
     return _run(process, text, text, sections, rules, list(roster), lambda rule, section: True)
 
 
+def message_rules(process: Any, audience: str, *, security: bool = False) -> list[str]:
+    """The rules a status update to `audience` must pass: its template's `rules`, and on a
+    security incident its `security_rules` too (updates.yaml)."""
+    ids: list[str] = []
+    for template in process.items("update_templates"):
+        if template["audience"] == audience:
+            ids += list(template.get("rules") or [])
+            if security:
+                ids += list(template.get("security_rules") or [])
+    return list(dict.fromkeys(ids))
+
+
+def lint_message(process: Any, text: str, audience: str, *, roster: Iterable[str] = (),
+                 security: bool = False) -> list[Finding]:
+    """What the message rules find in a status update to `audience`: the one check every
+    entry point runs (the composer as you type, and the core's update operation as it is sent,
+    from the note box, the palette or the command line)."""
+    return lint_text_for(process, text, message_rules(process, audience, security=security), roster=roster)
+
+
 def manual_checks(process: Any) -> list[dict]:
     """The enabled rules a person must check (spelling, honesty): for the reviewer's checklist."""
     return [dict(r) for r in process.items("lint_rules") if r.get("enabled") and r.get("check") == "manual"]
@@ -93,7 +123,8 @@ def manual_checks(process: Any) -> list[dict]:
 
 def _covers(rule: dict, section: _Section, scope_extra: tuple[str, ...]) -> bool:
     scope = rule.get("scope") or []
-    return "all" in scope or section.id in scope or any(s in scope for s in scope_extra)
+    return ("all" in scope or section.id in scope or section.part in scope
+            or any(s in scope for s in scope_extra))
 
 
 def _run(process: Any, whole: str, masked: str, sections: list[_Section], rules: list[dict],
@@ -119,12 +150,16 @@ def _run(process: Any, whole: str, masked: str, sections: list[_Section], rules:
             for section, start, end in _apology(masked, covered):
                 emit(rule, section, start, end)
             continue
+        if check == "unfilled":
+            for section, start, end in _unfilled(rule, whole, masked, covered):
+                emit(rule, section, start, end)
+            continue
         per_section = _PER_SECTION.get(check)
         for section in covered:
             if check == "regex":
                 spans = _regex(rule["pattern"], masked, section)
             elif check == "roster_blame":
-                spans = _roster_blame(roster, masked, section)
+                spans = blame.find(rule, roster, masked, section.start, section.end)
             elif per_section is not None:
                 spans = per_section(masked, section)
             else:  # a check this version does not know: the process validation names them all
@@ -137,25 +172,37 @@ def _run(process: Any, whole: str, masked: str, sections: list[_Section], rules:
 # -- the document's shape --------------------------------------------------------------------
 
 _TEMPLATE_HEADING = re.compile(r"^#{2,3}[ \t]+\d+[a-z]?\.(?:[ \t].*)?$", re.MULTILINE)
-_NUMBERED = re.compile(r"^##[ \t]+(\d+)\.(?:[ \t].*)?$", re.MULTILINE)
+_NUMBERED = re.compile(r"^(##|###)[ \t]+(\d+)([a-z]?)\.(?:[ \t].*)?$", re.MULTILINE)
 
 
 def _sections(process: Any, text: str) -> list[_Section]:
     """Split at `## N.` headings; the number picks the section id of `postmortem.yaml`.
 
-    A `### 8a.` subsection is not a split point, so it stays inside its parent. A number the
-    template does not have becomes `section-N`, which only `all`-scoped rules look at.
+    A `### 8b.` subsection is a piece of its parent: its findings name the parent (`how_we_did`),
+    and the rules scoped to its own id (`didnt_go_well`) cover it too. A number the template
+    does not have becomes `section-N`, which only `all`-scoped rules look at.
     """
-    by_number = {s["number"]: s["id"] for s in process.items("sections")}
+    by_number = {s["number"]: s for s in process.items("sections")}
     result: list[_Section] = []
-    current, body_start = HEADER_SECTION, 0
+    current, part, body_start, heading = HEADER_SECTION, None, 0, -1
     for match in _NUMBERED.finditer(text):
-        result.append(_Section(current, body_start, match.start()))
-        number = int(match.group(1))
-        current = by_number.get(number, f"section-{number}")
-        body_start = min(match.end() + 1, len(text))
-    result.append(_Section(current, body_start, len(text)))
+        number = int(match.group(2))
+        if match.group(1) == "###" and (not match.group(3) or current != _section_id(by_number, number)):
+            continue  # a subsection heading that is not the template's, inside its section
+        result.append(_Section(current, body_start, match.start(), heading, part))
+        current, part = _section_id(by_number, number), None
+        if match.group(3):
+            subs = (by_number.get(number) or {}).get("subsections") or []
+            index = ord(match.group(3)) - ord("a")
+            part = subs[index]["id"] if index < len(subs) else None
+        body_start, heading = min(match.end() + 1, len(text)), match.start()
+    result.append(_Section(current, body_start, len(text), heading, part))
     return [s for s in result if s.id != HEADER_SECTION or text[s.start:s.end].strip()]
+
+
+def _section_id(by_number: dict, number: int) -> str:
+    section = by_number.get(number)
+    return section["id"] if section else f"section-{number}"
 
 
 _TO_WRITE = re.compile(r"^_To write:_ .*$", re.MULTILINE)
@@ -260,45 +307,6 @@ def _regex(pattern: str, text: str, section: _Section) -> list[tuple[int, int]]:
         if end > start:  # also skips a match without its hit group (-1, -1)
             spans.append((section.start + start, section.start + end))
     return spans
-
-
-# -- roster_blame ----------------------------------------------------------------------------
-
-_BLAME_LINK = (r"(?:\s+(?:had|has|have|was|were|is|also|then|just|again|never|accidentally"
-               r"|inadvertently|mistakenly|unfortunately|\w+ly)){0,3}")
-_BLAME_VERB = (r"\s+(?:caused|causes|cause|broke|breaks|broken|forgot|forgets|forgotten|missed|misses"
-               r"|failed\s+to|fails\s+to|made\s+(?:a|an|the|one|two|several|some)\s+(?:\w+\s+)?(?:mistakes?|errors?)"
-               r"|(?:was|is)\s+(?:at\s+)?fault|was\s+to\s+blame)\b")
-_BLAME_POSSESSIVE = r"['’]s\s+(?:\w+\s+)?(?:mistake|fault|error)s?\b"
-
-
-@lru_cache(maxsize=32)
-def _roster_pattern(names: tuple[str, ...]) -> re.Pattern | None:
-    """A roster name (full, or the first name people write) as the subject of a failure verb.
-
-    Names match case-sensitively, so a responder called May or Will is not found in
-    "may have caused"; the verbs match in any case.
-    """
-    spellings: set[str] = set()
-    for name in names:
-        words = name.split()
-        if words:
-            spellings.add(" ".join(words))
-            if len(words[0]) >= 2:
-                spellings.add(words[0])
-    if not spellings:
-        return None
-    alternatives = "|".join(r"\s+".join(map(re.escape, s.split()))
-                            for s in sorted(spellings, key=len, reverse=True))
-    return re.compile(rf"(?<![\w])(?-i:{alternatives})(?![\w])"
-                      rf"(?:{_BLAME_POSSESSIVE}|{_BLAME_LINK}{_BLAME_VERB})", re.IGNORECASE)
-
-
-def _roster_blame(roster: list[str], text: str, section: _Section) -> list[tuple[int, int]]:
-    pattern = _roster_pattern(tuple(roster))
-    if pattern is None:
-        return []
-    return [m.span() for m in pattern.finditer(text, section.start, section.end)]
 
 
 # -- acronyms --------------------------------------------------------------------------------
@@ -437,8 +445,7 @@ def _sentence_count(text: str, section: _Section) -> list[tuple[int, int]]:
 
 # -- tables (timeline, impact, action items) -------------------------------------------------
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
     start: int  # the row's text, trimmed
     end: int
     cells: list[tuple[str, int, int]]  # (trimmed text, start, end)
@@ -622,6 +629,28 @@ def _apology(text: str, covered: list[_Section]) -> list[tuple[_Section, int, in
             if end > start:
                 return [(section, start, end)]
     return []
+
+
+# -- unfilled --------------------------------------------------------------------------------
+
+def _unfilled(rule: dict, whole: str, masked: str, covered: list[_Section]) -> list[tuple[_Section, int, int]]:
+    """What is not written yet: the draft's `_To write:_` hints left in place (they are masked
+    from every other rule, so they are read from the whole text), the rule's placeholders (a
+    `[bracketed hint]`, an unfilled `{placeholder}`, a header field still "to be set"), and a
+    section or subsection with nothing under its heading (underlined at the heading)."""
+    result = []
+    for section in covered:
+        hints = [m.span() for m in _TO_WRITE.finditer(whole, section.start, section.end)]
+        spans = list(hints)
+        if rule.get("pattern"):
+            spans += _regex(rule["pattern"], masked, section)
+        has_parts = section.part is None and any(o.id == section.id and o.part for o in covered)
+        if not hints and not has_parts and section.heading >= 0 \
+                and not re.search(r"\w", masked[section.start:section.end]):
+            line_end = whole.find("\n", section.heading)
+            spans.append(_trimmed(whole, section.heading, len(whole) if line_end < 0 else line_end))
+        result += [(section, start, end) for start, end in sorted(spans)]
+    return result
 
 
 _PER_SECTION = {

@@ -1,17 +1,29 @@
-"""Status updates: what was sent to each audience, and when (what an update-due timer counts from)."""
+"""Status updates: what was sent to each audience, and when (what an update-due timer counts from).
+
+Every update is checked by the process's message rules for its audience (console.lint:
+`lint_message`) as it is sent, whichever way it was sent (the composer, the note box, the
+palette, the command line): the findings come back with the Change, for whoever sent it to see.
+The update is recorded all the same; the rules advise, they do not stop an update.
+"""
 
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from console import domain, times
-from console.domain import Change, Update
+from console.domain import Change, Incident, Update
 from console.store import storage_errors
+from console.vocabulary import Vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.ledger import Ledger
 
 _COLUMNS = 'id, incident_id, audience, text, "by", sent_at'
+
+
+def entry_text(audience: str, text: str) -> str:
+    """The timeline entry an update writes (the post-mortem's timeline reads it back)."""
+    return f"Update to {audience}: {text}"
 
 
 class Updates:
@@ -28,6 +40,7 @@ class Updates:
         text = domain.clean_text(text, "update text", domain.MAX_TEXT, multiline=True)
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         incident = ledger.read.incidents.get(incident_id)
+        findings = self.check(incident, audience, text)  # before the write: it holds no lock
         now = ledger.now()
         kind = ledger.vocabulary.update_kinds[audience]
         with ledger.writing():
@@ -36,10 +49,19 @@ class Updates:
                 {"incident_id": incident_id, "audience": audience, "text": text,
                  "by": author, "sent_at": times.to_text(now)},
             )
-            entry = ledger.append(
-                incident_id, kind, f"Update to {audience}: {text}", author, now, now
-            )
-        return Change(incident, (entry,))
+            entry = ledger.append(incident_id, kind, entry_text(audience, text), author, now, now)
+        return Change(incident, (entry,), findings=tuple(findings))
+
+    def check(self, incident: Incident, audience: str, text: str) -> list:
+        """What the message rules for `audience` find in `text` (console.lint.Finding): the
+        incident's responders are the names the blame rules know, and a security incident's
+        messages get its security rules too."""
+        ledger = self._ledger
+        process = ledger.vocabulary.process or Vocabulary.default().process
+        from console import lint  # RE2 and the rules: only when an update is sent
+
+        roster = sorted({a.person for a in ledger.read.roster.all(incident.id)})
+        return lint.lint_message(process, text, audience, roster=roster, security=bool(incident.security))
 
 
 class UpdateReads:
