@@ -3,10 +3,10 @@
 The template (`data/postmortem.yaml`) gives the header fields and the ten sections in order.
 What the record knows is filled in: the time spent at each severity (read back from the
 timeline's severity entries, so a change back-dated with `--at` counts from when it
-happened), who held which role, the pinned moments as the timeline table, and the scribe's
-TODO entries as action items. What only a person can write is left as a one-line hint,
-`_To write:_ …`, in plain Markdown (an HTML comment would vanish from the rendered page
-and the writer would never see it).
+happened), who held which role, the timeline table from the scribe's log (see `_timeline`),
+and the scribe's TODO entries as action items. What only a person can write is left as a
+one-line hint, `_To write:_ …`, in plain Markdown (an HTML comment would vanish from the
+rendered page and the writer would never see it).
 
 Everything taken from the record is text people typed under stress, so it is escaped
 before it lands in the Markdown: a note with `|` or a newline can never split a table row,
@@ -26,6 +26,7 @@ from console.vocabulary import COMMANDER, SCRIBE
 from console.errors import NothingToExport
 from console.process import Process
 from console.queries import Reader
+from console.updates import entry_text
 
 TO_WRITE = "_To write:_"
 TO_BE_SET = "to be set"
@@ -107,8 +108,8 @@ def generate(
 ) -> str:
     """The post-mortem draft of an incident, as Markdown in the template's order.
 
-    The timeline table holds the pinned entries (the moments someone marked as the ones
-    that matter), or every entry with `all_entries`; retracted entries are never shown.
+    The timeline table is generated from the scribe's log (`_timeline`), or holds every entry
+    with `all_entries`; retracted entries are never shown.
     `now` ends the impact of an incident still open (the wall clock when not given).
     """
     now = now or datetime.now(timezone.utc)
@@ -122,7 +123,7 @@ def generate(
     fills = {
         "impact": lambda section: _impact(section, incident, severity, now),
         "responders": lambda section: _responders(reader, process, incident),
-        "timeline": lambda section: _timeline(reader, incident, all_entries),
+        "timeline": lambda section: _timeline(reader, process, incident, section, all_entries),
         "action_items": lambda section: _action_items(reader, incident, todos),
     }
     for section in sorted(process.items("sections"), key=lambda s: s["number"]):
@@ -226,21 +227,60 @@ def _responders(reader: Reader, process: Process, incident: Incident) -> list[st
     return out + [""]
 
 
-def _timeline(reader: Reader, incident: Incident, all_entries: bool) -> list[str]:
-    timeline = reader.timeline
-    entries = timeline.all(incident.id) if all_entries else timeline.pinned(incident.id)
-    entries = [e for e in entries if not e.retracted]
-    if not entries:
-        what = "entries" if all_entries else "pinned entries"
-        return [f"_No {what}: pin the moments that matter, or include every entry._", ""]
-    out = ["| Time (UTC) | Event | Data link |", "|---|---|---|"]
+IMPACT_BEGAN = "Impact began"
+
+
+def _timeline(reader: Reader, process: Process, incident: Incident, section: dict,
+              all_entries: bool) -> list[str]:
+    """The timeline table: when the impact began (the incident's impact start), then the events
+    of the scribe's log, each with the first web address in it as its data link.
+
+    The events are the entries of the kinds the template's timeline section names (`kinds` in
+    postmortem.yaml: the page, status and severity changes, hand-overs, decisions, key actions,
+    findings...), and every pinned entry whatever its kind: pins refine it. Two kinds of entry
+    are left out unless pinned, as noise: the status updates to audiences the section does not
+    name (`updates`: the customers' public posts are events, the responders' reports are not),
+    and the checklist's ticks (key-action entries that say "Checked: " a step of the process).
+    With `all_entries`, every entry. Retracted entries are never shown.
+    """
+    if all_entries:
+        entries = reader.timeline.all(incident.id)
+    else:
+        entries = _events(reader, process, incident, section)
+    rows = [(incident.started_at, IMPACT_BEGAN, "")]
     for e in entries:
+        if e.retracted:
+            continue
         text = e.current_text
         link = _LINK.search(text)
         # "(see https://x/y)." links to https://x/y: closing punctuation ends the sentence
-        href = link.group(0).rstrip(".,;:!?)]}") if link else ""
-        out.append(f"| {_utc(e.occurred_at)} | {escape_inline(text)} | {escape_inline(href)} |")
+        rows.append((e.occurred_at, text, link.group(0).rstrip(".,;:!?)]}") if link else ""))
+    rows.sort(key=lambda row: row[0])  # stable: the impact start leads its minute
+    out = ["| Time (UTC) | Event | Data link |", "|---|---|---|"]
+    for at, text, href in rows:
+        out.append(f"| {_utc(at)} | {escape_inline(text)} | {escape_inline(href)} |")
     return out + [""]
+
+
+def _events(reader: Reader, process: Process, incident: Incident, section: dict) -> list[Entry]:
+    """The entries the generated timeline shows, in timeline order (see `_timeline`)."""
+    kinds = tuple(section.get("kinds") or ())
+    pinned = reader.timeline.pinned(incident.id)
+    logged = reader.search.filter(incident.id, kinds=kinds, limit=-1) if kinds else []
+    audiences = set(section.get("updates") or ())
+    not_public = {(u.sent_at, entry_text(u.audience, u.text))
+                  for u in reader.updates.all(incident.id) if u.audience not in audiences}
+    steps = {item["text"] for group in process.items("checklists") for item in group["items"]}
+
+    def noise(e: Entry) -> bool:
+        if (e.occurred_at, e.text) in not_public:
+            return True
+        label, colon, step = e.text.partition(": ")
+        return e.kind == "action" and bool(colon) and " " not in label and step in steps
+
+    chosen = {e.id: e for e in logged if not noise(e)}
+    chosen.update((e.id, e) for e in pinned)
+    return sorted(chosen.values(), key=lambda e: e.sort_key)
 
 
 def _action_items(reader: Reader, incident: Incident, todos: list[Entry]) -> list[str]:

@@ -161,23 +161,83 @@ def test_responders_list_current_and_past_holders_with_ic_and_scribe_marked(
     assert body.index("- Ana") < body.index("- Ben") < body.index("- Cy")
 
 
-def test_the_timeline_is_the_pins_escaped_and_without_retracted_entries(service, process, scripted):
+def test_the_timeline_is_generated_from_the_log_escaped_and_without_retracted_entries(service, process, scripted):
+    """With nothing but the scribe's log: when the impact began, the declaration, the hand-overs,
+    the severity and status changes, the page and the findings; not the roster, the TODOs, a plain
+    note or a retracted entry."""
     body = section(postmortem.generate(service.read, process, scripted["incident"].id), 7)
-    lines = [line for line in body.strip().splitlines()]
+    lines = body.strip().splitlines()
     assert lines[:2] == ["| Time (UTC) | Event | Data link |", "|---|---|---|"]
-    assert len(lines) == 4  # the hostile note and the page; the retracted pin is gone
-    assert "db-3 is the cause" not in body and "unpinned detail" not in body
-    hostile_row = lines[2]
+    events = [line.split(" | ")[1] for line in lines[2:]]
+    assert [line.split(" | ")[0] for line in lines[2:]] == [
+        "| 2026-03-29 13:50", "| 2026-03-29 14:00", "| 2026-03-29 14:00", "| 2026-03-29 14:05",
+        "| 2026-03-29 14:10", "| 2026-03-29 14:10", "| 2026-03-29 14:20", "| 2026-03-29 14:40",
+        "| 2026-03-29 15:00"]
+    assert events[0] == postmortem.IMPACT_BEGAN
+    assert events[1:3] == ["Incident declared: Checkout down (SEV-2)", "Ana is Incident Commander"]
+    assert events[4:] == ["Severity SEV-2 -&gt; SEV-1", "Paged payments, see https://chat.example/p/1",
+                          "Command passed from Ana to Cy", "Severity SEV-1 -&gt; SEV-2", "Status active -&gt; resolved"]
+    assert "db-3 is the cause" not in body and "unpinned detail" not in body  # retracted; a note
+    assert "Scribe: Ben" not in body and "replica lag alert" not in body  # the roster; a TODO
+    hostile_row = lines[5]
     assert hostile_row.startswith("| 2026-03-29 14:05 | rollback \\| failed \\`rm -rf /\\` ")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;<br>second line שלום עליכם evil |" in hostile_row
     assert "<script>" not in body and "\u202e" not in body
     # every row has exactly three cells: no unescaped pipe slipped through
     for line in lines:
         assert len(re.findall(r"(?<!\\)\|", line)) == 4
-    assert lines[3] == (
+    assert lines[7] == (
         "| 2026-03-29 14:10 | Paged payments, see https://chat.example/p/1 | "
         "https://chat.example/p/1 |"
     )
+
+
+def test_pins_refine_the_timeline_and_noise_stays_out(service, process, clock):
+    """A pinned note joins the table; status updates to the responders and checklist ticks are
+    left out unless pinned; the customers' update is an event."""
+    incident = service.incidents.declare("Search slow", by="Ana", severity=2).incident
+    clock.advance(minutes=1)
+    note = service.timeline.log(incident.id, "Graph shows p99 at 4 s https://g.example/9", by="Ben").entries[0]
+    service.timeline.log(incident.id, "a chat aside", by="Ben")
+    service.history.set_pin(incident.id, note.id, True, by="Ben")
+    service.updates.send(incident.id, "responders", "Status update: still looking", by="Ana")
+    service.updates.send(incident.id, "customers", "Search is slow for some of you. Sorry.", by="Ana")
+    step = process.items("checklists")[0]["items"][0]
+    service.checklist.set(incident.id, step["id"], True, by="Ana", label=step["text"])
+    service.timeline.log(incident.id, "Drained node 3", by="Ben", kind="action")
+    events = [line.split(" | ")[1] for line in section(
+        postmortem.generate(service.read, process, incident.id), 7).strip().splitlines()[2:]]
+    assert events == [postmortem.IMPACT_BEGAN, "Incident declared: Search slow (SEV-2)",
+                      "Graph shows p99 at 4 s https://g.example/9",
+                      "Update to customers: Search is slow for some of you. Sorry.", "Drained node 3"]
+    tick = next(e for e in service.read.timeline.all(incident.id) if e.text.endswith(step["text"]))
+    service.history.set_pin(incident.id, tick.id, True, by="Ana")
+    assert tick.text in section(postmortem.generate(service.read, process, incident.id), 7)
+
+
+def test_the_timeline_takes_its_kinds_from_the_process(service, tmp_path):
+    folder = tmp_path / "process"
+    folder.mkdir()
+    (folder / "postmortem.yaml").write_text(
+        "sections:\n  - id: timeline\n    kinds: [decision]\n    updates: []\n", encoding="utf-8")
+    only_decisions = load_process(folder)
+    incident = service.incidents.declare("Queue stuck", by="Ana", severity=3).incident
+    service.timeline.log(incident.id, "Roll back the consumer", by="Ben", kind="decision")
+    service.timeline.log(incident.id, "Consumer lag at 40k", by="Ben", kind="finding")
+    events = [line.split(" | ")[1] for line in section(
+        postmortem.generate(service.read, only_decisions, incident.id), 7).strip().splitlines()[2:]]
+    assert events == [postmortem.IMPACT_BEGAN, "Roll back the consumer"]
+
+
+def test_every_export_of_the_post_mortem_shows_the_generated_timeline(service, process, scripted, clock):
+    from console import exports
+
+    incident = scripted["incident"]
+    for name in ("md", "html"):
+        exporter = exports.find(name)
+        result = exporter.export(service.read, incident.id, process=process, now=clock.now())
+        text = result if isinstance(result, str) else result.decode("utf-8")
+        assert "Command passed from Ana to Cy" in text and postmortem.IMPACT_BEGAN in text, name
 
 
 def test_all_entries_uses_current_text_and_still_skips_retracted(service, process, scripted):
@@ -194,7 +254,7 @@ def test_the_data_link_is_the_first_web_address_without_closing_punctuation(serv
     for text in ("graph (see https://grafana.example/d/1?x=2).", "no link here", "log: http://l.example/q|x"):
         entry = service.timeline.log(incident.id, text, by="Ben").entries[0]
         service.history.set_pin(incident.id, entry.id, True, by="Ben")
-    rows_ = section(postmortem.generate(service.read, process, incident.id), 7).strip().splitlines()[2:]
+    rows_ = section(postmortem.generate(service.read, process, incident.id), 7).strip().splitlines()[4:]
     assert rows_[0].endswith("| graph (see https://grafana.example/d/1?x=2). | https://grafana.example/d/1?x=2 |")
     assert rows_[1].endswith("| no link here |  |")
     assert rows_[2].endswith("| log: http://l.example/q\\|x | http://l.example/q |")
@@ -362,7 +422,8 @@ def test_an_empty_record_says_what_is_missing_and_the_draft_can_be_saved(service
     clock.advance(minutes=15)
     text = postmortem.generate(service.read, process, incident.id, now=clock.now())
     assert "_No roles were recorded._" in section(text, 6)
-    assert "_No pinned entries: pin the moments that matter" in section(text, 7)
+    assert section(text, 7).strip().splitlines()[2:] == [  # the impact start and the declaration
+        "| 2026-03-29 14:00 | Impact began |  |", "| 2026-03-29 14:00 | Incident declared: Nothing yet (severity not set) |  |"]
     assert "_No TODO entries or action items yet._" in section(text, 9)
     impact = section(text, 5)
     assert "still open at 2026-03-29 14:15 UTC" in impact
