@@ -210,6 +210,9 @@ class ScribeController:
         def on_done(change) -> None:
             if self.note_status.text() == "saving…":
                 self.note_status.clear()
+            if change.findings:  # the message rules on an update: it was sent all the same
+                more = f" (and {len(change.findings) - 1} more)" if len(change.findings) > 1 else ""
+                self.note_status.setText(f"Sent. {change.findings[0].summary}{more}")
 
         def on_error(error: Exception) -> None:
             typed_since = self.note_edit.text()

@@ -1,6 +1,10 @@
 """Status updates: when each audience's next one is due (the header's countdowns), and the
-composer that writes one from the audience's template, checks it against the live-message rules
-as it is typed, and sends it through the board's write path.
+composer that writes one from the audience's template, checks it against the audience's message
+rules as it is typed, and sends it through the board's write path.
+
+The rules are the one linter's (`console.lint.lint_message`), the same that the core runs on
+every update as it is sent: what it found then comes back with the change and stays on show
+in the composer (the update is recorded all the same; Esc closes).
 """
 
 from collections.abc import Callable
@@ -55,6 +59,8 @@ class StatusUpdates:
         self._say = say
         self._done = done
         self.due: list[board.UpdateDue] = []
+        self._roster: list[str] = []  # the incident's responders: the names the blame rules know
+        self._sent: tuple | None = None  # (incident id, audience, text) of the last update sent
         composer.send_requested.connect(self._on_send)
         composer.audience_box.currentIndexChanged.connect(lambda _: self._fill())
         composer.editor.textChanged.connect(self._check)
@@ -102,6 +108,7 @@ class StatusUpdates:
         incident = self._current()
         if template is None or incident is None:
             return
+        self._roster = sorted({a.person for a in self._reader.roster.all(incident.id)})
         now = self._clock.now()
         due = next((d for d in self.due if d.audience == self.composer.audience()), None)
         every = due.every if due else None
@@ -117,22 +124,36 @@ class StatusUpdates:
         self.composer.editor.setPlainText(board.fill_template(template["body"], values))
 
     def _check(self) -> None:
-        template = self._template()
-        if template is None:
+        """As the update is typed: what the audience's message rules find in it."""
+        from console import lint  # RE2 and the rules: when the composer is first used
+
+        incident = self._current()
+        if incident is None:
             return
-        findings = board.check_message(self.process, template["rules"], self.composer.editor.toPlainText())
-        if not findings:
-            self.composer.findings.setText("No problems found by the live-message rules." if template["rules"] else "")
+        audience = self.composer.audience()
+        if not lint.message_rules(self.process, audience, security=bool(incident.security)):
+            self.composer.findings.setText("")
             return
-        self.composer.findings.setText("\n".join(
-            f"“{f.text}”: {f.message} Try: {f.suggestion}" for f in findings))
+        findings = lint.lint_message(self.process, self.composer.editor.toPlainText(), audience,
+                                     roster=self._roster, security=bool(incident.security))
+        self.composer.findings.setText(
+            "\n".join(f.summary for f in findings) if findings else "No problems found by the message rules.")
 
     def _on_send(self, audience: str, text: str) -> None:
         incident_id, author = self._current().id, self.author
+        if self._sent == (incident_id, audience, text):
+            self.composer.findings.setText("Already sent. Change the text to send a correction, or Esc to close.")
+            return
 
-        def done(_):
-            self.composer.hide()
+        def done(change):
+            self._sent = (incident_id, audience, text)
             self._say(f"Update to {audience} sent.")
+            if change.findings:  # sent all the same: say what the rules found, Esc closes
+                self.composer.findings.setText(
+                    f"Sent to {audience}. The message rules found:\n"
+                    + "\n".join(f.summary for f in change.findings) + "\nEsc closes.")
+                return
+            self.composer.hide()
             self._done()
 
         self._submit(lambda s: s.updates.send(incident_id, audience, text, by=author), done,

@@ -172,12 +172,13 @@ def test_send_an_update_resets_its_countdown(qtbot, window, page, clock):
     composer.editor.setPlainText("Checkout is failing for some customers. We expect it to be fixed within 30 minutes.")
     assert "u11" in composer.findings.text() or "estimate" in composer.findings.text().lower() \
         or composer.findings.text().startswith("“")
-    composer.editor.setPlainText("Some customers cannot check out. We are rolling back a change. Next update at 15:00 UTC.")
+    composer.editor.setPlainText("We are sorry: some customers cannot check out. We are rolling back a change. "
+                                 "Next update at 15:00 UTC.")
     assert composer.findings.text().startswith("No problems")
     commit(qtbot, window, lambda: press(qtbot, composer.editor, Qt.Key.Key_Return,
                                         Qt.KeyboardModifier.ControlModifier))
     assert not composer.isVisible()
-    assert texts(page)[-1].startswith("Update to customers: Some customers cannot check out")
+    assert texts(page)[-1].startswith("Update to customers: We are sorry: some customers cannot check out")
     page.tick()
     assert "customers in 20:00" in page.header.cadence_label.text()
 
