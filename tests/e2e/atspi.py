@@ -19,6 +19,7 @@ from jeepney.io.blocking import open_dbus_connection
 
 ACCESSIBLE = "org.a11y.atspi.Accessible"
 TEXT = "org.a11y.atspi.Text"
+COMPONENT = "org.a11y.atspi.Component"
 PROPERTIES = "org.freedesktop.DBus.Properties"
 REGISTRY = ("org.a11y.atspi.Registry", "/org/a11y/atspi/accessible/root")
 # AtspiStateType bits
@@ -40,6 +41,7 @@ class Node:
     name: str
     text: str = ""  # an editable field's contents (its Text interface)
     state: int = 0  # the low 32 bits of AT-SPI's state set
+    where: tuple[str, str] = ("", "")  # its bus name and object path, to ask more of it
     children: list["Node"] = field(default_factory=list)
 
     def walk(self) -> Iterator["Node"]:
@@ -161,6 +163,10 @@ class Accessibility:
             bodies[index] = message.body
         return bodies
 
+    def extents(self, node: Node) -> tuple[int, int, int, int]:
+        """Where `node` is drawn on the screen: x, y, width, height."""
+        return tuple(self._batch([(*node.where, COMPONENT, "GetExtents", "u", (0,))])[0][0])
+
     def applications(self) -> list[tuple[str, str, int]]:
         """(bus name, path, pid) of every application on the bus."""
         apps = self._batch([(*REGISTRY, ACCESSIBLE, "GetChildren")])[0][0]
@@ -177,7 +183,7 @@ class Accessibility:
 
     def _tree(self, name: str, path: str) -> Node:
         """The application's tree, read breadth first; hidden widgets and windows are left out."""
-        root = Node("", "")
+        root = Node("", "", where=(name, path))
         level = [((name, path), root)]
         while level:
             replies = self._batch([call for (name, path), _ in level for call in (
@@ -197,7 +203,7 @@ class Accessibility:
             level = []
             for (where, parent), state in zip(children, states):
                 if state[0][0] & (1 << STATE_SHOWING):
-                    child = Node("", "", state=state[0][0])
+                    child = Node("", "", state=state[0][0], where=where)
                     parent.children.append(child)
                     level.append((where, child))
         return root

@@ -246,6 +246,13 @@ class App:
         except (AppError, AccessibilityError) as exc:
             return f"(the screen could not be read: {exc})"
 
+    def in_view(self, item, view) -> bool:
+        """Whether `item` (a node of `screen()`) is drawn wholly inside `view` (its list):
+        scrolled into sight, not below or above the visible part."""
+        x, y, w, h = self._a11y.extents(item)
+        vx, vy, vw, vh = self._a11y.extents(view)
+        return vy <= y and y + h <= vy + vh and vx <= x + w and x <= vx + vw
+
     def wait_shows(self, words: str, timeout: float = 10, role: str | None = None) -> Screen:
         """Wait until some showing widget reads `words`; the screen at that moment."""
         seen: list[Screen] = []

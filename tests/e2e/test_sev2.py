@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from console import exports, lint, paths, times
+from console import board, exports, lint, paths, times
 from console.vocabulary import COMMANDER, SCRIBE, Vocabulary
 from tests.e2e.driver import action_key
 
@@ -59,7 +59,9 @@ class TestAnICsSev2:
         app.press("declare")
         app.wait_shows("New incident title")
         app.type(TITLE)
-        app.key("Tab", "Tab")  # severity stays at the default SEV-2; then when the impact began
+        app.key("Tab")  # the severity: a digit picks the level
+        app.type("2")
+        app.key("Tab")  # when the impact began
         app.type("20m ago")
         app.key("Return")
         incident = app.wait(lambda: app.reader.incidents.all(), 10, "the incident in the database")[0]
@@ -124,7 +126,9 @@ class TestAnICsSev2:
         app.wait(lambda: not app.screen().shows("CHECK BACK NOW"), 5, "the alert to go")
 
     def test_checklist_ticks_move_down_the_list(self, app):
-        focus_panel(app, "Checklist")
+        steps = [item["id"] for checklist in board.checklists_for(WORDS.process, COMMANDER, "during", security=False)
+                 for item in checklist["items"]]
+        focus_panel(app, "Checklist")  # on the first group's heading
         app.key("Down")
         app.press("check")
         app.wait(lambda: len(app.rows("SELECT 1 FROM checks")) == 1, 10, "the first tick")
@@ -133,10 +137,10 @@ class TestAnICsSev2:
         app.wait(lambda: len(app.rows("SELECT 1 FROM checks")) == 2, 10, "the second tick")
         ticks = app.rows('SELECT item_id, checked, "by" FROM checks ORDER BY id')
         assert ticks[0][0] != ticks[1][0], "the second Space ticked the same step again"
-        assert [(checked, by) for _, checked, by in ticks] == [(1, IC), (1, IC)]
+        assert ticks == [(steps[0], 1, IC), (steps[1], 1, IC)]
         state = app.reader.checklist.state(1)
-        assert sorted(k for k, v in state.items() if v.checked) == sorted(t[0] for t in ticks)
-        app.wait_shows("2 of 23 done")
+        assert sorted(k for k, v in state.items() if v.checked) == sorted(steps[:2])
+        app.wait_shows(f"2 of {len(steps)} done")
 
     def test_a_customer_update_naming_a_host_is_flagged_as_it_is_typed(self, app):
         app.press("focus_note")
@@ -154,6 +158,12 @@ class TestAnICsSev2:
         update = app.wait(lambda: app.reader.updates.last(1, "customers"), 10, "the update as sent")
         assert HOST in update.text and update.by == IC
         assert any(e.text.startswith("Update to customers:") for e in entries(app))
+        # Sent all the same; the composer stays open to say what the rules found, until Esc.
+        said = app.wait_shows("Sent to customers").find("Sent to customers")[0].words
+        assert HOST in said, said
+        app.key(action_key("back"))  # Esc: in the composer it closes the composer, and only that
+        app.wait(lambda: app.screen().has_focus("Note"), 5, "the note box again")
+        assert not app.screen().shows("Status update to") and "INC-1" in app.title()
 
     def test_a_customer_update_from_the_note_box_is_checked_too(self, app):
         text = f"Payments fail on {HOST}; a fix is being rolled out and should be complete in 15 minutes"
@@ -230,6 +240,11 @@ class TestAnICsSev2:
         assert record.acknowledged_at
         assert holders(app, "postmortem_owner") == ["Dee Patel"]
         assert any(e.text.endswith("remove the temporary feature flag") for e in entries(app, "todo"))
+        # The timeline is longer than its view by now: it followed the newest entry down.
+        timeline = next(n for n in app.screen().nodes("list") if n.name == "Timeline")
+        drawn = [n for n in timeline.walk() if n.role == "list item"]  # only the rows on screen are read
+        assert len(drawn) < len(entries(app))
+        assert "remove the temporary feature flag" in drawn[-1].words and app.in_view(drawn[-1], timeline)
         app.key(action_key("back"))  # Esc: in a bar it closes the bar, and only the bar
         app.wait(lambda: not app.screen().shows("Close the call"), 5, "the bar to close")
         assert "INC-1" in app.title()
@@ -249,7 +264,8 @@ class TestAnICsSev2:
                        f"Command passed from {IC} to {NEXT_IC}", "Status active -> resolved"):
             assert moment in rows, f"{moment!r} missing from the post-mortem's timeline:{rows}"
         app.key("ctrl+s")
-        app.wait(lambda: app.reader.postmortem.latest_text(1), 10, "the saved post-mortem")
+        saved = app.wait(lambda: app.reader.postmortem.latest_text(1), 10, "the saved post-mortem")
+        assert saved.strip() == text.strip()
         app.key("ctrl+w")
         app.wait(lambda: not app.find_window("Post-mortem: INC-1"), 5, "the editor to close")
         app.focus()
@@ -263,6 +279,7 @@ class TestAnICsSev2:
         assert all(p.name.startswith("INC-1-") and p.stat().st_mode & 0o077 == 0 for p in written)
         data = json.loads(next(p for p in written if p.suffix == ".json").read_text())
         assert data["incident"]["status"] == "resolved" and data["incident"]["severity"] == 1
+        assert 19 * 60 < data["metrics"]["time_to_declare"] < 21 * 60  # the impact began 20 minutes before
         texts = [item["text"] for item in data["timeline"]]
         assert any("roll back deploy 4121" in t for t in texts) and any(HOST in t for t in texts)
         app.wait_shows("Exported to")
