@@ -104,6 +104,7 @@ class RolesPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().resizeSection(0, 150)
         self.table.horizontalHeader().resizeSection(2, 64)
+        self.table.horizontalHeader().setAccessibleName("Roles columns")
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         self.table.setMinimumHeight((self.table.fontMetrics().height() + 6) * 7)
         self.card = QLabel(self)
