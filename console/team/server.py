@@ -40,6 +40,7 @@ _DEFAULTS = {
     "tcp_user_timeout": "15000",
 }
 _COLUMNS = ", ".join(Op._fields)
+_QUALIFIED = ", ".join(f"o.{name}" for name in Op._fields)
 
 
 class Unreachable(StorageUnavailable):
@@ -174,10 +175,13 @@ class Server:
         """Up to `limit` ops after `cursor`, in the server's order, and the cursor after them
         (the same cursor when there was nothing new)."""
         position = parse_cursor(cursor)
+        # Ordered by the column, not the text made of it for the answer (which would put xid
+        # 1000 before 999), so that the (xid, seq) index is read in order.
         rows = self._run(
-            f"SELECT xid::text, seq, {_COLUMNS} FROM ops "
-            "WHERE (xid, seq) > (%s::text::xid8, %s) AND xid < pg_snapshot_xmin(pg_current_snapshot()) "
-            "ORDER BY xid, seq LIMIT %s",
+            f"SELECT o.xid::text AS xid_text, o.seq, {_QUALIFIED} FROM ops o "
+            "WHERE (o.xid, o.seq) > (%s::text::xid8, %s::bigint) "
+            "AND o.xid < pg_snapshot_xmin(pg_current_snapshot()) "
+            "ORDER BY o.xid, o.seq LIMIT %s",
             (str(position[0]), position[1], limit),
         ).fetchall()
         if not rows:

@@ -149,6 +149,15 @@ class Cluster:
                          "-h", str(self.root), "-p", str(self.port), "-U", "admin", "-d", db,
                          "-c", sql).stdout
 
+    def burn_transaction_ids(self, count: int, db: str = DB) -> None:
+        """Use up `count` transaction ids (one autocommitted statement each, from a script)."""
+        script = self.root / "burn.sql"
+        script.write_text("SELECT pg_current_xact_id();\n" * count)
+        if self._user:
+            os.chown(script, self._user.pw_uid, self._user.pw_gid)
+        self._run(str(self.bindir / "psql"), "-X", "-q", "-o", "/dev/null", "-h", str(self.root), "-p", str(self.port),
+                  "-U", "admin", "-d", db, "-f", str(script))
+
     def make_roles(self) -> None:
         self.psql(f"CREATE ROLE {OWNER} LOGIN PASSWORD '{OWNER_PASSWORD}'")
         self.psql(f"CREATE ROLE {CONSOLE} LOGIN PASSWORD '{CONSOLE_PASSWORD}'")

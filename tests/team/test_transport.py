@@ -196,3 +196,20 @@ def test_a_server_restart_is_survived_by_connecting_again(team_db):
         server.close()
     with team_db.connect() as again:
         assert again.push([op(2)]) == 1
+
+
+def test_the_cursor_orders_transaction_ids_as_numbers_not_text(team_db):
+    """An op written at xid 9xx and one at 1xxx: read one at a time, both come, in that order
+    (as text, '1000' sorts before '999', and the cursor would jump over the first)."""
+    with team_db.connect() as server:
+        server.push([op(1)])
+        first = int(team_db.sql("SELECT xid FROM ops WHERE uid = 'r1-op-1'"))
+        team_db.cluster.burn_transaction_ids(10 ** len(str(first)) - first, team_db.name)
+        server.push([op(2)])
+        second = int(team_db.sql("SELECT xid FROM ops WHERE uid = 'r1-op-2'"))
+        assert len(str(second)) > len(str(first)) and str(second) < str(first)
+        got, cursor = [], None
+        for _ in range(3):
+            ops, cursor = server.pull(cursor, 1)
+            got += ops
+    assert [o.uid for o in got] == ["r1-op-1", "r1-op-2"]
