@@ -8,16 +8,22 @@ sheet says it does, and nowhere else is a key written down.
 
 A row's `slot` is `owner.method`: `install` is given the owners by name, and resolves every
 slot when the QActions are made, so a misspelt one fails at once rather than on the keypress.
+
+A text box takes some keys for itself before any shortcut sees them (a line edit's Ctrl+End
+goes to the end of the line; on Linux its Ctrl+U deletes the line). `yield_keys` makes a text
+box hand the table's keys to their actions instead; only keys that type text (`?`) stay text
+there, and the keys the box `keep`s (a bar's Esc closes the bar: `claims`).
 """
 
 from dataclasses import dataclass
 from enum import Enum
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
 SNOOZE_MINUTES = 10  # Ctrl+, quiets the general prompts for this long
+ESC = "Esc"  # in a bar or box it closes that, and nothing more (`claims`); elsewhere "back"
 
 
 class Where(Enum):
@@ -64,7 +70,7 @@ ACTIONS: tuple[Action, ...] = (
     # The main window, whatever it shows.
     _row("declare", "Declare incident", "Ctrl+N", Where.WINDOW, "window.show_declare"),
     _row("focus_note", "Focus note box", "Ctrl+L", Where.WINDOW, "window.focus_note"),
-    _row("back", "Back to the list", "Esc", Where.WINDOW, "window.show_list"),
+    _row("back", "Back to the list", ESC, Where.WINDOW, "window.show_list"),
     _row("handbook", "Handbook", "F1", Where.WINDOW, "window.show_handbook"),
     _row("followups", "Follow-ups", "F8", Where.WINDOW, "window.show_followups"),
     _row("metrics", "Metrics", "F9", Where.WINDOW, "window.show_metrics"),
@@ -94,6 +100,7 @@ ACTIONS: tuple[Action, ...] = (
     _row("postmortem", "Post-mortem editor", "Ctrl+Shift+E", Where.BOARD, "close_out.open_postmortem"),
     _row("close", "Close the call (guided)", "Ctrl+Shift+X", Where.BOARD, "close_out.start"),
     _row("export", "Export everything (exports folder)", "Ctrl+Shift+O", Where.BOARD, "page.export_all"),
+    _row("newest", "Jump to the newest entry", "Ctrl+End", Where.BOARD, "scribe.jump_to_newest"),
     # The selected task.
     _row("task_done", "done", "D", Where.TASKS, "tasks.done_current"),
     _row("task_extend", "extend", "E", Where.TASKS, "tasks.extend_current"),
@@ -133,6 +140,51 @@ def install(widget: QWidget, where: Where, **owners: object) -> dict[str, QActio
         widget.addAction(action)
         made[row.name] = action
     return made
+
+
+def types_text(key: str) -> bool:
+    """Whether a key types a character in a text box (`?`, a letter; not Ctrl+U, F1 or Esc)."""
+    combination = QKeySequence(key)[0]
+    modifiers = combination.keyboardModifiers() & ~(Qt.KeyboardModifier.ShiftModifier
+                                                     | Qt.KeyboardModifier.KeypadModifier)
+    return modifiers == Qt.KeyboardModifier.NoModifier and combination.key() < Qt.Key.Key_Escape
+
+
+def _combined(combination) -> int:
+    """A key and its modifiers as one number, the keypad's flag left out (Ctrl+End is Ctrl+End)."""
+    return combination.toCombined() & ~Qt.KeyboardModifier.KeypadModifier.value
+
+
+class _Yield(QObject):
+    def __init__(self, parent: QWidget, keys: set[int]) -> None:
+        super().__init__(parent)
+        self._keys = keys
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and _combined(event.keyCombination()) in self._keys:
+            event.ignore()  # not the text box's: the shortcut gets it
+            return True
+        return False
+
+
+def yield_keys(widget: QWidget, places: tuple[Where, ...] = (Where.WINDOW, Where.BOARD),
+               keep: tuple[str, ...] = ()) -> None:
+    """Let a text box pass every key of `places` to its action, except keys that type text
+    and the keys it `keep`s for itself (a bar's Esc closes the bar, not the board)."""
+    kept = {_combined(QKeySequence(k)[0]) for k in keep}
+    keys = {_combined(QKeySequence(k)[0]) for row in ACTIONS if row.where in places
+            for k in row.keys if not types_text(k)} - kept
+    widget.installEventFilter(_Yield(widget, keys))
+
+
+def claims(event, key: str) -> bool:
+    """A text box's event filter takes `key` for itself before any shortcut can: True when
+    `event` was that key's ShortcutOverride (then the key press follows, to the box)."""
+    if event.type() == QEvent.Type.ShortcutOverride and \
+            _combined(event.keyCombination()) == _combined(QKeySequence(key)[0]):
+        event.accept()
+        return True
+    return False
 
 
 def key_text(keys: str) -> str:

@@ -105,9 +105,15 @@ class TasksModel(QAbstractListModel):
         self._tasks: list[Task] = []
 
     def set_tasks(self, tasks: list[Task]) -> None:
+        tasks = sorted((t for t in tasks if t.done_at is None), key=lambda t: (t.due_at, t.id))
+        if tasks == self._tasks:
+            return  # nothing changed (a refresh after another change): the selection stays
         self.beginResetModel()
-        self._tasks = sorted((t for t in tasks if t.done_at is None), key=lambda t: (t.due_at, t.id))
+        self._tasks = tasks
         self.endResetModel()
+
+    def row_of(self, task_id: int) -> int:
+        return next((row for row, task in enumerate(self._tasks) if task.id == task_id), -1)
 
     def tick(self) -> None:
         if self._tasks:
@@ -175,6 +181,8 @@ class ChecklistModel(QAbstractItemModel):
                                    [i for i in checklist["items"] if i.get("step") == step]))
             else:
                 groups.append((checklist["title"], list(checklist["items"])))
+        if groups == self._groups:
+            return  # the same lists (a refresh after a tick): rows, and the selection, stay
         self.beginResetModel()
         self._groups = groups
         self.endResetModel()

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QSizePolicy, QVBoxLayout, QWidget,
 )
 
-from ui import palette
+from ui import actions, palette
+from ui.actions import ESC
 
 DRAFT_PAUSE_MS = 400
 
@@ -70,6 +71,7 @@ class CaptureBox(QWidget):
         self._draft_timer.timeout.connect(lambda: self.draft_changed.emit(self.edit.text()))
         self.edit.textChanged.connect(self._on_text_changed)
         self.edit.returnPressed.connect(self._submit)
+        actions.yield_keys(self.edit)  # every documented key works from here, Ctrl+U included
         self.edit.installEventFilter(self)
         self._completions: list[str] = []
         self._completion_index = 0
@@ -191,6 +193,7 @@ class CommandPalette(QFrame):
         self.filter.textChanged.connect(self._on_filter)
         self.filter.returnPressed.connect(self._choose)
         self.list.activated.connect(lambda _: self._choose())
+        actions.yield_keys(self.filter, keep=(ESC,))
         self.filter.installEventFilter(self)
         self.hide()
 
@@ -216,6 +219,8 @@ class CommandPalette(QFrame):
             self.chosen.emit(usage.split()[0] + " ")
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if watched is self.filter and actions.claims(event, ESC):
+            return True
         if watched is self.filter and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Escape:
                 self.hide()

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import format_ref
+from ui import actions
+from ui.actions import ESC
 from ui.formatting import local_and_utc
 
 Index = QModelIndex | QPersistentModelIndex
@@ -144,6 +146,7 @@ class TimelineFinder(QFrame):
             check.toggled.connect(lambda _: self._emit())
         self.edit.returnPressed.connect(self._jump_current)
         self.results.activated.connect(lambda _: self._jump_current())
+        actions.yield_keys(self.edit, keep=(ESC,))
         self.edit.installEventFilter(self)
         self.results.installEventFilter(self)
         self.hide()
@@ -203,6 +206,8 @@ class TimelineFinder(QFrame):
             self.jump_requested.emit(entry.incident_id, entry.id)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if actions.claims(event, ESC):  # Esc closes the finder, not the board
+            return True
         if isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_Escape:
                 self.close_finder()

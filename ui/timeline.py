@@ -4,15 +4,17 @@ An incident may hold a million entries, and a model that exposes every row costs
 Python before the first paint. So the model holds a window of rows that starts with the
 newest page and grows towards older entries only when the view scrolls to its top
 (`fetch_older`). New entries arrive through `add_entries` after their commit and are placed
-by (occurred_at, id), so a back-dated note lands where it belongs.
+by (occurred_at, id), so a back-dated note lands where it belongs, and announced by `arrived`
+(older pages are not: they are history being read, not news).
 """
 
 import bisect
-from datetime import tzinfo
+from datetime import datetime, time as dtime, timedelta, tzinfo
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
 
+from console import times
 from console.clock import Clock
 from console.domain import Entry
 from console.queries import Reader
@@ -24,11 +26,17 @@ Index = QModelIndex | QPersistentModelIndex
 def current_text(entry: Entry) -> str:
     return getattr(entry, "revised_text", None) or entry.text
 PAGE_SIZE = 500
+PARTS_KEPT = 50_000  # rows' painted parts remembered; forgotten all at once past this
 
 
 class TimelineModel(QAbstractListModel):
-    """One incident's entries, oldest at the top."""
+    """One incident's entries, oldest at the top.
 
+    Signals:
+        arrived(int): how many newly committed entries `add_entries` has just shown.
+    """
+
+    arrived = Signal(int)
     EntryRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(
@@ -47,6 +55,9 @@ class TimelineModel(QAbstractListModel):
         self._ids = {e.id for e in self._rows}
         self._has_older = len(self._rows) == page_size
         self._fetching = False
+        self._parts: dict[Entry, dict] = {}  # row_parts, per entry, for the day in _parts_day
+        self._parts_day = None
+        self._day: tuple | None = None  # today's local bounds: (start, end) as datetimes, then as text
 
     # -- paging ---------------------------------------------------------------------------
 
@@ -75,6 +86,7 @@ class TimelineModel(QAbstractListModel):
 
     def add_entries(self, entries: list[Entry] | tuple[Entry, ...]) -> None:
         """Show entries that have just been committed (ours or another writer's)."""
+        added = 0
         for entry in entries:
             if entry.incident_id != self.incident_id:
                 continue
@@ -90,6 +102,9 @@ class TimelineModel(QAbstractListModel):
             self._keys.insert(position, key)
             self._ids.add(entry.id)
             self.endInsertRows()
+            added += 1
+        if added:
+            self.arrived.emit(added)
 
     def entry_at(self, row: int) -> Entry:
         return self._rows[row]
@@ -111,21 +126,54 @@ class TimelineModel(QAbstractListModel):
                                   for k in self._kinds.labels), default=60)
         return self._label_px
 
+    def today(self):
+        """The local date now: a row's time shows its date only when it is another day's."""
+        return self._clock.now().astimezone(self._zone).date()
+
+    def is_today(self, entry: Entry) -> bool:
+        """Whether the entry happened on today's local date (then its time shows no date).
+
+        Compared as stored text against today's bounds in UTC, worked out once a day: the
+        view asks this of every loaded row each time it lays the rows out."""
+        now = self._clock.now()
+        if self._day is None or not self._day[0] <= now < self._day[1]:
+            day = now.astimezone(self._zone).date()
+            start, end = (self._midnight(d) for d in (day, day + timedelta(days=1)))
+            self._day = (start, end, times.to_text(start), times.to_text(end))
+        return self._day[2] <= entry.occurred_at < self._day[3]
+
+    def sample_time(self, today: bool) -> str:
+        """A time as a row shows it: one of today's, or (False) another day's, with its date."""
+        now = self._clock.now()
+        return local_and_utc(times.to_text(now if today else now - timedelta(days=2)), now, self._zone)
+
+    def _midnight(self, day) -> datetime:
+        """The start of a local day, with that moment's own offset (summer time or not)."""
+        naive = datetime.combine(day, dtime())
+        return naive.replace(tzinfo=self._zone) if self._zone is not None else naive.astimezone()
+
     def row_parts(self, row: int) -> dict | None:
-        """What the delegate paints for a row."""
+        """What the delegate paints for a row (made once per entry and day: the view asks for
+        every loaded row's parts each time it lays the rows out)."""
         if not (0 <= row < len(self._rows)):
             return None
         entry = self._rows[row]
-        return {
-            "time": local_and_utc(entry.occurred_at, self._clock.now(), self._zone),
-            "label": self._kinds.label(entry.kind),
-            "colour": self._kinds.colour(entry.kind),
-            "author": entry.author,
-            "text": current_text(entry).replace("\n", " ⏎ "),
-            "edited": getattr(entry, "revised_text", None) is not None,
-            "retracted": getattr(entry, "retracted", False),
-            "pinned": getattr(entry, "pinned", False),
-        }
+        today = self.today()
+        if today != self._parts_day or len(self._parts) >= PARTS_KEPT:
+            self._parts, self._parts_day = {}, today
+        parts = self._parts.get(entry)  # an entry corrected, retracted or pinned is a new tuple
+        if parts is None:
+            parts = self._parts[entry] = {
+                "time": local_and_utc(entry.occurred_at, self._clock.now(), self._zone),
+                "label": self._kinds.label(entry.kind),
+                "colour": self._kinds.colour(entry.kind),
+                "author": entry.author,
+                "text": current_text(entry),  # whole, line breaks kept: the delegate wraps it
+                "edited": getattr(entry, "revised_text", None) is not None,
+                "retracted": getattr(entry, "retracted", False),
+                "pinned": getattr(entry, "pinned", False),
+            }
+        return parts
 
     def newest_id(self) -> int:
         return max(self._ids, default=0)

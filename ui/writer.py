@@ -142,6 +142,10 @@ class StoreWriter(QObject):
         self._submit.emit(job_id, job)
         return job_id
 
+    def busy(self) -> bool:
+        """Whether a submitted job has not yet answered (committed or failed)."""
+        return bool(self._callbacks)
+
     def close(self) -> None:
         """Finish queued work, checkpoint, close the connection and stop the thread."""
         if not self._thread.isRunning():

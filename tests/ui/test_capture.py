@@ -174,8 +174,11 @@ def test_right_to_left_emoji_and_long_words_display_and_export_intact(qtbot, win
     assert shown[-3:] == texts
     row = page.model.rowCount() - 2
     assert page.model.row_parts(row)["text"] == texts[1]
-    rect = page.timeline.visualRect(page.model.index(row, 0))
-    assert rect.height() == page.timeline.visualRect(page.model.index(0, 0)).height()  # one line each
+    # The unbroken 3,000 characters are shown whole, broken over as many lines as they need.
+    delegate, long_row = page.timeline.itemDelegate(), page.model.index(page.model.rowCount() - 1, 0)
+    lines = delegate.shown_lines(page.timeline, long_row)
+    assert "".join(lines) == texts[2] and len(lines) > 10
+    assert page.timeline.visualRect(long_row).height() > 10 * page.timeline.fontMetrics().height()
     document = json.loads(to_json(window.reader, page.incident.id))
     assert [e["text"] for e in document["timeline"]][-3:] == texts
 
