@@ -6,13 +6,14 @@ from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QCompleter, QFrame, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QListView, QPlainTextEdit, QPushButton, QTableView, QTreeView, QVBoxLayout,
+    QLineEdit, QListView, QPlainTextEdit, QPushButton, QScrollArea, QTableView, QTreeView, QVBoxLayout,
     QWidget,
 )
 
 from ui import actions
-from ui.actions import Where
+from ui.actions import ESC, Where
 from ui.board_models import ChecklistModel, RolesModel, TasksModel
+from ui.link_label import LinkLabel
 
 
 def _title(text: str, parent: QWidget) -> QLabel:
@@ -22,7 +23,9 @@ def _title(text: str, parent: QWidget) -> QLabel:
 
 
 class InlineBar(QFrame):
-    """A one-line input that slides in above a panel; Enter submits, Esc cancels.
+    """A one-line input that slides in above a panel; Enter submits, Esc cancels (the bar
+    only). It opens with its default text selected, so what is typed replaces it; the board's
+    keys still work while it has focus.
 
     Signals:
         submitted(str): the text, when Enter is pressed with something typed.
@@ -50,6 +53,7 @@ class InlineBar(QFrame):
         layout.addLayout(row)
         layout.addWidget(self.message)
         self.edit.returnPressed.connect(self._submit)
+        actions.yield_keys(self.edit, keep=(ESC,))
         self.edit.installEventFilter(self)
         self.hide()
 
@@ -60,12 +64,15 @@ class InlineBar(QFrame):
         self.edit.setText(text)
         self.show()
         self.edit.setFocus()
+        self.edit.selectAll()  # typing replaces the default
 
     def close_bar(self) -> None:
         self.hide()
         self.cancelled.emit()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if watched is self.edit and actions.claims(event, ESC):
+            return True
         if watched is self.edit and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress \
                 and event.key() == Qt.Key.Key_Escape:
             self.close_bar()
@@ -106,11 +113,12 @@ class RolesPanel(QWidget):
         self.table.horizontalHeader().resizeSection(2, 64)
         self.table.horizontalHeader().setAccessibleName("Roles columns")
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
-        self.table.setMinimumHeight((self.table.fontMetrics().height() + 6) * 7)
-        self.card = QLabel(self)
+        self.table.activated.connect(lambda index: self.handbook_requested.emit(model.role_at(index.row())["page"]))
+        self.table.setTabKeyNavigation(False)  # Tab goes on to the card, arrows pick the role
+        # The card's link: Tab reaches it, Enter follows it (as Enter on the role's row does).
+        self.card = LinkLabel(self, hint="Enter opens the role's page in the handbook")
         self.card.setObjectName("roleCard")
         self.card.setWordWrap(True)
-        self.card.setTextFormat(Qt.TextFormat.RichText)
         self.card.linkActivated.connect(self.handbook_requested)
         self.warnings = QLabel(self)
         self.warnings.setObjectName("warnings")
@@ -126,22 +134,46 @@ class RolesPanel(QWidget):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.bar.edit.setCompleter(completer)
         self._pending_role: str | None = None
+        # Everything stacks in a scroll area: when the warnings, the bar and the card do not
+        # fit the panel's height, the panel scrolls, and nothing is drawn over the table.
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("rolesScroll")
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        inner = QWidget(self.scroll)
+        stack = QVBoxLayout(inner)
+        stack.setContentsMargins(0, 0, 0, 0)
+        title = _title(f"Roles  ({actions.keys_of('assign')} assign)", inner)
+        title.setWordWrap(True)
+        stack.addWidget(title)
+        for widget in (self.warnings, self.bar, self.table, self.card):
+            widget.setParent(inner)
+            stack.addWidget(widget)
+        stack.addStretch(1)
+        self.scroll.setWidget(inner)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_title("Roles  (Ctrl+R assign)", self))
-        layout.addWidget(self.warnings)
-        layout.addWidget(self.bar)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.card)
+        layout.addWidget(self.scroll)
+        model.modelReset.connect(self._fit_table)
+        self._fit_table()
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self.show_card())
         self.bar.edit.textEdited.connect(self._on_bar_text)
         self.bar.submitted.connect(self._on_bar_submitted)
         self.phase = "during"
 
+    def _fit_table(self) -> None:
+        """The table as tall as its rows (the process's roles: a handful), never scrolling."""
+        rows = self.table.verticalHeader().defaultSectionSize() * self.model.rowCount()
+        frame = 2 * self.table.frameWidth()
+        self.table.setFixedHeight(rows + self.table.horizontalHeader().sizeHint().height() + frame)
+
     def start_assign(self) -> None:
         """Ctrl+R: the next letter picks the role, then the name, then Enter."""
         self._pending_role = None
         self.bar.open(prompt=f"Role? ({' '.join(self.role_keys)})")
+        self.scroll.ensureWidgetVisible(self.bar)
 
     def set_people(self, people: list[str]) -> None:
         self.completer_model.setStringList(sorted(set(people), key=str.casefold))
@@ -232,8 +264,20 @@ class TasksPanel(QWidget):
         layout.addWidget(self.bar)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.empty)
+        self._kept: int | None = None  # the selected task across a reload of the list
+        model.modelAboutToBeReset.connect(self._remember_current)
         model.modelReset.connect(self._update_empty)
+        model.modelReset.connect(self._restore_current)
         self._update_empty()
+
+    def _remember_current(self) -> None:
+        index = self.view.currentIndex()
+        self._kept = self.model.task_at(index.row()).id if index.isValid() else None
+
+    def _restore_current(self) -> None:
+        row = self.model.row_of(self._kept) if self._kept is not None else -1
+        if row >= 0:
+            self.view.setCurrentIndex(self.model.index(row, 0))
 
     def _update_empty(self) -> None:
         empty = self.model.rowCount() == 0
@@ -325,8 +369,10 @@ class ChecklistPanel(QWidget):
         layout.addWidget(self.next_label)
         layout.addWidget(self.tree, 1)
         self.role_box.currentIndexChanged.connect(lambda _: self.role_changed.emit(self.role()))
-        self.tree.clicked.connect(self._on_clicked)
+        self._kept: str | None = None  # the selected item's id across a change of lists
+        model.modelAboutToBeReset.connect(self._remember_current)
         model.modelReset.connect(self.tree.expandAll)
+        model.modelReset.connect(self._restore_current)
 
     def role(self) -> str:
         return self.role_box.currentData()
@@ -344,9 +390,14 @@ class ChecklistPanel(QWidget):
             checked = index.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
             self.toggle_requested.emit(item["id"], not checked)
 
-    def _on_clicked(self, index) -> None:
-        pass  # a click selects; Space (or the check box) changes the state
+    def _remember_current(self) -> None:
+        item = self.tree.currentIndex().data(ChecklistModel.ItemRole)
+        self._kept = item["id"] if item else None
 
+    def _restore_current(self) -> None:
+        index = self.model.item_index(self._kept) if self._kept else None
+        if index is not None and index.isValid():
+            self.tree.setCurrentIndex(index)
 
 
 class UpdateComposer(QFrame):
@@ -388,6 +439,7 @@ class UpdateComposer(QFrame):
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.findings)
         self.send_button.clicked.connect(self._send)
+        actions.yield_keys(self.editor, keep=(ESC,))
         self.editor.installEventFilter(self)
         self.hide()
 
@@ -400,6 +452,8 @@ class UpdateComposer(QFrame):
             self.send_requested.emit(self.audience(), text)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if watched is self.editor and actions.claims(event, ESC):
+            return True
         if watched is self.editor and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
                     event.modifiers() & Qt.KeyboardModifier.ControlModifier:

@@ -1,6 +1,7 @@
 """The scribe's side of the board: the note box and its command language, the timeline (its
-model, keeping the newest entry in view, work on single entries: edit, retract, pin, history)
-and finding entries.
+model, whole entries wrapped (`ui.timeline_delegate`), the newest entry kept in view
+(`ui.timeline_scroll`), work on single entries: edit, retract, pin, history) and finding
+entries.
 
 `ScribeController` is given everything it uses: the language, reader, writer, clock, zone and
 author, the widgets it drives, and the few things it asks of the rest of the board as callables
@@ -15,7 +16,6 @@ from collections.abc import Callable
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView
 
 from console.clock import Clock
@@ -27,6 +27,8 @@ from ui.capture import CaptureBox, CommandPalette
 from ui.finder import TimelineFinder
 from ui.formatting import KindStyles
 from ui.timeline import TimelineModel
+from ui.timeline_delegate import show_whole_entries
+from ui.timeline_scroll import TimelineScroll
 from ui.writer import StoreWriter
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -78,7 +80,8 @@ class ScribeController:
         self.incident_id: int | None = None
         self.model: TimelineModel | None = None
         self._pulled_up_to = 0
-        self._follow = True
+        show_whole_entries(timeline)
+        self.scroll = TimelineScroll(timeline)
         self._entry_action: tuple[str, int] | None = None  # ("edit" | "retract", entry id)
         self._history_of: int | None = None
 
@@ -89,7 +92,6 @@ class ScribeController:
         self.note_edit.textEdited.connect(self._on_note_edited)
         palette.chosen.connect(self._on_palette_chosen)
         timeline.doubleClicked.connect(lambda index: self.show_history(self.model.entry_at(index.row())))
-        timeline.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         entry_bar.submitted.connect(self._apply_entry_action)
         entry_bar.cancelled.connect(timeline.setFocus)
         finder.search_requested.connect(self._run_search)
@@ -103,8 +105,7 @@ class ScribeController:
         self.model = TimelineModel(self._reader, incident.id, self._clock, self.kinds, self._zone,
                                    parent=self.timeline)
         self._pulled_up_to = self.model.newest_id()
-        self.model.rowsAboutToBeInserted.connect(self._remember_follow)
-        self.model.rowsInserted.connect(self._on_rows_inserted)
+        self.scroll.show_model(self.model)
         old = self.timeline.selectionModel()
         self.timeline.setModel(self.model)
         if old is not None:
@@ -117,9 +118,7 @@ class ScribeController:
         if draft:
             self.note_edit.setText(draft)
             self.note_status.setText("Restored what you were typing before the window closed.")
-        self._follow = True
-        self.timeline.scrollToBottom()
-        QTimer.singleShot(0, self.timeline, self.timeline.scrollToBottom)  # again once the page is laid out
+        self.scroll.jump_to_newest()
 
     def add_entries(self, entries) -> None:
         """Entries a committed Change brought."""
@@ -325,24 +324,11 @@ class ScribeController:
             self.timeline.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
             self.timeline.setFocus()
 
-    # -- following the newest entry -----------------------------------------------------------------
+    # -- the newest entry ------------------------------------------------------------------------------
 
-    def _remember_follow(self) -> None:
-        bar = self.timeline.verticalScrollBar()
-        self._follow = bar.value() >= bar.maximum()
-
-    def _on_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
-        if self.model is not None and last == self.model.rowCount() - 1 and self._follow:
-            QTimer.singleShot(0, self.timeline, self.timeline.scrollToBottom)
-
-    def _on_scrolled(self, value: int) -> None:
-        bar = self.timeline.verticalScrollBar()
-        if value == bar.minimum() and self.model is not None and self.model.has_older():
-            before = bar.maximum()
-            if self.model.fetch_older():
-                # keep the rows under the reader's eyes where they were
-                self.timeline.doItemsLayout()
-                bar.setValue(bar.maximum() - before)
+    def jump_to_newest(self) -> None:
+        """The key for new entries that arrived while the reader was scrolled up."""
+        self.scroll.jump_to_newest()
 
 
 def palette_row(usage: str, summary: str) -> str:
