@@ -13,9 +13,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def export_everything(reader: Reader, process: "Process", incident: Incident, folder: Path | None,
-                      now: datetime) -> str:
+                      now: datetime) -> tuple[bool, str]:
     """Write one file per format; a format with nothing to export yet (no meeting: no
-    invitation) is left out. What was written, or why it stopped, as one line to show."""
+    invitation) is left out. Whether every format was written, and what was written or why
+    it stopped, as one line to show."""
     from console import exports
     from console.errors import ConsoleError, NothingToExport
     from console.files import write_private
@@ -25,7 +26,7 @@ def export_everything(reader: Reader, process: "Process", incident: Incident, fo
         folder = ensure_private_dir(folder)
         every = exports.every()
     except ConsoleError as exc:
-        return f"Not exported: {exc}"
+        return False, f"Not exported: {exc}"
     stem = f"{incident.ref}-{now:%Y%m%d-%H%M%S}"
     written = []
     for exporter in every:
@@ -36,6 +37,6 @@ def export_everything(reader: Reader, process: "Process", incident: Incident, fo
         except NothingToExport:
             continue
         except ConsoleError as exc:
-            return f"Export stopped at {exporter.name}: {exc}"
+            return False, f"Export stopped at {exporter.name}: {exc}"
         written.append(path.name)
-    return f"Exported to {folder}: {', '.join(written)}"
+    return True, f"Exported to {folder}: {', '.join(written)}"

@@ -33,6 +33,7 @@ from ui.board_models import countdown
 from ui.board_panels import CallModeWindow
 from ui.close_out import CloseOut
 from ui.formatting import KindStyles, severity_text
+from ui.incident_header import final_durations
 from ui.preferences import CALL_MODE, SOUND, Preferences
 from ui.prompts import Prompts
 from ui.scribe import ScribeController
@@ -49,9 +50,12 @@ class IncidentPage(BoardLayout):
 
     Signals:
         handbook_requested(str): a page the person asked to read.
+        incident_shown(Incident): the incident as just read (after every change), for the
+            window's title.
     """
 
     handbook_requested = Signal(str)
+    incident_shown = Signal(object)
 
     def __init__(
         self, reader: Reader, writer: StoreWriter, clock: Clock, author: str,
@@ -79,7 +83,7 @@ class IncidentPage(BoardLayout):
         self._tray = None
         self.call_window: CallModeWindow | None = None
 
-        say = self.note_status.setText
+        say = self.say_done
         self.prompts = Prompts(process, clock, self.prompt_strip,
                                audiences=lambda: ("everyone", self.checklist_panel.role()), say=say,
                                preferences=preferences)
@@ -116,6 +120,9 @@ class IncidentPage(BoardLayout):
         self.checklist_panel.toggle_requested.connect(self._on_toggle_check)
         self.checklist_panel.role_changed.connect(lambda _: self._load_checklists())
         self.closing_bar.cancelled.connect(self.focus_note)
+        self.open_tasks_bar.close_requested.connect(lambda: self._close_open_tasks(to_followups=False))
+        self.open_tasks_bar.hand_over_requested.connect(lambda: self._close_open_tasks(to_followups=True))
+        self.open_tasks_bar.dismissed.connect(self.focus_note)
         self.actions_by_name = {
             **actions.install(self, Where.BOARD, page=self, prompts=self.prompts, scribe=self.scribe,
                               updates=self.updates, close_out=self.close_out),
@@ -150,12 +157,16 @@ class IncidentPage(BoardLayout):
         index = next((i for i, w in enumerate(order) if w is current), -1)
         for step in range(1, len(order) + 1):
             widget = order[(index + step) % len(order)]
-            if widget.isVisible():
+            if self.can_focus(widget):  # narrow: a panel on another tab counts (its tab is shown)
                 widget.setFocus()
                 return
 
     def focus_note(self) -> None:
         self.scribe.focus_note()
+
+    def say_done(self, text: str) -> None:
+        """A confirmation under the note box, in the text colour (problems are in red)."""
+        self.note_status.done(text)
 
     # -- showing an incident -------------------------------------------------------------------
 
@@ -165,6 +176,7 @@ class IncidentPage(BoardLayout):
         self._marks_seen = board.elapsed_marks(self.process, incident, self._clock.now())[0]
         self.scribe.show_incident(incident)
         self.alert.hide()
+        self.open_tasks_bar.hide()
         self.refresh()
         if self.preferences.get(CALL_MODE) and not (self.call_window and self.call_window.isVisible()):
             self.toggle_call_mode()  # it was open when the console was last closed
@@ -177,7 +189,9 @@ class IncidentPage(BoardLayout):
         """Re-read what the board shows (after our change, or another window's)."""
         if self.incident is None:
             return
+        before = self.incident.status
         self.incident = self._reader.incidents.get(self.incident.id)
+        self.record_clock.follow(self.incident)  # resolved: the durations stop there
         self.header.show_incident(self.incident)
         self._roles = self._reader.roster.all(self.incident.id)
         self.roles_model.set_assignments(self._roles)
@@ -186,7 +200,21 @@ class IncidentPage(BoardLayout):
         self.tasks_model.set_tasks(self._reader.tasks.all(self.incident.id))
         self.roles_panel.set_people(self.people())
         self._load_checklists()
+        if before != self.incident.status:
+            self._status_changed(self.incident.status)
         self.tick()
+        self.incident_shown.emit(self.incident)
+
+    def _status_changed(self, status: str) -> None:
+        """Resolved (from any window, key or line): the close's prompts, no check-back alert,
+        and the offer for the tasks still open. Reopened: the offer goes."""
+        if status != "resolved":
+            self.open_tasks_bar.hide()
+            return
+        self.alert.hide()
+        self.prompts.show_moment("at_close")
+        if tasks := self.tasks_model.tasks():
+            self.open_tasks_bar.offer(tasks)
 
     def _load_checklists(self) -> None:
         if self.incident is None:
@@ -220,7 +248,12 @@ class IncidentPage(BoardLayout):
             return
         now = self._clock.now()
         self.tasks_model.tick()
-        self.roles_panel.set_warnings(board.role_warnings(self.process, self.incident, self._roles, now))
+        warnings = board.role_warnings(self.process, self.incident, self._roles, now)
+        self.roles_panel.set_warnings(warnings)
+        overdue = len(self.tasks_model.overdue())
+        done, total = self.checklist_model.progress()
+        self.count_in_tabs(tasks=self.tasks_model.rowCount(), overdue=overdue, warnings=len(warnings),
+                           done=done, total=total)
         self.updates.refresh(now)
         self._check_expiries()
         marks, next_mark = board.elapsed_marks(self.process, self.incident, now)
@@ -230,9 +263,13 @@ class IncidentPage(BoardLayout):
             self.callout.setText(f"{marks * every} minutes since declared (the Deputy's callout)")
             self.callout.show()
             QTimer.singleShot(30_000, self.callout, self.callout.hide)
+        newest = self.scribe.newest_recorded_at()
         if self.incident.status == "active":
-            self.prompts.check_lull(now, self.scribe.newest_recorded_at())
+            self.prompts.check_lull(now, newest)
         self.close_out.check_meeting_reminder(now)
+        commander, incident = self.commander(), self.incident
+        self.prompts.recheck(lambda moment: board.moment_holds(moment, incident, commander=commander,
+                                                               overdue=overdue), newest)
         self.prompts.rotate(now)
         if self.call_window is not None and self.call_window.isVisible():
             self.call_window.set_values(self.call_values())
@@ -270,7 +307,7 @@ class IncidentPage(BoardLayout):
     def toggle_sound(self) -> None:
         self.sound_on = not self.sound_on
         self.preferences.set(SOUND, self.sound_on)
-        self.note_status.setText(f"Sound {'on' if self.sound_on else 'off'}.")
+        self.say_done(f"Sound {'on' if self.sound_on else 'off'}.")
 
     # -- call mode -------------------------------------------------------------------------------
 
@@ -279,8 +316,14 @@ class IncidentPage(BoardLayout):
         incident = self.incident
         declared = times.from_text(incident.declared_at)
         tasks = self.tasks_model.tasks()
-        checkback = (f"Next check-back: {tasks[0].ref} {tasks[0].owner} "
-                     f"{countdown(tasks[0].due_at, now)[0]}") if tasks else "No open tasks"
+        if incident.status == "resolved":  # the clocks stopped at resolve
+            elapsed = final_durations(incident) if incident.resolved_at else "Resolved"
+            checkback = f"Open at resolve: {len(tasks)} task{'s' if len(tasks) != 1 else ''}" if tasks \
+                else "No open tasks"
+        else:
+            elapsed = f"Elapsed {times.format_duration((now - declared).total_seconds())}"
+            checkback = (f"Next check-back: {tasks[0].ref} {tasks[0].owner} "
+                         f"{countdown(tasks[0].due_at, now)[0]}") if tasks else "No open tasks"
         nxt = self.updates.soonest()
         update = (f"Next update: {nxt.audience} {countdown(times.to_text(nxt.due_at), now)[0]}"
                   if nxt else "No update cadence")
@@ -288,7 +331,7 @@ class IncidentPage(BoardLayout):
         return {
             "severity": f"{severity_text(incident.severity)} · {incident.status.upper()} · {incident.ref}",
             "ic": f"IC: {self.commander() or 'nobody'}",
-            "elapsed": f"Elapsed {times.format_duration((now - declared).total_seconds())}",
+            "elapsed": elapsed,
             "checkback": checkback, "update": update, "prompt": prompt,
         }
 
@@ -308,8 +351,12 @@ class IncidentPage(BoardLayout):
     def export_all(self) -> None:
         """Every export format, written to the exports folder; what was written shown under the note box."""
         if self.incident is not None:
-            self.note_status.setText(export_everything(self._reader, self.process, self.incident,
-                                                       self.exports_dir, self._clock.now()))
+            ok, line = export_everything(self._reader, self.process, self.incident, self.exports_dir,
+                                         self._clock.now())
+            if ok:
+                self.say_done(line)
+            else:
+                self.note_status.setText(line)
 
     # -- writes ------------------------------------------------------------------------------------
 
@@ -350,8 +397,23 @@ class IncidentPage(BoardLayout):
         self.send_line(f"/sev {level}")
 
     def set_status(self, state: str) -> None:
-        if self.send_line(f"/status {state}") and state == "resolved":
-            self.prompts.show_moment("at_close")
+        self.send_line(f"/status {state}")  # resolving: `_status_changed` follows the change
+
+    def _close_open_tasks(self, *, to_followups: bool) -> None:
+        """The offer's choice: every open task closed, or handed to a follow-up first."""
+        if self.incident is None:
+            return
+        incident_id, author = self.incident.id, self.author
+
+        def done(change: Change) -> None:
+            self.open_tasks_bar.hide()
+            count = len(change.entries)
+            tasks = f"{count} task{'s' if count != 1 else ''}"
+            self.say_done(f"{tasks} handed to follow-ups (F8 lists them)." if to_followups else f"{tasks} closed.")
+            self.focus_note()
+
+        self._submit(lambda s: s.tasks.close_open(incident_id, by=author, to_followups=to_followups), done,
+                     lambda e: self.open_tasks_bar.failed(f"Not saved: {e}"))
 
     def start_assign(self) -> None:
         self.roles_panel.start_assign()
@@ -373,8 +435,13 @@ class IncidentPage(BoardLayout):
         self.tasks_panel.bar.message.setText(
             str(error) if isinstance(error, InputError) else f"Not saved: {error}")
 
+    def _task_ref(self, task_id: int) -> str:
+        """The reference people use (`T2`, numbered within the incident) of the task whose row
+        id a panel gives."""
+        return next(t.ref for t in self.tasks_model.tasks() if t.id == task_id)
+
     def _on_task_done(self, task_id: int) -> None:
-        self.send_line(f"/done {domain.format_task_ref(task_id)}", lambda _: self.alert.hide())
+        self.send_line(f"/done {self._task_ref(task_id)}", lambda _: self.alert.hide())
 
     def _on_task_extend(self, task_id: int, text: str) -> None:
         def done(_):
@@ -382,10 +449,10 @@ class IncidentPage(BoardLayout):
             self.alert.hide()
             self.tasks_panel.finished()
 
-        self.send_line(f"/extend {domain.format_task_ref(task_id)} {text}", done, self._task_bar_error)
+        self.send_line(f"/extend {self._task_ref(task_id)} {text}", done, self._task_bar_error)
 
     def _on_task_reassign(self, task_id: int, owner: str) -> None:
-        self.send_line(f"/reassign {domain.format_task_ref(task_id)} {owner}",
+        self.send_line(f"/reassign {self._task_ref(task_id)} {owner}",
                        lambda _: self.tasks_panel.finished(), self._task_bar_error)
 
     def _on_toggle_check(self, item_id: str, checked: bool) -> None:

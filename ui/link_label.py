@@ -2,7 +2,7 @@
 
 A QLabel's link is for the mouse only unless Qt's keyboard-link mode is on, and that mode
 follows a link only after Tab has walked into the label's text. Here the whole label is the
-link's one stop in the tab order: Tab (or a click) focuses it, a focus frame shows it, and
+link's one stop in the tab order: Tab (or a click) focuses it, a dotted frame shows it, and
 Enter or Space emits `linkActivated` with the link, as a click on it does.
 """
 
@@ -10,8 +10,8 @@ import html
 import re
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QTextDocumentFragment
-from PySide6.QtWidgets import QLabel, QStyle, QStyleOptionFocusRect, QStylePainter, QWidget
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QPen, QTextDocumentFragment
+from PySide6.QtWidgets import QLabel, QWidget
 
 _HREF = re.compile(r"""href\s*=\s*["']([^"']*)["']""", re.IGNORECASE)
 ACTIVATING_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space)
@@ -64,10 +64,8 @@ class LinkLabel(QLabel):
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().paintEvent(event)
-        if self.hasFocus():  # the style's own focus frame, in the palette's colours
-            painter = QStylePainter(self)
-            option = QStyleOptionFocusRect()
-            option.initFrom(self)
-            option.rect = self.rect().adjusted(1, 1, -1, -1)
-            option.backgroundColor = self.palette().color(self.backgroundRole())
-            painter.drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, option)
+        if self.hasFocus():  # a dotted frame in the label's own text colour: seen on any fill
+            painter = QPainter(self)
+            pen = QPen(self.palette().color(QPalette.ColorRole.WindowText), 2, Qt.PenStyle.DotLine)
+            painter.setPen(pen)
+            painter.drawRect(self.rect().adjusted(2, 2, -3, -3))

@@ -13,10 +13,11 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QVBoxLayout, 
 
 from console.clock import Clock
 from console.errors import ConsoleError
-from console.domain import Change
+from console.domain import Change, Incident
 from console.queries import Reader
 from ui import actions
 from ui.actions import Where
+from ui.formatting import severity_text
 from ui.incident_list import IncidentListModel, IncidentListPage
 from ui.preferences import Preferences
 from ui.writer import StoreWriter
@@ -29,6 +30,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 WINDOW_TITLE = "Incident Console"
 WATCH_MS = 500  # how often to ask SQLite whether another connection has committed
+
+
+def title_for(incident: "Incident | None") -> str:
+    """`INC-7 SEV-2 — Checkout fails — Incident Console`: what the task bar and a window list show."""
+    if incident is None:
+        return WINDOW_TITLE
+    return f"{incident.ref} {severity_text(incident.severity)} — {incident.title} — {WINDOW_TITLE}"
 
 
 class MainWindow(QMainWindow):
@@ -188,12 +196,14 @@ class MainWindow(QMainWindow):
         if self.list_page.declare_bar_open() and self.stack.currentWidget() is self.list_page:
             self.list_page.declare_bar.close_bar()
         self.stack.setCurrentWidget(self.list_page)
+        self.setWindowTitle(title_for(None))
         if self.incident_page is not None and self.incident_page.incident is not None:
             self.list_page.select_incident(self.incident_page.incident.id)
         self.list_page.focus_table()
 
     def show_declare(self) -> None:
         self.stack.setCurrentWidget(self.list_page)
+        self.setWindowTitle(title_for(None))
         self.list_page.declare_bar.open_bar()
 
     def open_incident(self, incident_id: int) -> None:
@@ -209,10 +219,16 @@ class MainWindow(QMainWindow):
                 exports_dir=self._exports_dir, preferences=self.preferences,
             )
             self.incident_page.handbook_requested.connect(self.show_handbook)
+            self.incident_page.incident_shown.connect(self._on_incident_shown)
             self.stack.addWidget(self.incident_page)
         self.stack.setCurrentWidget(self.incident_page)
         self.incident_page.show_incident(incident)
         self.incident_page.focus_note()
+
+    def _on_incident_shown(self, incident: Incident) -> None:
+        """The board read its incident again (after any change): the title says what it is now."""
+        if self.stack.currentWidget() is self.incident_page:
+            self.setWindowTitle(title_for(incident))
 
     def focus_note(self) -> None:
         if self.stack.currentWidget() is self.incident_page and self.incident_page is not None:

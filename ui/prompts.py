@@ -1,6 +1,10 @@
 """When the IC's call-etiquette prompts speak: one for the moment (declaring, a decision, a task,
 an expired timer, a lull, the close), else the general ones rotating every half minute. Each can
 be dismissed or snoozed, and the strip switched off. Nothing here is modal.
+
+A moment's prompts stay only while what they speak to is so (`recheck`, on every change and
+every second): "No commander yet" goes once someone is IC, "Time-box up?" once no task is
+overdue, a lull's once something is recorded (`console.board.moment_holds`).
 """
 
 from collections.abc import Callable
@@ -40,6 +44,7 @@ class Prompts:
         self._dismissed: set[str] = set()
         self._snoozed_until: float | None = preferences.get(SNOOZED_UNTIL) or None
         self._context_until: float | None = None
+        self.moment: str | None = None  # whose prompts the strip shows, while it shows a moment's
         self._rotation = 0
         self._last_rotate: float | None = None
         self._lull_prompted_for: str | None = None
@@ -59,6 +64,21 @@ class Prompts:
         if prompts:
             self.strip.show_prompt(prompts[0], contextual=True, more=prompts[1:3])
             self._context_until = now + CONTEXT_PROMPT_SECONDS
+            self.moment = moment
+
+    def recheck(self, holds: Callable[[str], bool], newest: str | None) -> None:
+        """Put away the moment's prompts when it no longer holds (`holds(moment)`; a lull holds
+        until an entry newer than the quiet one, `newest`, is recorded), and go back to the
+        general ones at once."""
+        if self.moment is None or not self.strip.contextual:
+            self.moment = None
+            return
+        still = holds(self.moment) and (self.moment != "lull" or newest == self._lull_prompted_for)
+        if not still:
+            self.moment = None
+            self._context_until = None
+            self._last_rotate = None
+            self.strip.show_prompt(None, contextual=False)
 
     def rotate(self, now: datetime) -> None:
         """Once a second: the next general prompt, unless snoozed, off, or a moment's is showing."""
@@ -92,6 +112,7 @@ class Prompts:
     def dismiss(self) -> None:
         if self.strip.current is not None:
             self._dismissed.add(self.strip.current["id"])
+        self.moment = None
         self._context_until = None
         self._last_rotate = None
         self.strip.show_prompt(None, contextual=False)
