@@ -124,6 +124,11 @@ class RolesPanel(QWidget):
         self.warnings.setObjectName("warnings")
         self.warnings.setWordWrap(True)
         self.warnings.setTextFormat(Qt.TextFormat.RichText)
+        # Each warning's "why": Tab walks the links, Enter follows one.
+        self.warnings.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                              | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.warnings.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.warnings.setAccessibleName("Role warnings")
         self.warnings.linkActivated.connect(self.handbook_requested)
         # The letter of each role is its `key` in the process (roles.yaml).
         self.role_keys = {str(r["key"]).lower(): r for r in model._roles if r.get("key")}

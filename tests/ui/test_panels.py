@@ -161,6 +161,21 @@ def test_the_role_card_link_is_reached_and_followed_by_keyboard(qtbot, window, p
     assert window.handbook.isVisible()
 
 
+def test_each_warnings_why_link_is_followed_by_keyboard(qtbot, window, page):
+    window.resize(1366, 768)
+    page.tick()  # SEV-1 with nobody in the roles it needs: several warnings, each with "why"
+    warnings = page.roles_panel.warnings
+    assert warnings.isVisible() and warnings.text().count("why</a>") >= 2
+    pages = []
+    page.handbook_requested.connect(pages.append)
+    warnings.setFocus()
+    qtbot.keyClick(warnings, Qt.Key.Key_Tab)  # into the label's first link
+    qtbot.keyClick(warnings, Qt.Key.Key_Return)
+    qtbot.keyClick(warnings, Qt.Key.Key_Tab)  # the next one
+    qtbot.keyClick(warnings, Qt.Key.Key_Return)
+    assert len(pages) == 2 and all(pages) and pages[0] != pages[1]
+
+
 def test_the_tables_and_lists_of_the_board_have_names(page):
     named = [page.roles_panel.table, page.roles_panel.table.horizontalHeader(), page.tasks_panel.view,
              page.checklist_panel.tree, page.timeline]
