@@ -11,6 +11,8 @@ Nothing here knows the app; `tests.e2e.driver` starts it on this desktop.
 at-spi2-core`); the tests skip with that reason instead of failing.
 """
 
+import ctypes
+import ctypes.util
 import os
 import shutil
 import signal
@@ -143,9 +145,45 @@ class Desktop:
             env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
         return env
 
+    def close_window(self, window: str) -> None:
+        """Ask a window to close, as a window manager's close button does: a WM_DELETE_WINDOW
+        message (xdotool has no such command; there is no window manager here)."""
+        _send_delete_window(self.display, int(window))
+
     def xdotool(self, *args: str, timeout: float = 10) -> str:
         """Run xdotool on this display; its output, stripped."""
         done = subprocess.run(["xdotool", *args], env=self.env(), capture_output=True, text=True, timeout=timeout)
         if done.returncode != 0:
             raise DesktopError(f"xdotool {' '.join(args)}: {done.stderr.strip() or f'exit {done.returncode}'}")
         return done.stdout.strip()
+
+
+class _ClientMessage(ctypes.Structure):
+    """Xlib's XClientMessageEvent, padded to the size of an XEvent (24 longs)."""
+
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                ("format", ctypes.c_int), ("data", ctypes.c_long * 5), ("pad", ctypes.c_long * 12)]
+
+
+def _send_delete_window(display: str, window: int) -> None:
+    x11 = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XInternAtom.restype = ctypes.c_ulong
+    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x11.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
+    x11.XFlush.argtypes = x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    connection = x11.XOpenDisplay(display.encode())
+    if not connection:
+        raise DesktopError(f"cannot open display {display}")
+    try:
+        event = _ClientMessage(type=33, window=window, format=32,  # 33: ClientMessage
+                               message_type=x11.XInternAtom(connection, b"WM_PROTOCOLS", 0))
+        event.data[0] = x11.XInternAtom(connection, b"WM_DELETE_WINDOW", 0)
+        event.data[1] = 0  # CurrentTime
+        if not x11.XSendEvent(connection, window, 0, 0, ctypes.byref(event)):
+            raise DesktopError(f"could not send WM_DELETE_WINDOW to window {window}")
+        x11.XFlush(connection)
+    finally:
+        x11.XCloseDisplay(connection)

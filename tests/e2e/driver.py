@@ -176,6 +176,21 @@ class App:
                 self.proc.kill()
                 self.proc.wait()
 
+    def close(self, timeout: float = 15) -> int:
+        """Close the main window as a person does (the window manager's close: WM_DELETE_WINDOW)
+        and wait for the app to end; its exit status."""
+        self.desktop.close_window(self.window)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AppError(f"the app was still running {timeout} s after its window was closed") from None
+
+    def geometry(self) -> tuple[int, int, int, int]:
+        """The main window's x, y, width and height on the screen."""
+        shell = dict(line.split("=", 1) for line in
+                     self.desktop.xdotool("getwindowgeometry", "--shell", self.window).splitlines())
+        return int(shell["X"]), int(shell["Y"]), int(shell["WIDTH"]), int(shell["HEIGHT"])
+
     def _check_running(self) -> None:
         if self.proc is not None and self.proc.poll() is not None:
             raise AppError(f"the app exited with status {self.proc.returncode}\n{self.output()}")
