@@ -230,6 +230,10 @@ def test_the_second_incident_s_first_task_is_t1_on_its_board(qtbot, window, page
     assert "CHECK BACK NOW: T1 Dee" in page.alert.text()
     page.tasks_panel.view.setFocus()
     page.tasks_panel.view.setCurrentIndex(page.tasks_model.index(0, 0))
+    qtbot.keyClick(page.tasks_panel.view, Qt.Key.Key_E)  # the bars name it by its number too
+    assert page.tasks_panel.bar.label.text() == "Extend T1 by minutes:"
+    qtbot.keyClick(page.tasks_panel.bar.edit, Qt.Key.Key_Escape)
+    page.tasks_panel.view.setFocus()
     with qtbot.waitSignal(window.writer.changed, timeout=3000, check_params_cb=writes("Done: look at the index")):
         qtbot.keyClick(page.tasks_panel.view, Qt.Key.Key_D)  # D: done, by the incident's own number
     assert page.tasks_model.rowCount() == 0
