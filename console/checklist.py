@@ -1,6 +1,7 @@
 """The checklist: which of the process's checklist items are ticked on an incident.
 
-Every tick and untick is a row of the item's append-only history; the latest row is its state.
+Every tick and untick is a row of the item's append-only history; the newest row (by HLC, the
+same on every console of a team) is its state.
 """
 
 import sqlite3
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 from console import domain, times
 from console.domain import Change, CheckState
 from console.errors import InputError
+from console.ops import Applied, operation
 from console.store import storage_errors
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -42,14 +44,21 @@ class Checklist:
             raise InputError(f"{label!r} is not checked")
         now = ledger.now()
         text = f"{'Checked' if checked else 'Unchecked'}: {label}"
+        body = {"item": item, "checked": checked, "by": author, "at": times.to_text(now),
+                "entry": ledger.entry("action", text, author, now, now)}
         with ledger.writing():
-            ledger.insert(
-                "checks",
-                {"incident_id": incident_id, "item_id": item, "checked": int(checked),
-                 "by": author, "at": times.to_text(now)},
-            )
-            entry = ledger.append(incident_id, "action", text, author, now, now)
+            entry = ledger.record(self._set, incident, body)
         return Change(incident, (entry,))
+
+    @operation("check.set")
+    def _set(self, op: Applied):
+        body = op.body
+        self._ledger.insert(
+            "checks",
+            {"incident_id": op.incident_id, "item_id": body["item"], "checked": int(body["checked"]),
+             "by": body["by"], "at": body["at"], "hlc": op.hlc},
+        )
+        return self._ledger.put_entry(op, body["entry"])
 
 
 class ChecklistReads:
@@ -62,10 +71,10 @@ class ChecklistReads:
     def state(self, incident_id: int) -> dict[str, CheckState]:
         """Each ticked item's current state (its latest row), by item id; unticked items absent."""
         with storage_errors(self._path):
+            # SQLite takes the other columns from the row holding max(): the newest tick.
             rows = self._conn.execute(
-                'SELECT item_id, checked, "by", at FROM checks WHERE id IN ('
-                "SELECT max(id) FROM checks WHERE incident_id = ? GROUP BY item_id) "
-                "ORDER BY item_id",
+                'SELECT item_id, checked, "by", at, max(hlc || printf(\'/%012d\', id)) FROM checks '
+                "WHERE incident_id = ? GROUP BY item_id ORDER BY item_id",
                 (incident_id,),
             ).fetchall()
         return {row[0]: CheckState(row[0], bool(row[1]), row[2], row[3]) for row in rows}

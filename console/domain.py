@@ -49,10 +49,14 @@ class Incident(NamedTuple):
     declared_at: str
     mitigated_at: str | None = None
     resolved_at: str | None = None
+    uid: str | None = None  # the same on every console of a team
+    # In a team, the ref every console shows: INC-<server number>, or NEW-<id> until the server
+    # has numbered it (console.sync); None when solo, where the ref is INC-<id>.
+    name: str | None = None
 
     @property
     def ref(self) -> str:
-        return format_ref(self.id)
+        return self.name or format_ref(self.id)
 
 
 class RoleAssignment(NamedTuple):

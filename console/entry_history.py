@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from console import domain, times
 from console.domain import Change, Entry, Incident, Retraction, Revision, format_entry_ref
 from console.errors import InputError, NotFound
+from console.ops import Applied, operation
 from console.store import storage_errors
 from console.timeline import ENTRY_COLUMNS, entry_from_row
 
@@ -44,12 +45,19 @@ class EntryHistory:
         if text == entry.current_text:
             raise InputError(f"nothing changed: {entry.ref} already says that")
         ledger = self._ledger
-        now = times.to_text(ledger.now())
+        body = {"target": ledger.entry_ref(entry.id), "text": text, "by": author,
+                "at": times.to_text(ledger.now())}
         with _retracted_meanwhile(entry.ref, "edited"):
             with ledger.writing():
-                ledger.insert("entry_revisions",
-                              {"entry_id": entry.id, "text": text, "by": author, "at": now})
+                ledger.record(self._revised, incident, body)
         return Change(incident, (ledger.read.timeline.entry(incident_id, entry.id),))
+
+    @operation("entry.revise")
+    def _revised(self, op: Applied) -> None:
+        body = op.body
+        self._ledger.insert("entry_revisions", {
+            "entry_id": self._ledger.entry_of(body["target"]), "text": body["text"],
+            "by": body["by"], "at": body["at"], "hlc": op.hlc})
 
     def retract(
         self, incident_id: int, entry_id: int, *, by: str, reason: str | None = None
@@ -70,24 +78,36 @@ class EntryHistory:
         if entry.retracted:
             raise InputError(f"{entry.ref} is already retracted")
         ledger = self._ledger
-        now = times.to_text(ledger.now())
+        body = {"target": ledger.entry_ref(entry.id), "reason": why, "by": author,
+                "at": times.to_text(ledger.now())}
         try:
             with ledger.writing():
-                ledger.insert("entry_retractions",
-                              {"entry_id": entry.id, "reason": why, "by": author, "at": now})
                 # Read inside the transaction (it holds the write lock), so a pin another
                 # writer added since we looked is undone too.
-                ledger.execute(
-                    'INSERT INTO pins (entry_id, pinned, "by", at) SELECT ?, 0, ?, ? '
-                    "WHERE (SELECT pinned FROM pins WHERE entry_id = ? ORDER BY id DESC LIMIT 1)",
-                    (entry.id, author, now, entry.id),
-                )
+                body["unpin"] = bool(ledger.execute(
+                    "SELECT pinned FROM pins WHERE entry_id = ? ORDER BY hlc DESC, id DESC LIMIT 1",
+                    (entry.id,),
+                ).fetchone() in ((1,),))
+                ledger.record(self._retracted, incident, body)
         except sqlite3.IntegrityError as exc:
             # Another writer retracted it between our look and our insert.
-            if "UNIQUE" not in str(exc):
+            if "retracted only once" not in str(exc):
                 raise
             raise InputError(f"{entry.ref} is already retracted") from exc
         return Change(incident, (ledger.read.timeline.entry(incident_id, entry.id),))
+
+    @operation("entry.retract")
+    def _retracted(self, op: Applied) -> None:
+        """The retraction, and the unpin its writer saw was needed (a retracted entry never
+        reads as pinned, whatever pins arrive later)."""
+        ledger = self._ledger
+        body = op.body
+        entry_id = ledger.entry_of(body["target"])
+        ledger.insert("entry_retractions", {"entry_id": entry_id, "reason": body["reason"],
+                                            "by": body["by"], "at": body["at"], "hlc": op.hlc})
+        if body["unpin"]:
+            ledger.insert("pins", {"entry_id": entry_id, "pinned": 0, "by": body["by"],
+                                   "at": body["at"], "hlc": op.hlc})
 
     def set_pin(self, incident_id: int, entry_id: int, pinned: bool, *, by: str) -> Change:
         """Pin an entry (keep it in view above the timeline) or unpin it; every change is kept."""
@@ -100,11 +120,19 @@ class EntryHistory:
             raise InputError(f"{entry.ref} is retracted; it cannot be pinned")
         if entry.pinned == pinned:
             raise InputError(f"{entry.ref} is already {'pinned' if pinned else 'not pinned'}")
+        body = {"target": ledger.entry_ref(entry.id), "pinned": pinned, "by": author,
+                "at": times.to_text(ledger.now())}
         with _retracted_meanwhile(entry.ref, "pinned"):
             with ledger.writing():
-                ledger.insert("pins", {"entry_id": entry.id, "pinned": int(pinned), "by": author,
-                                       "at": times.to_text(ledger.now())})
+                ledger.record(self._pinned, incident, body)
         return Change(incident, (ledger.read.timeline.entry(incident_id, entry.id),))
+
+    @operation("entry.pin")
+    def _pinned(self, op: Applied) -> None:
+        body = op.body
+        self._ledger.insert("pins", {"entry_id": self._ledger.entry_of(body["target"]),
+                                     "pinned": int(body["pinned"]), "by": body["by"],
+                                     "at": body["at"], "hlc": op.hlc})
 
     def _correctable(self, incident_id: int, entry_id: int, verb: str) -> tuple[Incident, Entry]:
         """The incident and entry, refusing entries the console wrote for a change to the
@@ -146,11 +174,12 @@ class EntryHistoryReads:
             if row is None:
                 raise NotFound(f"no entry {format_entry_ref(entry_id)}")
             revisions = self._conn.execute(
-                'SELECT text, "by", at FROM entry_revisions WHERE entry_id = ? ORDER BY id',
+                'SELECT text, "by", at FROM entry_revisions WHERE entry_id = ? ORDER BY hlc, id',
                 (entry_id,),
             ).fetchall()
             retraction = self._conn.execute(
-                'SELECT reason, "by", at FROM entry_retractions WHERE entry_id = ?', (entry_id,)
+                'SELECT reason, "by", at FROM entry_retractions WHERE entry_id = ? '
+                "ORDER BY hlc, id LIMIT 1", (entry_id,)
             ).fetchone()
         return (
             entry_from_row(row),
@@ -163,7 +192,7 @@ class EntryHistoryReads:
         with storage_errors(self._path):
             rows = self._conn.execute(
                 'SELECT r.entry_id, r.text, r."by", r.at FROM entry_revisions r '
-                "JOIN entries e ON e.id = r.entry_id WHERE e.incident_id = ? ORDER BY r.id",
+                "JOIN entries e ON e.id = r.entry_id WHERE e.incident_id = ? ORDER BY r.hlc, r.id",
                 (incident_id,),
             ).fetchall()
         found: dict[int, list[Revision]] = {}
@@ -172,11 +201,13 @@ class EntryHistoryReads:
         return found
 
     def retractions(self, incident_id: int) -> dict[int, Retraction]:
-        """Every retraction on an incident's entries, by entry id (exports)."""
+        """Every retracted entry of an incident, by entry id, with its retraction (exports):
+        the first by HLC, where consoles apart both retracted it."""
         with storage_errors(self._path):
             rows = self._conn.execute(
                 'SELECT x.entry_id, x.reason, x."by", x.at FROM entry_retractions x '
-                "JOIN entries e ON e.id = x.entry_id WHERE e.incident_id = ?",
+                "JOIN entries e ON e.id = x.entry_id WHERE e.incident_id = ? "
+                "ORDER BY x.hlc DESC, x.id DESC",
                 (incident_id,),
             ).fetchall()
         return {entry_id: Retraction(reason, by, at) for entry_id, reason, by, at in rows}

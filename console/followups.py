@@ -17,6 +17,7 @@ from console import domain, times
 from console.domain import ActionItem, format_action_item_ref, format_entry_ref
 from console.errors import InputError, NotFound
 from console.patterns import LazyPattern
+from console.ops import Applied, operation
 from console.store import storage_errors
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -96,27 +97,27 @@ class Followups:
         ledger = self._ledger
         text = domain.clean_text(text, "action item text", domain.MAX_TEXT)
         domain.clean_text(by, "author", domain.MAX_NAME)
-        row = {
-            "incident_id": incident_id,
+        body = {
+            "uid": ledger.new_uid(),
             "text": text,
             "owner": _optional(owner, "action item owner", domain.MAX_NAME),
             "due_on": domain.as_date(due_on, "due date").isoformat() if due_on is not None else None,
             "ticket": _optional(ticket, "ticket", domain.MAX_TICKET),
-            "done_at": None,
             "created_at": times.to_text(ledger.now()),
-            "source_entry_id": None,
+            "source": None,
         }
-        ledger.read.incidents.get(incident_id)
+        incident = ledger.read.incidents.get(incident_id)
         if source_entry_id is not None:
-            row["source_entry_id"] = ledger.read.timeline.entry(incident_id, source_entry_id).id
+            ledger.read.timeline.entry(incident_id, source_entry_id)
             taken = ledger.read.followups.from_entry(source_entry_id)
             if taken is not None:
                 raise InputError(
                     f"{format_entry_ref(source_entry_id)} is already action item {taken.ref}"
                 )
+            self._from_entry(body, source_entry_id)
         try:
             with ledger.writing():
-                item_id = ledger.insert("action_items", row)
+                item_id = ledger.record(self._added, incident, body)
         except sqlite3.IntegrityError as exc:
             # Another writer made an item from the same entry between our look and our insert.
             taken = ledger.read.followups.from_entry(source_entry_id) if source_entry_id else None
@@ -125,7 +126,40 @@ class Followups:
             raise InputError(
                 f"{format_entry_ref(source_entry_id)} is already action item {taken.ref}"
             ) from exc
-        return ActionItem(id=item_id, **row)
+        return ledger.read.followups.get(item_id)
+
+    def _from_entry(self, body: dict, entry_id: int) -> None:
+        """An item made from an entry has a uid made from the entry's: consoles that made it
+        while apart made the same item, which arrives as one."""
+        source = self._ledger.entry_ref(entry_id)
+        body["source"] = source
+        body["uid"] = f"todo:{source['uid']}:{source['hlc']}"
+
+    @operation("followup.add")
+    def _added(self, op: Applied) -> int:
+        """The item; made twice from one entry (consoles apart), each field the newest by HLC."""
+        ledger = self._ledger
+        body = op.body
+        source = body["source"]
+        values = {
+            "uid": body["uid"], "incident_id": op.incident_id, "text": body["text"],
+            "owner": body["owner"], "due_on": body["due_on"], "ticket": body["ticket"],
+            "created_at": body["created_at"],
+            "source_entry_id": ledger.entry_of(source) if source is not None else None,
+            "hlc": op.hlc, "owner_hlc": op.hlc, "due_hlc": op.hlc, "ticket_hlc": op.hlc,
+        }
+        newer = lambda column, stamp: (  # noqa: E731
+            f"{column} = CASE WHEN excluded.{stamp} > {stamp} THEN excluded.{column} ELSE {column} END")
+        ledger.execute(
+            f"INSERT INTO action_items ({', '.join(values)}) VALUES ({', '.join('?' * len(values))}) "
+            "ON CONFLICT (uid) DO UPDATE SET "
+            f"{newer('text', 'hlc')}, {newer('created_at', 'hlc')}, {newer('owner', 'owner_hlc')}, "
+            f"{newer('due_on', 'due_hlc')}, {newer('ticket', 'ticket_hlc')}, "
+            "hlc = max(hlc, excluded.hlc), owner_hlc = max(owner_hlc, excluded.owner_hlc), "
+            "due_hlc = max(due_hlc, excluded.due_hlc), ticket_hlc = max(ticket_hlc, excluded.ticket_hlc)",
+            tuple(values.values()),
+        )
+        return ledger.row_of("action_items", body["uid"])
 
     def update(
         self,
@@ -159,9 +193,23 @@ class Followups:
             changes["done_at"] = times.to_text(ledger.now()) if done else None
         if not changes:
             raise InputError(f"nothing to change on {item.ref}")
+        body = {"item": ledger.uid_of("action_items", item.id), "changes": changes}
         with ledger.writing():
-            ledger.update("action_items", item.id, changes)
+            ledger.record(self._updated, ledger.read.incidents.get(item.incident_id), body)
         return ledger.read.followups.get(item.id)
+
+    @operation("followup.update")
+    def _updated(self, op: Applied) -> None:
+        """Each field changed, unless a newer op (by HLC) set it."""
+        ledger = self._ledger
+        item = op.body["item"]
+        ledger.row_of("action_items", item)  # the item must be here first
+        for column, value in op.body["changes"].items():
+            stamp = _STAMPS[column]
+            ledger.execute(
+                f"UPDATE action_items SET {column} = ?, {stamp} = ? WHERE uid = ? AND {stamp} < ?",
+                (value, op.hlc, item, op.hlc),
+            )
 
     def import_todos(self, incident_id: int, *, by: str) -> list[ActionItem]:
         """One action item for each TODO entry not yet imported (retracted ones skipped).
@@ -172,7 +220,7 @@ class Followups:
         """
         domain.clean_text(by, "author", domain.MAX_NAME)
         ledger = self._ledger
-        ledger.read.incidents.get(incident_id)
+        incident = ledger.read.incidents.get(incident_id)
         todos = [
             e for e in ledger.read.search.filter(incident_id, kinds=("todo",), limit=-1)
             if not e.retracted
@@ -182,15 +230,18 @@ class Followups:
         made: list[int] = []
         with ledger.writing():
             for entry in todos:
-                cursor = ledger.execute(
-                    "INSERT INTO action_items (incident_id, text, created_at, source_entry_id) "
-                    "SELECT ?, ?, ?, ? WHERE NOT EXISTS "
-                    "(SELECT 1 FROM action_items WHERE source_entry_id = ?)",
-                    (incident_id, entry.current_text, now, entry.id, entry.id),
-                )
-                if cursor.rowcount:
-                    made.append(cursor.lastrowid)
+                # Looked at inside the transaction, which holds the only write lock.
+                if ledger.read.followups.from_entry(entry.id) is not None:
+                    continue
+                body = {"text": entry.current_text, "owner": None, "due_on": None, "ticket": None,
+                        "created_at": now}
+                self._from_entry(body, entry.id)
+                made.append(ledger.record(self._added, incident, body))
         return [ledger.read.followups.get(item_id) for item_id in made]
+
+
+# The HLC column beside each field of an item more than one console can change.
+_STAMPS = {"owner": "owner_hlc", "due_on": "due_hlc", "ticket": "ticket_hlc", "done_at": "done_hlc"}
 
 
 def _optional(value: str | None, what: str, limit: int) -> str | None:
@@ -207,11 +258,13 @@ class FollowupReads:
         self._conn = conn
         self._path = path
 
-    def all(self, incident_id: int | None = None, *, open_only: bool = False) -> list[ActionItem]:
+    def all(self, incident_id: int | None = None, *, open_only: bool = False,
+            team_order: bool = False) -> list[ActionItem]:
         """Action items of one incident, or of every incident (None), soonest due first.
 
         Items without a due date come last (a date nobody set is not "due now"); ties keep
-        the order they were made in.
+        the order they were made in (with `team_order`, by when they were made and their uid,
+        which every console of a team agrees on).
         """
         clauses, params = [], []
         if incident_id is not None:
@@ -222,7 +275,8 @@ class FollowupReads:
         where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
         with storage_errors(self._path):
             rows = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM action_items {where}ORDER BY due_on IS NULL, due_on, id",
+                f"SELECT {_COLUMNS} FROM action_items {where}ORDER BY due_on IS NULL, due_on, "
+                f"{'created_at, uid' if team_order else 'id'}",
                 params,
             ).fetchall()
         return [ActionItem(*row) for row in rows]

@@ -6,6 +6,12 @@ null where the incident has not reached that point. A field never changes meanin
 version: a new meaning means `incident-console/2`. New fields may be added within a version,
 as the board (`tasks`, `checklist`, `updates`) was, and each timeline item's `id`, `pinned`,
 `retracted` and `revisions` (its `text` stays what was first written).
+
+In a team (console.sync) the export is the same on every console that has the same ops: no
+local row id appears (the incident is INC-<server number>; an entry is E<n>, its place in the
+timeline, which is ordered by when it happened, then the HLC and the uid of what wrote it; a
+task is its number; a follow-up is A<n>, its place among the incident's follow-ups), and what
+is local only (drafts) is never in it.
 """
 
 import json
@@ -35,7 +41,7 @@ def metrics(incident: Incident) -> dict[str, int | None]:
     }
 
 
-def _timeline(reader: Reader, incident_id: int) -> list[dict[str, Any]]:
+def _timeline(reader: Reader, incident_id: int, team: bool) -> list[dict[str, Any]]:
     """Each entry as first written (`text`), with its corrections, retraction and pin state.
 
     Three queries however long the timeline: the entries, then every revision and every
@@ -44,10 +50,10 @@ def _timeline(reader: Reader, incident_id: int) -> list[dict[str, Any]]:
     revisions = reader.history.revisions(incident_id)
     retractions = reader.history.retractions(incident_id)
     items = []
-    for e in reader.timeline.all(incident_id):
+    for place, e in enumerate(reader.timeline.all(incident_id, team_order=team), 1):
         retraction = retractions.get(e.id)
         items.append({
-            "id": e.ref,
+            "id": f"E{place}" if team else e.ref,
             "kind": e.kind,
             "text": e.text,
             "author": e.author,
@@ -67,6 +73,8 @@ def _timeline(reader: Reader, incident_id: int) -> list[dict[str, Any]]:
 
 def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
     incident = reader.incidents.get(incident_id)
+    team = reader.sync.team() is not None
+    followups = reader.followups.all(incident_id, team_order=team)
     return {
         "format": FORMAT,
         "incident": {
@@ -85,7 +93,7 @@ def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
             {"role": a.role, "person": a.person, "from": a.from_at, "to": a.to_at}
             for a in reader.roster.all(incident_id)
         ],
-        "timeline": _timeline(reader, incident_id),
+        "timeline": _timeline(reader, incident_id, team),
         "metrics": metrics(incident),
         "tasks": [
             {
@@ -99,7 +107,7 @@ def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
                     {"minutes": x.minutes, "at": x.at, "by": x.by} for x in t.extensions
                 ],
             }
-            for t in sorted(reader.tasks.all(incident_id), key=lambda t: t.id)
+            for t in sorted(reader.tasks.all(incident_id), key=lambda t: t.number)
         ],
         "checklist": [
             {"item": c.item_id, "checked": c.checked, "by": c.by, "at": c.at}
@@ -111,9 +119,10 @@ def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
         ],
         "postmortem": _postmortem(reader, incident_id),
         "followups": [
-            {"id": i.ref, "text": i.text, "owner": i.owner, "due_on": i.due_on, "ticket": i.ticket,
-             "done_at": i.done_at, "created_at": i.created_at}
-            for i in reader.followups.all(incident_id)
+            {"id": f"A{place}" if team else i.ref, "text": i.text, "owner": i.owner,
+             "due_on": i.due_on, "ticket": i.ticket, "done_at": i.done_at,
+             "created_at": i.created_at}
+            for place, i in enumerate(followups, 1)
         ],
     }
 

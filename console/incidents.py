@@ -1,4 +1,9 @@
-"""The incident itself: declaring one, its severity and its status, and reading them back."""
+"""The incident itself: declaring one, its severity and its status, and reading them back.
+
+Severity and status are registers (console.ops): each holds the value of the newest op that set
+it, by HLC, so consoles that changed one while apart end with the same value; the declaration
+sets both.
+"""
 
 import sqlite3
 from datetime import datetime
@@ -8,14 +13,19 @@ from typing import TYPE_CHECKING
 from console import domain, times
 from console.domain import Change, Incident, format_ref
 from console.errors import InputError, NotFound
+from console.ops import Applied, operation
 from console.store import storage_errors
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.ledger import Ledger
 
+# In a team (sync_state.team set) an incident is named by the server's number, or NEW-<id>
+# until it has one.
 _COLUMNS = (
     "id, title, severity, status, security, drill, started_at, declared_at, "
-    "mitigated_at, resolved_at"
+    "mitigated_at, resolved_at, uid, CASE WHEN (SELECT team FROM sync_state) IS NOT NULL THEN "
+    "coalesce('INC-' || (SELECT number FROM team_numbers n WHERE n.incident = incidents.uid), "
+    "'NEW-' || id) END"
 )
 
 
@@ -50,24 +60,40 @@ class Incidents:
                 f"impact start {times.to_text(started)} is after the declaration "
                 f"{times.to_text(declared)}"
             )
+        flags = [label for label, on in (("security", security), ("drill", drill)) if on]
+        sev = f"SEV-{severity}" if severity else "severity not set"
+        text = f"Incident declared: {title} ({sev}" + "".join(f", {f}" for f in flags) + ")"
+        body = {
+            "uid": ledger.new_uid(), "title": title, "severity": severity,
+            "security": bool(security), "drill": bool(drill),
+            "started_at": times.to_text(started), "declared_at": times.to_text(declared),
+            "entry": ledger.entry("status", text, author, declared, now),
+        }
         with ledger.writing():
-            incident_id = ledger.insert(
-                "incidents",
-                {
-                    "title": title,
-                    "severity": severity,
-                    "status": "active",
-                    "security": int(security),
-                    "drill": int(drill),
-                    "started_at": times.to_text(started),
-                    "declared_at": times.to_text(declared),
-                },
-            )
-            flags = [label for label, on in (("security", security), ("drill", drill)) if on]
-            sev = f"SEV-{severity}" if severity else "severity not set"
-            text = f"Incident declared: {title} ({sev}" + "".join(f", {f}" for f in flags) + ")"
-            entry = ledger.append(incident_id, "status", text, author, declared, now)
+            incident_id, entry = ledger.record(self._declared, None, body)
         return Change(ledger.read.incidents.get(incident_id), (entry,))
+
+    @operation("incident.declare", register="declare", declares=True,
+               says=lambda b: f"SEV-{b['severity']}" if b["severity"] else "no severity")
+    def _declared(self, op: Applied):
+        ledger = self._ledger
+        body = op.body
+        incident_id = ledger.insert(
+            "incidents",
+            {
+                "uid": body["uid"],
+                "title": body["title"],
+                "severity": body["severity"],
+                "status": "active",
+                "security": int(body["security"]),
+                "drill": int(body["drill"]),
+                "started_at": body["started_at"],
+                "declared_at": body["declared_at"],
+                "severity_hlc": op.hlc,
+                "status_hlc": op.hlc,
+            },
+        )
+        return incident_id, ledger.put_entry(op._replace(incident_id=incident_id), body["entry"])
 
     def set_severity(
         self, incident_id: int, severity: int | str, *, by: str, at: datetime | None = None
@@ -80,12 +106,20 @@ class Incidents:
             raise InputError(f"{incident.ref} is already SEV-{level}")
         old = f"SEV-{incident.severity}" if incident.severity else "not set"
         now = ledger.now()
+        body = {"severity": level,
+                "entry": ledger.entry("severity", f"Severity {old} -> SEV-{level}", author,
+                                      at or now, now)}
         with ledger.writing():
-            ledger.update("incidents", incident_id, {"severity": level})
-            entry = ledger.append(
-                incident_id, "severity", f"Severity {old} -> SEV-{level}", author, at or now, now
-            )
+            entry = ledger.record(self._severity_set, incident, body)
         return Change(ledger.read.incidents.get(incident_id), (entry,))
+
+    @operation("incident.severity", register="severity", says=lambda b: f"SEV-{b['severity']}")
+    def _severity_set(self, op: Applied):
+        self._ledger.execute(
+            "UPDATE incidents SET severity = ?, severity_hlc = ? WHERE id = ? AND severity_hlc < ?",
+            (op.body["severity"], op.hlc, op.incident_id, op.hlc),
+        )
+        return self._ledger.put_entry(op, op.body["entry"])
 
     def set_status(
         self, incident_id: int, status: str, *, by: str, at: datetime | None = None
@@ -116,10 +150,22 @@ class Incidents:
         else:
             changes.update(resolved_at=stamp, mitigated_at=incident.mitigated_at or stamp)
             text = f"Status {incident.status} -> resolved"
+        body = {**changes, "entry": ledger.entry("status", text, author, moment, now)}
         with ledger.writing():
-            ledger.update("incidents", incident_id, changes)
-            entry = ledger.append(incident_id, "status", text, author, moment, now)
+            entry = ledger.record(self._status_set, incident, body)
         return Change(ledger.read.incidents.get(incident_id), (entry,))
+
+    @operation("incident.status", register="status", says=lambda b: b["status"])
+    def _status_set(self, op: Applied):
+        """The status with the times it carries (what its writer worked out from what it saw)."""
+        body = op.body
+        self._ledger.execute(
+            "UPDATE incidents SET status = ?, mitigated_at = ?, resolved_at = ?, status_hlc = ? "
+            "WHERE id = ? AND status_hlc < ?",
+            (body["status"], body["mitigated_at"], body["resolved_at"], op.hlc, op.incident_id,
+             op.hlc),
+        )
+        return self._ledger.put_entry(op, body["entry"])
 
 
 class IncidentReads:
@@ -137,6 +183,31 @@ class IncidentReads:
             ).fetchall()
         return [_incident(row) for row in rows]
 
+    def resolve(self, ref: str) -> int:
+        """The row id of the incident a person named: `INC-12`, `12` or, in a team, `NEW-4`.
+
+        Solo, INC-<n> is the incident with id n. In a team, INC-<n> is the server's number n
+        (or a ref an incident had before: INC-<id> from before joining), and NEW-<id> is an
+        incident declared here, numbered or not (its old ref keeps working)."""
+        text = (ref or "").strip()
+        provisional = text[:4].casefold() == "new-"
+        number = domain.parse_ref(text[4:] if provisional else text)
+        with storage_errors(self._path):
+            if provisional:
+                row = self._conn.execute("SELECT id FROM incidents WHERE id = ?", (number,)).fetchone()
+            elif self._conn.execute("SELECT team FROM sync_state").fetchone()[0] is None:
+                row = (number,)
+            else:
+                row = self._conn.execute(
+                    "SELECT i.id FROM team_numbers n JOIN incidents i ON i.uid = n.incident "
+                    "WHERE n.number = ? UNION ALL "
+                    "SELECT incident_id FROM incident_aliases WHERE alias = ? LIMIT 1",
+                    (number, f"INC-{number}"),
+                ).fetchone()
+        if row is None:
+            raise NotFound(f"no incident {text}")
+        return row[0]
+
     def get(self, incident_id: int) -> Incident:
         with storage_errors(self._path):
             row = self._conn.execute(
@@ -151,5 +222,5 @@ def _incident(row: tuple) -> Incident:
     return Incident(
         id=row[0], title=row[1], severity=row[2], status=row[3], security=bool(row[4]),
         drill=bool(row[5]), started_at=row[6], declared_at=row[7], mitigated_at=row[8],
-        resolved_at=row[9],
+        resolved_at=row[9], uid=row[10], name=row[11],
     )

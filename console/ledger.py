@@ -12,6 +12,11 @@ The `Ledger` is the one object the nouns (console.incidents, console.roster, con
 are built on: each takes it and uses only what is public here. Writes are plain SQL on the
 standard library's sqlite3 (`insert`, `update`, `execute`), so nothing on the write path
 imports sqlite-utils.
+
+Every operation that commits records its op (console.ops) with `record`, which stores the op
+and runs its effect, the one piece of code that writes the operation's rows: here when the op
+is made, and on every other console of a team when it arrives (console.sync). Effects write
+entries with `put_entry` and find what an op names with `incident_of`, `task_of`, `entry_of`.
 """
 
 import contextlib
@@ -20,10 +25,11 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from console import times
+from console import hlc, times
 from console.clock import Clock
-from console.domain import Entry
+from console.domain import Entry, Incident
 from console.errors import NotFound
+from console.ops import Applied, Missing, Op, canonical, register_of
 from console.queries import Reader
 from console.store import write_transaction
 from console.vocabulary import Vocabulary
@@ -38,6 +44,7 @@ class Ledger:
         self.path = path
         self._clock = clock
         self._vocabulary = vocabulary
+        self._replica: str | None = None
         self.read = Reader(conn, path)
 
     @property
@@ -86,30 +93,109 @@ class Ledger:
         raw[8] = raw[8] & 0x3F | 0x80  # the RFC 4122 variant
         return raw.hex()
 
-    def append(
-        self,
-        incident_id: int,
-        kind: str,
-        text: str,
-        author: str,
-        occurred: datetime,
-        now: datetime,
-        uid: str | None = None,
-    ) -> Entry:
-        """Write the timeline entry of a change, inside the caller's transaction.
+    @property
+    def replica(self) -> str:
+        """This database's replica id (made once, by the migration that added the op log)."""
+        if self._replica is None:
+            self._replica = self.conn.execute("SELECT replica FROM sync_state").fetchone()[0]
+        return self._replica
 
-        `recorded_at` is always `now`; `occurred` may be earlier (a back-dated entry).
-        """
-        row = {
-            "uid": uid or self.new_uid(),
-            "incident_id": incident_id,
-            "kind": kind,
-            "text": text,
-            "author": author,
-            "occurred_at": times.to_text(occurred),
-            "recorded_at": times.to_text(now),
-        }
-        return Entry(id=self.insert("entries", row), **row)
+    def next_hlc(self) -> str:
+        """The HLC for an op made now: after every op recorded or received here (up to
+        console.hlc's bound past our clock). Read inside the write transaction, which holds the
+        only write lock, so two processes on one file never make the same one."""
+        now = self.now()
+        (last,) = self.conn.execute(
+            "SELECT max(hlc) FROM ops WHERE hlc <= ?", (hlc.ceiling(now),)
+        ).fetchone()
+        return hlc.following(last, now, self.replica)
+
+    def record(self, effect, incident: Incident | None, body: dict, *, uid: str | None = None):
+        """Record the op of `effect` (a method marked `@operation`) with `body`, and run it.
+
+        Inside the caller's write transaction: the op and its rows commit together or not at
+        all. `incident` is None only for the op that declares one. Returns what the effect
+        returns (the entry it wrote, say)."""
+        verb = effect.op_name
+        register = register_of(verb, body)
+        incident_uid = incident.uid if incident is not None else body["uid"]
+        base = self.newest_on(incident_uid, register) if register else None
+        op = Op(uid or self.new_uid(), self.replica, self.next_hlc(), incident_uid, verb,
+                canonical(body), base)
+        self.store_op(op, register)
+        return effect(Applied(op, body, incident.id if incident is not None else None, True))
+
+    def store_op(self, op: Op, register: str | None, *, pushed: bool = False) -> None:
+        self.conn.execute(
+            "INSERT INTO ops (uid, replica, hlc, incident, verb, body, base, register, pushed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*op, register, int(pushed)),
+        )
+
+    def newest_on(self, incident_uid: str, register: str) -> str | None:
+        """The uid of the newest op known here on one register of an incident (its `base`):
+        the declaration counts for every register of the incident."""
+        row = self.conn.execute(
+            "SELECT uid FROM ops WHERE incident = ? AND register IN (?, 'declare') "
+            "AND register IS NOT NULL ORDER BY hlc DESC LIMIT 1",
+            (incident_uid, register),
+        ).fetchone()
+        return row[0] if row else None
+
+    def entry(self, kind: str, text: str, author: str, occurred: datetime, now: datetime,
+              uid: str | None = None) -> dict[str, str]:
+        """The body of a timeline entry an op writes (`put_entry` writes it).
+
+        `recorded_at` is always `now`; `occurred` may be earlier (a back-dated entry)."""
+        return {"uid": uid or self.new_uid(), "kind": kind, "text": text, "author": author,
+                "occurred_at": times.to_text(occurred), "recorded_at": times.to_text(now)}
+
+    def put_entry(self, applied: Applied, entry: dict[str, str]) -> Entry:
+        """Write the timeline entry of an op (inside its transaction), with the op's HLC (or
+        the entry's own, for an entry written before the op log, see console.sync).
+
+        An entry's uid may be made by its caller (a resend is then harmless) and two consoles
+        can make the same one (a check-back noticed on both): an entry from elsewhere whose uid
+        is taken here is stored as `uid~hlc`, and `entry_of` finds it by either."""
+        stamp = entry.get("hlc", applied.hlc)
+        row = {"uid": entry["uid"], "incident_id": applied.incident_id, "kind": entry["kind"],
+               "text": entry["text"], "author": entry["author"],
+               "occurred_at": entry["occurred_at"], "recorded_at": entry["recorded_at"]}
+        try:
+            entry_id = self.insert("entries", {**row, "hlc": stamp})
+        except sqlite3.IntegrityError:
+            if applied.local or self.read.timeline.by_uid(row["uid"]) is None:
+                raise
+            row["uid"] = f"{entry['uid']}~{stamp}"
+            entry_id = self.insert("entries", {**row, "hlc": stamp})
+        return Entry(id=entry_id, **row)
+
+    def entry_of(self, ref: dict[str, str]) -> int:
+        """The row id of the entry an op names ({uid, hlc}, see console.ops.entry_ref)."""
+        row = self.conn.execute(
+            "SELECT id FROM entries WHERE uid IN (?, ? || '~' || ?) AND hlc = ?",
+            (ref["uid"], ref["uid"], ref["hlc"], ref["hlc"]),
+        ).fetchone()
+        if row is None:
+            raise Missing(f"entry {ref['uid']}")
+        return row[0]
+
+    def entry_ref(self, entry_id: int) -> dict[str, str]:
+        """How an op names the entry `entry_id` (its uid as first written, and its HLC)."""
+        uid, stamp = self.conn.execute(
+            "SELECT uid, hlc FROM entries WHERE id = ?", (entry_id,)
+        ).fetchone()
+        suffix = f"~{stamp}"
+        return {"uid": uid[: -len(suffix)] if stamp and uid.endswith(suffix) else uid, "hlc": stamp}
+
+    def row_of(self, table: str, uid: str) -> int:
+        """The row id of the task, role term or follow-up with this uid."""
+        row = self.conn.execute(f'SELECT id FROM "{table}" WHERE uid = ?', (uid,)).fetchone()
+        if row is None:
+            raise Missing(f"{table} {uid}")
+        return row[0]
+
+    def uid_of(self, table: str, row_id: int) -> str:
+        return self.conn.execute(f'SELECT uid FROM "{table}" WHERE id = ?', (row_id,)).fetchone()[0]
 
     def close(self) -> None:
         self.conn.close()

@@ -355,6 +355,191 @@ def m0007_task_numbers(db: "Database") -> None:
         )
 
 
+def m0008_op_log(db: "Database") -> None:
+    """The op log a team replicates, and what makes every console's record come out the same.
+
+    - `sync_state`: this database's replica id (random, made here once), whether it has joined a
+      team (`team`, a label; NULL when solo) and the team server's cursor.
+    - `ops`: one row per write operation, in the same transaction (console.ops); append-only
+      except `pushed`, which goes from 0 to 1 once the team server has the op. `ops_waiting`
+      holds ops that arrived before what they act on (an entry of an incident not here yet).
+    - `team_numbers`: the server's number for each incident (INC-N in a team);
+      `incident_aliases`: refs an incident had before it was numbered, which still find it.
+    - A uid on incidents, role terms and follow-ups (tasks and entries have one); an `hlc` on
+      every row that accumulates, so "newest" and "in order" mean the same on every console
+      (the HLC, not the local row id); and beside each value more than one console can set
+      (severity, status, a task's owner, due time and done, the post-mortem's fields, a
+      follow-up's fields), the HLC of the op that set it, so the newest op wins everywhere.
+    - A role term's explicit end (`ended_at`) is kept apart from `to_at`, which is derived: the
+      explicit end, or for a one-holder role the next holder's start.
+    - `entry_retractions` loses UNIQUE(entry_id): two consoles apart can both retract an entry
+      (the first retraction, by HLC, is the one shown). The store still refuses, for a write made
+      here, a second retraction or a correction or pin of a retracted entry; an op from another
+      console was valid where it was made and is kept.
+
+    Existing rows get uids and a synthetic HLC from their row id (console.hlc.legacy), which
+    sorts before any real one and keeps their order. Their ops are made when the database joins
+    a team (console.sync), not here: a database that never joins carries no second copy of its
+    history.
+    """
+    db.execute(
+        """
+        CREATE TABLE sync_state (
+            only INTEGER PRIMARY KEY CHECK (only = 1),
+            replica TEXT NOT NULL,
+            team TEXT,
+            cursor TEXT
+        )
+        """
+    )
+    db.execute("INSERT INTO sync_state (only, replica) VALUES (1, lower(hex(randomblob(8))))")
+    replica = db.execute("SELECT replica FROM sync_state").fetchone()[0]
+    db.execute(
+        """
+        CREATE TABLE ops (
+            seq INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            replica TEXT NOT NULL,
+            hlc TEXT NOT NULL,
+            incident TEXT,
+            verb TEXT NOT NULL,
+            body TEXT NOT NULL,
+            base TEXT,
+            register TEXT,
+            pushed INTEGER NOT NULL DEFAULT 0 CHECK (pushed IN (0, 1))
+        )
+        """
+    )
+    db.execute("CREATE INDEX ops_hlc ON ops(hlc)")
+    db.execute("CREATE INDEX ops_outgoing ON ops(seq) WHERE pushed = 0")
+    db.execute("CREATE INDEX ops_register ON ops(incident, register, hlc) WHERE register IS NOT NULL")
+    db.execute(
+        "CREATE TRIGGER ops_are_append_only_update BEFORE UPDATE OF seq, uid, replica, hlc, "
+        "incident, verb, body, base, register ON ops "
+        "BEGIN SELECT RAISE(ABORT, 'ops are append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER ops_pushed_only_once BEFORE UPDATE OF pushed ON ops "
+        "WHEN new.pushed < old.pushed BEGIN SELECT RAISE(ABORT, 'ops are append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER ops_are_append_only_delete BEFORE DELETE ON ops "
+        "BEGIN SELECT RAISE(ABORT, 'ops are append-only'); END"
+    )
+    db.execute(
+        """
+        CREATE TABLE ops_waiting (
+            uid TEXT PRIMARY KEY,
+            replica TEXT NOT NULL,
+            hlc TEXT NOT NULL,
+            incident TEXT,
+            verb TEXT NOT NULL,
+            body TEXT NOT NULL,
+            base TEXT
+        )
+        """
+    )
+    db.execute(
+        "CREATE TABLE team_numbers (incident TEXT PRIMARY KEY, number INTEGER NOT NULL UNIQUE)"
+    )
+    db.execute(
+        "CREATE TABLE incident_aliases (alias TEXT PRIMARY KEY COLLATE NOCASE, "
+        "incident_id INTEGER NOT NULL REFERENCES incidents(id))"
+    )
+
+    legacy = f"printf('%013d.0000.%s', id, '{replica}')"
+    uid = "lower(hex(randomblob(16)))"
+    # Uids where there were none, and a trigger that gives one to a row inserted without.
+    for table in ("incidents", "role_assignments", "action_items"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN uid TEXT")
+        db.execute(f"UPDATE {table} SET uid = {uid}")
+        db.execute(f"CREATE UNIQUE INDEX {table}_uid ON {table}(uid)")
+        db.execute(
+            f"CREATE TRIGGER {table}_get_a_uid AFTER INSERT ON {table} WHEN new.uid IS NULL "
+            f"BEGIN UPDATE {table} SET uid = {uid} WHERE id = new.id; END"
+        )
+    # The HLC of each row, and of each value more than one console can set.
+    hlcs = {
+        "incidents": ("severity_hlc", "status_hlc"),
+        "role_assignments": ("hlc",),
+        "entries": ("hlc",),
+        "entry_revisions": ("hlc",),
+        "pins": ("hlc",),
+        "checks": ("hlc",),
+        "tasks": ("hlc", "owner_hlc", "due_hlc", "done_hlc"),
+        "task_extensions": ("hlc",),
+        "updates": ("hlc",),
+        "postmortems": ("owner_hlc", "meeting_hlc", "recording_hlc", "status_hlc"),
+        "postmortem_versions": ("hlc",),
+        "action_items": ("hlc", "owner_hlc", "due_hlc", "ticket_hlc", "done_hlc"),
+    }
+    append_only = {"entries": "timeline entries", "entry_revisions": "entry revisions",
+                   "pins": "pins", "checks": "checklist ticks",
+                   "postmortem_versions": "postmortem versions"}
+    for table, columns in hlcs.items():
+        for column in columns:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+        if table == "postmortems":
+            continue  # one row per incident, keyed by it: its values' HLCs stay '' (older than any op)
+        if table in append_only:
+            # Filled once, here; the trigger that refuses updates is put back at once.
+            db.execute(f"DROP TRIGGER {table}_are_append_only_update")
+            db.execute(f"DROP TRIGGER {table}_are_append_only_delete")
+        assignments = ", ".join(f"{column} = {legacy}" for column in columns)
+        db.execute(f"UPDATE {table} SET {assignments}")
+        if table in append_only:
+            _append_only(db, table, append_only[table])
+    db.execute("ALTER TABLE role_assignments ADD COLUMN ended_at TEXT")
+    db.execute("ALTER TABLE role_assignments ADD COLUMN ended_hlc TEXT")
+    db.execute("UPDATE role_assignments SET ended_at = to_at, ended_hlc = hlc WHERE to_at IS NOT NULL")
+    db.execute("CREATE INDEX entry_revisions_newest ON entry_revisions(entry_id, hlc)")
+    db.execute("CREATE INDEX pins_newest ON pins(entry_id, hlc)")
+    db.execute("CREATE INDEX checks_newest ON checks(incident_id, item_id, hlc)")
+
+    # entry_retractions again, without UNIQUE(entry_id), its rows kept as they were.
+    for name in ("entry_revisions_not_retracted", "pins_not_retracted",
+                 "entry_retractions_are_append_only_update", "entry_retractions_are_append_only_delete"):
+        db.execute(f"DROP TRIGGER {name}")
+    db.execute("ALTER TABLE entry_retractions RENAME TO entry_retractions_0004")
+    db.execute(
+        """
+        CREATE TABLE entry_retractions (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            reason TEXT,
+            "by" TEXT NOT NULL,
+            at TEXT NOT NULL,
+            hlc TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute(
+        f'INSERT INTO entry_retractions (id, entry_id, reason, "by", at, hlc) '
+        f'SELECT id, entry_id, reason, "by", at, {legacy} FROM entry_retractions_0004'
+    )
+    db.execute("DROP TABLE entry_retractions_0004")
+    db.execute("CREATE INDEX entry_retractions_entry ON entry_retractions(entry_id, hlc)")
+    _append_only(db, "entry_retractions", "entry retractions")
+    # Made here: a write of this console (its HLC names this replica; a row inserted by hand has
+    # none). Ops from elsewhere were valid where they were made.
+    here = f"(new.hlc = '' OR substr(new.hlc, {len('0000000000000.0000.') + 1}) = " \
+           "(SELECT replica FROM sync_state))"
+    db.execute(
+        f"CREATE TRIGGER entry_retractions_once BEFORE INSERT ON entry_retractions WHEN {here} "
+        "AND EXISTS (SELECT 1 FROM entry_retractions WHERE entry_id = new.entry_id) "
+        "BEGIN SELECT RAISE(ABORT, 'an entry is retracted only once'); END"
+    )
+    for table, what, when in (
+        ("entry_revisions", "edited", ""), ("pins", "pinned", "new.pinned = 1 AND ")
+    ):
+        db.execute(
+            f"CREATE TRIGGER {table}_not_retracted BEFORE INSERT ON {table} "
+            f"WHEN {when}{here} AND "
+            "EXISTS (SELECT 1 FROM entry_retractions WHERE entry_id = new.entry_id) "
+            f"BEGIN SELECT RAISE(ABORT, 'a retracted entry cannot be {what}'); END"
+        )
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
@@ -363,6 +548,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0005_postmortems", m0005_postmortems),
     ("0006_acknowledgement_typed_by", m0006_acknowledgement_typed_by),
     ("0007_task_numbers", m0007_task_numbers),
+    ("0008_op_log", m0008_op_log),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

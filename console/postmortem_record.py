@@ -2,7 +2,9 @@
 its status, and every saved text.
 
 What the post-mortem says is written elsewhere (console.postmortem drafts it from the
-incident); this module keeps it and its header.
+incident); this module keeps it and its header. The owner (with the deadline and the
+acknowledgement), the meeting, the recording and the status each hold the value of the newest op
+that set them (by HLC); the saved texts accumulate, the newest by HLC last.
 """
 
 import sqlite3
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 from console import domain, times
 from console.domain import PostmortemRecord, PostmortemVersion
 from console.errors import InputError
+from console.ops import Applied, operation
 from console.store import storage_errors
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -49,19 +52,29 @@ class Postmortems:
         if current and current.owner == name and current.deadline == due.isoformat():
             raise InputError(f"{name} already owns the postmortem, due {due.isoformat()}")
         now = ledger.now()
+        same = current is not None and current.owner == name
+        body = {"owner": name, "deadline": due.isoformat(),
+                "acknowledged_at": current.acknowledged_at if same else None,
+                "ack_typed_by": current.ack_typed_by if same else None,
+                "entry": ledger.entry("note", f"Postmortem owner: {name}, due {due.isoformat()}",
+                                      author, now, now)}
         with ledger.writing():
-            self._ensure(incident_id)
-            ledger.execute(
-                "UPDATE postmortems SET owner = ?, deadline = ?, acknowledged_at = "
-                "CASE WHEN owner = ? THEN acknowledged_at END, ack_typed_by = "
-                "CASE WHEN owner = ? THEN ack_typed_by END WHERE incident_id = ?",
-                (name, due.isoformat(), name, name, incident_id),
-            )
-            ledger.append(
-                incident_id, "note", f"Postmortem owner: {name}, due {due.isoformat()}",
-                author, now, now,
-            )
+            ledger.record(self._owner_set, incident, body)
         return ledger.read.postmortem.record(incident_id)
+
+    @operation("postmortem.owner")
+    def _owner_set(self, op: Applied) -> None:
+        """The owner with the deadline and the acknowledgement, as its writer left them (naming
+        someone else clears it; the owner acknowledging sets it)."""
+        body = op.body
+        self._ensure(op.incident_id)
+        self._ledger.execute(
+            "UPDATE postmortems SET owner = ?, deadline = ?, acknowledged_at = ?, ack_typed_by = ?, "
+            "owner_hlc = ? WHERE incident_id = ? AND owner_hlc < ?",
+            (body["owner"], body["deadline"], body["acknowledged_at"], body["ack_typed_by"],
+             op.hlc, op.incident_id, op.hlc),
+        )
+        self._ledger.put_entry(op, body["entry"])
 
     def acknowledge(
         self, incident_id: int, *, by: str, on_behalf_of: str | None = None
@@ -92,12 +105,11 @@ class Postmortems:
                     f"{self._with_roles(incident_id, current.owner)}: acknowledged the postmortem, "
                     f"due {current.deadline}")
         now = ledger.now()
+        body = {"owner": current.owner, "deadline": current.deadline,
+                "acknowledged_at": times.to_text(now), "ack_typed_by": typed_by,
+                "entry": ledger.entry("note", text, author, now, now)}
         with ledger.writing():
-            ledger.execute(
-                "UPDATE postmortems SET acknowledged_at = ?, ack_typed_by = ? WHERE incident_id = ?",
-                (times.to_text(now), typed_by, incident_id),
-            )
-            ledger.append(incident_id, "note", text, author, now, now)
+            ledger.record(self._owner_set, incident, body)
         return ledger.read.postmortem.record(incident_id)
 
     def _with_roles(self, incident_id: int, person: str) -> str:
@@ -131,17 +143,26 @@ class Postmortems:
             changes["recording"] = domain.clean_text(recording, "recording link", domain.MAX_LINK)
             said.append(f"Call recording: {changes['recording']}")
         ledger = self._ledger
-        ledger.read.incidents.get(incident_id)
+        incident = ledger.read.incidents.get(incident_id)
         now = ledger.now()
+        body = {**changes, "entry": ledger.entry("note", "; ".join(said), author, now, now)}
         with ledger.writing():
-            self._ensure(incident_id)
-            assignments = ", ".join(f"{column} = ?" for column in changes)
-            ledger.execute(
-                f"UPDATE postmortems SET {assignments} WHERE incident_id = ?",
-                (*changes.values(), incident_id),
-            )
-            ledger.append(incident_id, "note", "; ".join(said), author, now, now)
+            ledger.record(self._details_set, incident, body)
         return ledger.read.postmortem.record(incident_id)
+
+    @operation("postmortem.details")
+    def _details_set(self, op: Applied) -> None:
+        """The meeting and the recording, each the newest by HLC (an op may set one or both)."""
+        self._ensure(op.incident_id)
+        for column in ("meeting_at", "recording"):
+            if column in op.body:
+                stamp = column.split("_")[0] + "_hlc"
+                self._ledger.execute(
+                    f"UPDATE postmortems SET {column} = ?, {stamp} = ? "
+                    f"WHERE incident_id = ? AND {stamp} < ?",
+                    (op.body[column], op.hlc, op.incident_id, op.hlc),
+                )
+        self._ledger.put_entry(op, op.body["entry"])
 
     def save(self, incident_id: int, text: str, *, by: str) -> int:
         """Keep one more text of the post-mortem and return its version id.
@@ -153,16 +174,22 @@ class Postmortems:
         text = domain.clean_text(text, "postmortem text", domain.MAX_POSTMORTEM, multiline=True)
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         ledger = self._ledger
-        ledger.read.incidents.get(incident_id)
+        incident = ledger.read.incidents.get(incident_id)
         versions = ledger.read.postmortem.versions(incident_id)
         if versions and versions[-1].text == text:
             return versions[-1].id
+        body = {"text": text, "by": author, "at": times.to_text(ledger.now())}
         with ledger.writing():
-            return ledger.insert(
-                "postmortem_versions",
-                {"incident_id": incident_id, "text": text, "by": author,
-                 "at": times.to_text(ledger.now())},
-            )
+            return ledger.record(self._saved, incident, body)
+
+    @operation("postmortem.save")
+    def _saved(self, op: Applied) -> int:
+        body = op.body
+        return self._ledger.insert(
+            "postmortem_versions",
+            {"incident_id": op.incident_id, "text": body["text"], "by": body["by"],
+             "at": body["at"], "hlc": op.hlc},
+        )
 
     def set_status(
         self, incident_id: int, status: str, *, by: str, process: "Process | None" = None
@@ -191,23 +218,29 @@ class Postmortems:
                 f"from {label(current)} it can go to: {options}"
             )
         now = ledger.now()
+        body = {"status": target, "entry": ledger.entry(
+            "note", f"Postmortem status: {label(current)} -> {label(target)}", author, now, now)}
         with ledger.writing():
-            self._ensure(incident_id)
             # Only from the status we checked: another writer's move in between wins, and
             # this one is refused rather than applied to a status it was not checked against.
-            moved = ledger.execute(
-                "UPDATE postmortems SET status = ? WHERE incident_id = ? AND status = ?",
-                (target, incident_id, current),
-            ).rowcount
-            if not moved:
+            row = ledger.execute(
+                "SELECT status FROM postmortems WHERE incident_id = ?", (incident_id,)
+            ).fetchone()
+            if (row[0] if row else "draft") != current:
                 raise InputError(
                     f"the postmortem of {incident.ref} changed status meanwhile; look again"
                 )
-            ledger.append(
-                incident_id, "note",
-                f"Postmortem status: {label(current)} -> {label(target)}", author, now, now,
-            )
+            ledger.record(self._status_set, incident, body)
         return ledger.read.postmortem.record(incident_id)
+
+    @operation("postmortem.status")
+    def _status_set(self, op: Applied) -> None:
+        self._ensure(op.incident_id)
+        self._ledger.execute(
+            "UPDATE postmortems SET status = ?, status_hlc = ? WHERE incident_id = ? AND status_hlc < ?",
+            (op.body["status"], op.hlc, op.incident_id, op.hlc),
+        )
+        self._ledger.put_entry(op, op.body["entry"])
 
     def _ensure(self, incident_id: int) -> None:
         """Make the incident's post-mortem row if it has none (inside the caller's transaction)."""
@@ -254,7 +287,7 @@ class PostmortemReads:
         with storage_errors(self._path):
             rows = self._conn.execute(
                 'SELECT id, incident_id, text, "by", at FROM postmortem_versions '
-                "WHERE incident_id = ? ORDER BY id",
+                "WHERE incident_id = ? ORDER BY hlc, id",
                 (incident_id,),
             ).fetchall()
         return [PostmortemVersion(*row) for row in rows]
@@ -264,7 +297,7 @@ class PostmortemReads:
         with storage_errors(self._path):
             row = self._conn.execute(
                 "SELECT text FROM postmortem_versions WHERE incident_id = ? "
-                "ORDER BY id DESC LIMIT 1",
+                "ORDER BY hlc DESC, id DESC LIMIT 1",
                 (incident_id,),
             ).fetchone()
         return row[0] if row else None

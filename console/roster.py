@@ -1,4 +1,10 @@
-"""The roster: who holds which role on an incident, with the whole history of who held it."""
+"""The roster: who holds which role on an incident, with the whole history of who held it.
+
+A term (one person in one role, from a moment) ends when they are relieved (`ended_at`) or, in a
+role one person holds at a time, when the next holder by HLC begins: `to_at` is worked out from
+the terms each time one changes (`_settle`), so consoles that named two ICs while apart agree on
+who holds it now (the newer op's) and on when the other's term ended.
+"""
 
 import sqlite3
 from datetime import datetime
@@ -8,6 +14,7 @@ from typing import TYPE_CHECKING
 from console import domain, times
 from console.domain import Change, RoleAssignment
 from console.errors import InputError
+from console.ops import Applied, operation
 from console.store import storage_errors
 from console.vocabulary import COMMANDER
 
@@ -51,23 +58,31 @@ class Roster:
                 raise InputError(
                     f"{stamp} is before {assignment.person} became {label} ({assignment.from_at})"
                 )
+        if key == COMMANDER and previous:
+            kind, text = "handover", f"Command passed from {previous[0].person} to {name}"
+        elif key == COMMANDER:
+            kind, text = "handover", f"{name} is Incident Commander"
+        elif previous:
+            kind, text = "roster", f"{label}: {name} (was {previous[0].person})"
+        else:
+            kind, text = "roster", f"{label}: {name}"
+        body = {"role": key, "person": name, "term": ledger.new_uid(), "at": stamp,
+                "single": definition.single, "entry": ledger.entry(kind, text, author, moment, now)}
         with ledger.writing():
-            for assignment in previous:
-                ledger.update("role_assignments", assignment.id, {"to_at": stamp})
-            ledger.insert(
-                "role_assignments",
-                {"incident_id": incident_id, "role": key, "person": name, "from_at": stamp},
-            )
-            if key == COMMANDER and previous:
-                kind, text = "handover", f"Command passed from {previous[0].person} to {name}"
-            elif key == COMMANDER:
-                kind, text = "handover", f"{name} is Incident Commander"
-            elif previous:
-                kind, text = "roster", f"{label}: {name} (was {previous[0].person})"
-            else:
-                kind, text = "roster", f"{label}: {name}"
-            entry = ledger.append(incident_id, kind, text, author, moment, now)
+            entry = ledger.record(self._assigned, incident, body)
         return Change(ledger.read.incidents.get(incident_id), (entry,), roles_changed=True)
+
+    @operation("role.assign", register=lambda b: f"role:{b['role']}" if b["single"] else None,
+               says=lambda b: b["person"])
+    def _assigned(self, op: Applied):
+        body = op.body
+        self._ledger.insert(
+            "role_assignments",
+            {"uid": body["term"], "incident_id": op.incident_id, "role": body["role"],
+             "person": body["person"], "from_at": body["at"], "hlc": op.hlc},
+        )
+        self._settle(op.incident_id, body["role"], body["single"])
+        return self._ledger.put_entry(op, body["entry"])
 
     def hold(
         self, incident_id: int, role: str, person: str, *, by: str, at: datetime | None = None
@@ -93,12 +108,44 @@ class Roster:
         stamp = times.to_text(moment)
         if stamp < holder.from_at:
             raise InputError(f"{stamp} is before {name} became {label} ({holder.from_at})")
+        body = {"role": definition.id, "person": name, "at": stamp, "single": definition.single,
+                "term": ledger.uid_of("role_assignments", holder.id),
+                "entry": ledger.entry("roster", f"{name} is no longer {label}", author, moment, now)}
         with ledger.writing():
-            ledger.update("role_assignments", holder.id, {"to_at": stamp})
-            entry = ledger.append(
-                incident_id, "roster", f"{name} is no longer {label}", author, moment, now
-            )
+            entry = ledger.record(self._relieved, incident, body)
         return Change(ledger.read.incidents.get(incident_id), (entry,), roles_changed=True)
+
+    @operation("role.relieve", register=lambda b: f"role:{b['role']}" if b["single"] else None,
+               says=lambda b: "nobody")
+    def _relieved(self, op: Applied):
+        """The term ends when it was relieved; relieved twice while apart, the first by HLC."""
+        ledger = self._ledger
+        body = op.body
+        ledger.row_of("role_assignments", body["term"])  # the term must be here first
+        ledger.execute(
+            "UPDATE role_assignments SET ended_at = ?, ended_hlc = ? "
+            "WHERE uid = ? AND (ended_hlc IS NULL OR ended_hlc > ?)",
+            (body["at"], op.hlc, body["term"], op.hlc),
+        )
+        self._settle(op.incident_id, body["role"], body["single"])
+        return ledger.put_entry(op, body["entry"])
+
+    def _settle(self, incident_id: int, role: str, single: bool) -> None:
+        """Work out when each of a role's terms ended: when it was relieved, or in a one-holder
+        role when the next term (by HLC) began, whichever is first, never before it began."""
+        ledger = self._ledger
+        terms = ledger.execute(
+            "SELECT id, from_at, to_at, ended_at FROM role_assignments "
+            "WHERE incident_id = ? AND role = ? ORDER BY hlc, id",
+            (incident_id, role),
+        ).fetchall()
+        for i, (term_id, from_at, to_at, ended_at) in enumerate(terms):
+            ends = [ended_at] if ended_at is not None else []
+            if single and i + 1 < len(terms):
+                ends.append(terms[i + 1][1])
+            end = max(min(ends), from_at) if ends else None
+            if end != to_at:
+                ledger.update("role_assignments", term_id, {"to_at": end})
 
     def _look(self, incident_id: int, role: str, person: str, by: str):
         """The role's definition, the cleaned names, the incident, the role's current
@@ -132,7 +179,7 @@ class RosterReads:
         with storage_errors(self._path):
             rows = self._conn.execute(
                 "SELECT id, incident_id, role, person, from_at, to_at FROM role_assignments "
-                f"WHERE incident_id = ?{only} ORDER BY from_at, id",
+                f"WHERE incident_id = ?{only} ORDER BY from_at, hlc, id",
                 (incident_id,),
             ).fetchall()
         return [RoleAssignment(*row) for row in rows]

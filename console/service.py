@@ -14,8 +14,12 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.postmortem.name_owner(...)  acknowledge, set_details, save, set_status
                                                                         (console.postmortem_record)
     service.followups.add(...)          update, import_todos            (console.followups)
+    service.sync.apply(...)             outgoing, mark_pushed, set_numbers, join...
+                                                                        (console.sync)
 
-and `service.read` reads every noun back (console.queries.Reader).
+and `service.read` reads every noun back (console.queries.Reader). Every operation records its
+op (console.ops) in the same transaction as its rows; `service.sync` runs ops from the other
+consoles of a team through the same effects.
 """
 
 from datetime import datetime
@@ -32,6 +36,7 @@ from console.postmortem_record import Postmortems
 from console.queries import Reader
 from console.roster import Roster
 from console.store import open_store, storage_errors
+from console.sync import Sync
 from console.tasks import Tasks
 from console.timeline import Timeline
 from console.updates import Updates
@@ -62,6 +67,9 @@ class IncidentService:
         self.updates = Updates(ledger)
         self.postmortem = Postmortems(ledger)
         self.followups = Followups(ledger)
+        self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
+                                  self.tasks, self.checklist, self.updates, self.postmortem,
+                                  self.followups))
 
     @property
     def vocabulary(self) -> Vocabulary:

@@ -1,7 +1,10 @@
 """Tasks: work the IC hands to someone, with the moment the IC checks back on it.
 
 A task is named by its number within the incident (`T1` is each incident's first task); every
-operation and read here takes that number, never the row id.
+operation and read here takes that number, never the row id. Numbers follow the order of the
+ops that made the tasks (by HLC), so consoles of a team agree on them once they have the same
+ops (a task made elsewhere while apart can move later numbers up by one). A task's owner, due
+time and done time each hold the value of the newest op that set it (by HLC).
 """
 
 import sqlite3
@@ -12,6 +15,7 @@ from typing import TYPE_CHECKING
 from console import domain, times
 from console.domain import Change, Extension, Task, format_ref, format_task_ref
 from console.errors import InputError, NotFound
+from console.ops import Applied, operation
 from console.store import storage_errors
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -65,25 +69,47 @@ class Tasks:
                 raise InputError(f"id {uid!r} is already used by a timeline entry")
         now = ledger.now()
         assigned = at or now
-        row = {
-            "uid": uid or ledger.new_uid(),
-            "incident_id": incident_id,
+        uid = uid or ledger.new_uid()
+        body = {
+            "uid": uid,
             "owner": name,
             "text": text,
             "assigned_at": times.to_text(assigned),
             "due_at": times.to_text(assigned + timedelta(minutes=minutes)),
-            "done_at": None,
             "created_by": author,
+            "entry": ledger.entry("task", f"{name}: {text} (check back in {minutes} min)", author,
+                                  assigned, now, uid),
         }
-        entry_text = f"{name}: {text} (check back in {minutes} min)"
         with ledger.writing():
-            # Counted inside the write transaction, which holds the only write lock.
-            row["number"] = ledger.execute(
-                "SELECT COALESCE(MAX(number), 0) + 1 FROM tasks WHERE incident_id = ?", (incident_id,)
-            ).fetchone()[0]
-            task_id = ledger.insert("tasks", row)
-            entry = ledger.append(incident_id, "task", entry_text, author, assigned, now, uid)
-        return Change(incident, (entry,), task=Task(id=task_id, **row))
+            entry = ledger.record(self._added, incident, body)
+        return Change(incident, (entry,), task=ledger.read.tasks.by_uid(uid))
+
+    @operation("task.add")
+    def _added(self, op: Applied):
+        """The task, numbered after the incident's others by HLC: the next number when it is the
+        newest (always, for a task made here), else every task of the incident renumbered."""
+        ledger = self._ledger
+        body = op.body
+        incident_id = op.incident_id
+        newest = ledger.execute(
+            "SELECT NOT EXISTS (SELECT 1 FROM tasks WHERE incident_id = ? AND hlc > ?), "
+            "COALESCE(MAX(number), 0) + 1 FROM tasks WHERE incident_id = ?",
+            (incident_id, op.hlc, incident_id),
+        ).fetchone()
+        ledger.insert("tasks", {
+            "uid": body["uid"], "incident_id": incident_id, "number": newest[1] if newest[0] else 0,
+            "owner": body["owner"], "text": body["text"], "assigned_at": body["assigned_at"],
+            "due_at": body["due_at"], "done_at": None, "created_by": body["created_by"],
+            "hlc": op.hlc, "owner_hlc": op.hlc, "due_hlc": op.hlc, "done_hlc": "",
+        })
+        if not newest[0]:
+            order = ledger.execute(
+                "SELECT id FROM tasks WHERE incident_id = ? ORDER BY hlc, uid", (incident_id,)
+            ).fetchall()
+            ledger.execute("UPDATE tasks SET number = -id WHERE incident_id = ?", (incident_id,))
+            for number, (task_id,) in enumerate(order, 1):
+                ledger.update("tasks", task_id, {"number": number})
+        return ledger.put_entry(op, body["entry"])
 
     def done(self, incident_id: int, number: int, *, by: str) -> Change:
         author = domain.clean_text(by, "author", domain.MAX_NAME)
@@ -92,11 +118,23 @@ class Tasks:
         task = self._open(incident_id, number)
         now = ledger.now()
         with ledger.writing():
-            ledger.update("tasks", task.id, {"done_at": times.to_text(now)})
-            entry = ledger.append(
-                incident_id, "task", f"Done: {task.text} ({task.owner})", author, now, now
-            )
-        return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, number))
+            entry = ledger.record(self._done, incident, self._done_body(
+                task, ledger.entry("task", f"Done: {task.text} ({task.owner})", author, now, now)))
+        return Change(incident, (entry,), task=ledger.read.tasks.by_uid(task.uid))
+
+    @staticmethod
+    def _done_body(task: Task, entry: dict) -> dict:
+        return {"task": task.uid, "done_at": entry["recorded_at"], "entry": entry}
+
+    @operation("task.done")
+    def _done(self, op: Applied):
+        body = op.body
+        self._ledger.row_of("tasks", body["task"])  # the task must be here first
+        self._ledger.execute(
+            "UPDATE tasks SET done_at = ?, done_hlc = ? WHERE uid = ? AND done_hlc < ?",
+            (body["done_at"], op.hlc, body["task"], op.hlc),
+        )
+        return self._ledger.put_entry(op, body["entry"])
 
     def extend(self, incident_id: int, number: int, minutes: int | str, *, by: str) -> Change:
         """Push the check-back time: `minutes` after the due time, or after now if overdue.
@@ -115,14 +153,24 @@ class Tasks:
             f"Extended by {minutes} min: {task.text} ({task.owner}), "
             f"now due {times.to_text(due)[11:16]}Z"
         )
+        body = {"task": task.uid, "minutes": minutes, "at": times.to_text(now), "by": author,
+                "due_at": times.to_text(due), "entry": ledger.entry("task", text, author, now, now)}
         with ledger.writing():
-            ledger.update("tasks", task.id, {"due_at": times.to_text(due)})
-            ledger.insert(
-                "task_extensions",
-                {"task_id": task.id, "minutes": minutes, "at": times.to_text(now), "by": author},
-            )
-            entry = ledger.append(incident_id, "task", text, author, now, now)
-        return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, number))
+            entry = ledger.record(self._extended, incident, body)
+        return Change(incident, (entry,), task=ledger.read.tasks.by_uid(task.uid))
+
+    @operation("task.extend")
+    def _extended(self, op: Applied):
+        ledger = self._ledger
+        body = op.body
+        ledger.insert("task_extensions", {
+            "task_id": ledger.row_of("tasks", body["task"]), "minutes": body["minutes"],
+            "at": body["at"], "by": body["by"], "hlc": op.hlc})
+        ledger.execute(
+            "UPDATE tasks SET due_at = ?, due_hlc = ? WHERE uid = ? AND due_hlc < ?",
+            (body["due_at"], op.hlc, body["task"], op.hlc),
+        )
+        return ledger.put_entry(op, body["entry"])
 
     def reassign(self, incident_id: int, number: int, owner: str, *, by: str) -> Change:
         """Give an open task to someone else; the previous owner is kept in the timeline."""
@@ -135,10 +183,20 @@ class Tasks:
             raise InputError(f"{task.ref} is already {task.owner}'s")
         now = ledger.now()
         text = f"Reassigned from {task.owner} to {name}: {task.text}"
+        body = {"task": task.uid, "owner": name, "entry": ledger.entry("task", text, author, now, now)}
         with ledger.writing():
-            ledger.update("tasks", task.id, {"owner": name})
-            entry = ledger.append(incident_id, "task", text, author, now, now)
-        return Change(incident, (entry,), task=ledger.read.tasks.get(incident_id, number))
+            entry = ledger.record(self._reassigned, incident, body)
+        return Change(incident, (entry,), task=ledger.read.tasks.by_uid(task.uid))
+
+    @operation("task.reassign")
+    def _reassigned(self, op: Applied):
+        body = op.body
+        self._ledger.row_of("tasks", body["task"])  # the task must be here first
+        self._ledger.execute(
+            "UPDATE tasks SET owner = ?, owner_hlc = ? WHERE uid = ? AND owner_hlc < ?",
+            (body["owner"], op.hlc, body["task"], op.hlc),
+        )
+        return self._ledger.put_entry(op, body["entry"])
 
     def close_open(self, incident_id: int, *, by: str, to_followups: bool = False) -> Change:
         """Take every open task off the board at once (offered when the incident is resolved):
@@ -156,14 +214,14 @@ class Tasks:
         entries = []
         with ledger.writing():
             for task in tasks:
-                ledger.update("tasks", task.id, {"done_at": times.to_text(now)})
                 what = f"{task.ref} {task.text} ({task.owner})"
                 if to_followups:
                     item = Followups(ledger).add(incident_id, task.text, owner=task.owner, by=author)
                     text = f"Handed to follow-up {item.ref}: {what}"
                 else:
                     text = f"Closed unfinished: {what}"
-                entries.append(ledger.append(incident_id, "task", text, author, now, now))
+                entries.append(ledger.record(self._done, incident, self._done_body(
+                    task, ledger.entry("task", text, author, now, now))))
         return Change(incident, tuple(entries))
 
     def _open(self, incident_id: int, number: int) -> Task:
@@ -195,7 +253,7 @@ class TaskReads:
             extensions = self._conn.execute(
                 'SELECT x.task_id, x.minutes, x.at, x."by" FROM task_extensions x '
                 f"JOIN tasks t ON t.id = x.task_id WHERE t.incident_id = ?{done} "
-                "ORDER BY x.task_id, x.id",
+                "ORDER BY x.task_id, x.hlc, x.id",
                 (incident_id,),
             ).fetchall()
         return _with_extensions(rows, extensions)
@@ -211,7 +269,7 @@ class TaskReads:
                 raise NotFound(f"no task {format_task_ref(number)} on {format_ref(incident_id)}")
             extensions = self._conn.execute(
                 'SELECT task_id, minutes, at, "by" FROM task_extensions WHERE task_id = ? '
-                "ORDER BY id",
+                "ORDER BY hlc, id",
                 (row[0],),
             ).fetchall()
         return _with_extensions([row], extensions)[0]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from console import domain
 from console.domain import Change, Entry, format_entry_ref, format_ref
 from console.errors import NotFound
+from console.ops import Applied, operation
 from console.store import storage_errors
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -21,19 +22,28 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 # An entry with its state read from its history: three probes of small indexed tables per
 # row (the newest revision, a retraction, the newest pin), so a page of 500 costs 1,500
-# index lookups whatever the timeline's length. Every query names the entries table `e`.
+# index lookups whatever the timeline's length. "Newest" is by HLC (then row id), which is the
+# order of writing on one console and the same order on every console of a team. A retracted
+# entry is never pinned. Every query names the entries table `e`.
 ENTRY_COLUMNS = (
     "e.id, e.uid, e.incident_id, e.kind, e.text, e.author, e.occurred_at, e.recorded_at, "
-    "(SELECT r.text FROM entry_revisions r WHERE r.entry_id = e.id ORDER BY r.id DESC LIMIT 1), "
+    "(SELECT r.text FROM entry_revisions r WHERE r.entry_id = e.id "
+    "ORDER BY r.hlc DESC, r.id DESC LIMIT 1), "
     "EXISTS (SELECT 1 FROM entry_retractions x WHERE x.entry_id = e.id), "
-    "coalesce((SELECT p.pinned FROM pins p WHERE p.entry_id = e.id ORDER BY p.id DESC LIMIT 1), 0)"
+    "NOT EXISTS (SELECT 1 FROM entry_retractions x WHERE x.entry_id = e.id) AND coalesce(("
+    "SELECT p.pinned FROM pins p WHERE p.entry_id = e.id ORDER BY p.hlc DESC, p.id DESC LIMIT 1), 0)"
 )
 # The ids of entries pinned now (their newest pin row says pinned). Pins are few - a person
 # pins by hand - so reading them all is cheaper than any index over the timeline.
 PINNED_NOW = (
     "SELECT p.entry_id FROM pins p WHERE p.pinned = 1 "
-    "AND p.id = (SELECT max(q.id) FROM pins q WHERE q.entry_id = p.entry_id)"
+    "AND p.id = (SELECT q.id FROM pins q WHERE q.entry_id = p.entry_id "
+    "ORDER BY q.hlc DESC, q.id DESC LIMIT 1) "
+    "AND NOT EXISTS (SELECT 1 FROM entry_retractions x WHERE x.entry_id = p.entry_id)"
 )
+# The order every console of a team shows a timeline in (its JSON export): when it happened,
+# then the HLC of the op that wrote it, then its uid.
+TEAM_ORDER = "e.occurred_at, e.hlc, e.uid"
 
 
 def entry_from_row(row: tuple) -> Entry:
@@ -68,9 +78,10 @@ class Timeline:
             if existing is not None:
                 return Change(incident, (existing,))
         now = ledger.now()
+        body = {"entry": ledger.entry(kind, text, author, occurred_at or now, now, uid)}
         try:
             with ledger.writing():
-                entry = ledger.append(incident_id, kind, text, author, occurred_at or now, now, uid)
+                entry = ledger.record(self._logged, incident, body)
         except sqlite3.IntegrityError:
             # Another writer recorded the same uid between our look and our insert (two windows
             # logging the same check-back, say): theirs stands, and it is the same entry.
@@ -79,6 +90,10 @@ class Timeline:
                 raise
             return Change(incident, (existing,))
         return Change(incident, (entry,))
+
+    @operation("entry.log")
+    def _logged(self, op: Applied) -> Entry:
+        return self._ledger.put_entry(op, op.body["entry"])
 
 
 class TimelineReads:
@@ -95,9 +110,11 @@ class TimelineReads:
             ).fetchall()
         return [entry_from_row(row) for row in rows]
 
-    def all(self, incident_id: int) -> list[Entry]:
-        """The whole timeline, oldest first (exports; the window pages instead)."""
-        return self._entries("e.incident_id = ? ORDER BY e.occurred_at, e.id", (incident_id,))
+    def all(self, incident_id: int, *, team_order: bool = False) -> list[Entry]:
+        """The whole timeline, oldest first (exports; the window pages instead); with
+        `team_order`, in the order every console of a team agrees on (`TEAM_ORDER`)."""
+        order = TEAM_ORDER if team_order else "e.occurred_at, e.id"
+        return self._entries(f"e.incident_id = ? ORDER BY {order}", (incident_id,))
 
     def count(self, incident_id: int) -> int:
         with storage_errors(self._path):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from console import domain, times
 from console.domain import Change, Incident, Update
+from console.ops import Applied, operation
 from console.store import storage_errors
 from console.vocabulary import Vocabulary
 
@@ -43,14 +44,21 @@ class Updates:
         findings = self.check(incident, audience, text)  # before the write: it holds no lock
         now = ledger.now()
         kind = ledger.vocabulary.update_kinds[audience]
+        body = {"audience": audience, "text": text, "by": author, "sent_at": times.to_text(now),
+                "entry": ledger.entry(kind, entry_text(audience, text), author, now, now)}
         with ledger.writing():
-            ledger.insert(
-                "updates",
-                {"incident_id": incident_id, "audience": audience, "text": text,
-                 "by": author, "sent_at": times.to_text(now)},
-            )
-            entry = ledger.append(incident_id, kind, entry_text(audience, text), author, now, now)
+            entry = ledger.record(self._sent, incident, body)
         return Change(incident, (entry,), findings=tuple(findings))
+
+    @operation("update.send")
+    def _sent(self, op: Applied):
+        body = op.body
+        self._ledger.insert(
+            "updates",
+            {"incident_id": op.incident_id, "audience": body["audience"], "text": body["text"],
+             "by": body["by"], "sent_at": body["sent_at"], "hlc": op.hlc},
+        )
+        return self._ledger.put_entry(op, body["entry"])
 
     def check(self, incident: Incident, audience: str, text: str) -> list:
         """What the message rules for `audience` find in `text` (console.lint.Finding): the
@@ -75,7 +83,7 @@ class UpdateReads:
         """Every status update sent, oldest first."""
         with storage_errors(self._path):
             rows = self._conn.execute(
-                f"SELECT {_COLUMNS} FROM updates WHERE incident_id = ? ORDER BY sent_at, id",
+                f"SELECT {_COLUMNS} FROM updates WHERE incident_id = ? ORDER BY sent_at, hlc, id",
                 (incident_id,),
             ).fetchall()
         return [Update(*row) for row in rows]
@@ -85,7 +93,7 @@ class UpdateReads:
         with storage_errors(self._path):
             row = self._conn.execute(
                 f"SELECT {_COLUMNS} FROM updates WHERE incident_id = ? AND audience = ? "
-                "ORDER BY sent_at DESC, id DESC LIMIT 1",
+                "ORDER BY sent_at DESC, hlc DESC, id DESC LIMIT 1",
                 (incident_id, audience),
             ).fetchone()
         return Update(*row) if row else None

@@ -140,7 +140,7 @@ def test_pins_keep_who_pinned_and_unpinned(service, incident, note, clock, where
     with pytest.raises(InputError, match=f"E{note.id} is already not pinned"):
         service.history.set_pin(incident.id, note.id, False, by="Ben")
     assert service.read.timeline.pinned(incident.id) == []
-    assert [row[1:] for row in raw(where, "pins")] == [
+    assert [row[1:5] for row in raw(where, "pins")] == [
         (note.id, 1, "Ana", "2026-03-29T14:01:00.000Z"),
         (note.id, 0, "Ben", "2026-03-29T14:02:00.000Z"),
     ]

@@ -1,0 +1,425 @@
+"""Sync: the op log as a team's consoles exchange it (console.team moves it to and from the server).
+
+    service.sync.outgoing(limit) -> list[Op]     ops not yet pushed, in the order they were made
+    service.sync.mark_pushed(uids)              the server has them
+    service.sync.apply(ops) -> int              run ops from elsewhere; how many were new here
+    service.sync.cursor() / set_cursor(text)    where the last pull stopped (the server's words)
+    service.sync.set_numbers({uid: number})     the server's number of each incident (INC-N)
+    service.sync.join(team) / leave()           team mode on and off (`team` is a label)
+    service.sync.waiting() -> int               ops not yet pushed
+
+Applying an op runs the effect of its verb (the same code the operation ran where it was made,
+console.ops) with the op's uids, times and author, and records the op; an op already here is
+skipped, so a batch may be applied twice. Ops are applied in HLC order; one that names
+something not here yet (an entry of an incident whose declaration has not arrived) waits in
+`ops_waiting` and is tried again after every batch, so the order ops arrive in does not matter.
+
+Joining a team turns the rows written before the op log existed into ops (one for each such
+incident, and its older entries in batches), so the server gets the whole record; the refs
+those incidents had (INC-<id>) are kept as aliases.
+"""
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from console.ops import OPERATIONS, Applied, Missing, Op, canonical, operation, register_of
+from console.store import storage_errors
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from console.ledger import Ledger
+
+_OP_COLUMNS = "uid, replica, hlc, incident, verb, body, base"
+LEGACY = "'1'"  # a row whose HLC sorts below this was written before the op log (console.hlc)
+ENTRIES_PER_OP = 500  # older entries travel in ops of this many
+
+
+class Sync:
+    """The op log's side of a team: what goes out, what comes in, the cursor and the numbers."""
+
+    def __init__(self, ledger: "Ledger", nouns: Iterable[object]) -> None:
+        self._ledger = ledger
+        self._nouns = (*nouns, self)
+        self._effects: dict[str, Any] | None = None
+
+    # -- going out ------------------------------------------------------------------------------
+
+    def outgoing(self, limit: int = 1000) -> list[Op]:
+        """Up to `limit` ops the server does not have yet, in the order they were made here."""
+        with storage_errors(self._ledger.path):
+            rows = self._ledger.execute(
+                f"SELECT {_OP_COLUMNS} FROM ops WHERE pushed = 0 ORDER BY seq LIMIT ?", (limit,)
+            ).fetchall()
+        return [Op(*row) for row in rows]
+
+    def mark_pushed(self, uids: Iterable[str]) -> None:
+        uids = list(uids)
+        with self._ledger.writing():
+            for start in range(0, len(uids), 500):
+                chunk = uids[start:start + 500]
+                self._ledger.execute(
+                    f"UPDATE ops SET pushed = 1 WHERE pushed = 0 AND uid IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+
+    def waiting(self) -> int:
+        """How many ops wait to go out."""
+        with storage_errors(self._ledger.path):
+            return self._ledger.execute("SELECT count(*) FROM ops WHERE pushed = 0").fetchone()[0]
+
+    # -- coming in ------------------------------------------------------------------------------
+
+    def apply(self, ops: Iterable[Op]) -> int:
+        """Run the ops from elsewhere that are not here yet; how many were applied.
+
+        Idempotent by uid, in one transaction; the ops are run in HLC order, and one that names
+        something not here yet waits (`ops_waiting`) until a later batch brings it."""
+        ledger = self._ledger
+        fresh = sorted({op.uid: Op(*op) for op in ops}.values(), key=lambda op: op.hlc)
+        applied = 0
+        with ledger.writing():
+            for op in fresh:
+                if self._known(op.uid):
+                    continue
+                if self._run(op):
+                    applied += 1
+                else:
+                    ledger.execute(
+                        f"INSERT INTO ops_waiting ({_OP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", op
+                    )
+            applied += self._retry_waiting()
+        return applied
+
+    def _known(self, uid: str) -> bool:
+        return self._ledger.execute(
+            "SELECT EXISTS (SELECT 1 FROM ops WHERE uid = ?) OR EXISTS "
+            "(SELECT 1 FROM ops_waiting WHERE uid = ?)", (uid, uid)
+        ).fetchone()[0] == 1
+
+    def _retry_waiting(self) -> int:
+        """Run the waiting ops whose turn has come (until a pass runs none)."""
+        ledger = self._ledger
+        done = 0
+        while True:
+            waiting = [Op(*row) for row in ledger.execute(
+                f"SELECT {_OP_COLUMNS} FROM ops_waiting ORDER BY hlc").fetchall()]
+            ran = 0
+            for op in waiting:
+                if self._run(op):
+                    ledger.execute("DELETE FROM ops_waiting WHERE uid = ?", (op.uid,))
+                    ran += 1
+            done += ran
+            if not ran:
+                return done
+
+    def _run(self, op: Op) -> bool:
+        """Record `op` and run its effect, in a savepoint; False (nothing kept) when it names
+        something not here yet, or its verb is one this console does not know."""
+        ledger = self._ledger
+        effect = self._effect(op.verb)
+        if effect is None:
+            return False
+        body = _body(op)
+        incident_id = None
+        if op.incident is not None:
+            row = ledger.execute("SELECT id FROM incidents WHERE uid = ?", (op.incident,)).fetchone()
+            incident_id = row[0] if row else None
+        if incident_id is None and not effect.op_declares:
+            return False
+        try:
+            with ledger.writing():
+                ledger.store_op(op, register_of(op.verb, body), pushed=True)
+                effect(Applied(op, body, incident_id, False))
+        except Missing:
+            return False
+        return True
+
+    def _effect(self, verb: str):
+        if self._effects is None:
+            self._effects = {}
+            for noun in self._nouns:
+                for name, member in vars(type(noun)).items():
+                    if getattr(member, "op_name", None) in OPERATIONS:
+                        self._effects[member.op_name] = getattr(noun, name)
+        return self._effects.get(verb)
+
+    # -- the server's words ---------------------------------------------------------------------
+
+    def cursor(self) -> str | None:
+        with storage_errors(self._ledger.path):
+            return self._ledger.execute("SELECT cursor FROM sync_state").fetchone()[0]
+
+    def set_cursor(self, text: str | None) -> None:
+        with self._ledger.writing():
+            self._ledger.execute("UPDATE sync_state SET cursor = ?", (text,))
+
+    def set_numbers(self, numbers: dict[str, int]) -> None:
+        """The server's number of each incident (by uid): its ref is INC-<number> in a team."""
+        with self._ledger.writing():
+            for uid, number in numbers.items():
+                self._ledger.execute(
+                    "INSERT INTO team_numbers (incident, number) VALUES (?, ?) "
+                    "ON CONFLICT (incident) DO UPDATE SET number = excluded.number",
+                    (uid, int(number)),
+                )
+
+    # -- joining and leaving --------------------------------------------------------------------
+
+    @property
+    def team(self) -> str | None:
+        """The team this database has joined (a label), or None when solo."""
+        with storage_errors(self._ledger.path):
+            return self._ledger.execute("SELECT team FROM sync_state").fetchone()[0]
+
+    def join(self, team: str) -> int:
+        """Team mode on: refs become INC-<server number> (NEW-<id> until numbered), the refs
+        incidents had stay as aliases, and the rows written before the op log become ops to push.
+        Returns how many ops that made. Joining again (another label) makes none twice."""
+        ledger = self._ledger
+        made = 0
+        with ledger.writing():
+            ledger.execute("UPDATE sync_state SET team = ?, cursor = NULL", (team,))
+            ledger.execute(
+                "INSERT OR IGNORE INTO incident_aliases (alias, incident_id) "
+                "SELECT 'INC-' || id, id FROM incidents"
+            )
+            for (incident_id,) in ledger.execute("SELECT id FROM incidents ORDER BY id").fetchall():
+                made += self._import(incident_id)
+        return made
+
+    def leave(self) -> None:
+        """Team mode off: refs are INC-<id> again. The op log and the numbers are kept."""
+        with self._ledger.writing():
+            self._ledger.execute("UPDATE sync_state SET team = NULL, cursor = NULL")
+
+    def _import(self, incident_id: int) -> int:
+        """The ops that carry an incident's rows from before the op log (none when it has none,
+        or they were made before): the incident with its other rows, then its entries."""
+        ledger = self._ledger
+        uid = ledger.uid_of("incidents", incident_id)
+        snapshot = _Snapshot(ledger, incident_id)
+        made = 0
+        if not ledger.execute(
+            "SELECT EXISTS (SELECT 1 FROM ops WHERE incident = ? AND register = 'declare')", (uid,)
+        ).fetchone()[0]:
+            self._put_import(uid, "import.incident", snapshot.incident(uid))
+            made += 1
+        for start, entries in snapshot.entry_batches():
+            self._put_import(uid, "import.entries", {"entries": entries}, f"{uid}-entries-{start}")
+            made += 1
+        items = snapshot.followups()
+        if items:  # after the entries, which they may name
+            self._put_import(uid, "import.followups", {"items": items}, f"{uid}-followups-{len(items)}")
+            made += 1
+        return made
+
+    def _put_import(self, incident_uid: str, verb: str, body: dict, uid: str | None = None) -> None:
+        """Store an import op (its rows are here already: its effect runs only elsewhere)."""
+        ledger = self._ledger
+        uid = uid or f"{incident_uid}-incident"
+        if ledger.execute("SELECT 1 FROM ops WHERE uid = ?", (uid,)).fetchone():
+            return
+        op = Op(uid, ledger.replica, ledger.next_hlc(), incident_uid, verb, canonical(body), None)
+        ledger.store_op(op, register_of(verb, body))
+
+    @operation("import.incident", register="declare", declares=True)
+    def _incident_imported(self, op: Applied) -> None:
+        _Snapshot.restore_incident(self._ledger, op)
+
+    @operation("import.entries")
+    def _entries_imported(self, op: Applied) -> None:
+        _Snapshot.restore_entries(self._ledger, op)
+
+    @operation("import.followups")
+    def _followups_imported(self, op: Applied) -> None:
+        _Snapshot.restore_followups(self._ledger, op)
+
+
+def _body(op: Op) -> dict:
+    import json
+
+    return json.loads(op.body)
+
+
+class _Snapshot:
+    """An incident's rows from before the op log, as import ops carry them, and back."""
+
+    # Table -> the columns an import carries (besides the keys worked out on arrival).
+    INCIDENT = ("uid", "title", "severity", "status", "security", "drill", "started_at",
+                "declared_at", "mitigated_at", "resolved_at", "severity_hlc", "status_hlc")
+    ROLES = ("uid", "role", "person", "from_at", "to_at", "ended_at", "ended_hlc", "hlc")
+    TASKS = ("uid", "number", "owner", "text", "assigned_at", "due_at", "done_at", "created_by",
+             "hlc", "owner_hlc", "due_hlc", "done_hlc")
+    EXTENSIONS = ("minutes", "at", "by", "hlc")
+    CHECKS = ("item_id", "checked", "by", "at", "hlc")
+    UPDATES = ("audience", "text", "by", "sent_at", "hlc")
+    POSTMORTEM = ("owner", "deadline", "acknowledged_at", "ack_typed_by", "meeting_at",
+                  "recording", "status", "owner_hlc", "meeting_hlc", "recording_hlc", "status_hlc")
+    VERSIONS = ("text", "by", "at", "hlc")
+    ITEMS = ("uid", "text", "owner", "due_on", "ticket", "done_at", "created_at", "hlc",
+             "owner_hlc", "due_hlc", "ticket_hlc", "done_hlc")
+    ENTRIES = ("uid", "kind", "text", "author", "occurred_at", "recorded_at", "hlc")
+    REVISIONS = ("text", "by", "at", "hlc")
+    RETRACTIONS = ("reason", "by", "at", "hlc")
+    PINS = ("pinned", "by", "at", "hlc")
+
+    def __init__(self, ledger: "Ledger", incident_id: int) -> None:
+        self._ledger = ledger
+        self._id = incident_id
+
+    def _rows(self, table: str, columns: tuple[str, ...], where: str, params: tuple) -> list[dict]:
+        names = ", ".join(f'"{c}"' for c in columns)
+        rows = self._ledger.execute(f'SELECT {names} FROM "{table}" WHERE {where}', params).fetchall()
+        return [dict(zip(columns, row)) for row in rows]
+
+    def incident(self, uid: str) -> dict[str, Any]:
+        rows = self._rows
+        legacy = f"AND hlc < {LEGACY} ORDER BY id"
+        (incident,) = rows("incidents", self.INCIDENT, "id = ?", (self._id,))
+        postmortem = rows("postmortems", self.POSTMORTEM, "incident_id = ?", (self._id,))
+        tasks = rows("tasks", self.TASKS + ("id",), f"incident_id = ? {legacy}", (self._id,))
+        for task in tasks:
+            task["extensions"] = rows("task_extensions", self.EXTENSIONS,
+                                      f"task_id = ? {legacy}", (task.pop("id"),))
+        return {
+            "incident": incident,
+            "roles": rows("role_assignments", self.ROLES, f"incident_id = ? {legacy}", (self._id,)),
+            "tasks": tasks,
+            "checks": rows("checks", self.CHECKS, f"incident_id = ? {legacy}", (self._id,)),
+            "updates": rows("updates", self.UPDATES, f"incident_id = ? {legacy}", (self._id,)),
+            "postmortem": postmortem[0] if postmortem else None,
+            "versions": rows("postmortem_versions", self.VERSIONS, f"incident_id = ? {legacy}",
+                             (self._id,)),
+        }
+
+    def followups(self) -> list[dict[str, Any]]:
+        """The incident's older follow-ups, each naming the entry it came from (if any)."""
+        items = self._rows("action_items", self.ITEMS + ("source_entry_id",),
+                           f"incident_id = ? AND hlc < {LEGACY} ORDER BY id", (self._id,))
+        for item in items:
+            source = item.pop("source_entry_id")
+            item["source"] = self._ledger.entry_ref(source) if source is not None else None
+        return items
+
+    def entry_batches(self):
+        """(first row id, entries) for each batch of the incident's older entries, each entry
+        with its older revisions, retractions and pins."""
+        ledger = self._ledger
+        after = 0
+        while True:
+            rows = self._rows("entries", self.ENTRIES + ("id",),
+                              f"incident_id = ? AND hlc < {LEGACY} AND id > ? ORDER BY id LIMIT ?",
+                              (self._id, after, ENTRIES_PER_OP))
+            if not rows:
+                return
+            start = rows[0]["id"]
+            for entry in rows:
+                entry_id = entry.pop("id")
+                legacy = f"entry_id = ? AND hlc < {LEGACY} ORDER BY id"
+                entry["revisions"] = self._rows("entry_revisions", self.REVISIONS, legacy, (entry_id,))
+                entry["retractions"] = self._rows("entry_retractions", self.RETRACTIONS, legacy,
+                                                  (entry_id,))
+                entry["pins"] = self._rows("pins", self.PINS, legacy, (entry_id,))
+                after = entry_id
+            if ledger.execute(
+                "SELECT 1 FROM ops WHERE uid = ?",
+                (f"{ledger.uid_of('incidents', self._id)}-entries-{start}",),
+            ).fetchone() is None:
+                yield start, rows
+
+    @classmethod
+    def restore_incident(cls, ledger: "Ledger", op: Applied) -> None:
+        body = op.body
+        incident_id = ledger.insert("incidents", dict(body["incident"]))
+        for role in body["roles"]:
+            ledger.insert("role_assignments", {**role, "incident_id": incident_id})
+        for task in body["tasks"]:
+            extensions = task.pop("extensions")
+            task_id = ledger.insert("tasks", {**task, "incident_id": incident_id})
+            for extension in extensions:
+                ledger.insert("task_extensions", {**extension, "task_id": task_id})
+        for table, key in (("checks", "checks"), ("updates", "updates"),
+                           ("postmortem_versions", "versions")):
+            for row in body[key]:
+                ledger.insert(table, {**row, "incident_id": incident_id})
+        if body["postmortem"] is not None:
+            ledger.insert("postmortems", {**body["postmortem"], "incident_id": incident_id})
+
+    @classmethod
+    def restore_followups(cls, ledger: "Ledger", op: Applied) -> None:
+        for item in op.body["items"]:
+            source = item.pop("source")
+            ledger.insert("action_items", {
+                **item, "incident_id": op.incident_id,
+                "source_entry_id": ledger.entry_of(source) if source is not None else None})
+
+    @classmethod
+    def restore_entries(cls, ledger: "Ledger", op: Applied) -> None:
+        for entry in op.body["entries"]:
+            history = {key: entry.pop(key) for key in ("revisions", "retractions", "pins")}
+            entry_id = ledger.put_entry(op, entry).id  # with the entry's own HLC
+            for table, key in (("entry_revisions", "revisions"), ("entry_retractions", "retractions"),
+                               ("pins", "pins")):
+                for past in history[key]:
+                    ledger.insert(table, {**past, "entry_id": entry_id})
+
+
+class Conflict(NamedTuple):
+    """A register two or more consoles changed without seeing each other's change."""
+
+    register: str  # severity, status, role:<id>
+    kept: tuple[str, str]  # (who, what they set): the value every console shows
+    others: tuple[tuple[str, str], ...]  # the changes that lost, oldest first
+
+    def text(self) -> str:
+        changes = ", ".join(f"{who} set {what}" for who, what in (*self.others, self.kept))
+        return f"changed concurrently: {changes} - {self.kept[1]} kept"
+
+
+class SyncReads:
+    """What the op log says about an incident; never writes."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self._path = path
+
+    def conflicts(self, incident_id: int) -> list[Conflict]:
+        """The incident's registers changed concurrently: for each, the newest op's value and
+        the changes its writer had not seen (an op newer than the one its writer replaced,
+        `base`). Empty once someone sets the value again having seen them all."""
+        with storage_errors(self._path):
+            rows = self._conn.execute(
+                "SELECT o.register, o.uid, o.hlc, o.base, o.verb, o.body FROM ops o "
+                "JOIN incidents i ON i.uid = o.incident WHERE i.id = ? AND o.register IS NOT NULL "
+                "ORDER BY o.hlc",
+                (incident_id,),
+            ).fetchall()
+        by_register: dict[str, list[tuple]] = {}
+        for row in rows:
+            if row[0] != "declare":
+                by_register.setdefault(row[0], []).append(row)
+        hlcs = {row[1]: row[2] for row in rows}
+        found = []
+        for register, changes in sorted(by_register.items()):
+            newest = changes[-1]
+            seen = hlcs.get(newest[3], "")
+            if newest[3] is not None and newest[3] not in hlcs:
+                continue  # its base is not here yet: nothing can be said
+            others = [row for row in changes[:-1] if row[2] > seen]
+            if others:
+                found.append(Conflict(register, _says(newest), tuple(_says(row) for row in others)))
+        return found
+
+    def team(self) -> str | None:
+        with storage_errors(self._path):
+            return self._conn.execute("SELECT team FROM sync_state").fetchone()[0]
+
+
+def _says(row: tuple) -> tuple[str, str]:
+    """(who, what they set) of a register op's row."""
+    import json
+
+    body = json.loads(row[5])
+    says = getattr(OPERATIONS.get(row[4]), "op_says", None)
+    return body["entry"]["author"], says(body) if says else row[4]
