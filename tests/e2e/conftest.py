@@ -24,11 +24,17 @@ def _skip_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def desktop():
+@pytest.fixture(scope="session")
+def can_run():
+    """Skips the test where the virtual desktop or the installed app is missing."""
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def desktop(can_run):
+    """A 1366x768 virtual screen."""
     with desktop_module.Desktop(1366, 768) as desk:
         yield desk
 
