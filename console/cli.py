@@ -320,8 +320,7 @@ class Session:
             return given or seat_name()
         from console.team import config
 
-        team = config.load(self.where) if config.joined(self.where) else None
-        return team.name if team is not None else seat_name()
+        return config.member_name(self.where) or seat_name()
 
     def process(self):
         if self._process is None:

@@ -33,17 +33,26 @@ class Pusher:
 
     @classmethod
     def start(cls, where) -> "Pusher | None":
-        team = config.load(where)
+        """A pusher getting ready, or None when solo. A team.json that cannot be read does not
+        stop the command: its push says "queued" and why."""
+        try:
+            team = config.load(where)
+        except ConsoleError as exc:
+            return cls(where, None, str(exc))
         return cls(where, team) if team is not None else None
 
-    def __init__(self, where, team: config.TeamConfig) -> None:
+    def __init__(self, where, team: config.TeamConfig | None, problem: str | None = None) -> None:
         self.where, self.team = where, team
         self._ops = None
         self._ready = threading.Event()
         self._handed = threading.Event()
         self._done = threading.Event()
         self.numbers: dict[str, int] | None = None
-        self.problem: str | None = None
+        self.problem = problem
+        if team is None:
+            self._ready.set()
+            self._done.set()
+            return
         self._thread = threading.Thread(target=self._run, name="team-push", daemon=True)
         self._thread.start()
 

@@ -183,7 +183,15 @@ def _status(session) -> int:
 
 def _leave(session) -> int:
     where = session.where
-    team = _team(session)
+    try:
+        team = _team(session)
+    except StorageUnavailable:  # a spoiled team.json: leaving is how it is cleared
+        if not config.remove(where):
+            raise
+        session.service().sync.leave()
+        last_exchange.forget(where)
+        print(f"left the team: {config.path(where)} could not be read and was removed")
+        return 0
     unsent = waiting(session)
     if team.keyring:
         try:

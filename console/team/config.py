@@ -11,7 +11,7 @@ import json
 import os
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit
 
 from console import paths
 from console.errors import InputError, StorageUnavailable
@@ -55,6 +55,18 @@ def load(where: paths.Paths) -> TeamConfig | None:
     if split_url(config.url)[1] is not None:
         raise StorageUnavailable(f"{file}: holds a password; remove the file and join again")
     return config
+
+
+def member_name(where: paths.Paths) -> str | None:
+    """The name given at `team join`, or None (solo, or a file that cannot be read: the command
+    still runs, and says what is wrong with the file when it pushes)."""
+    if not joined(where):
+        return None
+    try:
+        team = load(where)
+    except StorageUnavailable:
+        return None
+    return team.name if team is not None else None
 
 
 def save(where: paths.Paths, config: TeamConfig) -> Path:
@@ -119,7 +131,14 @@ def split_url(text: str) -> tuple[str, str | None]:
             password = unquote(value.replace("+", " "))
         else:
             kept.append(item)
-    public = urlunsplit((parts.scheme, netloc, parts.path, "&".join(kept), parts.fragment))
+    try:
+        parts.port  # a port that is not a number (or out of range) is refused here
+    except ValueError as exc:
+        raise InputError(f"team server URL: {exc}") from None
+    query = "&".join(kept)
+    # Built by hand: urlunsplit drops the "//" of an empty host (postgresql:///db, the socket).
+    public = f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "") + \
+        (f"#{parts.fragment}" if parts.fragment else "")
     return public, password
 
 

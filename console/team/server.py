@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 
 import psycopg
 
-from console.errors import StorageUnavailable
+from console.errors import ConsoleError, InputError, StorageUnavailable
 from console.ops import Op
 from console.team import schema
 
@@ -66,8 +66,10 @@ def _first_line(exc: Exception) -> str:
     return text[:300] or type(exc).__name__
 
 
-def _connect_error(exc: psycopg.Error, params: dict) -> StorageUnavailable:
+def _connect_error(exc: psycopg.Error, params: dict) -> ConsoleError:
     text = _first_line(exc)
+    if text.startswith("connection is bad: invalid") or "invalid connection option" in text:
+        return InputError(f"team server URL: {text.removeprefix('connection is bad: ')}")  # libpq's own check
     user = params.get("user") or "the default user"
     if "no password supplied" in text:
         return PasswordNeeded(f"the team server wants a password for {user}", missing=True)
