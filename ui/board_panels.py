@@ -302,11 +302,11 @@ class TasksPanel(QWidget):
 
     def start_extend(self, task_id: int) -> None:
         self._mode = ("extend", task_id)
-        self.bar.open("5", prompt=f"Extend T{task_id} by minutes:")
+        self.bar.open("5", prompt=f"Extend {self.model.task_at(self.model.row_of(task_id)).ref} by minutes:")
 
     def start_reassign(self, task_id: int) -> None:
         self._mode = ("reassign", task_id)
-        self.bar.open("", prompt=f"Reassign T{task_id} to:")
+        self.bar.open("", prompt=f"Reassign {self.model.task_at(self.model.row_of(task_id)).ref} to:")
 
     def _on_bar_submitted(self, text: str) -> None:
         if self._mode is None:
@@ -491,10 +491,9 @@ class PromptStrip(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("promptStrip")
-        self.text = QLabel(self)
+        self.text = LinkLabel(self, hint="Enter opens the prompt's page in the handbook")  # Tab reaches "›"
         self.text.setObjectName("promptText")
         self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.linkActivated.connect(self.handbook_requested)
         self.setToolTip("Ctrl+. dismiss · Ctrl+, snooze 10 min · Ctrl+Shift+P prompts off")
         layout = QHBoxLayout(self)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from ui import actions, palette
 from ui.actions import ESC
+from ui.message_line import MessageLine
 
 DRAFT_PAUSE_MS = 400
 
@@ -48,9 +49,7 @@ class CaptureBox(QWidget):
         # widen the window, so it wraps and asks for no width of its own.
         self.preview.setWordWrap(True)
         self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.status = QLabel(self)
-        self.status.setObjectName("formMessage")
-        self.status.setWordWrap(True)
+        self.status = MessageLine(self)  # a problem, or with .done() a confirmation
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.chip)
