@@ -11,7 +11,7 @@ import html
 import json
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -89,6 +89,7 @@ class TestAnICsSev2:
         cells = [n.words for n in table.walk()]
         assert IC in cells and DEPUTY in cells and SCRIBE_NAME in cells
         assert not screen.shows("Nobody is Incident Commander")
+        assert not screen.shows("No commander yet")  # the opening prompt went with the warning
 
     def test_notes_and_a_decision(self, app):
         notes = ["Error rate on checkout-api at 38% since the deploy",
@@ -124,6 +125,7 @@ class TestAnICsSev2:
         # It had run out: the ten minutes count from when it was extended.
         assert times.from_text(task.due_at) == times.from_text(task.extensions[0].at) + timedelta(minutes=10)
         app.wait(lambda: not app.screen().shows("CHECK BACK NOW"), 5, "the alert to go")
+        app.wait(lambda: not app.screen().shows("Time-box up?"), 5, "the time-box prompt to go")
 
     def test_checklist_ticks_move_down_the_list(self, app):
         steps = [item["id"] for checklist in board.checklists_for(WORDS.process, COMMANDER, "during", security=False)
@@ -266,8 +268,32 @@ class TestAnICsSev2:
         app.key("ctrl+s")
         saved = app.wait(lambda: app.reader.postmortem.latest_text(1), 10, "the saved post-mortem")
         assert saved.strip() == text.strip()
+        app.key("Tab")  # moves on to the next field; types no tab
+        app.wait(lambda: not app.screen().has_focus("Post-mortem text"), 5, "Tab to leave the editor")
+        assert app.screen().named("Post-mortem text").text == text
         app.key("ctrl+w")
         app.wait(lambda: not app.find_window("Post-mortem: INC-1"), 5, "the editor to close")
+        app.focus()
+
+    def test_follow_ups_get_an_owner_a_due_date_and_a_ticket(self, app):
+        app.press("followups")
+        window = app.wait(lambda: app.find_window("Follow-ups"), 10, "the follow-ups window")
+        app.desktop.xdotool("windowfocus", "--sync", window)
+        for _ in range(4):
+            if app.screen().has_focus("Follow-ups"):
+                break
+            app.key("Tab")
+        app.key("Down")  # the first follow-up
+        for action, typed in (("followup_owner", "Ben Okafor"), ("followup_due", "+7d"),
+                              ("followup_ticket", "OPS-123")):
+            before = app.reader.followups.all(1)
+            app.press(action)
+            app.line(typed)
+            app.wait(lambda: app.reader.followups.all(1) != before, 10, f"{action} saved")
+        item = next(f for f in app.reader.followups.all(1) if f.ticket == "OPS-123")
+        assert (item.owner, item.due_on) == ("Ben Okafor", (date.today() + timedelta(days=7)).isoformat())
+        app.desktop.close_window(window)
+        app.wait(lambda: not app.find_window("Follow-ups"), 5, "the follow-ups window to close")
         app.focus()
 
     def test_export_everything(self, app):
