@@ -14,6 +14,7 @@ at-spi2-core`); the tests skip with that reason instead of failing.
 import ctypes
 import ctypes.util
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -92,15 +93,26 @@ class Desktop:
             os.close(write_end)
         number = b""
         deadline = time.monotonic() + START_TIMEOUT_S
-        with os.fdopen(read_end, "rb") as pipe:
-            while not number.endswith(b"\n") and time.monotonic() < deadline:
-                chunk = pipe.read(1)
+        try:
+            while not number.endswith(b"\n"):
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                    break  # no display number in time
+                chunk = os.read(read_end, 16)
                 if not chunk:
-                    break
+                    break  # the server ended
                 number += chunk
+        finally:
+            os.close(read_end)
         if not number.strip().isdigit():
-            err = self._xvfb.stderr.read().decode(errors="replace")[-500:] if self._xvfb.poll() is not None else ""
-            raise DesktopError(f"Xvfb did not start: {err or 'no display number'}")
+            try:
+                self._xvfb.wait(2)
+                said = self._xvfb.stderr.read().decode(errors="replace").strip().splitlines()
+            except subprocess.TimeoutExpired:
+                said = []
+            words = [line.replace("(EE)", "").strip() for line in said]
+            reason = next((w for w in reversed(words) if w), "it gave no display number")
+            raise DesktopError(f"Xvfb did not start: {reason}")
         self.display = f":{number.decode().strip()}"
 
     def _start_bus(self) -> None:

@@ -48,6 +48,13 @@ def test_two_desktops_at_once_and_nothing_left_behind(can_run):
             os.kill(pid, 0)
 
 
+def test_a_server_that_cannot_start_says_why_and_leaves_nothing_running(can_run):
+    desk = desktop_module.Desktop(100, 100, depth=7)  # no such visual depth
+    with pytest.raises(desktop_module.DesktopError, match=r"^Xvfb did not start: (?!it gave no)\S"):
+        desk.__enter__()
+    assert desk._xvfb is None and desk._bus is None and desk._tmp is None
+
+
 def test_typed_keys_reach_the_window_and_are_read_back(can_run, tmp_path):
     """A filter typed into the incident list: the field reads back what xdotool typed."""
     with desktop_module.Desktop(1024, 700) as desk:
