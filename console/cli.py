@@ -127,6 +127,13 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
         p = sub.add_parser("list", parents=[common], help="list incidents")
         p.add_argument("--json", action="store_true", help="print JSON")
 
+    if wanted("show"):
+        p = sub.add_parser("show", parents=[common],
+                           help="an incident now: severity, status, who holds each role, and "
+                                "what consoles of a team changed concurrently")
+        p.add_argument("ref")
+        p.add_argument("--json", action="store_true", help="print JSON")
+
     if wanted("log"):
         p = sub.add_parser("log", parents=[common],
                            help="a line of the command language: a note, d: a decision, /task …")
@@ -340,6 +347,18 @@ class Session:
             self._changes_at_open = self._service.ledger.conn.total_changes
         return self._service
 
+    def check_ref(self) -> None:
+        """Read the command's REF before anything is opened: a bad one touches nothing."""
+        from console.incidents import IncidentReads
+
+        IncidentReads.parse(self.args.ref)
+
+    def incident(self, vocabulary=None) -> int:
+        """The incident the command's REF names (in a team INC-N is the server's number N, and
+        NEW-N an incident declared here)."""
+        self.check_ref()
+        return self.service(vocabulary).read.incidents.resolve(self.args.ref)
+
     def close(self) -> None:
         """Close the service; in team mode, after a write, first try to push it."""
         if self._service is not None:
@@ -406,6 +425,35 @@ def _list(session: Session) -> int:
     return 0
 
 
+def _show(session: Session) -> int:
+    """The incident as it stands; in a team, each value consoles changed without seeing each
+    other's change: who set what, and which value every console keeps."""
+    incident_id = session.incident()
+    read = session.service().read
+    incident = read.incidents.get(incident_id)
+    roles = read.roster.current(incident_id)
+    conflicts = read.sync.conflicts(incident_id)
+    if session.args.json:
+        print(json.dumps({
+            "ref": incident.ref, "title": incident.title, "severity": incident.severity,
+            "status": incident.status, "declared_at": incident.declared_at,
+            "roles": [{"role": a.role, "person": a.person, "from": a.from_at} for a in roles],
+            "concurrent": [
+                {"value": c.register, "kept": {"by": c.kept[0], "set": c.kept[1]},
+                 "others": [{"by": who, "set": what} for who, what in c.others], "text": c.text()}
+                for c in conflicts
+            ],
+        }, ensure_ascii=False, indent=2))
+        return 0
+    sev = f"SEV-{incident.severity}" if incident.severity else "SEV-?"
+    print(f"{incident.ref} {sev} {incident.status}  {incident.title}")
+    for a in roles:
+        print(f"  {a.role}: {a.person} (since {a.from_at})")
+    for conflict in conflicts:
+        print(f"  {conflict.register} {conflict.text()}")
+    return 0
+
+
 def _declare(session: Session) -> int:
     args, clock = session.args, session.clock
     # Everything typed is read before the database is touched.
@@ -424,11 +472,12 @@ def _export(session: Session) -> int:
     from console import exports
 
     args = session.args
-    incident_id = domain.parse_ref(args.ref)
+    session.check_ref()
     exporter = exports.find(args.format)
     output = args.output or None  # "-" is standard output
     exports.check_output(exporter, output)  # a bad target is refused before any work is done
     process = session.process() if exporter.needs_process else None
+    incident_id = session.incident()
     result = exporter.export(session.service().read, incident_id, process=process, now=session.clock.now())
     exports.write(exporter, result, output)
     if exporter.needs_file and output != "-":
@@ -440,9 +489,10 @@ def _log(session: Session) -> int:
     from console.commands import Language
 
     args = session.args
-    incident_id = domain.parse_ref(args.ref)
+    session.check_ref()
     at = _time(args.at, session.clock)
     language = Language.from_process(session.process())
+    incident_id = session.incident(language.vocabulary)
     if args.kind is not None:
         # An explicit kind means "this text, literally": scripts can log any text, even one
         # that starts with "/" or "@" or a prefix, without it being read as a command.
@@ -462,13 +512,14 @@ def _run_verb(session: Session):
     from console.commands import Language
 
     args = session.args
-    incident_id = domain.parse_ref(args.ref)
+    session.check_ref()
     at = _time(getattr(args, "at", None), session.clock)
     language = Language.from_process(session.process())
     verb = language.verbs[args.verb_name]
     parsed = language.parse_arguments(verb.name, [getattr(args, p.name) for p in verb.params])
     if at is not None:
         parsed = language.backdate(parsed, at)
+    incident_id = session.incident(language.vocabulary)
     return language.execute(session.service(language.vocabulary), incident_id, parsed, by=session.by)
 
 
@@ -491,6 +542,7 @@ _HANDLERS = {
     "handbook": lambda session: _run_handbook(session.args, session.where),
     "metrics": _metrics,
     "list": _list,
+    "show": _show,
     "declare": _declare,
     "export": _export,
     "log": _log,

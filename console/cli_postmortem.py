@@ -131,7 +131,7 @@ def run(session) -> int:
             print(f"{flag}{i.due_on or 'no date':<10}  {i.ref:<5} {domain.format_ref(i.incident_id):<7} "
                   f"{i.owner or '-':<12} {i.ticket or '-':<10} {i.text}")
         return 0
-    incident_id = domain.parse_ref(args.ref)
+    incident_id = session.incident()
     if args.command == "followup":
         due = _date(args.due, "due date") if args.due else None
         service = session.service()

@@ -190,8 +190,7 @@ class IncidentReads:
         (or a ref an incident had before: INC-<id> from before joining), and NEW-<id> is an
         incident declared here, numbered or not (its old ref keeps working)."""
         text = (ref or "").strip()
-        provisional = text[:4].casefold() == "new-"
-        number = domain.parse_ref(text[4:] if provisional else text)
+        provisional, number = self.parse(text)
         with storage_errors(self._path):
             if provisional:
                 row = self._conn.execute("SELECT id FROM incidents WHERE id = ?", (number,)).fetchone()
@@ -207,6 +206,14 @@ class IncidentReads:
         if row is None:
             raise NotFound(f"no incident {text}")
         return row[0]
+
+    @staticmethod
+    def parse(ref: str) -> tuple[bool, int]:
+        """(whether it is a provisional NEW-<id>, the number) of an incident ref as typed;
+        InputError when it is not one (read before anything is opened)."""
+        text = (ref or "").strip()
+        provisional = text[:4].casefold() == "new-"
+        return provisional, domain.parse_ref(text[4:] if provisional else text)
 
     def get(self, incident_id: int) -> Incident:
         with storage_errors(self._path):
