@@ -80,6 +80,8 @@ def _join(session) -> int:
         if password is not None:
             raise InputError("a password in the URL and --password-stdin: give it one way")
         password = _stdin_password()
+    if password is None and current is not None and current.keyring:
+        password = keyring_password(where, current)  # joining the same server again
     keyring = secrets.check() if password is not None else None  # refused before anything is sent
     try:
         server = connect(url, password)
@@ -108,12 +110,15 @@ def _join(session) -> int:
         # Refs become the server's numbers, and what was written before the op log becomes ops.
         session.service().sync.join(url)
         print(f"joined the team at {url} as {name}")
-        _exchange(session, server)
+        try:
+            _exchange(session, server)
+        except StorageUnavailable as exc:  # joined all the same: what waits goes with the next sync
+            print(f"incident-console: queued: the first exchange stopped part-way ({exc})", file=sys.stderr)
     return 0
 
 
 def _exchange(session, server) -> None:
-    """A full exchange, said in one line (a failure part-way: queued, on stderr)."""
+    """A full exchange, said in one line; StorageUnavailable when it stops part-way."""
     from console.team.exchange import sync_once
 
     try:

@@ -94,6 +94,7 @@ def test_join_status_sync_leave_between_two_consoles(team_db, consoles, proxy, t
     with_password = url.replace(f"{pg.CONSOLE}@", f"{pg.CONSOLE}:{pg.CONSOLE_PASSWORD}@")
     assert ben.ok("team", "join", with_password, "--name", "Ben").startswith(f"joined the team at {url} as Ben")
     assert json.loads(ben.team_file.read_text())["url"] == url
+    assert ben.ok("team", "join", url, "--name", "Ben").startswith("joined")  # again: the keyring's password
     [incident] = ben.json("list", "--json")
     assert incident["title"] == "Checkout down" and incident["ref"] == "INC-1"
 
