@@ -70,6 +70,18 @@ def role_warnings(process: Any, incident: Incident, roles: list[RoleAssignment],
     return warnings
 
 
+def concurrent_changes(process: Any, conflicts: list) -> list[Warning]:
+    """One warning for each value consoles of a team changed without seeing each other's change
+    (console.sync's conflicts): who set what, and the value every console keeps."""
+    vocabulary = Vocabulary.from_process(process)
+    warnings = []
+    for conflict in conflicts:
+        kind, _, role = conflict.register.partition(":")
+        what = vocabulary.role_name(role) if role else kind.capitalize()
+        warnings.append(Warning("suggest", f"{what} {conflict.text()}.", role or None))
+    return warnings
+
+
 def elapsed_marks(process: Any, incident: Incident, now: datetime) -> tuple[int, datetime | None]:
     """The deputy's elapsed-time callouts: how many marks have passed, and when the next one is."""
     definition = severity_definition(process, incident)

@@ -76,6 +76,7 @@ class IncidentPage(BoardLayout):
         self.kinds = KindStyles.from_process(process)
         self.incident: Incident | None = None
         self._roles: list[domain.RoleAssignment] = []
+        self._conflicts: list = []  # values consoles of a team changed concurrently (console.sync)
         self.preferences = preferences
         self.sound_on = preferences.get(SOUND)
         self._alerted: set[int] = set()
@@ -194,6 +195,7 @@ class IncidentPage(BoardLayout):
         self.record_clock.follow(self.incident)  # resolved: the durations stop there
         self.header.show_incident(self.incident)
         self._roles = self._reader.roster.all(self.incident.id)
+        self._conflicts = self._reader.sync.conflicts(self.incident.id)
         self.roles_model.set_assignments(self._roles)
         self.roles_panel.phase = "after" if self.incident.status == "resolved" else "during"
         self.roles_panel.show_card()
@@ -248,7 +250,8 @@ class IncidentPage(BoardLayout):
             return
         now = self._clock.now()
         self.tasks_model.tick()
-        warnings = board.role_warnings(self.process, self.incident, self._roles, now)
+        warnings = (board.role_warnings(self.process, self.incident, self._roles, now)
+                    + board.concurrent_changes(self.process, self._conflicts))
         self.roles_panel.set_warnings(warnings)
         overdue = len(self.tasks_model.overdue())
         done, total = self.checklist_model.progress()

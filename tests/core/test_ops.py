@@ -391,3 +391,18 @@ def test_a_database_from_before_the_op_log_joins_with_its_history(tmp_path, repl
         assert any("replica lag" in t for t in texts)
     finally:
         ana.close()
+
+
+def test_the_boards_data_says_what_was_changed_concurrently(replicas):
+    from console import board
+    from console.process import load_process
+
+    exchange, ana, ben, a, b = _apart(replicas)
+    ana.roster.assign(a, "ic", "Ana", by="Ana")
+    ben.roster.assign(b, "ic", "Ben", by="Ben")
+    for name, console in (("ana", ana), ("ben", ben), ("ana", ana)):
+        exchange.sync(name, console)
+    (warning,) = board.concurrent_changes(load_process(), ana.read.sync.conflicts(a))
+    assert warning.text == ("Incident Commander changed concurrently: Ana set Ana, Ben set Ben - "
+                            "Ben kept.")
+    assert warning.role == "ic" and warning.level == "suggest"
