@@ -35,9 +35,11 @@ def add_parsers(sub, common: argparse.ArgumentParser, parser_class) -> None:
     q.add_argument("person")
     q.add_argument("deadline", metavar="YYYY-MM-DD")
     q.add_argument("--by", metavar="NAME")
-    q = verbs.add_parser("ack", parents=[common], help="the owner acknowledges")
+    q = verbs.add_parser("ack", parents=[common], help="the owner acknowledges (or someone types it for them)")
     q.add_argument("ref")
     q.add_argument("--by", metavar="NAME")
+    q.add_argument("--for", dest="on_behalf_of", metavar="OWNER",
+                   help="record the owner's spoken yes, typed by --by on their behalf")
     q = verbs.add_parser("status", parents=[common], help="draft, in_review, reviewed, closed")
     q.add_argument("ref")
     q.add_argument("status")
@@ -165,8 +167,9 @@ def run(session) -> int:
         print(f"owner {record.owner}, due {record.deadline}; waiting for their acknowledgement")
         return 0
     if verb == "ack":
-        record = service.postmortem.acknowledge(incident_id, by=by)
-        print(f"acknowledged by {record.owner} at {record.acknowledged_at}")
+        record = service.postmortem.acknowledge(incident_id, by=by, on_behalf_of=args.on_behalf_of)
+        typed = f" (typed by {record.ack_typed_by})" if record.ack_typed_by else ""
+        print(f"acknowledged by {record.owner}{typed} at {record.acknowledged_at}")
         return 0
     if verb == "status":
         record = service.postmortem.set_status(incident_id, args.status, by=by, process=process)

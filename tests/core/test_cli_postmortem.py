@@ -136,3 +136,16 @@ def test_the_json_export_carries_the_postmortem_and_followups(capsys, clock, inc
     assert document["postmortem"]["owner"] == "Ana" and document["postmortem"]["status"] == "draft"
     assert document["postmortem"]["versions"][0]["text"].startswith("# Postmortem: INC-1")
     assert document["followups"][0]["id"] == "A1" and document["followups"][0]["due_on"] == "2026-04-10"
+
+
+def test_the_scribe_types_the_owners_acknowledgement_for_them(capsys, clock, incident):
+    assert run(capsys, "postmortem", "owner", incident, "Dee Patel", "2026-12-04", "--by", "Ana",
+               clock=clock)[0] == 0
+    code, _, err = run(capsys, "postmortem", "ack", incident, "--by", "Cy", clock=clock)
+    assert code == 2 and "only the postmortem owner (Dee Patel)" in err  # Cy is not the owner
+    code, out, _ = run(capsys, "postmortem", "ack", incident, "--by", "Cy", "--for", "dee patel",
+                       clock=clock)
+    assert code == 0 and out.startswith("acknowledged by Dee Patel (typed by Cy) at ")
+    _, exported, _ = run(capsys, "export", incident, "--format", "json", clock=clock)
+    said = [e["text"] for e in json.loads(exported)["timeline"] if "acknowledged" in e["text"]]
+    assert said == ["Cy (Scribe) for Dee Patel: acknowledged the postmortem, due 2026-12-04"]
