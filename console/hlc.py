@@ -54,24 +54,27 @@ def millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
+_AHEAD_MS = int(MAX_AHEAD.total_seconds() * 1000)
+
+
 def ceiling(now: datetime) -> str:
     """The greatest HLC this console's clock may be moved to at `now` (any replica sorts under
     it): what a received HLC is clamped to."""
-    return make(millis(now + MAX_AHEAD), _COUNTER_MAX, "~")
+    return f"{millis(now) + _AHEAD_MS:0{_MS_WIDTH}d}.{_COUNTER_MAX}.~"
 
 
 def following(last: str | None, now: datetime, replica: str) -> str:
-    """The next HLC of `replica` at wall-clock time `now`, after `last` (the greatest HLC this
-    console has recorded or received, already clamped to `ceiling(now)`; None when there is none).
+    """The next HLC of `replica` at wall-clock time `now`, after `last` (the greatest valid HLC
+    this console has recorded or received, already clamped to `ceiling(now)`; None when there is
+    none). On every write, so it reads `last` by position rather than through `parse`.
 
     Later than `last` always: at the same or an earlier millisecond, the counter goes up; when it
     runs out, the next millisecond."""
     ms = millis(now)
-    if last is None:
-        return make(ms, 0, replica)
-    last_ms, last_counter, _ = parse(last)
-    if ms > last_ms:
-        return make(ms, 0, replica)
+    if last is None or int(last[:_MS_WIDTH]) < ms:
+        return f"{ms:0{_MS_WIDTH}d}.0000.{replica}"
+    last_ms = int(last[:_MS_WIDTH])
+    last_counter = int(last[_MS_WIDTH + 1:_MS_WIDTH + 1 + _COUNTER_WIDTH])
     if last_counter < _COUNTER_MAX:
         return make(last_ms, last_counter + 1, replica)
     return make(last_ms + 1, 0, replica)

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from console import hlc
 from console.ops import OPERATIONS, Applied, Missing, Op, canonical, operation, register_of
 from console.store import storage_errors
 
@@ -118,8 +119,8 @@ class Sync:
         something not here yet, or its verb is one this console does not know."""
         ledger = self._ledger
         effect = self._effect(op.verb)
-        if effect is None:
-            return False
+        if effect is None or not hlc.is_valid(op.hlc):
+            return False  # kept waiting: a newer console's op, or not one at all
         body = _body(op)
         incident_id = None
         if op.incident is not None:

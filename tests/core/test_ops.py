@@ -406,3 +406,16 @@ def test_the_boards_data_says_what_was_changed_concurrently(replicas):
     assert warning.text == ("Incident Commander changed concurrently: Ana set Ana, Ben set Ben - "
                             "Ben kept.")
     assert warning.role == "ic" and warning.level == "suggest"
+
+
+def test_an_op_this_console_cannot_run_waits_and_breaks_nothing(replicas):
+    """A verb from a newer console, or an HLC that is not one: kept aside, not run."""
+    ana, ben = replicas("ana"), replicas("ben")
+    incident = ana.incidents.declare("x", by="Ana").incident
+    declare, = ana.sync.outgoing(10)
+    unknown = declare._replace(uid="u1", verb="incident.teleport", hlc=declare.hlc[:-1] + "z")
+    bad_clock = declare._replace(uid="u2", verb="entry.log", hlc="tomorrow")
+    assert ben.sync.apply([declare, unknown, bad_clock]) == 1
+    assert ben.ledger.execute("SELECT uid FROM ops_waiting ORDER BY uid").fetchall() == [("u1",), ("u2",)]
+    ben.timeline.log(ben.read.incidents.all()[0].id, "still fine", by="Ben")
+    assert incident.uid == ben.read.incidents.all()[0].uid
