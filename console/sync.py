@@ -7,6 +7,7 @@
     service.sync.set_numbers({uid: number})     the server's number of each incident (INC-N)
     service.sync.join(team) / leave()           team mode on and off (`team` is a label)
     service.sync.waiting() -> int               ops not yet pushed
+    service.sync.held() -> int                  ops from elsewhere not run yet (see below)
 
 Applying an op runs the effect of its verb (the same code the operation ran where it was made,
 console.ops) with the op's uids, times and author, and records the op; an op already here is
@@ -69,6 +70,12 @@ class Sync:
         with storage_errors(self._ledger.path):
             return self._ledger.execute("SELECT count(*) FROM ops WHERE pushed = 0").fetchone()[0]
 
+    def held(self) -> int:
+        """How many ops from elsewhere are held back: they name something not here yet, or this
+        console cannot read them (a newer console's)."""
+        with storage_errors(self._ledger.path):
+            return self._ledger.execute("SELECT count(*) FROM ops_waiting").fetchone()[0]
+
     # -- coming in ------------------------------------------------------------------------------
 
     def apply(self, ops: Iterable[Op]) -> int:
@@ -121,7 +128,10 @@ class Sync:
         effect = self._effect(op.verb)
         if effect is None or not hlc.is_valid(op.hlc):
             return False  # kept waiting: a newer console's op, or not one at all
-        body = _body(op)
+        try:
+            body = _body(op)
+        except ValueError:
+            return False
         incident_id = None
         if op.incident is not None:
             row = ledger.execute("SELECT id FROM incidents WHERE uid = ?", (op.incident,)).fetchone()
@@ -132,8 +142,8 @@ class Sync:
             with ledger.writing():
                 ledger.store_op(op, register_of(op.verb, body), pushed=True)
                 effect(Applied(op, body, incident_id, False))
-        except Missing:
-            return False
+        except (Missing, KeyError, TypeError, AttributeError):
+            return False  # what it names is not here yet, or its body is not one this console reads
         return True
 
     def _effect(self, verb: str):

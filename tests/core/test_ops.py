@@ -415,7 +415,11 @@ def test_an_op_this_console_cannot_run_waits_and_breaks_nothing(replicas):
     declare, = ana.sync.outgoing(10)
     unknown = declare._replace(uid="u1", verb="incident.teleport", hlc=declare.hlc[:-1] + "z")
     bad_clock = declare._replace(uid="u2", verb="entry.log", hlc="tomorrow")
-    assert ben.sync.apply([declare, unknown, bad_clock]) == 1
-    assert ben.ledger.execute("SELECT uid FROM ops_waiting ORDER BY uid").fetchall() == [("u1",), ("u2",)]
+    not_json = declare._replace(uid="u3", verb="entry.log", body="{oops")
+    missing = declare._replace(uid="u4", verb="entry.log", body="{}")
+    assert ben.sync.apply([declare, unknown, bad_clock, not_json, missing]) == 1
+    assert ben.ledger.execute("SELECT uid FROM ops_waiting ORDER BY uid").fetchall() == [
+        ("u1",), ("u2",), ("u3",), ("u4",)]
+    assert ben.sync.held() == 4
     ben.timeline.log(ben.read.incidents.all()[0].id, "still fine", by="Ben")
     assert incident.uid == ben.read.incidents.all()[0].uid
