@@ -63,7 +63,7 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
 
     writer = StoreWriter(open_service)
     preferences = Preferences.open(where.config_dir)
-    window = MainWindow(writer, clock, author or seat_name(), exports_dir=where.exports_dir,
+    window = MainWindow(writer, clock, author or seat_name(where), exports_dir=where.exports_dir,
                         preferences=preferences)
     preferences.keep_geometry(window)
     writer.setParent(window)
@@ -86,6 +86,21 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
 
     if not reader_ready:
         writer.ready.connect(on_writer_ready)
+
+    def start_team() -> None:
+        # In a team (team.json), follow its server from a thread of its own, with a connection
+        # of its own: started once the store is open, which is after the first paint. Solo,
+        # this is one stat and nothing of team mode is imported.
+        from console.team import config
+
+        if config.joined(where):
+            from ui.team_link import TeamLink
+
+            window.team = TeamLink.start_if_joined(window, where, open_service)
+
+    window.team = None
+    writer.ready.connect(start_team)
+
     def after_first_paint() -> None:
         # The process (YAML) and the writer (its modules, any migrations) are not needed to see
         # the list; on any thread they would compete with the first paint for the GIL.

@@ -92,12 +92,13 @@ class MainWindow(QMainWindow):
         self.refresh_list()
         self._watch = QTimer(self)
         self._watch.setInterval(WATCH_MS)
-        self._watch.timeout.connect(self._check_for_outside_changes)
+        self._watch.timeout.connect(self.check_for_outside_changes)
         self._watch.start()
 
-    def _check_for_outside_changes(self) -> None:
+    def check_for_outside_changes(self) -> None:
         """Another window or process committed? SQLite's data_version says so for the price of
-        one pragma; only then are the list and the open board read again."""
+        one pragma; only then are the list and the open board read again. Also asked at once
+        when the team follower has applied ops (ui/team_link.py)."""
         try:
             version = self.reader.data_version()
         except ConsoleError:

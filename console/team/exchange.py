@@ -11,8 +11,9 @@
    those it has, so our own ops coming back cost a lookup); store the cursor after each batch.
 
 Interrupted anywhere (the link drops: server.Unreachable), the next exchange carries on from
-what was stored; nothing is lost or applied twice. Runs on the caller's thread with the
-service's one writer connection.
+what was stored; nothing is lost or applied twice. A `stop` event (the window closing) ends it
+between two batches, the same way. Runs on the caller's thread with the service's one writer
+connection.
 """
 
 from typing import NamedTuple
@@ -35,12 +36,16 @@ def _number(service, server, ops, numbers: dict[str, int]) -> None:
         numbers.update(fresh)
 
 
-def push_all(service, server, batch: int = BATCH, numbers: dict[str, int] | None = None) -> int:
+def _stopped(stop) -> bool:
+    return stop is not None and stop.is_set()
+
+
+def push_all(service, server, batch: int = BATCH, numbers: dict[str, int] | None = None, stop=None) -> int:
     """Push everything waiting, numbering the incidents it names (into `numbers`); how many
     ops went."""
     numbers = {} if numbers is None else numbers
     pushed = 0
-    while True:
+    while not _stopped(stop):
         ops = service.sync.outgoing(batch)
         if not ops:
             return pushed
@@ -50,14 +55,16 @@ def push_all(service, server, batch: int = BATCH, numbers: dict[str, int] | None
         pushed += len(ops)
         if len(ops) < batch:
             return pushed
+    return pushed
 
 
-def pull_all(service, server, batch: int = BATCH, numbers: dict[str, int] | None = None) -> tuple[int, int]:
+def pull_all(service, server, batch: int = BATCH, numbers: dict[str, int] | None = None,
+             stop=None) -> tuple[int, int]:
     """Pull and apply until in step, numbering the incidents the ops name (into `numbers`);
     (ops pulled, applied here)."""
     numbers = {} if numbers is None else numbers
     pulled = applied = 0
-    while True:
+    while not _stopped(stop):
         cursor = service.sync.cursor()
         ops, after = server.pull(cursor, batch)
         if ops:
@@ -68,11 +75,13 @@ def pull_all(service, server, batch: int = BATCH, numbers: dict[str, int] | None
             service.sync.set_cursor(after)
         if len(ops) < batch:
             return pulled, applied
+    return pulled, applied
 
 
-def sync_once(service, server, batch: int = BATCH) -> Exchanged:
-    """Push, number, pull and apply until this console and the server are in step."""
+def sync_once(service, server, batch: int = BATCH, stop=None) -> Exchanged:
+    """Push, number, pull and apply until this console and the server are in step (or until
+    `stop`, a threading.Event, is set)."""
     numbers: dict[str, int] = {}
-    pushed = push_all(service, server, batch, numbers)
-    pulled, applied = pull_all(service, server, batch, numbers)
+    pushed = push_all(service, server, batch, numbers, stop)
+    pulled, applied = pull_all(service, server, batch, numbers, stop)
     return Exchanged(pushed, pulled, applied, len(numbers))

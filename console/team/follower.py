@@ -10,7 +10,8 @@ every `kick`, and every POLL seconds whatever happens, because a notification is
 (one sent while the connection was down is lost). When the server cannot be reached it tries
 again after 1, 2, 4 ... up to BACKOFF_MAX seconds (or at once on a kick), with a catch-up
 exchange on every reconnect. Every change of state (online or not, ops waiting, the last
-problem) goes to `on_state`, on this thread: a window hands it to its own thread.
+problem) goes to `on_state`, and what each exchange did to `on_exchange`, on this thread: a
+window hands them to its own thread (it reads its file again at once when ops were applied).
 """
 
 import threading
@@ -37,10 +38,11 @@ class State(NamedTuple):
 class Follower:
     def __init__(self, where, open_service: Callable[[], object],
                  on_state: Callable[[State], None] | None = None, *, poll: float = POLL,
-                 backoff_max: float = BACKOFF_MAX) -> None:
+                 backoff_max: float = BACKOFF_MAX, on_exchange: Callable[[object], None] | None = None) -> None:
         self.where = where
         self._open_service = open_service
         self._on_state = on_state or (lambda state: None)
+        self._on_exchange = on_exchange or (lambda done: None)  # exchange.Exchanged
         self._poll, self._backoff_max = poll, backoff_max
         self._kicked = threading.Event()
         self.state = State(False, 0, None, None)
@@ -79,7 +81,10 @@ class Follower:
                         server.listen()
                         while not stop.is_set():
                             self._kicked.clear()
-                            sync_once(service, server)
+                            done = sync_once(service, server, stop=stop)
+                            if stop.is_set():  # part-way, maybe: not in step
+                                return
+                            self._on_exchange(done)
                             last_exchange.in_step(self.where)
                             self._say(State(True, service.sync.waiting(), None, _now()))
                             self._wait(stop, server)

@@ -1,0 +1,110 @@
+"""The team indicator at the right of the status bar: whether this console is in touch with its
+team server, how many of the events written here wait to go out, and the last problem.
+
+    ● Team: online
+    ● Team: online · 2 to send
+    ● Team: offline · 3 waiting to send · team server 127.0.0.1 unreachable: Connection refused
+
+The dot is drawn in the palette's colours (`ui/palette.py`: `accent` online, `warning` offline,
+`muted` before the first answer), read at every paint so that it follows the theme; the words
+carry the state too, so the colour is never the only signal. A long problem is cut to the
+indicator's width; the whole of it is in the tooltip and the accessible description. Never
+modal: being offline refuses nothing.
+"""
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from console.team.follower import State
+from ui import palette
+
+PROBLEM_WIDTH = 420  # pixels of the problem shown before it is cut (the tooltip has it all)
+
+
+def plural(count: int, word: str = "event") -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def headline(state: State | None) -> str:
+    """What the indicator says, without the problem."""
+    if state is None:
+        return "Team: connecting…"
+    if state.online:
+        return "Team: online" + (f" · {state.waiting} to send" if state.waiting else "")
+    return f"Team: offline · {state.waiting} waiting to send"
+
+
+def details(state: State | None, url: str) -> str:
+    """The tooltip: the server, the state in full, the last time in step."""
+    lines = [f"Team server: {url}"]
+    if state is None:
+        lines.append("Reaching the server…")
+    elif state.online:
+        lines.append(f"Online: {plural(state.waiting)} waiting to go out" if state.waiting
+                     else "Online: everything written here has reached the server.")
+    else:
+        lines.append(f"Offline: {plural(state.waiting)} written here will go out when the server "
+                     "can be reached. Nothing is refused meanwhile.")
+        if state.problem:
+            lines.append(f"Last problem: {state.problem}")
+    if state is not None and state.in_step_at:
+        lines.append(f"Last in step: {state.in_step_at}")
+    return "\n".join(lines)
+
+
+class _Dot(QWidget):
+    """A round mark in one of the palette's colours."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.colour_name = "muted"
+        self.setFixedSize(QSize(12, 12))
+
+    def set_colour(self, name: str) -> None:
+        if name != self.colour_name:
+            self.colour_name = name
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.colour(self.colour_name))
+        painter.drawEllipse(QRectF(1, 1, 10, 10))
+
+
+class TeamStatus(QWidget):
+    """The indicator; `show_state` is given each state the background link reports."""
+
+    def __init__(self, url: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("teamStatus")
+        self.url = url
+        self.state: State | None = None
+        self.dot = _Dot(self)
+        self.label = QLabel(self)
+        self.label.setObjectName("teamState")
+        self.problem = QLabel(self)
+        self.problem.setObjectName("teamProblem")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.dot, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.label)
+        layout.addWidget(self.problem)
+        self.show_state(None)
+
+    def show_state(self, state: State | None) -> None:
+        self.state = state
+        online = state is not None and state.online
+        self.dot.set_colour("muted" if state is None else "accent" if online else "warning")
+        self.label.setText(headline(state))
+        problem = state.problem if state is not None and not online and state.problem else ""
+        shown = self.problem.fontMetrics().elidedText(problem, Qt.TextElideMode.ElideRight, PROBLEM_WIDTH)
+        self.problem.setText(f"· {shown}" if problem else "")
+        self.problem.setVisible(bool(problem))
+        tip = details(state, self.url)
+        self.setToolTip(tip)
+        self.setAccessibleName(headline(state))
+        self.setAccessibleDescription(tip)
