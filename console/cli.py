@@ -18,7 +18,7 @@ from pathlib import Path
 from console import desktop, domain, paths, times
 from console.clock import Clock, SystemClock
 from console.errors import ConsoleError, InputError, StorageUnavailable
-from console.identity import NAME_ENV, seat_name
+from console.identity import seat_name
 
 EXIT_INPUT = 2
 EXIT_ENVIRONMENT = 1
@@ -322,12 +322,7 @@ class Session:
     @property
     def by(self) -> str:
         """--by, else $INCIDENT_CONSOLE_NAME, else the name given at `team join`, else the login."""
-        given = getattr(self.args, "by", None)
-        if given or os.environ.get(NAME_ENV):
-            return given or seat_name()
-        from console.team import config
-
-        return config.member_name(self.where) or seat_name()
+        return getattr(self.args, "by", None) or seat_name(self.where)
 
     def process(self):
         if self._process is None:
