@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMainWindow
 
 from console import paths, times
 from console.clock import SystemClock
@@ -27,7 +28,7 @@ from tests.team import cluster as pg
 from tests.team.conftest import ROOT, cli, cluster, proxy, team_db  # noqa: F401 - the team fixtures
 from ui import app as ui_app
 from ui import palette
-from ui.team_status import PROBLEM_WIDTH, TeamStatus, headline
+from ui.team_status import PROBLEM_WIDTH, SHARE, TeamStatus, headline
 
 
 def _ok(done: subprocess.CompletedProcess) -> str:
@@ -207,8 +208,14 @@ def test_solo_the_window_starts_nothing_of_team_mode(qtbot, where, clock):
 
 
 def test_the_indicator_says_each_state_in_words_and_colour(qtbot):
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.statusBar().showMessage("Signed in as Ana Alvarez")
     status = TeamStatus("postgresql://console@db.internal/incidents")
-    qtbot.addWidget(status)
+    window.statusBar().addPermanentWidget(status)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
     assert (status.label.text(), status.dot.colour_name) == ("Team: connecting…", "muted")
     status.show_state(State(True, 0, None, "2026-03-29T14:00:00Z"))
     assert (status.label.text(), status.dot.colour_name) == ("Team: online", "accent")
@@ -218,10 +225,16 @@ def test_the_indicator_says_each_state_in_words_and_colour(qtbot):
     problem = "team server db.internal unreachable: " + "connection timed out " * 20
     status.show_state(State(False, 1, problem.strip(), None))
     assert (status.label.text(), status.dot.colour_name) == ("Team: offline · 1 waiting to send", "warning")
-    assert status.problem.text().endswith("…")  # cut to the indicator's width ...
-    assert status.problem.fontMetrics().horizontalAdvance(status.problem.text()) <= PROBLEM_WIDTH + 40
+    qtbot.waitUntil(lambda: status.problem.text().endswith("…"))  # cut to the indicator's width ...
+    assert status.problem.text().startswith("· team server db.internal unreachable")
+    assert status.problem.width() <= PROBLEM_WIDTH
     assert problem.strip() in status.toolTip() and "1 event written here" in status.toolTip()  # ... whole here
     assert headline(State(False, 2, None, None)) == "Team: offline · 2 waiting to send"
+    # In a narrow window the indicator takes at most SHARE of the width: the message keeps room.
+    window.resize(680, 740)
+    qtbot.waitUntil(lambda: status.width() <= 680 * SHARE)
+    assert status.label.width() >= status.label.sizeHint().width()  # the state itself is never cut
+    assert status.problem.text().endswith("…") and status.problem.isVisible()
     # the dot's colours are the palette's marks, readable on the window's background
     for name in ("accent", "warning"):
         assert any(pair.colour == name and "window" in pair.on for pair in palette.PAIRS)
