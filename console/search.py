@@ -211,7 +211,8 @@ class Search:
             "JOIN entry_revisions v ON v.id = entry_revisions_fts.rowid "
             "JOIN entries e ON e.id = v.entry_id "
             f"WHERE entry_revisions_fts MATCH ? AND {where} "
-            "AND v.id = (SELECT max(r.id) FROM entry_revisions r WHERE r.entry_id = v.entry_id) "
+            "AND v.id = (SELECT r.id FROM entry_revisions r WHERE r.entry_id = v.entry_id "
+            "ORDER BY r.hlc DESC, r.id DESC LIMIT 1) "  # the newest by HLC (console.timeline)
             f"ORDER BY {order} LIMIT ?",
             (match, *params, limit),
         ).fetchall()

@@ -423,3 +423,21 @@ def test_an_op_this_console_cannot_run_waits_and_breaks_nothing(replicas):
     assert ben.sync.held() == 4
     ben.timeline.log(ben.read.incidents.all()[0].id, "still fine", by="Ben")
     assert incident.uid == ben.read.incidents.all()[0].uid
+
+
+def test_the_newest_correction_by_hlc_is_what_an_entry_says_everywhere(replicas):
+    exchange, ana, ben, a, b = _apart(replicas)
+    ana.timeline.log(a, "db-3 lags", by="Ana")
+    exchange.sync("ana", ana)
+    exchange.sync("ben", ben)
+    ana_entry = ana.read.timeline.all(a)[-1].id
+    ben_entry = ben.read.timeline.all(b)[-1].id
+    ana.history.revise(a, ana_entry, "db-3 lags heliotrope", by="Ana")
+    ben.history.revise(b, ben_entry, "db-3 lags zeppelin", by="Ben")  # half a second later
+    for name, console in (("ben", ben), ("ana", ana), ("ben", ben)):
+        exchange.sync(name, console)
+    for console, i, entry in ((ana, a, ana_entry), (ben, b, ben_entry)):
+        assert console.read.timeline.entry(i, entry).current_text == "db-3 lags zeppelin"
+        assert [e.id for e in console.read.search.find("zeppelin", incident_id=i)] == [entry]
+        assert console.read.search.find("heliotrope", incident_id=i) == []
+    assert exports(ana) == exports(ben)
