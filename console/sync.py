@@ -15,9 +15,8 @@ skipped, so a batch may be applied twice. Ops are applied in HLC order; one that
 something not here yet (an entry of an incident whose declaration has not arrived) waits in
 `ops_waiting` and is tried again after every batch, so the order ops arrive in does not matter.
 
-Joining a team turns the rows written before the op log existed into ops (one for each such
-incident, and its older entries in batches), so the server gets the whole record; the refs
-those incidents had (INC-<id>) are kept as aliases.
+Joining a team turns the rows written before the op log existed into ops (console.past_rows),
+so the server gets the whole record; the refs incidents had (INC-<id>) are kept as aliases.
 """
 
 import sqlite3
@@ -26,15 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from console import hlc
-from console.ops import OPERATIONS, Applied, Missing, Op, canonical, operation, register_of
+from console.ops import OPERATIONS, Applied, Missing, Op, register_of
+from console.past_rows import PastRows
 from console.store import storage_errors
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.ledger import Ledger
 
 _OP_COLUMNS = "uid, replica, hlc, incident, verb, body, base"
-LEGACY = "'1'"  # a row whose HLC sorts below this was written before the op log (console.hlc)
-ENTRIES_PER_OP = 500  # older entries travel in ops of this many
 
 
 class Sync:
@@ -42,7 +40,8 @@ class Sync:
 
     def __init__(self, ledger: "Ledger", nouns: Iterable[object]) -> None:
         self._ledger = ledger
-        self._nouns = (*nouns, self)
+        self._past = PastRows(ledger)
+        self._nouns = (*nouns, self._past)
         self._effects: dict[str, Any] | None = None
 
     # -- going out ------------------------------------------------------------------------------
@@ -196,7 +195,7 @@ class Sync:
                 "SELECT 'INC-' || id, id FROM incidents"
             )
             for (incident_id,) in ledger.execute("SELECT id FROM incidents ORDER BY id").fetchall():
-                made += self._import(incident_id)
+                made += self._past.make(incident_id)
         return made
 
     def leave(self) -> None:
@@ -204,176 +203,10 @@ class Sync:
         with self._ledger.writing():
             self._ledger.execute("UPDATE sync_state SET team = NULL, cursor = NULL")
 
-    def _import(self, incident_id: int) -> int:
-        """The ops that carry an incident's rows from before the op log (none when it has none,
-        or they were made before): the incident with its other rows, then its entries."""
-        ledger = self._ledger
-        uid = ledger.uid_of("incidents", incident_id)
-        snapshot = _Snapshot(ledger, incident_id)
-        made = 0
-        if not ledger.execute(
-            "SELECT EXISTS (SELECT 1 FROM ops WHERE incident = ? AND register = 'declare')", (uid,)
-        ).fetchone()[0]:
-            self._put_import(uid, "import.incident", snapshot.incident(uid))
-            made += 1
-        for start, entries in snapshot.entry_batches():
-            self._put_import(uid, "import.entries", {"entries": entries}, f"{uid}-entries-{start}")
-            made += 1
-        items = snapshot.followups()
-        if items:  # after the entries, which they may name
-            self._put_import(uid, "import.followups", {"items": items}, f"{uid}-followups-{len(items)}")
-            made += 1
-        return made
-
-    def _put_import(self, incident_uid: str, verb: str, body: dict, uid: str | None = None) -> None:
-        """Store an import op (its rows are here already: its effect runs only elsewhere)."""
-        ledger = self._ledger
-        uid = uid or f"{incident_uid}-incident"
-        if ledger.execute("SELECT 1 FROM ops WHERE uid = ?", (uid,)).fetchone():
-            return
-        op = Op(uid, ledger.replica, ledger.next_hlc(), incident_uid, verb, canonical(body), None)
-        ledger.store_op(op, register_of(verb, body))
-
-    @operation("import.incident", register="declare", declares=True)
-    def _incident_imported(self, op: Applied) -> None:
-        _Snapshot.restore_incident(self._ledger, op)
-
-    @operation("import.entries")
-    def _entries_imported(self, op: Applied) -> None:
-        _Snapshot.restore_entries(self._ledger, op)
-
-    @operation("import.followups")
-    def _followups_imported(self, op: Applied) -> None:
-        _Snapshot.restore_followups(self._ledger, op)
-
-
 def _body(op: Op) -> dict:
     import json
 
     return json.loads(op.body)
-
-
-class _Snapshot:
-    """An incident's rows from before the op log, as import ops carry them, and back."""
-
-    # Table -> the columns an import carries (besides the keys worked out on arrival).
-    INCIDENT = ("uid", "title", "severity", "status", "security", "drill", "started_at",
-                "declared_at", "mitigated_at", "resolved_at", "severity_hlc", "status_hlc")
-    ROLES = ("uid", "role", "person", "from_at", "to_at", "ended_at", "ended_hlc", "hlc")
-    TASKS = ("uid", "number", "owner", "text", "assigned_at", "due_at", "done_at", "created_by",
-             "hlc", "owner_hlc", "due_hlc", "done_hlc")
-    EXTENSIONS = ("minutes", "at", "by", "hlc")
-    CHECKS = ("item_id", "checked", "by", "at", "hlc")
-    UPDATES = ("audience", "text", "by", "sent_at", "hlc")
-    POSTMORTEM = ("owner", "deadline", "acknowledged_at", "ack_typed_by", "meeting_at",
-                  "recording", "status", "owner_hlc", "meeting_hlc", "recording_hlc", "status_hlc")
-    VERSIONS = ("text", "by", "at", "hlc")
-    ITEMS = ("uid", "text", "owner", "due_on", "ticket", "done_at", "created_at", "hlc",
-             "owner_hlc", "due_hlc", "ticket_hlc", "done_hlc")
-    ENTRIES = ("uid", "kind", "text", "author", "occurred_at", "recorded_at", "hlc")
-    REVISIONS = ("text", "by", "at", "hlc")
-    RETRACTIONS = ("reason", "by", "at", "hlc")
-    PINS = ("pinned", "by", "at", "hlc")
-
-    def __init__(self, ledger: "Ledger", incident_id: int) -> None:
-        self._ledger = ledger
-        self._id = incident_id
-
-    def _rows(self, table: str, columns: tuple[str, ...], where: str, params: tuple) -> list[dict]:
-        names = ", ".join(f'"{c}"' for c in columns)
-        rows = self._ledger.execute(f'SELECT {names} FROM "{table}" WHERE {where}', params).fetchall()
-        return [dict(zip(columns, row)) for row in rows]
-
-    def incident(self, uid: str) -> dict[str, Any]:
-        rows = self._rows
-        legacy = f"AND hlc < {LEGACY} ORDER BY id"
-        (incident,) = rows("incidents", self.INCIDENT, "id = ?", (self._id,))
-        postmortem = rows("postmortems", self.POSTMORTEM, "incident_id = ?", (self._id,))
-        tasks = rows("tasks", self.TASKS + ("id",), f"incident_id = ? {legacy}", (self._id,))
-        for task in tasks:
-            task["extensions"] = rows("task_extensions", self.EXTENSIONS,
-                                      f"task_id = ? {legacy}", (task.pop("id"),))
-        return {
-            "incident": incident,
-            "roles": rows("role_assignments", self.ROLES, f"incident_id = ? {legacy}", (self._id,)),
-            "tasks": tasks,
-            "checks": rows("checks", self.CHECKS, f"incident_id = ? {legacy}", (self._id,)),
-            "updates": rows("updates", self.UPDATES, f"incident_id = ? {legacy}", (self._id,)),
-            "postmortem": postmortem[0] if postmortem else None,
-            "versions": rows("postmortem_versions", self.VERSIONS, f"incident_id = ? {legacy}",
-                             (self._id,)),
-        }
-
-    def followups(self) -> list[dict[str, Any]]:
-        """The incident's older follow-ups, each naming the entry it came from (if any)."""
-        items = self._rows("action_items", self.ITEMS + ("source_entry_id",),
-                           f"incident_id = ? AND hlc < {LEGACY} ORDER BY id", (self._id,))
-        for item in items:
-            source = item.pop("source_entry_id")
-            item["source"] = self._ledger.entry_ref(source) if source is not None else None
-        return items
-
-    def entry_batches(self):
-        """(first row id, entries) for each batch of the incident's older entries, each entry
-        with its older revisions, retractions and pins."""
-        ledger = self._ledger
-        after = 0
-        while True:
-            rows = self._rows("entries", self.ENTRIES + ("id",),
-                              f"incident_id = ? AND hlc < {LEGACY} AND id > ? ORDER BY id LIMIT ?",
-                              (self._id, after, ENTRIES_PER_OP))
-            if not rows:
-                return
-            start = rows[0]["id"]
-            for entry in rows:
-                entry_id = entry.pop("id")
-                legacy = f"entry_id = ? AND hlc < {LEGACY} ORDER BY id"
-                entry["revisions"] = self._rows("entry_revisions", self.REVISIONS, legacy, (entry_id,))
-                entry["retractions"] = self._rows("entry_retractions", self.RETRACTIONS, legacy,
-                                                  (entry_id,))
-                entry["pins"] = self._rows("pins", self.PINS, legacy, (entry_id,))
-                after = entry_id
-            if ledger.execute(
-                "SELECT 1 FROM ops WHERE uid = ?",
-                (f"{ledger.uid_of('incidents', self._id)}-entries-{start}",),
-            ).fetchone() is None:
-                yield start, rows
-
-    @classmethod
-    def restore_incident(cls, ledger: "Ledger", op: Applied) -> None:
-        body = op.body
-        incident_id = ledger.insert("incidents", dict(body["incident"]))
-        for role in body["roles"]:
-            ledger.insert("role_assignments", {**role, "incident_id": incident_id})
-        for task in body["tasks"]:
-            extensions = task.pop("extensions")
-            task_id = ledger.insert("tasks", {**task, "incident_id": incident_id})
-            for extension in extensions:
-                ledger.insert("task_extensions", {**extension, "task_id": task_id})
-        for table, key in (("checks", "checks"), ("updates", "updates"),
-                           ("postmortem_versions", "versions")):
-            for row in body[key]:
-                ledger.insert(table, {**row, "incident_id": incident_id})
-        if body["postmortem"] is not None:
-            ledger.insert("postmortems", {**body["postmortem"], "incident_id": incident_id})
-
-    @classmethod
-    def restore_followups(cls, ledger: "Ledger", op: Applied) -> None:
-        for item in op.body["items"]:
-            source = item.pop("source")
-            ledger.insert("action_items", {
-                **item, "incident_id": op.incident_id,
-                "source_entry_id": ledger.entry_of(source) if source is not None else None})
-
-    @classmethod
-    def restore_entries(cls, ledger: "Ledger", op: Applied) -> None:
-        for entry in op.body["entries"]:
-            history = {key: entry.pop(key) for key in ("revisions", "retractions", "pins")}
-            entry_id = ledger.put_entry(op, entry).id  # with the entry's own HLC
-            for table, key in (("entry_revisions", "revisions"), ("entry_retractions", "retractions"),
-                               ("pins", "pins")):
-                for past in history[key]:
-                    ledger.insert(table, {**past, "entry_id": entry_id})
 
 
 class Conflict(NamedTuple):
