@@ -36,6 +36,10 @@ class Where(Enum):
     CHECKLIST = "In the checklist"
     TIMELINE = "In the timeline"
     FOLLOWUPS = "In follow-ups (F8)"
+    COMPOSER = "In the update composer"
+    HANDBOOK = "In the handbook (F1)"
+    POSTMORTEM = "In the post-mortem editor"
+    METRICS = "In metrics (F9)"
 
 
 # The board and the list answer while focus is anywhere inside them; a panel's letters only
@@ -48,6 +52,11 @@ CONTEXT = {
     Where.CHECKLIST: Qt.ShortcutContext.WidgetShortcut,
     Where.TIMELINE: Qt.ShortcutContext.WidgetShortcut,
     Where.FOLLOWUPS: Qt.ShortcutContext.WidgetShortcut,
+    Where.COMPOSER: Qt.ShortcutContext.WidgetWithChildrenShortcut,
+    # Windows of their own: their keys answer while that window is the active one.
+    Where.HANDBOOK: Qt.ShortcutContext.WindowShortcut,
+    Where.POSTMORTEM: Qt.ShortcutContext.WindowShortcut,
+    Where.METRICS: Qt.ShortcutContext.WindowShortcut,
 }
 
 
@@ -91,6 +100,9 @@ ACTIONS: tuple[Action, ...] = (
     _row("palette", "Command palette", "Ctrl+K", Where.BOARD, "scribe.open_palette"),
     _row("find", "Find in the timeline", "Ctrl+F", Where.BOARD, "scribe.open_finder"),
     _row("next_panel", "Next panel", "F6", Where.BOARD, "page.focus_next_panel"),
+    # The narrow board's tabs (half a screen); the wide board has none.
+    _row("next_tab", "Next tab (narrow board)", "Ctrl+PgDown", Where.BOARD, "page.next_tab", args=(1,)),
+    _row("previous_tab", "Previous tab (narrow board)", "Ctrl+PgUp", Where.BOARD, "page.next_tab", args=(-1,)),
     _row("dismiss", "Dismiss the prompt", "Ctrl+.", Where.BOARD, "prompts.dismiss"),
     _row("snooze", f"Snooze prompts {SNOOZE_MINUTES} min", "Ctrl+,", Where.BOARD, "prompts.snooze",
          args=(SNOOZE_MINUTES,)),
@@ -118,6 +130,20 @@ ACTIONS: tuple[Action, ...] = (
     _row("followup_due", "due date", "U", Where.FOLLOWUPS, "followups.start_due"),
     _row("followup_ticket", "ticket", "T", Where.FOLLOWUPS, "followups.start_ticket"),
     _row("followup_done", "done / not done", "D", Where.FOLLOWUPS, "followups.toggle_done"),
+    # The status update composer (Ctrl+U); Esc closes it, as it closes every bar.
+    _row("send_update", "Send the update", ("Ctrl+Return", "Ctrl+Enter"), Where.COMPOSER, "composer.send"),
+    # The handbook's window.
+    _row("handbook_back", "Back", "Alt+Left", Where.HANDBOOK, "handbook.go_back"),
+    _row("handbook_forward", "Forward", "Alt+Right", Where.HANDBOOK, "handbook.go_forward"),
+    _row("handbook_home", "Home", "Alt+Home", Where.HANDBOOK, "handbook.go_home"),
+    _row("handbook_find", "Search the handbook", "Ctrl+F", Where.HANDBOOK, "handbook.focus_search"),
+    _row("handbook_close", "Close the handbook", "Ctrl+W", Where.HANDBOOK, "handbook.close"),
+    # The post-mortem editor's window (Ctrl+Shift+E on the board).
+    _row("postmortem_save", "Save a version", "Ctrl+S", Where.POSTMORTEM, "postmortem.save"),
+    _row("postmortem_close", "Close the editor", "Ctrl+W", Where.POSTMORTEM, "postmortem.close"),
+    # The metrics window.
+    _row("metrics_csv", "Export CSV", "Ctrl+E", Where.METRICS, "metrics.export_csv"),
+    _row("metrics_png", "Export PNG", "Ctrl+P", Where.METRICS, "metrics.export_png"),
 )
 
 BY_NAME = {a.name: a for a in ACTIONS}

@@ -23,13 +23,15 @@ from PySide6.QtWidgets import (
 
 from console.board import RecordClock
 from console.clock import Clock
+from console.vocabulary import Vocabulary
 from ui.board_models import ChecklistModel, RolesModel, TasksModel
-from ui.board_panels import ChecklistPanel, InlineBar, PromptStrip, RolesPanel, TasksPanel, UpdateComposer
+from ui.board_panels import ChecklistPanel, InlineBar, PromptStrip, TasksPanel
 from ui.capture import CaptureBox, CommandPalette
 from ui.finder import TimelineFinder
 from ui.incident_header import IncidentHeader
 from ui.open_tasks_bar import OpenTasksBar
-from ui.timeline_delegate import TimelineDelegate
+from ui.roles_panel import RolesPanel
+from ui.update_composer import UpdateComposer
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.process import Process
@@ -60,16 +62,13 @@ class BoardLayout(QWidget):
         self.checklist_panel = ChecklistPanel(self.checklist_model, core_roles, self)
 
         self.prompt_strip = PromptStrip(self)
-        self.composer = UpdateComposer(self)
+        self.composer = UpdateComposer(Vocabulary.from_process(process).audiences, self)
         self.timeline = QListView(self)
         self.timeline.setObjectName("timeline")
         self.timeline.setAccessibleName("Timeline")
-        self.timeline.setUniformItemSizes(True)  # O(1) layout per row, whatever the count
         self.timeline.setIconSize(QSize(8, 16))  # the kind's colour: a slim bar, not a block
-        self.timeline.setWordWrap(False)
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.timeline.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.timeline.setItemDelegate(TimelineDelegate(self.timeline))
+        # Its rows (whole entries, wrapped) are the scribe's: `ui.timeline_delegate`.
         self.capture = CaptureBox(self)
         self.capture.set_kinds([(k["key"], k["label"], k["colour"]) for k in process.items("entry_kinds")
                                 if k["source"] == "explicit"])
@@ -106,8 +105,10 @@ class BoardLayout(QWidget):
         self.side.setObjectName("rolesOverTasks")  # the name its sizes are kept under (ui.preferences)
         self.side.addWidget(self.roles_panel)
         self.side.addWidget(self.tasks_panel)
-        self.side.setSizes([420, 220])
-        self.side.setStretchFactor(0, 2)
+        # Roles first, as tall as they need (the panel's maximum), Tasks the rest.
+        self.side.setStretchFactor(0, 1)
+        self.side.setStretchFactor(1, 1)
+        self.side.setSizes([10_000, 1])
         self.centre = QWidget(self)
         self._centre_layout = QVBoxLayout(self.centre)
         self._centre_layout.setContentsMargins(0, 0, 0, 0)
@@ -202,6 +203,7 @@ class BoardLayout(QWidget):
             if self._wide_sizes is not None:  # once the splitters have seen their columns again
                 body, side = self._wide_sizes
                 QTimer.singleShot(0, self, lambda: (self.body.setSizes(body), self.side.setSizes(side)))
+        self.writing_area.show()  # a layout taking a widget from another parent hides it
         # The layouts' cached minimums are the old arrangement's until told; then narrow, the
         # page asks only what its own widgets need (else the wide columns' sum would stick).
         for widget in (self.header, self.side, self.body, self.writing_area):
@@ -235,6 +237,23 @@ class BoardLayout(QWidget):
         index = {self.timeline_area: 0, self.tasks_panel: 1, self.roles_panel: 2, self.checklist_panel: 3}[panel]
         if self.narrow and self.tab_bar.currentIndex() != index:
             self.tab_bar.setCurrentIndex(index)
+
+    def _tab_widget(self, index: int) -> QWidget:
+        """What takes the keyboard on tab `index`: its panel's list."""
+        return (self.timeline, self.tasks_panel.view, self.roles_panel.table, self.checklist_panel.tree)[index]
+
+    def next_tab(self, step: int) -> None:
+        """Narrow: the next tab (`step` 1) or the previous one (-1), round. The keyboard goes
+        along if it was in the panel going out of sight; in the note box it stays there."""
+        if not self.narrow:
+            return
+        focused = QApplication.focusWidget()
+        leaving = focused is not None and self._panel_of(focused) is not None
+        index = (self.tab_bar.currentIndex() + step) % self.tab_bar.count()
+        self.tab_bar.setCurrentIndex(index)
+        target = self._tab_widget(index)
+        if leaving and target.isVisibleTo(self):
+            target.setFocus()
 
     def _reveal(self, widget: QWidget) -> None:
         if self.narrow and (panel := self._panel_of(widget)) is not None:

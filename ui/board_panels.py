@@ -1,22 +1,25 @@
 """The panels of the IC's board. Each is a plain view over a model plus an inline bar for
-input: nothing here opens a dialog, because nothing modal may interrupt a call.
+input: nothing here opens a dialog, because nothing modal may interrupt a call. (The roles
+panel is `ui.roles_panel`; the update composer `ui.update_composer`.)
 """
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QCompleter, QFrame, QHBoxLayout, QHeaderView, QLabel,
-    QLineEdit, QListView, QPlainTextEdit, QPushButton, QScrollArea, QTableView, QTreeView, QVBoxLayout,
-    QWidget,
+    QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QTreeView, QVBoxLayout, QWidget,
 )
 
 from ui import actions
 from ui.actions import ESC, Where
-from ui.board_models import ChecklistModel, RolesModel, TasksModel
+from ui.board_models import ChecklistModel, TasksModel
+from ui.checklist_rows import ChecklistRows
 from ui.link_label import LinkLabel
+from ui.message_line import MessageLine
+from ui.task_rows import TaskRows
 
 
-def _title(text: str, parent: QWidget) -> QLabel:
+def panel_title(text: str, parent: QWidget) -> QLabel:
+    """A panel's bold title line."""
     label = QLabel(text, parent)
     label.setObjectName("panelTitle")
     return label
@@ -42,9 +45,7 @@ class InlineBar(QFrame):
         self.edit = QLineEdit(self)
         self.edit.setPlaceholderText(placeholder)
         self.edit.setAccessibleName(prompt)
-        self.message = QLabel(self)
-        self.message.setObjectName("formMessage")
-        self.message.setWordWrap(True)
+        self.message = MessageLine(self)  # a problem; with .done() a confirmation
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         row = QHBoxLayout()
@@ -70,6 +71,18 @@ class InlineBar(QFrame):
         self.hide()
         self.cancelled.emit()
 
+    def take(self, text: str) -> None:
+        """`text` was submitted and is on its way: out of the field, leaving whatever was
+        typed after it (the next step, typed while this one saves)."""
+        current = self.edit.text()
+        rest = current[len(text):] if current.startswith(text) else current.replace(text, "", 1)
+        self.edit.setText(rest.lstrip())
+
+    def give_back(self, text: str) -> None:
+        """`text` could not be saved: back into the field, ahead of anything typed since."""
+        typed_since = self.edit.text().strip()
+        self.edit.setText(f"{text} {typed_since}" if typed_since else text)
+
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
         if watched is self.edit and actions.claims(event, ESC):
             return True
@@ -85,155 +98,6 @@ class InlineBar(QFrame):
             self.submitted.emit(text)
 
 
-class RolesPanel(QWidget):
-    """Roles with holders, the selected role's card, warnings, and the assign bar.
-
-    Signals:
-        assign_requested(str, str): role id and person.
-        handbook_requested(str): a page reference from the role card.
-    """
-
-    assign_requested = Signal(str, str)
-    handbook_requested = Signal(str)
-
-    def __init__(self, model: RolesModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self.table = QTableView(self)
-        self.table.setObjectName("rolesTable")
-        self.table.setAccessibleName("Roles")
-        self.table.setModel(model)
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setShowGrid(False)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().resizeSection(0, 150)
-        self.table.horizontalHeader().resizeSection(2, 64)
-        self.table.horizontalHeader().setAccessibleName("Roles columns")
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
-        self.table.activated.connect(lambda index: self.handbook_requested.emit(model.role_at(index.row())["page"]))
-        self.table.setTabKeyNavigation(False)  # Tab goes on to the card, arrows pick the role
-        # The card's link: Tab reaches it, Enter follows it (as Enter on the role's row does).
-        self.card = LinkLabel(self, hint="Enter opens the role's page in the handbook")
-        self.card.setObjectName("roleCard")
-        self.card.setWordWrap(True)
-        self.card.linkActivated.connect(self.handbook_requested)
-        self.warnings = QLabel(self)
-        self.warnings.setObjectName("warnings")
-        self.warnings.setWordWrap(True)
-        self.warnings.setTextFormat(Qt.TextFormat.RichText)
-        # Each warning's "why": Tab walks the links, Enter follows one.
-        self.warnings.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
-                                              | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
-        self.warnings.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.warnings.setAccessibleName("Role warnings")
-        self.warnings.linkActivated.connect(self.handbook_requested)
-        # The letter of each role is its `key` in the process (roles.yaml).
-        self.role_keys = {str(r["key"]).lower(): r for r in model._roles if r.get("key")}
-        legend = " · ".join(f"{key} {r['short']}" for key, r in self.role_keys.items())
-        self.bar = InlineBar("Role?", legend, self)
-        self.completer_model = QStringListModel(self)
-        completer = QCompleter(self.completer_model, self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.bar.edit.setCompleter(completer)
-        self._pending_role: str | None = None
-        # Everything stacks in a scroll area: when the warnings, the bar and the card do not
-        # fit the panel's height, the panel scrolls, and nothing is drawn over the table.
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("rolesScroll")
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        inner = QWidget(self.scroll)
-        stack = QVBoxLayout(inner)
-        stack.setContentsMargins(0, 0, 0, 0)
-        title = _title(f"Roles  ({actions.keys_of('assign')} assign)", inner)
-        title.setWordWrap(True)
-        stack.addWidget(title)
-        for widget in (self.warnings, self.bar, self.table, self.card):
-            widget.setParent(inner)
-            stack.addWidget(widget)
-        stack.addStretch(1)
-        self.scroll.setWidget(inner)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.scroll)
-        model.modelReset.connect(self._fit_table)
-        self._fit_table()
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self.show_card())
-        self.bar.edit.textEdited.connect(self._on_bar_text)
-        self.bar.submitted.connect(self._on_bar_submitted)
-        self.phase = "during"
-
-    def _fit_table(self) -> None:
-        """The table as tall as its rows (the process's roles: a handful), never scrolling."""
-        rows = self.table.verticalHeader().defaultSectionSize() * self.model.rowCount()
-        frame = 2 * self.table.frameWidth()
-        self.table.setFixedHeight(rows + self.table.horizontalHeader().sizeHint().height() + frame)
-
-    def start_assign(self) -> None:
-        """Ctrl+R: the next letter picks the role, then the name, then Enter."""
-        self._pending_role = None
-        self.bar.open(prompt=f"Role? ({' '.join(self.role_keys)})")
-        self.scroll.ensureWidgetVisible(self.bar)
-
-    def set_people(self, people: list[str]) -> None:
-        self.completer_model.setStringList(sorted(set(people), key=str.casefold))
-
-    def _on_bar_text(self, text: str) -> None:
-        if self._pending_role is None and len(text) == 1:
-            role = self.role_keys.get(text.lower())
-            if role is None:
-                self.bar.message.setText(f"No role on key {text!r}: {' '.join(self.role_keys)}")
-                self.bar.edit.clear()
-                return
-            self._pending_role = role["id"]
-            self.bar.label.setText(f"{role['name']}:")
-            self.bar.edit.clear()
-            self.bar.edit.setPlaceholderText("name, then Enter (the current holder is replaced for one-holder roles)")
-            self.bar.message.clear()
-
-    def _on_bar_submitted(self, text: str) -> None:
-        if self._pending_role is None:
-            return
-        self.assign_requested.emit(self._pending_role, text)
-
-    def assigned(self) -> None:
-        self._pending_role = None
-        self.bar.edit.completer().popup().hide()  # or it hands focus back to the hidden bar
-        self.bar.hide()
-
-    def show_card(self) -> None:
-        index = self.table.currentIndex()
-        row = index.row() if index.isValid() else 0
-        if self.model.rowCount() == 0:
-            return
-        role = self.model.role_at(row)
-        duties = role["duties"].get(self.phase) or []
-        items = "".join(f"<li>{_esc(d)}</li>" for d in duties[:3])
-        more = f"<br><a href=\"{role['page']}\">Handbook: {_esc(role['name'])} ›</a>"
-        self.card.setText(f"<b>{_esc(role['name'])}</b> — {_esc(role['purpose'])}"
-                          f"<ul style='margin:2px'>{items}</ul>{more}")
-
-    def set_warnings(self, warnings: list) -> None:
-        if not warnings:
-            self.warnings.hide()
-            return
-        lines = []
-        for w in warnings:
-            mark = "⚠" if w.level == "strong" else "•"
-            link = f" <a href=\"{w.page}\">why</a>" if w.page else ""
-            lines.append(f"<span class='{w.level}'>{mark} {_esc(w.text)}</span>{link}")
-        self.warnings.setText("<br>".join(lines))
-        self.warnings.setProperty("level", "strong" if any(w.level == "strong" for w in warnings) else "suggest")
-        self.warnings.style().unpolish(self.warnings)
-        self.warnings.style().polish(self.warnings)
-        self.warnings.show()
-
-
 class TasksPanel(QWidget):
     """Open tasks with live countdowns; the selected task's keys (D done, E extend, R reassign)
     are `ui.actions`' rows for Tasks.
@@ -242,6 +106,8 @@ class TasksPanel(QWidget):
         task_requested(str): the task bar's text (`PERSON MINUTES TEXT`).
         done_requested(int), extend_requested(int, str), reassign_requested(int, str)
     """
+
+    MIN_ROWS = 3  # lines of tasks always in sight
 
     task_requested = Signal(str)
     done_requested = Signal(int)
@@ -255,7 +121,7 @@ class TasksPanel(QWidget):
         self.view.setObjectName("tasksList")
         self.view.setAccessibleName("Tasks")
         self.view.setModel(model)
-        self.view.setWordWrap(True)  # a handful of rows: wrap rather than cut the task off
+        TaskRows(self.view)  # a task wraps rather than being cut off, its text under its text
         self.actions_by_name = actions.install(self.view, Where.TASKS, tasks=self)
         self.bar = InlineBar("Task:", "PERSON MINUTES TEXT   e.g. Ana 5 check the replicas", self)
         self.bar.submitted.connect(self._on_bar_submitted)
@@ -265,7 +131,8 @@ class TasksPanel(QWidget):
         self.empty.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(_title(f"Tasks  ({actions.keys_of('task')} new · {actions.legend(Where.TASKS)})", self))
+        self.title = panel_title(f"Tasks  ({actions.keys_of('task')} new · {actions.legend(Where.TASKS)})", self)
+        layout.addWidget(self.title)
         layout.addWidget(self.bar)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.empty)
@@ -288,6 +155,23 @@ class TasksPanel(QWidget):
         empty = self.model.rowCount() == 0
         self.empty.setVisible(empty)
         self.view.setVisible(not empty)
+        self._fit_minimum()
+
+    def _fit_minimum(self) -> None:
+        """Never shorter than its title and `MIN_ROWS` lines of tasks (or the whole hint when
+        there are none): the roles above give way first."""
+        width = max(self.width(), 100)
+        body = self.empty.heightForWidth(width) if self.model.rowCount() == 0 else \
+            self.MIN_ROWS * self.view.fontMetrics().lineSpacing() + 2 * self.view.frameWidth() + 6
+        spacing = self.layout().spacing() * 2
+        height = self.title.heightForWidth(width) + body + spacing
+        if self.minimumHeight() != height:
+            self.setMinimumHeight(height)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_minimum()  # the title and the hint wrap anew
 
     def start_task(self, prefill: str = "") -> None:
         self._mode = None
@@ -359,7 +243,7 @@ class ChecklistPanel(QWidget):
         self.tree.setAccessibleName("Checklist")
         self.tree.setHeaderHidden(True)
         self.tree.setModel(model)
-        self.tree.setWordWrap(True)
+        ChecklistRows(self.tree)  # each step whole, wrapped; a done step's box ticked
         self.actions_by_name = actions.install(self.tree, Where.CHECKLIST, checklist=self)
         self.next_label = QLabel(self)
         self.next_label.setObjectName("nextStep")
@@ -367,7 +251,7 @@ class ChecklistPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
-        top.addWidget(_title("Checklist", self))
+        top.addWidget(panel_title("Checklist", self))
         top.addWidget(self.role_box, 1)
         layout.addLayout(top)
         layout.addWidget(self.progress)
@@ -403,72 +287,6 @@ class ChecklistPanel(QWidget):
         index = self.model.item_index(self._kept) if self._kept else None
         if index is not None and index.isValid():
             self.tree.setCurrentIndex(index)
-
-
-class UpdateComposer(QFrame):
-    """Write a status update from the audience's template; live-message rules run as you type.
-
-    Signals:
-        send_requested(str, str): audience and text.
-        closed()
-    """
-
-    send_requested = Signal(str, str)
-    closed = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("composer")
-        self.audience_box = QComboBox(self)
-        self.audience_box.setAccessibleName("Audience")
-        for audience in ("responders", "executives", "customers"):
-            self.audience_box.addItem(audience.capitalize(), audience)
-        self.editor = QPlainTextEdit(self)
-        self.editor.setObjectName("composerText")
-        self.editor.setAccessibleName("Update text")
-        self.findings = QLabel(self)
-        self.findings.setObjectName("findings")
-        self.findings.setWordWrap(True)
-        self.send_button = QPushButton("Send (Ctrl+Enter)", self)
-        self.hint = QLabel("Esc closes without sending", self)
-        self.hint.setObjectName("keysHint")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        top = QHBoxLayout()
-        top.addWidget(_title("Status update to", self))
-        top.addWidget(self.audience_box)
-        top.addStretch(1)
-        top.addWidget(self.hint)
-        top.addWidget(self.send_button)
-        layout.addLayout(top)
-        layout.addWidget(self.editor, 1)
-        layout.addWidget(self.findings)
-        self.send_button.clicked.connect(self._send)
-        actions.yield_keys(self.editor, keep=(ESC,))
-        self.editor.installEventFilter(self)
-        self.hide()
-
-    def audience(self) -> str:
-        return self.audience_box.currentData()
-
-    def _send(self) -> None:
-        text = self.editor.toPlainText().strip()
-        if text:
-            self.send_requested.emit(self.audience(), text)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        if watched is self.editor and actions.claims(event, ESC):
-            return True
-        if watched is self.editor and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
-                    event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-                self._send()
-                return True
-            if event.key() == Qt.Key.Key_Escape:
-                self.hide()
-                self.closed.emit()
-                return True
-        return False
 
 
 def _esc(text: str) -> str:

@@ -17,7 +17,8 @@ from ui.actions import Where
 
 WINDOW_PLACES = (Where.WINDOW, Where.LIST)
 BOARD_PLACES = (Where.WINDOW, Where.BOARD)
-PANEL_PLACES = (Where.TASKS, Where.CHECKLIST, Where.TIMELINE)
+PANEL_PLACES = (Where.TASKS, Where.CHECKLIST, Where.TIMELINE, Where.COMPOSER)
+OTHER_WINDOWS = (Where.FOLLOWUPS, Where.HANDBOOK, Where.POSTMORTEM, Where.METRICS)  # each its own window
 MAX_WIDTH = 1240  # three columns side by side; wider only spreads them out
 
 
@@ -31,20 +32,22 @@ def _keys(places: Iterable[Where]) -> str:
 
 
 def board_sheet(commands: Iterable[tuple[str, str]], role_keys: dict[str, str]) -> str:
-    """Three columns: the window's and the board's keys; the panels' letters and the role
-    bar's; the note box's commands (`usage`, `what it does`)."""
+    """Three columns: the window's and the board's keys; the panels' letters, the role bar's
+    and the other windows' keys; the note box's commands (`usage`, `what it does`)."""
     roles = " · ".join(f"<b>{escape(key)}</b> {escape(short)}" for key, short in role_keys.items())
     lines = "".join(f"<tr><td><b>{escape(usage)}</b></td><td>{escape(summary)}</td></tr>"
                     for usage, summary in commands)
     return (f"<table width=100%><tr><td valign=top width=34%>{_keys(BOARD_PLACES)}</td>"
             f"<td valign=top width=22%>{_keys(PANEL_PLACES)}<h4>{escape(actions.keys_of('assign'))}, then</h4>"
-            f"<p>{roles}</p></td>"
+            f"<p>{roles}</p>{_keys(OTHER_WINDOWS)}</td>"
             f"<td valign=top width=44%><h4>In the note box</h4><table cellspacing=2>{lines}</table></td>"
             "</tr></table>")
 
 
 def window_sheet() -> str:
-    return _keys(WINDOW_PLACES)
+    """Two columns: the window's and the list's keys; the other windows' keys."""
+    return (f"<table width=100%><tr><td valign=top width=50%>{_keys(WINDOW_PLACES)}</td>"
+            f"<td valign=top width=50%>{_keys(OTHER_WINDOWS)}</td></tr></table>")
 
 
 class CheatSheet(QLabel):

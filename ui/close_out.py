@@ -75,17 +75,26 @@ class CloseOut:
         bar = self.bar
 
         def done(_):
-            bar.edit.clear()
-            bar.message.setText(f"Step {step} logged. Next step, or Esc when done.")
+            bar.message.done(f"Step {step} logged. Next step, or Esc when done.")
 
         def failed(error):
+            bar.give_back(text)  # ahead of the next step, if one was typed meanwhile
             bar.message.setText(f"Not logged: {error}")
 
+        def send(job) -> None:
+            """The step leaves the field as it is sent: what is typed next is the next step's
+            and is never wiped when this one is logged."""
+            bar.take(text)
+            if isinstance(job, str):  # a line of the command language
+                self._send_line(job, done, failed)
+            else:
+                self._submit(job, done, failed)
+
         if step == "1":
-            self._send_line("/end", done, failed)
+            send("/end")
         elif step == "2":
-            self._submit(lambda s: s.timeline.log(incident_id, "Remaining discussion moves to the incident chat room",
-                                                  by=author, kind="note"), done, failed)
+            send(lambda s: s.timeline.log(incident_id, "Remaining discussion moves to the incident chat room",
+                                          by=author, kind="note"))
         elif step == "3":
             from datetime import date
 
@@ -95,7 +104,7 @@ class CloseOut:
             except ValueError:
                 bar.message.setText("Write 3 NAME YYYY-MM-DD: one named owner and the date the post-mortem is due.")
                 return
-            self._submit(lambda s: _name_owner(s, incident_id, name.strip(), due, author), done, failed)
+            send(lambda s: _name_owner(s, incident_id, name.strip(), due, author))
         elif step == "4":
             # Whoever types records the owner's spoken acknowledgement, on the owner's behalf.
             record = self._reader.postmortem.record(incident_id)
@@ -103,11 +112,9 @@ class CloseOut:
             if not owner:
                 bar.message.setText("Name the owner first: 3 NAME YYYY-MM-DD.")
                 return
-            self._submit(lambda s: s.postmortem.acknowledge(incident_id, by=author, on_behalf_of=owner),
-                         done, failed)
+            send(lambda s: s.postmortem.acknowledge(incident_id, by=author, on_behalf_of=owner))
         elif step == "5" and rest.strip():
-            self._submit(lambda s: s.timeline.log(incident_id, f"Clean-up: {rest.strip()}", by=author, kind="todo"),
-                         done, failed)
+            send(lambda s: s.timeline.log(incident_id, f"Clean-up: {rest.strip()}", by=author, kind="todo"))
         else:
             bar.message.setText("Steps: 1, 2, 3 NAME YYYY-MM-DD, 4 NAME, 5 TEXT")
 

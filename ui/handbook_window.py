@@ -13,7 +13,7 @@ import re
 from PySide6.QtCore import (
     QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, QUrl, Signal,
 )
-from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel, QTextDocument
+from PySide6.QtGui import QStandardItem, QStandardItemModel, QTextDocument
 from PySide6.QtWidgets import (
     QLabel, QLineEdit, QListView, QMainWindow, QSplitter, QStyle, QStyledItemDelegate,
     QStyleOptionViewItem, QTextBrowser, QToolBar, QTreeView, QVBoxLayout, QWidget,
@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from console import handbook
 from console.handbook import HandbookIndex, Hit
+from ui import actions
+from ui.actions import Where
 
 Index = QModelIndex | QPersistentModelIndex
 PageRole = Qt.ItemDataRole.UserRole + 1
@@ -154,7 +156,6 @@ class HandbookWindow(QMainWindow):
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("handbookSearch")
         self.search_edit.setAccessibleName("Search the handbook")
-        self.search_edit.setPlaceholderText("Search the handbook (Ctrl+F)")
         self.search_edit.setClearButtonEnabled(True)
         self.results = QListView(self)
         self.results.setObjectName("handbookResults")
@@ -194,11 +195,13 @@ class HandbookWindow(QMainWindow):
         toolbar = QToolBar("Navigation", self)
         toolbar.setObjectName("handbookToolbar")
         self.addToolBar(toolbar)
-        self.back_action = self._action(toolbar, "Back", QKeySequence.StandardKey.Back, self.go_back)
-        self.forward_action = self._action(toolbar, "Forward", QKeySequence.StandardKey.Forward, self.go_forward)
-        self._action(toolbar, "Home", "Alt+Home", lambda: self.open_ref(handbook.HOME))
-        self._action(None, "Search", QKeySequence.StandardKey.Find, self.focus_search)
-        self._action(None, "Close", "Ctrl+W", self.close)
+        # The window's keys are rows of `ui.actions` (Where.HANDBOOK), as every key is.
+        self.actions_by_name = actions.install(self, Where.HANDBOOK, handbook=self)
+        self.back_action = self.actions_by_name["handbook_back"]
+        self.forward_action = self.actions_by_name["handbook_forward"]
+        for name in ("handbook_back", "handbook_forward", "handbook_home"):
+            toolbar.addAction(self.actions_by_name[name])
+        self.search_edit.setPlaceholderText(f"Search the handbook ({actions.keys_of('handbook_find')})")
 
         self.search_edit.textChanged.connect(self._on_search_text_changed)
         self.search_edit.returnPressed.connect(self._open_current_hit)
@@ -207,15 +210,6 @@ class HandbookWindow(QMainWindow):
         self.tree.clicked.connect(self._on_tree_activated)
         self.browser.anchorClicked.connect(self._on_link_clicked)
         self.open_ref(handbook.HOME)
-
-    def _action(self, toolbar: QToolBar | None, text: str, keys, slot) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(slot)
-        self.addAction(action)
-        if toolbar is not None:
-            toolbar.addAction(action)
-        return action
 
     # -- navigation ---------------------------------------------------------------------
 
@@ -242,6 +236,9 @@ class HandbookWindow(QMainWindow):
         self.statusBar().showMessage(page.title + (f" › #{anchor}" if anchor else ""))
         self.page_shown.emit(ref)
         return True
+
+    def go_home(self) -> None:
+        self.open_ref(handbook.HOME)
 
     def go_back(self) -> None:
         if self._back:

@@ -9,7 +9,7 @@ from PySide6.QtCore import (
     QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView,
+    QAbstractItemView, QApplication, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView,
     QVBoxLayout, QWidget,
 )
 
@@ -17,6 +17,7 @@ from console.clock import Clock
 from console.domain import Incident
 from console.queries import Reader
 from ui import palette
+from ui.actions import keys_of
 from ui.formatting import local_and_utc, severity_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -156,13 +157,13 @@ class IncidentListPage(QWidget):
             if sample:
                 header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.empty_hint = QLabel("No incidents yet. Press Ctrl+N to declare one.", self)
+        self.empty_hint = QLabel(f"No incidents yet. Press {keys_of('declare')} to declare one.", self)
         self.empty_hint.setObjectName("emptyHint")
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("listFilter")
         self.filter_edit.setAccessibleName("Filter incidents")
-        self.filter_edit.setPlaceholderText("Filter: words in the title or INC-n (Ctrl+F)")
+        self.filter_edit.setPlaceholderText(f"Filter: words in the title or INC-n ({keys_of('filter')})")
         self.filter_severity = QComboBox(self)
         self.filter_severity.setAccessibleName("Severity filter")
         self.filter_severity.addItem("Any severity", None)
@@ -182,7 +183,8 @@ class IncidentListPage(QWidget):
         filters.addWidget(self.filter_severity)
         filters.addWidget(self.filter_status)
         filters.addWidget(self.filter_since)
-        hint = QLabel("Enter: open   Ctrl+N: declare   Ctrl+F: filter   F9: metrics", self)
+        hint = QLabel(f"Enter: open   {keys_of('declare')}: declare   {keys_of('filter')}: filter   "
+                      f"{keys_of('metrics')}: metrics", self)
         hint.setObjectName("keysHint")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -237,8 +239,23 @@ class IncidentListPage(QWidget):
 
     def _update_empty_hint(self) -> None:
         empty = self.model.rowCount() == 0
+        first = self.table.isHidden() and not empty
         self.empty_hint.setVisible(empty)
         self.table.setVisible(not empty)
+        if first:
+            self._to_the_first_incident()
+
+    def _to_the_first_incident(self) -> None:
+        """The first incident arrived (declared from the command line, or another window):
+        if the keyboard was idle on this page (in the empty filter, as it is while the list is
+        empty), it goes to the incident, so the first Enter opens it."""
+        if not self.isVisible():
+            return
+        focused = QApplication.focusWidget()
+        idle = focused is None or focused is self.window() or (focused is self.filter_edit
+                                                               and not self.filter_edit.text())
+        if idle:
+            self.focus_table()
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -101,7 +101,7 @@ class IncidentPage(BoardLayout):
             audiences=tuple(self.language.vocabulary.audiences), composer=self.composer,
             cadence_label=self.header.cadence_label, current=lambda: self.incident, commander=self.commander,
             actions=lambda: [f"{t.owner}: {t.text}" for t in self.tasks_model.tasks()],
-            submit=self._submit, say=say, done=self.focus_note,
+            submit=self._submit, say=say, done=self.focus_note, warn=self.note_status.setText,
         )
         self.close_out = CloseOut(
             process=process, reader=reader, writer=writer, clock=clock, author=author,

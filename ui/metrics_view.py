@@ -8,13 +8,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QPainter, QPen
+from PySide6.QtGui import QFont, QPainter, QPen
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from console import metrics
 from console.errors import ConsoleError
 from console.files import write_private
-from ui import palette
+from ui import actions, palette
+from ui.actions import Where
 
 MEASURE_NAMES = {
     "time_to_declare": "Time to declare",
@@ -104,10 +105,10 @@ class MetricsWindow(QWidget):
         for key, name in MEASURE_NAMES.items():
             self.measure_box.addItem(name, key)
         self.chart = MetricsChart(self)
-        self.csv_button = QPushButton("Export CSV (Ctrl+E)", self)
-        self.png_button = QPushButton("Export PNG (Ctrl+P)", self)
-        self.csv_button.setShortcut(QKeySequence("Ctrl+E"))
-        self.png_button.setShortcut(QKeySequence("Ctrl+P"))
+        # The keys are rows of `ui.actions` (Where.METRICS), as every key is.
+        self.actions_by_name = actions.install(self, Where.METRICS, metrics=self)
+        self.csv_button = QPushButton(f"Export CSV ({actions.keys_of('metrics_csv')})", self)
+        self.png_button = QPushButton(f"Export PNG ({actions.keys_of('metrics_png')})", self)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         top = QHBoxLayout()

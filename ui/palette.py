@@ -52,6 +52,8 @@ COLOURS: dict[str, tuple[str, str]] = {
     # marks and borders (not text)
     "warning": ("#b35c00", "#e8a33d"),  # the role warnings' border, a pinned entry's mark
     "accent": ("#2a7aa0", "#5fb3d4"),  # the border of a prompt for the moment
+    "check": ("#1a5fb4", "#8ab4f8"),  # a done checklist step's box (ui/checklist_rows.py)...
+    "tick": ("#ffffff", "#141517"),  # ...and the tick in it
     # fills, with on_fill text on them
     "on_fill": ("#ffffff", "#ffffff"),
     "danger_fill": ("#b3261e", "#b3261e"),  # the banner, the check-back alert
@@ -85,6 +87,8 @@ PAIRS: tuple[Pair, ...] = (
     Pair("warning", _WINDOW_BACKGROUNDS, MARK, "the warnings' border, the pin mark"),
     Pair("danger", ("window",), MARK, "the strong warnings' border, the lint underline"),
     Pair("accent", ("window", "alternate_base"), MARK, "the border of a prompt for the moment"),
+    Pair("check", _WINDOW_BACKGROUNDS, MARK, "a done checklist step's box"),
+    Pair("tick", ("check",), TEXT, "the tick in a done step's box (read like text: done or not)"),
     Pair("on_fill", ("danger_fill", "neutral_fill", *(f"sev{n}" for n in LEVELS)), TEXT,
          "the banner, the check-back alert, the severity chip, a chip with no kind"),
     *(Pair(f"sev{n}", ("window",), MARK, "the metrics chart's bars") for n in LEVELS),

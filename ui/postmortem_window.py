@@ -13,13 +13,14 @@ import re
 
 
 from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QTextCharFormat, QTextCursor
+from PySide6.QtGui import QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QPlainTextEdit, QPushButton,
     QSplitter, QTextBrowser, QTextEdit, QToolTip, QVBoxLayout, QWidget,
 )
 
-from ui import palette
+from ui import actions, palette
+from ui.actions import Where
 
 LINT_PAUSE_MS = 250
 _HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
@@ -101,8 +102,7 @@ class PostmortemWindow(QWidget):
         current = record.status if record else "draft"
         self.status_box.setCurrentIndex(max(0, self.status_box.findData(current)))
         self._status = current
-        self.save_button = QPushButton("Save version (Ctrl+S)", self)
-        self.save_button.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_button = QPushButton(f"Save version ({actions.keys_of('postmortem_save')})", self)
         self.message = QLabel(self)
         self.message.setObjectName("formMessage")
         self.meeting_edit = QLineEdit(self)
@@ -147,10 +147,8 @@ class PostmortemWindow(QWidget):
         self.recording_edit.returnPressed.connect(self._set_details)
         self.regenerate_button.clicked.connect(self.regenerate)
         self.editor.cursorPositionChanged.connect(self.follow_editor)
-        close = QAction("Close", self)
-        close.setShortcut(QKeySequence("Ctrl+W"))
-        close.triggered.connect(self.close)
-        self.addAction(close)
+        # Ctrl+S and Ctrl+W are rows of `ui.actions` (Where.POSTMORTEM), as every key is.
+        self.actions_by_name = actions.install(self, Where.POSTMORTEM, postmortem=self)
         self.findings: list = []
         self.refresh()
 

@@ -26,6 +26,7 @@ from ui.board_panels import InlineBar
 from ui.capture import CaptureBox, CommandPalette
 from ui.finder import TimelineFinder
 from ui.formatting import KindStyles
+from ui.status_updates import sent_with_findings
 from ui.timeline import TimelineModel
 from ui.timeline_delegate import show_whole_entries
 from ui.timeline_scroll import TimelineScroll
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from console.commands import Language
 
 _DECISION = re.compile(r"^\s*(d:|/decision\b)", re.IGNORECASE)
+SAVING = "saving…"  # under the note box while a line is on its way (a confirmation, not a problem)
 
 
 class ScribeController:
@@ -117,7 +119,7 @@ class ScribeController:
         draft = self._reader.drafts.get(self.author, incident.id)
         if draft:
             self.note_edit.setText(draft)
-            self.note_status.setText("Restored what you were typing before the window closed.")
+            self.note_status.done("Restored what you were typing before the window closed.")
         self.scroll.jump_to_newest()
 
     def add_entries(self, entries) -> None:
@@ -199,7 +201,7 @@ class ScribeController:
             return
         incident_id, author, zone = self.incident_id, self.author, self._zone
         uid = uuid.uuid4().hex  # made here, so a resend can never record the line twice
-        self.note_status.setText("saving…")
+        self.note_status.done(SAVING)
 
         def job(service):
             change = language.run(service, incident_id, line, by=author, local_tz=zone, uid=uid)
@@ -207,11 +209,10 @@ class ScribeController:
             return change
 
         def on_done(change) -> None:
-            if self.note_status.text() == "saving…":
+            if self.note_status.text() == SAVING:
                 self.note_status.clear()
             if change.findings:  # the message rules on an update: it was sent all the same
-                more = f" (and {len(change.findings) - 1} more)" if len(change.findings) > 1 else ""
-                self.note_status.setText(f"Sent. {change.findings[0].summary}{more}")
+                self.note_status.setText(sent_with_findings(parsed.args.get("audience", ""), change.findings))
 
         def on_error(error: Exception) -> None:
             typed_since = self.note_edit.text()

@@ -4,7 +4,7 @@ rules as it is typed, and sends it through the board's write path.
 
 The rules are the one linter's (`console.lint.lint_message`), the same that the core runs on
 every update as it is sent: what it found then comes back with the change and stays on show
-in the composer (the update is recorded all the same; Esc closes).
+under the note box once the composer closes (the update is recorded all the same).
 """
 
 from collections.abc import Callable
@@ -19,9 +19,9 @@ from console.domain import Incident
 from console.queries import Reader
 from ui.actions import keys_of
 from ui.board_models import countdown
-from ui.board_panels import UpdateComposer
 from ui import palette
 from ui.formatting import severity_text
+from ui.update_composer import UpdateComposer
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.process import Process
@@ -35,7 +35,7 @@ class StatusUpdates:
         commander: the IC's name, None if nobody holds the role.
         actions: the open tasks' "owner: text", for the template's actions.
         submit: the board's write path, `submit(job, on_done=None, on_error=None)`.
-        say: a short message under the note box.
+        say: a short message under the note box; warn: one in the error colour.
         done: where focus goes once the composer closes.
     """
 
@@ -43,7 +43,7 @@ class StatusUpdates:
         self, *, process: "Process", reader: Reader, clock: Clock, author: str, audiences: tuple[str, ...],
         composer: UpdateComposer, cadence_label: QLabel, current: Callable[[], Incident | None],
         commander: Callable[[], str | None], actions: Callable[[], list[str]], submit: Callable,
-        say: Callable[[str], None], done: Callable[[], None],
+        say: Callable[[str], None], done: Callable[[], None], warn: Callable[[str], None] | None = None,
     ) -> None:
         self.process = process
         self._reader = reader
@@ -57,6 +57,7 @@ class StatusUpdates:
         self._actions = actions
         self._submit = submit
         self._say = say
+        self._warn = warn or say
         self._done = done
         self.due: list[board.UpdateDue] = []
         self._roster: list[str] = []  # the incident's responders: the names the blame rules know
@@ -132,29 +133,37 @@ class StatusUpdates:
             return
         audience = self.composer.audience()
         if not lint.message_rules(self.process, audience, security=bool(incident.security)):
-            self.composer.findings.setText("")
+            self.composer.show_findings("")
             return
         findings = lint.lint_message(self.process, self.composer.editor.toPlainText(), audience,
                                      roster=self._roster, security=bool(incident.security))
-        self.composer.findings.setText(
+        self.composer.show_findings(
             "\n".join(f.summary for f in findings) if findings else "No problems found by the message rules.")
 
     def _on_send(self, audience: str, text: str) -> None:
+        """Send; once it is recorded the composer closes, as a sent message's window does, and
+        the line under the note box says it was sent and everything the rules found in it."""
         incident_id, author = self._current().id, self.author
         if self._sent == (incident_id, audience, text):
-            self.composer.findings.setText("Already sent. Change the text to send a correction, or Esc to close.")
+            self.composer.show_findings("Already sent. Change the text to send a correction, or Esc to close.")
             return
 
         def done(change):
             self._sent = (incident_id, audience, text)
-            self._say(f"Update to {audience} sent.")
-            if change.findings:  # sent all the same: say what the rules found, Esc closes
-                self.composer.findings.setText(
-                    f"Sent to {audience}. The message rules found:\n"
-                    + "\n".join(f.summary for f in change.findings) + "\nEsc closes.")
-                return
             self.composer.hide()
+            if change.findings:  # sent all the same
+                self._warn(sent_with_findings(audience, change.findings))
+            else:
+                self._say(f"Update to {audience} sent.")
             self._done()
 
         self._submit(lambda s: s.updates.send(incident_id, audience, text, by=author), done,
-                     lambda e: self.composer.findings.setText(f"Not sent: {e}"))
+                     lambda e: self.composer.show_findings(f"Not sent: {e}"))
+
+
+def sent_with_findings(audience: str, findings) -> str:
+    """An update sent with findings, as the line under the note box says it: every finding,
+    one a line (from the composer and from `/update` in the note box alike)."""
+    count = len(findings)
+    return "\n".join([f"Update to {audience} sent. The message rules found {count} "
+                      f"thing{'s' if count != 1 else ''} in it:", *(f"• {f.summary}" for f in findings)])

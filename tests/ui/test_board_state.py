@@ -85,6 +85,38 @@ def test_a_confirmation_is_not_in_the_error_colour_and_an_error_is(qtbot, window
     assert status.text().startswith("Prompts snoozed") and status.ok and text_colour(status) == done_colour
 
 
+def test_saving_and_restoring_are_said_in_the_text_colour(qtbot, window, page, where, clock):
+    """The e2e run saw "saving…" and "Restored what you were typing…" in the error colour."""
+    status = page.note_status
+    qtbot.keyClicks(page.note_edit, "a note")
+    with qtbot.waitSignal(window.writer.changed, timeout=3000):
+        qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+        assert status.text() == "saving…" and status.ok  # while the line is on its way
+    from console.service import IncidentService
+
+    other = IncidentService.open(where.db_path, clock)
+    try:
+        other.drafts.save("Ana", page.incident.id, "half a thought")
+    finally:
+        other.close()
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Escape)  # the list, then the board again
+    qtbot.keyClick(window.list_page.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is page)
+    assert page.note_edit.text() == "half a thought"
+    assert status.text().startswith("Restored what you were typing") and status.ok
+    assert text_colour(status) == window.palette().color(QPalette.ColorRole.WindowText)
+
+
+def test_the_timeline_has_one_delegate_the_scribe_s(page):
+    """The board's layout set up a one-line delegate, uniform rows and no wrapping, all of it
+    replaced at once by the scribe's whole entries: one delegate, rows of their own heights."""
+    from ui.timeline_delegate import TimelineDelegate
+
+    delegates = page.timeline.findChildren(TimelineDelegate)
+    assert delegates == [page.timeline.itemDelegate()]
+    assert not page.timeline.uniformItemSizes() and page.timeline.wordWrap()
+
+
 # -- prompts -----------------------------------------------------------------------------------
 
 

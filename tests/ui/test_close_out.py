@@ -53,3 +53,34 @@ def test_an_acknowledgement_with_no_name_is_for_the_named_owner(qtbot, window, p
     step(qtbot, page, "3 Dee 2026-04-01")
     step(qtbot, page, "4")
     assert window.reader.postmortem.record(page.incident.id).ack_typed_by == "Ana"
+
+
+def test_what_is_typed_while_a_step_saves_is_never_wiped(qtbot, window, page):
+    """The e2e run's case: step 2 was sent, "3 Dee Patel ..." typed at once, and the bar
+    emptied itself when step 2 was logged, taking the typed step with it."""
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    bar = page.closing_bar
+    qtbot.keyClicks(bar.edit, "2")
+    with qtbot.waitSignal(window.writer.changed, timeout=3000):
+        qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+        assert bar.edit.text() == ""  # the step left the field as it was sent
+        qtbot.keyClicks(bar.edit, "3 Dee Patel 2026-04-01")  # typed before step 2 is logged
+    qtbot.waitUntil(lambda: bar.message.text().startswith("Step 2 logged"), timeout=3000)
+    assert bar.message.ok  # a confirmation, in the text colour
+    assert bar.edit.text() == "3 Dee Patel 2026-04-01"
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bar.message.text().startswith("Step 3 logged"), timeout=3000)
+    assert window.reader.postmortem.record(page.incident.id).owner == "Dee Patel"
+    assert bar.edit.text() == ""
+
+
+def test_a_step_that_cannot_be_logged_comes_back_into_the_bar(qtbot, window, page):
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_X, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    bar = page.closing_bar
+    too_long = "5 " + "y" * 10_001  # the core refuses an entry this long
+    bar.edit.setText(too_long)
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    qtbot.keyClicks(bar.edit, "4")  # typed while it saves
+    qtbot.waitUntil(lambda: bar.message.text().startswith("Not logged"), timeout=3000)
+    assert "too long" in bar.message.text() and not bar.message.ok
+    assert bar.edit.text() == f"{too_long} 4"  # the step back, ahead of what was typed since

@@ -42,19 +42,34 @@ def test_the_untouched_template_is_not_called_clean(qtbot, page):
 
 def test_findings_before_sending_and_after(qtbot, window, page, where):
     composer = open_composer(qtbot, page, "customers")
-    composer.editor.setPlainText("We are sorry: card payments fail on host api-east-12. "
-                                 "A fix should be complete in 15 minutes.")
+    text = "We are sorry: card payments fail on host api-east-12. A fix should be complete in 15 minutes."
+    composer.editor.setPlainText(text)
     before = composer.findings.text()
     assert "“api-east-12”" in before and "“in 15 minutes”" in before
     with qtbot.waitSignal(window.writer.changed, timeout=3000):
         qtbot.keyClick(composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: composer.findings.text().startswith("Sent to customers."))
-    after = composer.findings.text()
-    assert composer.isVisible() and "“api-east-12”" in after and "“in 15 minutes”" in after
-    assert updates(where) == [("customers", composer.editor.toPlainText())]  # recorded all the same
-    # Sending the same text again is refused; Esc closes.
+    # Sent: the composer closes, as a sent message's window does; the line under the note box
+    # says so, with every finding, one a line, in the error colour; the keyboard is back there.
+    qtbot.waitUntil(lambda: not composer.isVisible())
+    said = page.note_status.text()
+    lines = said.splitlines()
+    assert lines[0] == f"Update to customers sent. The message rules found {len(lines) - 1} things in it:"
+    assert len(lines) >= 3 and any("“api-east-12”" in line for line in lines) \
+        and any("“in 15 minutes”" in line for line in lines)
+    assert not page.note_status.ok and page.note_edit.hasFocus()
+    assert updates(where) == [("customers", text)]  # recorded all the same
+
+
+def test_sending_the_same_text_twice_is_refused(qtbot, window, page, where):
+    composer = open_composer(qtbot, page, "responders")
+    composer.editor.setPlainText("SEV-2, rollback under way; next update in 15 minutes.")
+    with qtbot.waitSignal(window.writer.changed, timeout=3000):
+        qtbot.keyClick(composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not composer.isVisible())
+    composer = open_composer(qtbot, page, "responders")
+    composer.editor.setPlainText("SEV-2, rollback under way; next update in 15 minutes.")
     qtbot.keyClick(composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert composer.findings.text().startswith("Already sent")
+    assert composer.findings.text().startswith("Already sent") and composer.isVisible()
     assert len(updates(where)) == 1
     qtbot.keyClick(composer.editor, Qt.Key.Key_Escape)
     assert not composer.isVisible()
@@ -71,10 +86,80 @@ def test_a_clean_update_closes_the_composer(qtbot, window, page, where):
     assert [a for a, _ in updates(where)] == ["customers"]
 
 
-def test_an_update_from_the_note_box_says_what_the_rules_found(qtbot, window, page, where):
-    qtbot.keyClicks(page.note_edit, "/update customers Payments fail on 10.0.3.7. Sorry, next update 15:00 UTC.")
+def test_an_update_from_the_note_box_says_everything_the_rules_found(qtbot, window, page, where):
+    """The e2e run's case: only the first finding showed, with "(and 2 more)" that could be read
+    nowhere."""
+    text = "Payments fail on db-7.prod.internal; a fix is being rolled out and should be complete in 15 minutes"
+    qtbot.keyClicks(page.note_edit, f"/update customers {text}")
     with qtbot.waitSignal(window.writer.changed, timeout=3000):
         qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: page.scribe.note_status.text().startswith("Sent."))
-    assert "“10.0.3.7”" in page.scribe.note_status.text()
-    assert updates(where) == [("customers", "Payments fail on 10.0.3.7. Sorry, next update 15:00 UTC.")]
+    qtbot.waitUntil(lambda: page.scribe.note_status.text().startswith("Update to customers sent."))
+    said = page.scribe.note_status.text()
+    from console import lint
+
+    found = lint.lint_message(window.process, text, "customers", roster=[])
+    assert len(found) >= 3
+    assert said.splitlines() == [f"Update to customers sent. The message rules found {len(found)} things in it:",
+                                 *(f"• {f.summary}" for f in found)]
+    assert "more)" not in said
+    assert updates(where) == [("customers", text)]
+    # Shown whole: the line is as tall as its words at its width.
+    status = page.scribe.note_status
+    qtbot.waitUntil(lambda: status.height() >= status.heightForWidth(status.width()))
+
+
+AUDIENCE = """\
+update_templates:
+  - id: partners-note
+    audience: partners
+    kind: comms
+    title: Partner note
+    body: |-
+      {ref} {title}: {status}. Next note {next_update}.
+    rules: [u17-unfilled]
+    page: training/customer_liaison
+"""
+
+
+def test_the_composer_offers_the_process_s_audiences(qtbot, where, clock):
+    """An override's new audience is in the composer, as it is in /update and the cadences."""
+    from ui import app as ui_app
+
+    where.process_dir.mkdir(parents=True, exist_ok=True)
+    (where.process_dir / "updates.yaml").write_text(AUDIENCE, encoding="utf-8")
+    window = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.writer.is_ready and window.process is not None, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.list_page.declare_bar.title_edit, "Card payments failing")
+    qtbot.keyClick(window.list_page.declare_bar.title_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.incident_page)
+    page = window.incident_page
+    box = page.composer.audience_box
+    offered = [box.itemData(i) for i in range(box.count())]
+    from console.vocabulary import Vocabulary
+
+    assert offered == list(Vocabulary.from_process(window.process).audiences)
+    assert offered[-1] == "partners" and {"responders", "executives", "customers"} <= set(offered)
+    composer = open_composer(qtbot, page, "partners")
+    assert box.currentText() == "Partners"
+    assert composer.editor.toPlainText().startswith(f"{page.incident.ref} Card payments failing: active.")
+    window.close()
+
+
+def test_the_composer_leaves_the_timeline_in_sight(qtbot, window, page):
+    """At 1366x768 an open composer with what the rules found took all but ~140 px of the
+    timeline; it is capped, and whatever it holds scrolls inside it."""
+    window.show()
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == (1366, 768), timeout=3000)
+    qtbot.wait(100)
+    alone = page.timeline.height()
+    composer = open_composer(qtbot, page, "customers")
+    composer.editor.setPlainText("\n".join(
+        ["Payments fail on db-7.prod.internal and 10.0.3.7; the outage should be fixed in 15 minutes."] * 30))
+    qtbot.wait(100)
+    assert composer.findings.text().count("\n") >= 2  # several findings, each on its own line
+    assert not page.narrow
+    assert page.timeline.height() >= max(250, alone // 2), (page.timeline.height(), alone)
+    assert composer.editor.height() <= composer.MAX_LINES * composer.editor.fontMetrics().lineSpacing() + 20

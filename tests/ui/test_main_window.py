@@ -257,3 +257,44 @@ def test_metrics_window_draws_and_exports_without_dialogs(qtbot, where, clock):
     png = metrics.export_png()
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     win.close()
+
+
+def test_the_first_incident_from_the_command_line_opens_with_one_enter(qtbot, where, clock):
+    """The e2e run's case: the app started with no incidents, one was declared from the CLI,
+    and Enter had to be pressed twice (the first only left the filter box)."""
+    win = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.writer.is_ready and win.process is not None, timeout=5000)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    assert win.list_page.empty_hint.isVisible()
+    focused = QApplication.focusWidget()
+    assert focused is None or not win.list_page.table.hasFocus()  # nothing to be on yet
+    # Another process declares (a real second connection to the same file).
+    service = IncidentService.open(where.db_path, clock)
+    service.incidents.declare("Checkout down", by="Ben", severity=2)
+    service.close()
+    qtbot.waitUntil(lambda: win.list_model.rowCount() == 1, timeout=3000)
+    target = QApplication.focusWidget()
+    qtbot.keyClick(target, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win.stack.currentWidget() is win.incident_page, timeout=3000)
+    assert win.incident_page.incident.title == "Checkout down"
+    win.close()
+
+
+def test_an_incident_arriving_never_takes_the_keyboard_from_a_filter_being_typed(qtbot, where, clock):
+    win = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.writer.is_ready and win.process is not None, timeout=5000)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    win.list_page.focus_filter()
+    qtbot.keyClicks(win.list_page.filter_edit, "check")
+    service = IncidentService.open(where.db_path, clock)
+    service.incidents.declare("Checkout down", by="Ben", severity=2)
+    service.close()
+    qtbot.waitUntil(lambda: win.list_model.rowCount() == 1, timeout=3000)
+    assert win.list_page.filter_edit.hasFocus() and win.list_page.filter_edit.text() == "check"
+    win.close()

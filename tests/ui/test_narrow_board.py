@@ -111,6 +111,58 @@ def test_each_tab_shows_its_panel_alone_and_the_note_box_stays(qtbot, window, pa
         assert_nothing_cut(page)
 
 
+def test_ctrl_pgdown_and_pgup_switch_the_tabs(qtbot, window, page):
+    """The keys are the table's (ui/actions.py); from the note box the keyboard stays there,
+    from a panel it goes along to the next tab's panel; F6 still walks the panels."""
+    from ui import actions
+
+    assert actions.BY_NAME["next_tab"].keys == ("Ctrl+PgDown",) and actions.BY_NAME["previous_tab"].keys == ("Ctrl+PgUp",)
+    sized(qtbot, window, 680, 740)
+    with qtbot.waitSignal(window.writer.changed, timeout=3000):
+        page.send_line("/task Ben 5 check the replicas")
+    page.note_edit.setFocus()
+    seen = []
+    for _ in range(4):
+        qtbot.keyClick(page.note_edit, Qt.Key.Key_PageDown, CTRL)
+        seen.append(page.tab_bar.currentIndex())
+        assert page.note_edit.hasFocus() and page.note_edit.isVisible()
+    assert seen == [1, 2, 3, 0]  # round, back to the timeline
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_PageUp, CTRL)
+    assert page.tab_bar.currentIndex() == 3 and page.checklist_panel.isVisible()
+    # From inside a panel, the keyboard follows the tab.
+    page.checklist_panel.tree.setFocus()
+    qtbot.keyClick(page.checklist_panel.tree, Qt.Key.Key_PageUp, CTRL)
+    assert page.tab_bar.currentIndex() == 2 and page.roles_panel.table.hasFocus()
+    qtbot.keyClick(page.roles_panel.table, Qt.Key.Key_PageUp, CTRL)
+    assert page.tab_bar.currentIndex() == 1 and page.tasks_panel.view.hasFocus()
+    qtbot.keyClick(page.tasks_panel.view, Qt.Key.Key_F6)  # F6 walks on from there
+    assert page.note_edit.hasFocus()
+    # Wide, there are no tabs: the keys change nothing.
+    sized(qtbot, window, 1366, 768)
+    page.note_edit.setFocus()
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_PageDown, CTRL)
+    assert not page.narrow and page.note_edit.hasFocus()
+    assert all(w.isVisible() for w in (page.timeline, page.tasks_panel, page.roles_panel, page.checklist_panel))
+
+
+@pytest.mark.parametrize("width", [1088, 1366])
+def test_the_writing_area_is_there_after_narrow_and_wide_again(qtbot, window, page, width):
+    """Opening the composer, sending or closing it, and opening it again (the board may turn
+    narrow and wide in between): the note box and the composer are there each time."""
+    sized(qtbot, window, width, 740)
+    for round_ in range(2):
+        qtbot.keyClick(page.note_edit, Qt.Key.Key_U, CTRL)
+        qtbot.wait(50)  # a change of arrangement, if any, is queued
+        assert page.writing_area.isVisible() and page.composer.isVisible(), round_
+        qtbot.keyClick(page.composer.editor, Qt.Key.Key_Escape)
+        qtbot.wait(50)
+        assert page.note_edit.isVisible() and not page.composer.isVisible(), round_
+    sized(qtbot, window, 680, 740)
+    sized(qtbot, window, width, 740)
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_U, CTRL)
+    assert page.writing_area.isVisible() and page.composer.isVisible()
+
+
 def test_f6_walks_the_panels_and_shows_each_one_s_tab(qtbot, window, page):
     sized(qtbot, window, 680, 740)
     with qtbot.waitSignal(window.writer.changed, timeout=3000):

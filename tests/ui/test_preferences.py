@@ -156,9 +156,9 @@ def test_panel_sizes_that_do_not_fit_the_board_are_left_alone(qtbot, where, cloc
     assert untouched.keys() == {"boardColumns", "rolesOverTasks"}
     assert board_sizes({"rolesOverTasks": [1, 2, 3], "boardColumns": [0, 0, 0]}) == untouched  # count; zeros
     assert board_sizes({"rolesOverTasks": [200, "x"], "boardColumns": None}) == untouched
-    roles, tasks = untouched["rolesOverTasks"]
-    fitting = board_sizes({"rolesOverTasks": [roles + 40, tasks - 40]})  # a fitting one is used
-    assert fitting == {**untouched, "rolesOverTasks": [roles + 40, tasks - 40]}
+    roles, tasks = untouched["rolesOverTasks"]  # the roles as tall as they need: no taller
+    fitting = board_sizes({"rolesOverTasks": [roles - 40, tasks + 40]})  # a fitting one is used
+    assert fitting == {**untouched, "rolesOverTasks": [roles - 40, tasks + 40]}
 
 
 def test_each_value_round_trips_through_the_file(tmp_path):

@@ -1,0 +1,111 @@
+"""The status update composer (Ctrl+U on the board): the audience's template to fill in, the
+message rules' findings as it is typed, Ctrl+Enter sends (a row of `ui.actions`), Esc closes.
+`ui.status_updates` fills it, checks it and sends it.
+"""
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+)
+
+from ui import actions
+from ui.actions import ESC, Where
+from ui.board_panels import panel_title
+
+
+class UpdateComposer(QFrame):
+    """Write a status update from the audience's template; live-message rules run as you type.
+    The audiences are the process's (each update template's); the keys are `ui.actions`' rows
+    (Where.COMPOSER), and Esc closes it, as it closes every bar.
+
+    Never taller than `MAX_LINES` of text and the rules' findings: the timeline above stays in
+    sight while an update is written.
+
+    Signals:
+        send_requested(str, str): audience and text.
+        closed()
+    """
+
+    MAX_LINES = 6  # of the update's text; a longer one scrolls
+    MAX_FINDINGS_LINES = 4  # of what the rules found as it is typed; more scrolls
+
+    send_requested = Signal(str, str)
+    closed = Signal()
+
+    def __init__(self, audiences: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("composer")
+        self.audience_box = QComboBox(self)
+        self.audience_box.setAccessibleName("Audience")
+        for audience in audiences:
+            self.audience_box.addItem(audience.replace("_", " ").capitalize(), audience)
+        self.editor = QPlainTextEdit(self)
+        self.editor.setObjectName("composerText")
+        self.editor.setAccessibleName("Update text")
+        self.findings = QLabel(self)
+        self.findings.setObjectName("findings")
+        self.findings.setWordWrap(True)
+        self.findings.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.findings_scroll = QScrollArea(self)
+        self.findings_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.findings_scroll.setWidgetResizable(True)
+        self.findings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.findings_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.findings_scroll.setWidget(self.findings)
+        self.actions_by_name = actions.install(self, Where.COMPOSER, composer=self)
+        self.send_button = QPushButton(f"Send ({actions.key_text(actions.BY_NAME['send_update'].keys[0])})", self)
+        self.hint = QLabel("Esc closes without sending", self)
+        self.hint.setObjectName("keysHint")
+        self.hint.setWordWrap(True)  # it wraps rather than widen the board past its columns
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        top = QHBoxLayout()
+        top.addWidget(panel_title("Status update to", self))
+        top.addWidget(self.audience_box)
+        top.addStretch(1)
+        top.addWidget(self.hint)
+        top.addWidget(self.send_button)
+        layout.addLayout(top)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.findings_scroll)
+        self.send_button.clicked.connect(self.send)
+        actions.yield_keys(self.editor, places=(Where.WINDOW, Where.BOARD, Where.COMPOSER), keep=(ESC,))
+        self.editor.installEventFilter(self)
+        self._cap()
+        self.hide()
+
+    def audience(self) -> str:
+        return self.audience_box.currentData()
+
+    def send(self) -> None:
+        text = self.editor.toPlainText().strip()
+        if text:
+            self.send_requested.emit(self.audience(), text)
+
+    def show_findings(self, text: str) -> None:
+        """What the rules found (or a word about sending), as tall as it needs up to its cap."""
+        self.findings.setText(text)
+        self._cap()
+
+    def _cap(self) -> None:
+        line = self.fontMetrics().lineSpacing()
+        frame = 2 * (self.editor.frameWidth() + int(self.editor.document().documentMargin()))
+        self.editor.setMaximumHeight(self.MAX_LINES * self.editor.fontMetrics().lineSpacing() + frame)
+        width = max(self.findings_scroll.viewport().width(), 100)
+        needed = self.findings.heightForWidth(width) if self.findings.text() else 0
+        self.findings_scroll.setFixedHeight(min(max(needed, 0), self.MAX_FINDINGS_LINES * line))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._cap()  # the findings wrap anew at the new width
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if watched is self.editor and actions.claims(event, ESC):
+            return True
+        if watched is self.editor and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Escape:
+            self.hide()
+            self.closed.emit()
+            return True
+        return False
