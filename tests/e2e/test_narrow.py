@@ -79,6 +79,14 @@ def test_tabs_keys_and_widths_at_680_by_740(narrow):
     selected = [n.words for n in screen.nodes("page tab") if n.selected]
     assert selected and selected[0].startswith("Tasks"), selected
 
+    # Ctrl+PgDown and Ctrl+PgUp (the table's) switch the tabs; the keyboard goes along.
+    app.press("next_tab")
+    app.wait(lambda: app.screen().has_focus("Roles"), 5, "the Roles tab's table")
+    app.press("previous_tab", 2)
+    app.wait(lambda: app.screen().has_focus("Timeline"), 5, "the Timeline tab's list")
+    selected = [n.words for n in app.screen().nodes("page tab") if n.selected]
+    assert selected and selected[0].startswith("Timeline"), selected
+
 
 def test_each_incident_numbers_its_own_tasks(narrow):
     app = narrow
