@@ -9,7 +9,9 @@ def window(qtbot, where, clock):
     """The real main window over a real store in the test's home, writer thread running."""
     win = ui_app.build(where, clock=clock, author="Ana")
     qtbot.addWidget(win)
-    qtbot.waitUntil(lambda: win.writer.is_ready, timeout=5000)
+    # A wait, not a measure: the writer opens after the first paint and reads the shipped
+    # process first (~1 s here; over 5 s when other jobs load the machine's two cores).
+    qtbot.waitUntil(lambda: win.writer.is_ready, timeout=30_000)
     yield win
     win.close()
 
