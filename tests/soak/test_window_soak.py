@@ -1,4 +1,6 @@
-"""The short soak in the normal run: a minute of the real window under a live incident.
+"""The short soak in the normal run: a minute of the real window under a live incident, the
+board's moves (find, jump, palette, composer, close-out, declare, narrow, a screen reader) made
+between the scribe's notes.
 
 The ten-minute soak is the same program with `--seconds 600` (see README, Reliability). It runs
 in its own process, as the app does, so a crash in the bindings shows as a signal here rather
@@ -28,3 +30,4 @@ def test_the_window_survives_a_minute_of_a_live_incident(tmp_path):
     assert report["writer"]["logged"] >= SECONDS * 5 * 0.9 and report["writer"]["refused"] == 0
     assert report["typed_saved"] == report["typed"] >= SECONDS // 5 - 1
     assert report["checkbacks_logged"] == 6
+    assert report["move_problems"] == [] and all(count >= 2 for count in report["moves"].values())

@@ -9,12 +9,18 @@ roles, an update cadence and tasks whose check-backs fall due during the run, so
 clocks, the prompts and the check-back alert all tick. Meanwhile:
 - another process (tests/soak/_writer.py) logs 5 notes a second through the core API;
 - the scribe types a note into the note box with real key events every few seconds;
+- between notes, every couple of seconds, the next of the board's moves (tests/soak/moves.py),
+  by their keys: find in the timeline and close the find bar, find across incidents and jump to
+  another board, the palette, the composer, the close-out bar, declare a new incident, the
+  narrow board with F6 through its tabs, and a screen reader reading the window; each ends
+  back on the incident's board and must have done what it should;
 - a heartbeat timer measures how long the event loop is ever kept from running.
 
 At the end the window must have caught up with every note in the file, and a note typed into
 it must come back committed and shown. One JSON report is printed; exit 0 means healthy. A
-crash in the bindings (the 3.11 `none_dealloc` abort) ends the process with a signal, which the
-caller sees as a non-zero status and a missing report.
+crash in the bindings or in Qt (the 3.11 `none_dealloc` abort, a segfault), while running or
+as the process exits, ends the process with a signal, which the caller sees as a non-zero
+status and a missing report.
 """
 
 import argparse
@@ -37,9 +43,11 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from console import paths  # noqa: E402
 from console.clock import SystemClock  # noqa: E402
 from console.service import IncidentService  # noqa: E402
+from tests.soak.moves import Board, seed_other  # noqa: E402
 
 HEARTBEAT_MS = 50
 TYPE_EVERY_S = 5
+MOVE_EVERY_S = 2
 CATCH_UP_LIMIT_S = 10
 MAX_STALL_S = 5.0
 
@@ -63,6 +71,7 @@ def _seed(where: paths.Paths, seconds: float) -> int:
             assigned = now - timedelta(minutes=10) + timedelta(seconds=due_in)
             service.tasks.add(incident_id, f"Owner {n + 1}", 10, f"Check shard {n + 1}",
                               by="Ana", at=assigned)
+        seed_other(service, "Ana")  # where a find across incidents jumps to
         return incident_id
     finally:
         service.close()
@@ -89,7 +98,7 @@ def run(seconds: float, rate: float, home: Path) -> dict:
 
     window = ui_app.build(where, author="Sam")
     assert _wait(app, lambda: window.writer.is_ready and window.process is not None, 20) is not None
-    window.open_incident(incident_id)
+    board = Board(window, incident_id)  # opens the incident's board
     page = window.incident_page
 
     beats = {"last": time.monotonic(), "max_gap": 0.0, "count": 0}
@@ -113,8 +122,12 @@ def run(seconds: float, rate: float, home: Path) -> dict:
     none_before = sys.getrefcount(None)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     typed = 0
+    moves = dict.fromkeys(Board.MOVES, 0)
+    slowest = dict.fromkeys(Board.MOVES, 0.0)  # seconds, the longest each move took
+    move_problems: list[str] = []
     start = time.monotonic()
     next_type = start + TYPE_EVERY_S
+    next_move = start + MOVE_EVERY_S
     while writer.poll() is None:
         app.processEvents()
         QTest.qWait(20)
@@ -124,6 +137,15 @@ def run(seconds: float, rate: float, home: Path) -> dict:
             QTest.keyClicks(page.note_edit, f"Scribe note {typed}: error rate still 4%")
             QTest.keyClick(page.note_edit, Qt.Key.Key_Return)
             next_type += TYPE_EVERY_S
+        elif time.monotonic() >= next_move:
+            name = Board.MOVES[sum(moves.values()) % len(Board.MOVES)]
+            began = time.monotonic()
+            problem = board.run(name)  # ends back on the incident's board
+            slowest[name] = max(slowest[name], round(time.monotonic() - began, 2))
+            moves[name] += 1
+            if problem:
+                move_problems.append(problem)
+            next_move = time.monotonic() + MOVE_EVERY_S
     writer_report = json.loads(writer.stdout.read() or "{}")
     soak_seconds = time.monotonic() - start
 
@@ -156,6 +178,9 @@ def run(seconds: float, rate: float, home: Path) -> dict:
         "typed": typed,
         "typed_saved": typed_saved,
         "checkbacks_logged": checkbacks,
+        "moves": moves,
+        "slowest_move_s": slowest,
+        "move_problems": move_problems[:10],
         "max_event_loop_gap_s": round(beats["max_gap"], 3),
         "heartbeats": beats["count"],
         "caught_up_s": caught_up_s,
@@ -177,6 +202,10 @@ def run(seconds: float, rate: float, home: Path) -> dict:
         problems.append(f"{typed - typed_saved} of {typed} typed notes never reached the file")
     if checkbacks != 6 and seconds >= 60:
         problems.append(f"{checkbacks} of 6 check-backs were logged")
+    if move_problems:
+        problems.append(f"{len(move_problems)} of {sum(moves.values())} moves on the board went wrong")
+    if seconds >= 60 and not all(moves.values()):
+        problems.append(f"moves never made: {', '.join(n for n, c in moves.items() if not c)}")
     if beats["max_gap"] > MAX_STALL_S:
         problems.append(f"the event loop stalled for {beats['max_gap']:.1f} s")
     if sys.version_info < (3, 12) and report["none_refcount_change"] < -100:
