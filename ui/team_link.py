@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Signal
 
+from console.errors import ConsoleError
 from console.team import config
 from console.team.follower import Follower, State
 from ui.team_status import TeamStatus
@@ -62,7 +63,7 @@ class TeamLink:
             return None
         try:
             team = config.load(where)
-        except Exception as exc:  # noqa: BLE001 - StorageUnavailable: a spoiled file; local work goes on
+        except ConsoleError as exc:  # a spoiled file: local work goes on
             window.statusBar().showMessage(f"Team mode is off: {exc}")
             return None
         if team is None:
@@ -90,6 +91,10 @@ class TeamLink:
     def _run(self) -> None:
         try:
             self.follower.run(self._stop)
+        except ConsoleError as exc:  # team.json spoiled while running, say: stopped, and why
+            log.error("the team follower stopped: %s", exc)
+            self._on_state(State(False, self.follower.state.waiting, f"team sync stopped: {exc}",
+                                 self.follower.state.in_step_at))
         except Exception:  # our bug: keep the window up, say so in the log and the indicator
             log.exception("the team follower stopped")
             self._on_state(State(False, self.follower.state.waiting, "team sync stopped by an internal "

@@ -207,6 +207,18 @@ def test_solo_the_window_starts_nothing_of_team_mode(qtbot, where, clock):
     win.close()
 
 
+def test_a_spoiled_team_file_leaves_the_window_solo_and_says_why(qtbot, where, clock):
+    where.config_dir.mkdir(parents=True, exist_ok=True)
+    (where.config_dir / "team.json").write_text("{not json", encoding="utf-8")
+    win = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: win.writer.is_ready, timeout=5000)
+    qtbot.waitUntil(lambda: win.statusBar().currentMessage().startswith("Team mode is off: "))
+    assert "not a team file this console wrote" in win.statusBar().currentMessage()
+    assert win.team is None and _followers() == []
+    win.close()
+
+
 def test_the_indicator_says_each_state_in_words_and_colour(qtbot):
     window = QMainWindow()
     qtbot.addWidget(window)
