@@ -39,6 +39,38 @@ def _timed(fn) -> float:
     return time.perf_counter() - started
 
 
+# -- the bare floor (also tests/bench/team_scale.py's) ----------------------------------------
+
+def make_bare_table(cluster: pg.Cluster, db: str, role: str) -> None:
+    """A plain table with the ops' columns, no trigger, no conflict handling, that `role` may
+    read and add to."""
+    cluster.psql("CREATE TABLE bare (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, uid text, replica text,"
+                 " hlc text, incident text, verb text, body text, base text)", db)
+    cluster.psql(f"GRANT SELECT, INSERT ON bare TO {role}", db)
+
+
+def bare_push(conn: psycopg.Connection, ops: list[Op], batch: int) -> None:
+    """The same rows as `ops`, in transactions of `batch`, by a bare executemany INSERT."""
+    for start in range(0, len(ops), batch):
+        with conn.transaction():
+            conn.cursor().executemany(
+                "INSERT INTO bare (uid, replica, hlc, incident, verb, body, base) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s)", ops[start:start + batch])
+
+
+def bare_pull(conn: psycopg.Connection, batch: int, expected: int) -> None:
+    """Every row of `bare` by a bare keyset SELECT ... WHERE seq > last ORDER BY seq LIMIT batch."""
+    last, got = 0, 0
+    while True:
+        rows = conn.execute("SELECT seq, uid, replica, hlc, incident, verb, body, base FROM bare "
+                            "WHERE seq > %s ORDER BY seq LIMIT %s", (last, batch)).fetchall()
+        got += len(rows)
+        if len(rows) < batch:
+            assert got == expected, (got, expected)
+            return
+        last = rows[-1][0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--ops", type=int, default=100_000)
@@ -51,35 +83,15 @@ def main() -> None:
         cluster.start()
         cluster.make_roles()
         assert migrate_cli(cluster, pg.DB, pg.CONSOLE).returncode == 0
-        cluster.psql("CREATE TABLE bare (seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, uid text, replica text,"
-                      " hlc text, incident text, verb text, body text, base text)", pg.DB)
-        cluster.psql(f"GRANT SELECT, INSERT ON bare TO {pg.CONSOLE}", pg.DB)
+        make_bare_table(cluster, pg.DB, pg.CONSOLE)
         ops, batch = _ops(args.ops), args.batch
         chunks = [ops[i:i + batch] for i in range(0, len(ops), batch)]
         server = Server.connect(cluster.url(), password=pg.CONSOLE_PASSWORD)
         bare = psycopg.connect(cluster.url(), password=pg.CONSOLE_PASSWORD, autocommit=True)
 
-        def bare_push():
-            for chunk in chunks:
-                with bare.transaction():
-                    bare.cursor().executemany(
-                        "INSERT INTO bare (uid, replica, hlc, incident, verb, body, base) "
-                        "VALUES (%s, %s, %s, %s, %s, %s, %s)", chunk)
-
         def our_push():
             for chunk in chunks:
                 server.push(chunk)
-
-        def bare_pull():
-            last, got = 0, 0
-            while True:
-                rows = bare.execute("SELECT seq, uid, replica, hlc, incident, verb, body, base FROM bare "
-                                    "WHERE seq > %s ORDER BY seq LIMIT %s", (last, batch)).fetchall()
-                got += len(rows)
-                if len(rows) < batch:
-                    assert got == len(ops)
-                    return
-                last = rows[-1][0]
 
         def our_pull():
             cursor, got = None, 0
@@ -90,8 +102,8 @@ def main() -> None:
                     assert got == len(ops)
                     return
 
-        push_bare, push_ours = _timed(bare_push), _timed(our_push)
-        pull_bare, pull_ours = _timed(bare_pull), _timed(our_pull)
+        push_bare, push_ours = _timed(lambda: bare_push(bare, ops, batch)), _timed(our_push)
+        pull_bare, pull_ours = _timed(lambda: bare_pull(bare, batch, len(ops))), _timed(our_pull)
         print(f"{len(ops):,} ops in batches of {batch}, PostgreSQL {cluster.psql('SHOW server_version').strip()} "
               "on loopback (fsync off)")
         print(f"push: ours {push_ours:.2f} s, bare executemany {push_bare:.2f} s, ratio {push_ours / push_bare:.2f}x")
