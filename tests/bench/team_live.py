@@ -298,7 +298,7 @@ def main() -> None:
         parts = {
             f"recorded -> on the server ({'the CLI' if args.writer == 'cli' else 'his follower'}'s push)": column(lambda t: received[t] - recorded[t]),
             "on the server -> in Ana's file (her follower)": column(lambda t: watch.seen[t] - received[t]),
-            "in Ana's file -> on Ana's board (the window)": column(lambda t: shown[t] - watch.seen[t]),
+            "in Ana's file -> on Ana's board (the window; the file is polled every 5 ms)": column(lambda t: shown[t] - watch.seen[t]),
         }
         p50, p99 = percentiles(to_window)
         f50, f99 = percentiles(floor)
