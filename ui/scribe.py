@@ -104,6 +104,7 @@ class ScribeController:
     def show_incident(self, incident: Incident) -> None:
         """A fresh timeline for the incident, the finder reset, the scribe's draft restored."""
         self.incident_id = incident.id
+        previous = self.model
         self.model = TimelineModel(self._reader, incident.id, self._clock, self.kinds, self._zone,
                                    parent=self.timeline)
         self._pulled_up_to = self.model.newest_id()
@@ -112,6 +113,8 @@ class ScribeController:
         self.timeline.setModel(self.model)
         if old is not None:
             old.deleteLater()
+        if previous is not None:  # the view has let go of it; kept, every opened incident leaked one
+            previous.deleteLater()
         self.capture.committed()
         self.history_label.hide()
         self.finder.reset(self._reader.timeline.authors(incident.id),
