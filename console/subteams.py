@@ -13,6 +13,7 @@ A person's team is their newest membership by HLC in a team not done: joining an
 a move, and consoles that joined the same person to two teams while apart agree on the newer.
 """
 
+import re
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
@@ -120,24 +121,25 @@ class Subteams:
         uid = ledger.new_uid()
         text = (f"Sub-team {definition.name} spun off: {name} leads, on {problem}; check back in "
                 f"{minutes} min (room {definition.room}, bridge {definition.bridge})")
+        task_uid = ledger.new_uid()
+        body = {"uid": uid, "team": definition.id, "name": definition.name, "room": definition.room,
+                "bridge": definition.bridge, "leader": name, "problem": problem, "task": task_uid,
+                "started_at": times.to_text(moment), "by": author,
+                "entry": ledger.entry(ENTRY_KIND, text, author, moment, now)}
+        # In the timeline's order: the team, its leader's role, the check-back, the members.
         with ledger.writing():
-            changes = []
-            held = self._roster.hold(incident_id, TEAM_LEADER, name, by=author, at=at, for_team=True)
+            entries = [ledger.record(self._added, incident, body)]
+            held = self._roster.hold(incident_id, TEAM_LEADER, name, by=author, at=moment, for_team=True)
             if held is not None:
-                changes.append(held)
-            task = self._tasks.add(incident_id, name, minutes, f"{definition.name}: {problem}", by=author, at=at)
-            changes.append(task)
-            body = {"uid": uid, "team": definition.id, "name": definition.name, "room": definition.room,
-                    "bridge": definition.bridge, "leader": name, "problem": problem,
-                    "task": task.task.uid, "started_at": times.to_text(moment), "by": author,
-                    "entry": ledger.entry(ENTRY_KIND, text, author, moment, now)}
-            entries = [e for c in changes for e in c.entries]
-            entries.append(ledger.record(self._added, incident, body))
+                entries += held.entries
+            task = self._tasks.add(incident_id, name, minutes, f"{definition.name}: {problem}", by=author,
+                                   at=moment, uid=task_uid)
+            entries += task.entries
             for person in joining:
                 entries.append(self._join(incident, uid, definition.name, name, person, None, author,
                                           moment, now))
         return Change(ledger.read.incidents.get(incident_id), tuple(entries), roles_changed=True,
-                      task=ledger.read.tasks.by_uid(task.task.uid))
+                      task=ledger.read.tasks.by_uid(task_uid))
 
     @operation("subteam.add")
     def _added(self, op: Applied):
@@ -231,6 +233,25 @@ class Subteams:
             "UPDATE subteams SET done_at = ?, done_hlc = ? WHERE uid = ? AND (done_hlc = '' OR done_hlc > ?)",
             (body["done_at"], op.hlc, body["team"], op.hlc))
         return ledger.put_entry(op, body["entry"])
+
+
+def team_entries(entries: Iterable, team: Subteam) -> list:
+    """The timeline filtered to one team (`entries`: console.domain.Entry, in timeline order):
+    what names the team (its spin-off, joins, done, its check-back task), and while it works what
+    its leader or a member wrote or is named in (`Ben: replica 3 lags`)."""
+    names = [team.leader, *team.ever]
+    named = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE)
+    itself = re.compile(rf"(?<!\w){re.escape(team.name)}(?!\w)", re.IGNORECASE)
+    end = team.done_at or "9999"
+    chosen = []
+    for entry in entries:
+        text = getattr(entry, "current_text", None) or entry.text
+        if itself.search(text):
+            chosen.append(entry)
+        elif team.started_at <= entry.occurred_at <= end and (
+                named.search(text) or entry.author.casefold() in {n.casefold() for n in names}):
+            chosen.append(entry)
+    return chosen
 
 
 class SubteamReads:

@@ -82,7 +82,7 @@ def test_every_write_operation_records_one_op_in_its_transaction(service, clock)
     step(["task.extend"], lambda: service.tasks.extend(i, task.number, 5, by="Ana"))
     step(["task.reassign"], lambda: service.tasks.reassign(i, task.number, "Cy", by="Ana"))
     step(["task.done"], lambda: service.tasks.done(i, task.number, by="Cy"))
-    step(["role.assign", "task.add", "subteam.add", "subteam.join"],
+    step(["subteam.add", "role.assign", "task.add", "subteam.join"],
          lambda: service.subteams.add(i, "Alpha", "Gil", 20, "replica lag", members=["Hal"], by="Ana"))
     step(["subteam.join"], lambda: service.subteams.join(i, "alpha", "Ivy", by="Ana"))
     step(["subteam.done", "task.done", "role.relieve"], lambda: service.subteams.done(i, "Alpha", by="Ana"))

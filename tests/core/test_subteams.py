@@ -45,10 +45,10 @@ def test_a_team_spun_off_has_its_leader_its_check_back_task_and_its_members(serv
     assert (team.room, team.bridge, team.task_uid) == ("#team-alpha", "+1.555.123.4567", task.uid)
     kinds = [(e.kind, e.text) for e in change.entries]
     assert kinds == [
-        ("roster", "Sub-team Leader: Dee Patel"),
-        ("task", "Dee Patel: Alpha: replica lag (check back in 20 min)"),
         ("team", "Sub-team Alpha spun off: Dee Patel leads, on replica lag; check back in 20 min "
                  "(room #team-alpha, bridge +1.555.123.4567)"),
+        ("roster", "Sub-team Leader: Dee Patel"),
+        ("task", "Dee Patel: Alpha: replica lag (check back in 20 min)"),
         ("team", "Ben joins Alpha (led by Dee Patel)"),
         ("team", "Cy joins Alpha (led by Dee Patel)"),
     ]
@@ -58,7 +58,7 @@ def test_a_team_spun_off_has_its_leader_its_check_back_task_and_its_members(serv
 def test_the_team_is_written_in_one_transaction_with_its_ops(service, incident):
     service.subteams.add(incident, "Bravo", "Gil", 15, "payments errors", members=["Hal"], by="Ana")
     verbs = [v for (v,) in service.ledger.execute("SELECT verb FROM ops ORDER BY seq").fetchall()]
-    assert verbs[-4:] == ["role.assign", "task.add", "subteam.add", "subteam.join"]
+    assert verbs[-4:] == ["subteam.add", "role.assign", "task.add", "subteam.join"]
 
 
 def test_a_leader_named_among_the_members_is_not_a_member_and_names_count_once(service, incident):
@@ -260,7 +260,7 @@ def test_an_override_adds_a_team_changes_a_bridge_and_switches_one_off(tmp_path,
     try:
         incident = service.incidents.declare("DNS", by="Ana").incident.id
         change = Language(vocabulary).run(service, incident, "/subteam delta Dee 20m dns", by="Ana")
-        assert "room #team-delta, bridge +44 20 7946 0000" in change.entries[2].text
+        assert "room #team-delta, bridge +44 20 7946 0000" in change.entries[0].text
         with pytest.raises(InputError, match="bad sub-team 'Charlie': expected one of Alpha, Bravo, Delta"):
             Language(vocabulary).run(service, incident, "/subteam Charlie Gil 20m cdn", by="Ana")
     finally:
