@@ -345,3 +345,34 @@ def test_the_cli_refuses_in_one_line_and_writes_nothing(capsys, clock, where, ar
         assert conn.execute("SELECT count(*) FROM subteams").fetchone()[0] == 0
     finally:
         conn.close()
+
+
+# -- the post-mortem ---------------------------------------------------------------------------------
+
+def test_the_post_mortem_names_the_teams_in_the_responders_and_the_timeline(service, clock, incident):
+    from console import postmortem
+
+    service.roster.assign(incident, "sme", "Ben", by="Ana")
+    clock.advance(minutes=5)
+    service.subteams.add(incident, "Alpha", "Dee Patel", 20, "replica lag", members=["Ben", "Cy"], by="Ana")
+    clock.advance(minutes=5)
+    service.subteams.add(incident, "Bravo", "Gil", 30, "dns | cache", by="Ana")
+    clock.advance(minutes=2)
+    service.subteams.join(incident, "Bravo", "Cy", by="Ana")
+    clock.advance(minutes=8)
+    service.subteams.done(incident, "Alpha", by="Ana")
+    draft = postmortem.generate(service.read, load_process(), incident, now=clock.now())
+    responders = draft.split("## 6. Responders")[1].split("## 7.")[0].strip().splitlines()
+    assert responders == [
+        "- Ana **(IC)**: Incident Commander 14:00–end (UTC)",
+        "- Ben: Subject Matter Expert 14:00–end; in Alpha 14:05–14:20 (UTC)",
+        "- Dee Patel: Sub-team Leader 14:05–14:20; led Alpha on replica lag 14:05–14:20 (UTC)",
+        "- Gil: Sub-team Leader 14:10–end; led Bravo on dns \\| cache 14:10–end (UTC)",
+        "- Cy: in Alpha 14:05–14:12; in Bravo 14:12–end (UTC)",  # in a team, with no role of their own
+    ]
+    timeline = draft.split("## 7. Timeline")[1].split("## 8.")[0]
+    assert "| 2026-03-29 14:05 | Sub-team Alpha spun off: Dee Patel leads, on replica lag; check back in 20 min " \
+           "(room #team-alpha, bridge +1.555.123.4567) |  |" in timeline
+    assert "| 2026-03-29 14:12 | Cy moves from Alpha to Bravo (led by Gil) |  |" in timeline
+    assert "| 2026-03-29 14:20 | Sub-team Alpha done (replica lag), led by Dee Patel; Ben back with the IC |  |" \
+        in timeline
