@@ -47,6 +47,7 @@ class SubteamsController:
         panel.join_requested.connect(lambda team, name: self._send(f"/join {team} {name}", "Not joined"))
         panel.done_requested.connect(lambda team: self._send(f"/subteam-done {team}", "Not done"))
         panel.entries_requested.connect(self.show_entries)
+        panel.bar.cancelled.connect(focus_note)  # Esc: back to the note box
 
     @property
     def over(self) -> bool:

@@ -74,7 +74,7 @@ def test_a_refused_spin_off_says_why_in_its_bar_and_writes_nothing(qtbot, window
         "Not spun off: bad sub-team 'Delta': expected one of Alpha, Bravo, Charlie")
     assert window.reader.subteams.all(page.incident.id) == []
     qtbot.keyClick(bar.edit, Qt.Key.Key_Escape)  # Esc closes the bar only
-    assert not bar.isVisible() and window.stack.currentWidget() is page
+    assert not bar.isVisible() and window.stack.currentWidget() is page and page.note_edit.hasFocus()
 
 
 def test_f_shows_the_teams_entries_and_esc_gives_the_timeline_back(qtbot, window, page, clock):
