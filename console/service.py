@@ -14,6 +14,7 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.postmortem.name_owner(...)  acknowledge, set_details, save, set_status
                                                                         (console.postmortem_record)
     service.followups.add(...)          update, import_todos            (console.followups)
+    service.people.put(...)             plan                            (console.people)
     service.sync.apply(...)             outgoing, mark_pushed, set_numbers, join...
                                                                         (console.sync)
 
@@ -32,6 +33,7 @@ from console.entry_history import EntryHistory
 from console.followups import Followups
 from console.incidents import Incidents
 from console.ledger import Ledger
+from console.people import People
 from console.postmortem_record import Postmortems
 from console.queries import Reader
 from console.roster import Roster
@@ -67,9 +69,10 @@ class IncidentService:
         self.updates = Updates(ledger)
         self.postmortem = Postmortems(ledger)
         self.followups = Followups(ledger)
+        self.people = People(ledger)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups))
+                                  self.followups, self.people))
 
     @property
     def vocabulary(self) -> Vocabulary:

@@ -94,6 +94,7 @@ def test_every_write_operation_records_one_op_in_its_transaction(service, clock)
     item = step(["followup.add"], lambda: service.followups.add(i, "alert on lag", by="Ana"))
     step(["followup.update"], lambda: service.followups.update(item.id, owner="Eve", by="Ana"))
     step(["followup.add"], lambda: service.followups.import_todos(i, by="Ana"))
+    step(["people.put"], lambda: service.people.put([{"name": "Ana", "email": "ana@example.com"}]))
     step([], lambda: service.drafts.save("Ana", i, "half a thought"))  # local only: no op
     step([], lambda: service.drafts.clear("Ana", i))
     assert seen == {verb for verb in OPERATIONS if not verb.startswith("import.")}
