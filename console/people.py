@@ -24,7 +24,7 @@ A row given to `put` is matched with the directory on its e-mail address, else o
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -129,22 +129,40 @@ def clean_on_call(value) -> bool:
     raise InputError(f"on call {shown!r} is not yes or no")
 
 
+class FieldError(InputError):
+    """One field of a person is wrong (`field` names it, for a file to say which column)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _name(value) -> str:
+    if not isinstance(value, str):
+        raise InputError("the name is missing")
+    return domain.clean_text(" ".join(value.split()), "name", domain.MAX_NAME)
+
+
+_READERS = {"name": _name, "email": clean_email, "handle": clean_handle,
+            "team": lambda v: _optional(v, "team", domain.MAX_NAME), "on_call": clean_on_call,
+            "phone": lambda v: _optional(v, "phone", 40)}
+
+
 def clean_person(fields: Mapping) -> dict:
-    """The fields given (a subset of FIELDS, `name` required) checked and cleaned; InputError
+    """The fields given (a subset of FIELDS, `name` required) checked and cleaned; FieldError
     saying which field is wrong. A field not given stays out (an update keeps its value)."""
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise InputError(f"unknown field {sorted(unknown)[0]!r}")
-    name = fields.get("name")
-    if not isinstance(name, str):
-        raise InputError("the name is missing")
-    cleaned = {"name": domain.clean_text(" ".join(name.split()), "name", domain.MAX_NAME)}
-    readers = {"email": clean_email, "handle": clean_handle, "on_call": clean_on_call,
-               "team": lambda v: _optional(v, "team", domain.MAX_NAME),
-               "phone": lambda v: _optional(v, "phone", 40)}
-    for field, read in readers.items():
-        if field in fields:
-            cleaned[field] = read(fields[field])
+    cleaned = {}
+    for field in FIELDS:
+        if field in fields or field == "name":
+            try:
+                cleaned[field] = _READERS[field](fields.get(field))
+            except FieldError:
+                raise
+            except InputError as exc:
+                raise FieldError(field, str(exc)) from None
     return cleaned
 
 
@@ -163,9 +181,12 @@ class People:
     def __init__(self, ledger: "Ledger") -> None:
         self._ledger = ledger
 
-    def plan(self, rows: Iterable[Mapping]) -> tuple[list[dict], Imported]:
+    def plan(self, rows: Iterable[Mapping], where: Callable[[int], str] | None = None
+             ) -> tuple[list[dict], Imported]:
         """What `put` would write for `rows` (each checked with `clean_person`), without writing:
-        the full rows, and what changes. InputError naming the row (from 1) for the first bad one."""
+        the full rows, and what changes. InputError for the first bad one, named by `where(n)`
+        (the row's place in a file, n from 1; default `person n`)."""
+        where = where or (lambda number: f"person {number}")
         read = self._ledger.read.people
         written: list[dict] = []
         added: list[Person] = []
@@ -178,11 +199,11 @@ class People:
             try:
                 person = clean_person(row)
             except InputError as exc:
-                raise InputError(f"person {number}: {exc}") from None
+                raise InputError(f"{where(number)}: {exc}") from None
             key = f"email:{person['email'].casefold()}" if person.get("email") else f"name:{person['name'].casefold()}"
             if key in seen:
                 what = key.split(":", 1)[1]
-                raise InputError(f"person {number}: {what} is also person {seen[key]}")
+                raise InputError(f"{where(number)}: {what} is also {where(seen[key])}")
             seen[key] = number
             existing = read.by_email(person["email"]) if person.get("email") else None
             if existing is None:
@@ -204,11 +225,11 @@ class People:
             written.append(full)
         return written, Imported(tuple(added), tuple(updated), unchanged)
 
-    def put(self, rows: Iterable[Mapping]) -> Imported:
+    def put(self, rows: Iterable[Mapping], where: Callable[[int], str] | None = None) -> Imported:
         """Add or update people (matched on e-mail, else name): all in one transaction, or
         none (InputError naming the first bad row). Nothing to change writes nothing."""
         ledger = self._ledger
-        written, imported = self.plan(rows)
+        written, imported = self.plan(rows, where)
         if written:
             with ledger.writing():
                 ledger.record(self._put, None, {"people": written})
