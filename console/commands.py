@@ -177,6 +177,14 @@ class Language:
             raise InputError(f"/{parsed.command} cannot be back-dated: it is recorded as of now")
         return parsed._replace(at=at.astimezone(timezone.utc))
 
+    def entry_kind(self, text: str) -> tuple[str, str]:
+        """The kind a text's prefix names (`d: roll back` -> decision, `roll back`), else the
+        plain note and the text as it was. Nothing else of the line is read - no command, no
+        time - for text written elsewhere and brought in (a Slack import), where `/sev 1` is
+        what somebody said, not a command."""
+        kind, body = _take_prefix(text, self.prefixes)
+        return (kind, body) if kind is not None and body else (DEFAULT_KIND, text)
+
     # -- writing a line back -----------------------------------------------------------------
 
     def format(self, parsed: Parsed) -> str:

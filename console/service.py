@@ -15,6 +15,7 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
                                                                         (console.postmortem_record)
     service.followups.add(...)          update, import_todos            (console.followups)
     service.people.put(...)             plan                            (console.people)
+    service.chat_import.plan(...)       write                           (console.chat_import)
     service.sync.apply(...)             outgoing, mark_pushed, set_numbers, join...
                                                                         (console.sync)
 
@@ -26,6 +27,7 @@ consoles of a team through the same effects.
 from datetime import datetime
 from pathlib import Path
 
+from console.chat_import import ChatImport
 from console.checklist import Checklist
 from console.clock import Clock
 from console.drafts import Drafts
@@ -70,9 +72,10 @@ class IncidentService:
         self.postmortem = Postmortems(ledger)
         self.followups = Followups(ledger)
         self.people = People(ledger)
+        self.chat_import = ChatImport(ledger)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups, self.people))
+                                  self.followups, self.people, self.chat_import))
 
     @property
     def vocabulary(self) -> Vocabulary:
