@@ -13,6 +13,7 @@ post-mortem invitation finds e-mail addresses.
     reader.people.by_name(name) / by_handle(handle) / by_email(address)
     reader.people.email_of(name)     a person's e-mail address, or None
     reader.people.teams()            every team named, by name
+    reader.people.completion(names)  what a NAME completes to, and each one's team and on call
     reader.people.on_call()          who is on call now, by team
 
 Writes go through the op log like every other write, so a team's consoles share one directory.
@@ -57,9 +58,14 @@ class Person(NamedTuple):
                 "on_call": self.on_call, "phone": self.phone}
 
     @property
+    def tags(self) -> str:
+        """What completion shows beside the name: `payments, on call` (may be empty)."""
+        return ", ".join(filter(None, (self.team, "on call" if self.on_call else None)))
+
+    @property
     def summary(self) -> str:
         """One line: `Ana Alvarez (payments, on call) @ana ana@example.com`."""
-        tags = ", ".join(filter(None, (self.team, "on call" if self.on_call else None)))
+        tags = self.tags
         return " ".join(filter(None, (self.name, f"({tags})" if tags else None,
                                       f"@{self.handle}" if self.handle else None, self.email, self.phone)))
 
@@ -316,6 +322,20 @@ class PeopleReads:
     def on_call(self) -> list[Person]:
         """Who is on call now, by team then name (the handbook's `!ic responders`)."""
         return sorted(self._people("on_call = 1"), key=lambda p: ((p.team or "").casefold(), p.name.casefold()))
+
+    def completion(self, in_incident: Iterable[str]) -> tuple[list[str], dict[str, str]]:
+        """What a NAME completes to: the names in the incident, then everyone in the directory
+        (a name once, any case), each list by name; and each directory name's tags (team, on
+        call) for the suggestions to show beside it."""
+        first = sorted(set(in_incident), key=str.casefold)
+        seen = {name.casefold() for name in first}
+        notes, rest = {}, []
+        for person in self._people():
+            notes.setdefault(person.name, person.tags)
+            if person.name.casefold() not in seen:
+                seen.add(person.name.casefold())
+                rest.append(person.name)
+        return first + rest, {name: note for name, note in notes.items() if note}
 
     def teams(self) -> list[str]:
         with storage_errors(self._path):

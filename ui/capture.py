@@ -63,6 +63,7 @@ class CaptureBox(QWidget):
         self.kind_prefix = ""  # set by Alt+digit; a typed prefix wins
         self.kind_keys: list[tuple[str, str, str]] = []  # (prefix, label, colour) for Alt+1..9
         self.completer: Callable[[str], list[str]] | None = None
+        self.describe: Callable[[str], str] | None = None  # a note on a completion (team, on call)
         self.previewer: Callable[[str], tuple[str, bool]] | None = None
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -159,7 +160,8 @@ class CaptureBox(QWidget):
         self.edit.setText(choice)
         self.edit.blockSignals(False)
         others = len(self._completions)
-        self.preview.setText(f"Tab again for the next of {others}" if others > 1 else "")
+        note = self.describe(choice) if self.describe is not None else ""
+        self.preview.setText(" · ".join(filter(None, (note, f"Tab again for the next of {others}" if others > 1 else ""))))
 
 
 class CommandPalette(QFrame):
