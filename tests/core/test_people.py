@@ -120,3 +120,29 @@ def test_an_older_change_arriving_later_does_not_undo_a_newer_one(tmp_path):
     finally:
         early.close()
         late.close()
+
+
+def test_completion_offers_the_incident_then_the_directory_and_teams_for_page(service):
+    from console.commands import Language
+
+    service.people.put([ANA, BEN, {"name": "ana", "team": "x"}])  # "ana": the incident's "Ana", any case
+    names, notes = service.read.people.completion({"Cy", "Ana"})
+    assert names == ["Ana", "Cy", "Ana Alvarez", "Ben Okafor"]  # "ana" is "Ana" already, once
+    assert notes == {"Ana Alvarez": "payments, on call", "Ben Okafor": "database", "ana": "x"}
+    language = Language.default()
+    assert language.complete("/sme an", names) == ["/sme Ana", "/sme Ana Alvarez"]
+    assert language.complete("/page d", names, service.read.people.teams()) == ["/page database"]
+    assert language.complete("/page ", names, ["database", "payments"]) == ["/page database", "/page payments"]
+    assert language.complete("/page d", names) == []  # no directory, no teams
+
+
+def test_the_language_reads_a_kind_prefix_and_nothing_else(service):
+    from console.commands import Language
+
+    language = Language.default()
+    assert language.entry_kind("d: roll back 4121") == ("decision", "roll back 4121")
+    assert language.entry_kind("F: db-2 lags") == ("finding", "db-2 lags")
+    assert language.entry_kind("/sev 1") == ("note", "/sev 1")
+    assert language.entry_kind("@14:02 the time stays text") == ("note", "@14:02 the time stays text")
+    assert language.entry_kind("d:") == ("note", "d:")
+    assert language.entry_kind("http://x") == ("note", "http://x")
