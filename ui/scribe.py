@@ -99,6 +99,7 @@ class ScribeController:
         capture.draft_changed.connect(self._save_draft)
         self.note_edit.textEdited.connect(self._on_note_edited)
         palette.chosen.connect(self._on_palette_chosen)
+        palette.person_chosen.connect(self._on_person_chosen)
         timeline.doubleClicked.connect(lambda index: self.show_history(self.model.entry_at(index.row())))
         entry_bar.submitted.connect(self._apply_entry_action)
         entry_bar.cancelled.connect(timeline.setFocus)
@@ -187,11 +188,19 @@ class ScribeController:
         return next((f"{name}: {note}" for name, note in notes.items() if tail.endswith(" " + name)), "")
 
     def open_palette(self) -> None:
-        self.palette.set_commands([palette_row(usage, summary) for usage, summary, _ in self.language.help_rows()])
+        people = {p.summary: p.name for p in self._reader.people.all()}  # the people finder
+        self.palette.set_commands([palette_row(usage, summary) for usage, summary, _ in self.language.help_rows()],
+                                  people)
         self.palette.open()
 
     def _on_palette_chosen(self, start: str) -> None:
         self.note_edit.setText(start)
+        self.focus_note()
+
+    def _on_person_chosen(self, name: str) -> None:
+        """A person from the palette's finder goes after what is typed (`/sme ` -> `/sme Dana Patel`)."""
+        typed = self.note_edit.text()
+        self.note_edit.setText(f"{typed.rstrip()} {name}" if typed.strip() else name)
         self.focus_note()
 
     def submit_line(self, line: str) -> None:

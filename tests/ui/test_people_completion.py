@@ -79,3 +79,22 @@ def test_people_added_while_the_board_is_open_are_offered(qtbot, tmp_path, windo
     qtbot.keyClick(page.note_edit, Qt.Key.Key_Tab)
     assert page.note_edit.text() == "/sme Zed Zhou"
     assert page.capture.preview.text() == "Zed Zhou: network"
+
+
+def test_the_palette_finds_people_by_team_and_names_them_in_the_box(qtbot, tmp_path, window, page):
+    import_people(tmp_path, PEOPLE)
+    qtbot.keyClicks(page.note_edit, "/sme ")
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    palette = page.palette
+    assert palette.isVisible() and palette.filter.hasFocus()
+    qtbot.keyClicks(palette.filter, "storage")
+    shown = [palette.proxy.index(row, 0).data() for row in range(palette.proxy.rowCount())]
+    assert shown == ["Dana Patel (storage, on call) @dana dana@example.com"]
+    qtbot.keyClick(palette.filter, Qt.Key.Key_Return)
+    assert not palette.isVisible() and page.note_edit.hasFocus()
+    assert page.note_edit.text() == "/sme Dana Patel"
+    # A command is still a command: it replaces the line.
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(palette.filter, "/page")
+    qtbot.keyClick(palette.filter, Qt.Key.Key_Return)
+    assert page.note_edit.text() == "/page "
