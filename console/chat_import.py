@@ -101,6 +101,7 @@ class ChatImport:
         authors = _Authors(export, ledger.read.people)
         channels = {c.id: c.name for c in export.channels}
         by_ts = {m.ts: m for m in messages}
+        here = self._imported_before(incident.uid, channel.id)
         skipped: Counter = Counter()
         entries, already, cut = [], 0, 0
         for message in messages:
@@ -129,11 +130,19 @@ class ChatImport:
                 text = text[: domain.MAX_TEXT - len(_CUT)].rstrip() + _CUT
                 cut += 1
             uid = entry_uid(incident.uid, channel.id, message.ts)
-            if ledger.read.timeline.by_uid(uid) is not None:
+            if uid in here:
                 already += 1
                 continue
             entries.append(ledger.entry(kind, text, authors.of(message), moment, now, uid))
         return Plan(incident, channel, tuple(entries), already, skipped, cut)
+
+    def _imported_before(self, incident_uid: str, channel_id: str) -> set[str]:
+        """The uids of the channel's entries already here (one range of the uid index; an
+        entry from another console whose uid was taken here is `uid~hlc`)."""
+        prefix = entry_uid(incident_uid, channel_id, "")
+        rows = self._ledger.execute("SELECT uid FROM entries WHERE uid >= ? AND uid < ?",
+                                    (prefix, prefix + "\uffff")).fetchall()
+        return {uid.split("~", 1)[0] for (uid,) in rows}
 
     def write(self, plan: Plan) -> int:
         """Write a plan's entries (in one transaction); how many."""
@@ -165,6 +174,7 @@ class _Authors:
         self._users = export.users
         self._people = people
         self._names: dict[str, str] = {}
+        self._authors: dict[tuple, str] = {}
 
     def name(self, user_id: str | None, fallback: str | None = None) -> str | None:
         if not user_id:
@@ -184,9 +194,13 @@ class _Authors:
 
     def of(self, message: Message) -> str:
         """The author's name, cleaned as every author is (console.domain.clean_text)."""
-        for name in (self.name(message.user, message.profile_name), message.user):
-            try:
-                return domain.clean_text(name or "", "author", domain.MAX_NAME)
-            except InputError:
-                continue
-        return "someone in Slack"
+        key = (message.user, message.profile_name)
+        if key not in self._authors:
+            self._authors[key] = "someone in Slack"
+            for name in (self.name(message.user, message.profile_name), message.user):
+                try:
+                    self._authors[key] = domain.clean_text(name or "", "author", domain.MAX_NAME)
+                    break
+                except InputError:
+                    continue
+        return self._authors[key]
