@@ -63,9 +63,10 @@ def _find(session, query: str) -> int:
         if read.count() == 0:
             print("incident-console: the directory is empty: incident-console people import FILE", file=sys.stderr)
         else:
-            what = f"matches {query!r}" if query else ""
-            what += (" and " if query else "is ") + "on call" if session.args.on_call else ""
-            print(f"incident-console: nobody in the directory {what.strip()}", file=sys.stderr)
+            said = [f"matches {query!r}"] if query else []
+            if session.args.on_call:
+                said.append("is on call")
+            print(f"incident-console: nobody in the directory {' and '.join(said)}", file=sys.stderr)
         return 1
     columns = [(p.name, p.team or "", "on call" if p.on_call else "", f"@{p.handle}" if p.handle else "",
                 p.email or "", p.phone or "") for p in found]

@@ -34,7 +34,7 @@ _COLUMNS = {
     "email": "email", "e-mail": "email", "mail": "email", "email address": "email",
     "handle": "handle", "chat": "handle", "chat handle": "handle", "slack": "handle",
     "team": "team",
-    "on call": "on_call", "on_call": "on_call", "oncall": "on_call", "on-call": "on_call",
+    "on call": "on_call", "oncall": "on_call", "on-call": "on_call",
     "phone": "phone", "telephone": "phone",
 }
 _SHOWN = "name, email, handle, team, on call, phone"
@@ -64,9 +64,7 @@ def _read_csv(text: str, label: str) -> tuple[list[dict], Callable[[int], str]]:
             raise InputError(f"{label}: empty; the first line names the columns ({_SHOWN})")
         fields = []
         for number, cell in enumerate(header, start=1):
-            field = _COLUMNS.get(" ".join(cell.strip().casefold().replace("_", " ").split()))
-            if field is None and cell.strip().casefold() in _COLUMNS:
-                field = _COLUMNS[cell.strip().casefold()]
+            field = _COLUMNS.get(" ".join(cell.casefold().replace("_", " ").split()))
             if field is None:
                 shown = cell.strip()[:40]
                 raise InputError(f"{label} line 1, column {number}: {shown!r} is not one of: {_SHOWN}")

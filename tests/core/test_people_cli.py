@@ -63,7 +63,8 @@ def test_who_answers_from_the_directory(capsys, tmp_path):
         {"name": "Ana Alvarez", "email": "ana@example.com", "handle": "ana", "team": "payments", "on_call": True,
          "phone": "+44 20 7946 0001"}]
     assert run(capsys, "people", "zed") == (1, "", "incident-console: nobody in the directory matches 'zed'\n")
-    assert run(capsys, "people", "database", "--on-call")[0] == 1
+    assert run(capsys, "people", "database", "--on-call") == (
+        1, "", "incident-console: nobody in the directory matches 'database' and is on call\n")
     assert run(capsys, "people", "zed", "--json") == (0, "[]\n", "")
 
 
