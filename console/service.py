@@ -16,6 +16,7 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.followups.add(...)          update, import_todos            (console.followups)
     service.people.put(...)             plan                            (console.people)
     service.chat_import.plan(...)       write                           (console.chat_import)
+    service.subteams.add(...)           join, done                      (console.subteams)
     service.sync.apply(...)             outgoing, mark_pushed, set_numbers, join...
                                                                         (console.sync)
 
@@ -40,6 +41,7 @@ from console.postmortem_record import Postmortems
 from console.queries import Reader
 from console.roster import Roster
 from console.store import open_store, storage_errors
+from console.subteams import Subteams
 from console.sync import Sync
 from console.tasks import Tasks
 from console.timeline import Timeline
@@ -73,9 +75,10 @@ class IncidentService:
         self.followups = Followups(ledger)
         self.people = People(ledger)
         self.chat_import = ChatImport(ledger)
+        self.subteams = Subteams(ledger, self.roster, self.tasks)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups, self.people, self.chat_import))
+                                  self.followups, self.people, self.chat_import, self.subteams))
 
     @property
     def vocabulary(self) -> Vocabulary:

@@ -82,6 +82,10 @@ def test_every_write_operation_records_one_op_in_its_transaction(service, clock,
     step(["task.extend"], lambda: service.tasks.extend(i, task.number, 5, by="Ana"))
     step(["task.reassign"], lambda: service.tasks.reassign(i, task.number, "Cy", by="Ana"))
     step(["task.done"], lambda: service.tasks.done(i, task.number, by="Cy"))
+    step(["subteam.add", "role.assign", "task.add", "subteam.join"],
+         lambda: service.subteams.add(i, "Alpha", "Gil", 20, "replica lag", members=["Hal"], by="Ana"))
+    step(["subteam.join"], lambda: service.subteams.join(i, "alpha", "Ivy", by="Ana"))
+    step(["subteam.done", "task.done", "role.relieve"], lambda: service.subteams.done(i, "Alpha", by="Ana"))
     service.tasks.add(i, "Dee", 10, "page payments", by="Ana")
     step(["followup.add", "task.done"], lambda: service.tasks.close_open(i, by="Ana", to_followups=True))
     step(["check.set"], lambda: service.checklist.set(i, "ic-01", True, by="Ana", label="Announce"))
