@@ -567,14 +567,6 @@ def m0010_people(db: "Database") -> None:
     db.execute("CREATE INDEX people_name ON people(name COLLATE NOCASE)")
     db.execute("CREATE INDEX people_email ON people(email COLLATE NOCASE)")
     db.execute("CREATE INDEX people_handle ON people(handle COLLATE NOCASE)")
-    # How many times the directory changed: one row read tells a window whether to read it again.
-    db.execute("CREATE TABLE people_changes (only INTEGER PRIMARY KEY CHECK (only = 1), changes INTEGER NOT NULL)")
-    db.execute("INSERT INTO people_changes (only, changes) VALUES (1, 0)")
-    for event in ("INSERT", "UPDATE", "DELETE"):
-        db.execute(
-            f"CREATE TRIGGER people_changed_{event.lower()} AFTER {event} ON people "
-            "BEGIN UPDATE people_changes SET changes = changes + 1; END"
-        )
 
 
 def m0011_subteams(db: "Database") -> None:

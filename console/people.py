@@ -335,10 +335,14 @@ class PeopleReads:
 
     def _for_completion(self) -> tuple[list[tuple[str, str]], dict[str, str]]:
         """(casefolded name, name) once per name, and the notes: read again only when the
-        directory changed (`people_changes`, counted by triggers on every row written, here or
-        from elsewhere), since the board asks on every refresh and a directory may hold 10,000."""
+        directory changed, since the board asks on every refresh and a directory may hold 10,000
+        people. Every change stamps its rows with its op's HLC, so the rows' HLCs say whether
+        anything changed - their count, the newest, and the sums of their times and counters,
+        which also move when an older op from elsewhere changes a row still older."""
         with storage_errors(self._path):
-            version = self._conn.execute("SELECT changes FROM people_changes").fetchone()
+            version = self._conn.execute(
+                "SELECT count(*), max(hlc), sum(CAST(substr(hlc, 1, 13) AS INTEGER)), "
+                "sum(CAST(substr(hlc, 15, 4) AS INTEGER)) FROM people").fetchone()
             if self._cached is not None and self._cached[0] == version:
                 return self._cached[1]
             rows = self._conn.execute(
