@@ -540,6 +540,59 @@ def m0008_op_log(db: "Database") -> None:
         )
 
 
+def m0012_drills(db: "Database") -> None:
+    """Drills (console/drills.py): the scenario a drill incident runs, at what speed, from when,
+    and which of its injects are in the timeline; and the training record (console/training.py).
+    All only ever added to."""
+    db.execute(
+        """
+        CREATE TABLE drills (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            incident_id INTEGER NOT NULL UNIQUE REFERENCES incidents(id),
+            scenario TEXT NOT NULL,
+            speed INTEGER NOT NULL CHECK (speed BETWEEN 1 AND 60),
+            started_at TEXT NOT NULL,
+            injects TEXT NOT NULL,
+            replay_of TEXT,
+            "by" TEXT NOT NULL,
+            hlc TEXT NOT NULL
+        )
+        """
+    )
+    _append_only(db, "drills", "drills")
+    db.execute(
+        """
+        CREATE TABLE drill_injects (
+            id INTEGER PRIMARY KEY,
+            drill_id INTEGER NOT NULL REFERENCES drills(id),
+            number INTEGER NOT NULL,
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            hlc TEXT NOT NULL,
+            UNIQUE (drill_id, number)
+        )
+        """
+    )
+    _append_only(db, "drill_injects", "drill injects")
+    db.execute(
+        """
+        CREATE TABLE training (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            person TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            incident_id INTEGER REFERENCES incidents(id),
+            note TEXT,
+            at TEXT NOT NULL,
+            "by" TEXT NOT NULL,
+            hlc TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX training_person ON training(person COLLATE NOCASE, at)")
+    _append_only(db, "training", "training records")
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
@@ -549,6 +602,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0006_acknowledgement_typed_by", m0006_acknowledgement_typed_by),
     ("0007_task_numbers", m0007_task_numbers),
     ("0008_op_log", m0008_op_log),
+    ("0012_drills", m0012_drills),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from console.checklist import ChecklistReads
 from console.drafts import DraftReads
+from console.drills import DrillReads
 from console.entry_history import EntryHistoryReads
 from console.followups import FollowupReads
 from console.incidents import IncidentReads
@@ -21,6 +22,7 @@ from console.store import storage_errors
 from console.sync import SyncReads
 from console.tasks import TaskReads
 from console.timeline import TimelineReads
+from console.training import TrainingReads
 from console.updates import UpdateReads
 
 
@@ -42,6 +44,8 @@ class Reader:
         self.postmortem = PostmortemReads(conn, path)
         self.followups = FollowupReads(conn, path)
         self.sync = SyncReads(conn, path)
+        self.drills = DrillReads(conn, path)
+        self.training = TrainingReads(conn, path)
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (never for our own writes).

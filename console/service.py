@@ -14,6 +14,8 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.postmortem.name_owner(...)  acknowledge, set_details, save, set_status
                                                                         (console.postmortem_record)
     service.followups.add(...)          update, import_todos            (console.followups)
+    service.drills.start(...)           tick                            (console.drills)
+    service.training.add(...)                                           (console.training)
     service.sync.apply(...)             outgoing, mark_pushed, set_numbers, join...
                                                                         (console.sync)
 
@@ -28,6 +30,7 @@ from pathlib import Path
 from console.checklist import Checklist
 from console.clock import Clock
 from console.drafts import Drafts
+from console.drills import Drills
 from console.entry_history import EntryHistory
 from console.followups import Followups
 from console.incidents import Incidents
@@ -39,6 +42,7 @@ from console.store import open_store, storage_errors
 from console.sync import Sync
 from console.tasks import Tasks
 from console.timeline import Timeline
+from console.training import Training
 from console.updates import Updates
 from console.vocabulary import Vocabulary
 
@@ -67,9 +71,11 @@ class IncidentService:
         self.updates = Updates(ledger)
         self.postmortem = Postmortems(ledger)
         self.followups = Followups(ledger)
+        self.drills = Drills(ledger, self.incidents)
+        self.training = Training(ledger)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups))
+                                  self.followups, self.drills, self.training))
 
     @property
     def vocabulary(self) -> Vocabulary:
