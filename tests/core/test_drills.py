@@ -211,3 +211,18 @@ def test_bad_drill_commands_write_nothing(capsys, clock, where, argv, message):
     conn = sqlite3.connect(where.db_path)
     assert conn.execute("SELECT count(*) FROM drills").fetchone() == (0,)
     conn.close()
+
+
+def test_every_export_of_a_drill_says_it_is_one(capsys, clock):
+    run(capsys, "declare", "Real one", "--sev", "2", clock=clock)
+    run(capsys, "log", "INC-1", "f: shards red", clock=clock)
+    run(capsys, "drill", "start", "--replay", "INC-1", clock=clock)  # a title without "Drill"
+    outputs = {fmt: run(capsys, "export", "INC-2", "--format", fmt, clock=clock)[1]
+               for fmt in ("json", "md", "html", "csv")}
+    assert json.loads(outputs["json"])["incident"]["drill"] is True
+    assert outputs["md"].startswith("**DRILL - a training exercise, not a real incident.**\n")
+    assert "<title>DRILL: Post-mortem: INC-2 Replay of INC-1: Real one</title>" in outputs["html"]
+    assert "DRILL - a training exercise" in outputs["html"]
+    assert "(SEV-2, drill)" in outputs["csv"]
+    real = run(capsys, "export", "INC-1", "--format", "md", clock=clock)[1]
+    assert "DRILL" not in real
