@@ -32,13 +32,13 @@ def debrief_html(result: Debrief, zone: tzinfo | None = None) -> str:
         colour = palette.hex_colour(_RESULT_COLOUR[item.passed])
         parts.append(
             f'<h3><span style="color:{colour}">{html.escape(item.result.upper())}</span> '
-            f"{html.escape(item.title)}</h3><p>{html.escape(item.summary)}</p>")
+            f"{html.escape(item.title)}</h3><p>{html.escape(item.summary)} &nbsp;·&nbsp; "
+            f'<a href="handbook:{html.escape(item.page)}">Handbook: {html.escape(item.page)}</a></p>')
         if item.evidence:
             rows = "".join(
-                f"<tr><td>{html.escape(e.entry or '')}</td><td>{when(e.at)}</td>"
+                f"<tr><td style=\"padding-right:8px\">{html.escape(e.entry or '')}</td><td style=\"padding-right:8px\">{when(e.at)}</td>"
                 f"<td>{html.escape(e.text)}</td></tr>" for e in item.evidence)
-            parts.append(f'<table cellspacing="0" cellpadding="2">{rows}</table>')
-        parts.append(f'<p><a href="handbook:{html.escape(item.page)}">Handbook: {html.escape(item.page)}</a></p>')
+            parts.append(f'<table cellspacing="0" cellpadding="1">{rows}</table>')
     clock = f"scenario time at {result.speed}x" if result.speed != 1 else "real time"
     kind = "Drill" if incident.drill else "Incident"
     return (f"<h2>{kind} debrief: {html.escape(incident.ref)} {html.escape(incident.title)}</h2>"
