@@ -17,7 +17,7 @@ from console.board import severity_definition
 from console.domain import Entry, Incident
 from console.drills import Drill
 from console.updates import entry_text
-from console.verbs import _OBJECTIONS
+from console.verbs import OBJECTIONS
 from console.vocabulary import Vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -215,7 +215,7 @@ def decisions_polled(record: _Record, spec: dict):
         return False, "no decision recorded: state \"we're proceeding with ...\" and record it (d: or /decision)", []
     evidence, silent = [], []
     for entry in decisions:
-        polled = _OBJECTIONS.search(entry.current_text) is not None
+        polled = OBJECTIONS.search(entry.current_text) is not None
         if not polled:
             silent.append(entry.ref)
         evidence.append(Evidence(entry.occurred_at, entry.current_text[:160]
