@@ -43,6 +43,7 @@ def test_a_drill_starts_from_the_list_by_keyboard_and_is_marked_everywhere(qtbot
     assert window.windowTitle().startswith(f"{incident.ref} DRILL SEV-1 — Drill: logins")
     assert "DRILL" in page.header.status_label.text()
     assert "Customer ticket: Customers cannot log in" in timeline_texts(page)[-1]
+    assert page.call_values()["severity"].endswith(f"{incident.ref} · DRILL")  # call mode's first line
     window.show_list()
     assert "drill" in window.list_model.data(window.list_model.index(0, 2))
     assert not window.drills.bar.isVisible()  # closed once the drill started
