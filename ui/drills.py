@@ -78,6 +78,7 @@ class DrillControls(QObject):
 
             self.debrief_window = DebriefWindow(self._zone, window)
             self.debrief_window.handbook_requested.connect(window.show_handbook)
+            window.preferences.keep_geometry(self.debrief_window, "debrief")
         self.debrief_window.load(window.reader, window.process, incident_id, self._clock)
         self.debrief_window.show()
         self.debrief_window.raise_()
