@@ -1,7 +1,8 @@
 """The drill bar (Ctrl+Shift+D, over the incident list): pick a scenario and a speed; Enter starts it.
 
-The scenarios are the process's (`data/scenarios/`, console/scenarios.py); the bar is a row over
-the list, never a dialog. Up and Down pick the scenario (from the speed box too), digits typed
+The scenarios are the process's (`data/scenarios/`, console/scenarios.py), after the replay of
+the incident selected in the list when it has anything to replay; the bar is a row over the
+list, never a dialog. Up and Down pick the scenario (from the speed box too), digits typed
 over the list set the speed, Enter starts the drill and Esc closes the bar.
 """
 
@@ -26,6 +27,9 @@ class ScenarioListModel(QAbstractListModel):
 
     def scenario_at(self, row: int) -> Scenario:
         return self._scenarios[row]
+
+    def scenarios(self) -> list[Scenario]:
+        return list(self._scenarios)
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt override
         return 0 if parent.isValid() else len(self._scenarios)

@@ -52,14 +52,27 @@ class DrillControls(QObject):
         from console.scenarios import all_scenarios
 
         bar = self.bar
-        if bar.model.rowCount() == 0:
-            bar.set_scenarios(all_scenarios(self._window.process))
+        bar.set_scenarios(self._replay_of_selected() + all_scenarios(self._window.process))
         bar.open_bar()
 
-    def _start(self, scenario_id: str, speed: int) -> None:
-        from console.scenarios import find
+    def _replay_of_selected(self) -> list:
+        """The incident selected in the list as a scenario to replay (first in the bar), when it
+        has anything to replay."""
+        from console.errors import ConsoleError
+        from console.scenarios import replay
 
-        scenario = find(self._window.process, scenario_id)
+        window = self._window
+        current = window.list_page.table.currentIndex()
+        if window.reader is None or not current.isValid():
+            return []
+        incident = window.list_model.incident_at(window.list_page.proxy.mapToSource(current).row())
+        try:
+            return [replay(window.reader, incident.id)]
+        except ConsoleError:  # only the IC's own moves, or the store is away: nothing to offer
+            return []
+
+    def _start(self, scenario_id: str, speed: int) -> None:
+        scenario = next(s for s in self.bar.model.scenarios() if s.id == scenario_id)
         author = self._author
 
         def on_done(change: Change) -> None:

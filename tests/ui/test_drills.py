@@ -99,3 +99,19 @@ def test_debrief_with_nothing_selected_says_what_to_do(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_B, CTRL_SHIFT)
     assert window.drills.debrief_window is None
     assert "select an incident" in window.statusBar().currentMessage()
+
+
+def test_the_incident_selected_in_the_list_is_offered_first_as_a_replay(qtbot, window, clock):
+    window.writer.submit(lambda service: service.incidents.declare("Search down", by="Ben", severity=3))
+    qtbot.waitUntil(lambda: window.list_model.rowCount() == 1)
+    incident = window.list_model.incident_at(0)
+    clock.advance(minutes=2)
+    window.writer.submit(lambda service: service.timeline.log(incident.id, "index shards red", by="Ben",
+                                                              kind="finding"))
+    qtbot.waitUntil(lambda: window.reader.timeline.count(incident.id) == 2)
+    window.list_page.select_incident(incident.id)
+    page = start_drill(qtbot, window, speed="60")  # the first row: the replay
+    assert page.incident.drill and page.incident.title == "Replay of INC-1: Search down"
+    assert page.incident.severity == 3
+    clock.advance(seconds=3)  # two minutes of scenario time at 60x
+    qtbot.waitUntil(lambda: "index shards red" in timeline_texts(page), timeout=10_000)
