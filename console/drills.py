@@ -164,7 +164,10 @@ class Drills:
 class DrillReads:
     """Drills as stored; never writes."""
 
-    _COLUMNS = 'id, uid, incident_id, scenario, speed, started_at, injects, replay_of, "by"'
+    # Each drill with the numbers of its injects already written, in one row.
+    _SELECT = ('SELECT d.id, d.uid, d.incident_id, d.scenario, d.speed, d.started_at, d.injects, d.replay_of, '
+               'd."by", (SELECT json_group_array(x.number) FROM drill_injects x WHERE x.drill_id = d.id) '
+               "FROM drills d")
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
@@ -174,19 +177,18 @@ class DrillReads:
         """The drill an incident runs; None for an incident declared as a drill by hand, or a
         real one."""
         with storage_errors(self._path):
-            row = self._conn.execute(f"SELECT {self._COLUMNS} FROM drills WHERE incident_id = ?",
-                                     (incident_id,)).fetchone()
-            return self._drill(row) if row else None
+            row = self._conn.execute(f"{self._SELECT} WHERE d.incident_id = ?", (incident_id,)).fetchone()
+        return _drill(row) if row else None
 
     def running(self) -> list[Drill]:
-        """Every drill with injects still to write whose incident is not resolved."""
+        """Every drill with injects still to write whose incident is not resolved (one query:
+        the window asks every second)."""
         with storage_errors(self._path):
             rows = self._conn.execute(
-                f"SELECT {', '.join('d.' + c.strip() for c in self._COLUMNS.split(','))} FROM drills d "
-                "JOIN incidents i ON i.id = d.incident_id WHERE i.status != 'resolved' "
+                f"{self._SELECT} JOIN incidents i ON i.id = d.incident_id WHERE i.status != 'resolved' "
                 "AND (SELECT count(*) FROM drill_injects x WHERE x.drill_id = d.id) "
                 "< json_array_length(d.injects) ORDER BY d.id").fetchall()
-            return [self._drill(row) for row in rows]
+        return [_drill(row) for row in rows]
 
     def inject_entries(self, incident_id: int) -> frozenset[int]:
         """The ids of the timeline entries the drill wrote (its start and its injects): not the
@@ -199,8 +201,8 @@ class DrillReads:
                 (incident_id, incident_id)).fetchall()
         return frozenset(r[0] for r in rows)
 
-    def _drill(self, row: tuple) -> Drill:
-        written = self._conn.execute("SELECT number FROM drill_injects WHERE drill_id = ?", (row[0],)).fetchall()
-        injects = tuple(Inject(*i) for i in json.loads(row[6]))
-        return Drill(row[0], row[1], row[2], row[3], row[4], row[5], injects, row[7], row[8],
-                     frozenset(n for (n,) in written))
+
+def _drill(row: tuple) -> Drill:
+    injects = tuple(Inject(*i) for i in json.loads(row[6]))
+    return Drill(row[0], row[1], row[2], row[3], row[4], row[5], injects, row[7], row[8],
+                 frozenset(json.loads(row[9])))
