@@ -19,6 +19,7 @@ from console.postmortem_record import PostmortemReads
 from console.roster import RosterReads
 from console.search import Search
 from console.store import storage_errors
+from console.subteams import SubteamReads
 from console.sync import SyncReads
 from console.tasks import TaskReads
 from console.timeline import TimelineReads
@@ -46,6 +47,7 @@ class Reader:
         self.sync = SyncReads(conn, path)
         self.drills = DrillReads(conn, path)
         self.training = TrainingReads(conn, path)
+        self.subteams = SubteamReads(conn, path)
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (never for our own writes).

@@ -16,6 +16,7 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.followups.add(...)          update, import_todos            (console.followups)
     service.drills.start(...)           tick                            (console.drills)
     service.training.add(...)                                           (console.training)
+    service.subteams.add(...)           join, done                      (console.subteams)
     service.sync.apply(...)             outgoing, mark_pushed, set_numbers, join...
                                                                         (console.sync)
 
@@ -39,6 +40,7 @@ from console.postmortem_record import Postmortems
 from console.queries import Reader
 from console.roster import Roster
 from console.store import open_store, storage_errors
+from console.subteams import Subteams
 from console.sync import Sync
 from console.tasks import Tasks
 from console.timeline import Timeline
@@ -73,9 +75,10 @@ class IncidentService:
         self.followups = Followups(ledger)
         self.drills = Drills(ledger, self.incidents)
         self.training = Training(ledger)
+        self.subteams = Subteams(ledger, self.roster, self.tasks)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups, self.drills, self.training))
+                                  self.followups, self.drills, self.training, self.subteams))
 
     @property
     def vocabulary(self) -> Vocabulary:
