@@ -249,7 +249,44 @@ def handover(record: _Record, spec: dict):
 
 
 def span_of_control(record: _Record, spec: dict):
-    return None, "not scored yet: the span-of-control count is not in this console", []
+    """The IC's direct reports at every moment the count may have changed (console/span.py):
+    passed when it never went past the process's threshold; the evidence is the peak and each
+    time it went over, with how long it stayed over."""
+    from console import span
+
+    rule = span.rule(record.process)
+    if rule is None:
+        return None, "the process sets no span of control for the Incident Commander", []
+    i = record.incident.id
+    end = times.to_text(record.end)
+    spans = [(at, s) for at, s in span.span_over_time(
+        record.process, record.read.roster.all(i), record.read.subteams.all(i), record.read.subteams.memberships(i))
+        if at <= end]
+    if not spans:
+        return None, "nobody reported to the Incident Commander", []
+    threshold = rule["threshold"]
+    peak_at, peak = max(spans, key=lambda pair: pair[1].count)
+    def entry(at: str) -> str | None:  # the role change (or team move) that made the count
+        return _ref(next((e for e in record.entries if e.occurred_at == at), None))
+
+    evidence = [Evidence(peak_at, f"peak: {peak.count} direct report(s): {', '.join(peak.reports)}",
+                         entry(peak_at))]
+    over_minutes, over_since = 0.0, None
+    for n, (at, current) in enumerate(spans):
+        if current.over and over_since is None:
+            over_since = at
+            evidence.append(Evidence(at, f"{current.count} direct reports, past {threshold}", entry(at)))
+        if over_since is not None and (not current.over or n == len(spans) - 1):
+            stop = at if not current.over else end
+            over_minutes += record.minutes(over_since, stop)
+            evidence.append(Evidence(stop, "back within the span" if not current.over
+                                     else f"still past {threshold} at the end",
+                                     entry(stop) if not current.over else None))
+            over_since = None
+    if over_minutes or peak.over:
+        return False, (f"past {threshold} direct reports for {_m(over_minutes)} (peak {peak.count}): "
+                       f"spin off sub-teams with leaders"), evidence
+    return True, f"at most {peak.count} direct report(s) (threshold {threshold})", evidence
 
 
 CHECKS: dict[str, Callable[[_Record, dict], tuple]] = {

@@ -48,7 +48,8 @@ def test_a_well_run_drill_passes_every_scored_item_with_its_evidence(service, cl
     found = items(service, i, clock)
     assert {k: v.result for k, v in found.items()} == {
         "command-staff": "pass", "updates": "pass", "tasks": "pass", "decisions": "pass",
-        "span": "not scored", "handover": "pass"}
+        "span": "pass", "handover": "pass"}
+    assert found["span"].summary == "at most 2 direct report(s) (threshold 7)"
     staff = found["command-staff"].evidence
     assert [e.text for e in staff] == ["Incident Commander: Ana, 1.0 min after the declaration",
                                        "Deputy: Ben, 1.0 min after the declaration",
@@ -68,7 +69,7 @@ def test_a_poorly_run_drill_fails_each_item_and_says_why(service, clock):
     clock.advance(minutes=200)
     found = items(service, i, clock)
     assert {k: v.passed for k, v in found.items()} == {
-        "command-staff": False, "updates": False, "tasks": False, "decisions": False, "span": None,
+        "command-staff": False, "updates": False, "tasks": False, "decisions": False, "span": True,
         "handover": False}
     assert found["command-staff"].summary == ("never named: Deputy, Scribe; named after 5 min: "
                                               "Incident Commander")
@@ -91,6 +92,26 @@ def test_a_drill_run_faster_is_scored_in_scenario_time(service, clock):
     found = items(service, i, clock)
     assert found["command-staff"].evidence[0].text == "Incident Commander: Ana, 5.0 min after the declaration"
     assert "no update to responders for 20.0 min (cadence 15 min)" in [e.text for e in found["updates"].evidence]
+
+
+def test_span_of_control_fails_while_too_many_report_to_the_ic_and_says_for_how_long(service, clock):
+    i = drill(service, speed=10).id
+    service.roster.assign(i, "ic", "Ana", by="Ana")
+    service.roster.assign(i, "deputy", "Ben", by="Ana")
+    clock.advance(seconds=30)
+    smes = [f"SME {n}" for n in range(1, 8)]
+    for name in smes:
+        service.roster.assign(i, "sme", name, by="Ana")  # 8 direct reports: past 7
+    clock.advance(seconds=60)  # ten minutes of scenario time
+    service.subteams.add(i, "alpha", "SME 1", 20, "replica lag", members=smes[1:5], by="Ana")
+    clock.advance(seconds=60)
+    span = items(service, i, clock)["span"]
+    assert span.passed is False
+    assert span.summary == "past 7 direct reports for 10.0 min (peak 8): spin off sub-teams with leaders"
+    assert [e.text for e in span.evidence] == [
+        "peak: 8 direct report(s): Ben, SME 1, SME 2, SME 3, SME 4, SME 5, SME 6, SME 7",
+        "8 direct reports, past 7", "back within the span"]
+    assert all(e.entry and e.entry.startswith("E") for e in span.evidence)
 
 
 def test_a_severity_with_no_cadence_leaves_updates_unscored(service, clock):
@@ -119,7 +140,7 @@ def test_drill_debrief_prints_and_json(capsys, clock):
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "INC-1 DRILL SEV-2 Drill: checkout fails for most card payments"
-    assert lines[1].startswith("Debrief (scenario time, 60x, up to 2026-03-29T14:00:06.000Z): 2 of 5")
+    assert lines[1].startswith("Debrief (scenario time, 60x, up to 2026-03-29T14:00:06.000Z): 3 of 6")
     assert "FAIL       Incident Commander, Deputy and Scribe named early: never named: Deputy, Scribe; " \
            "named after 5 min: Incident Commander" in lines
     assert "           handbook: during/during_an_incident" in lines
