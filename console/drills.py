@@ -61,11 +61,6 @@ class Drill(NamedTuple):
         pending = [self.due_at(n) for n in range(1, len(self.injects) + 1) if n not in self.written]
         return min(pending) if pending else None
 
-    def scenario_minutes(self, seconds: float) -> float:
-        """Wall-clock seconds of the drill as minutes of scenario time (what the handbook's
-        thresholds are in)."""
-        return seconds * self.speed / 60
-
 
 class Drills:
     """Start a drill from a scenario; write its injects as they fall due."""

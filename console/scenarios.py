@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from console import domain, times
 from console.errors import InputError, NotFound
+from console.vocabulary import UPDATE_KINDS
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.process import Process
@@ -31,8 +32,8 @@ MAX_OFFSET = 24 * 3600  # a drill is a day at most
 # Replaying a past incident leaves out what the trainee Incident Commander does themselves (and
 # what the debrief scores): naming roles, handing over, tasks, decisions, updates sent, ending
 # the call. Everything else that happened (findings, pages, notes, system status, severity
-# changes...) comes back as injects.
-TRAINEE_KINDS = frozenset({"roster", "handover", "task", "decision", "status", "call_end"})
+# changes...) comes back as injects. Status updates are written as one of UPDATE_KINDS.
+TRAINEE_KINDS = frozenset({"roster", "handover", "task", "decision", "call_end", *UPDATE_KINDS})
 _OFFSET = re.compile(r"^\s*(?:([0-9]{1,4})\s*h)?\s*(?:([0-9]{1,5})\s*m)?\s*(?:([0-9]{1,6})\s*s)?\s*$",
                      re.IGNORECASE | re.ASCII)
 

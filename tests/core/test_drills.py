@@ -125,6 +125,8 @@ def test_replay_makes_injects_of_what_happened_at_its_offsets(service, clock):
     service.incidents.set_severity(real.id, 2, by="Ana")
     service.timeline.log(real.id, "roll back the mapping change", by="Ana", kind="decision")
     service.tasks.add(real.id, "Ben", 5, "roll back", by="Ana")
+    for audience in ("responders", "customers"):  # status updates are the trainee's: not replayed
+        service.updates.send(real.id, audience, "rolling back the mapping change", by="Ana")
     retracted = service.timeline.log(real.id, "wrong host", by="Ben", kind="note").entries[0]
     service.history.retract(real.id, retracted.id, reason="typo", by="Ben")
     scenario = scenarios.replay(service.read, real.id)
