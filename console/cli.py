@@ -163,7 +163,7 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
         q.add_argument("--limit", type=_limit, default=10, metavar="N", help=f"at most N hits (1..{MAX_LIMIT})")
 
     if only != "":
-        from console import cli_postmortem, cli_team
+        from console import cli_import, cli_people, cli_postmortem, cli_team
 
         if wanted(*cli_postmortem.COMMANDS):
             cli_postmortem.add_parsers(sub, common, _Parser)
@@ -173,6 +173,10 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
 
         if wanted(*cli_drill.COMMANDS):
             cli_drill.add_parsers(sub, common, _Parser)
+        if wanted(*cli_people.COMMANDS):
+            cli_people.add_parsers(sub, common, _Parser)
+        if wanted(*cli_import.COMMANDS):
+            cli_import.add_parsers(sub, common, _Parser)
     if wanted(desktop.COMMAND):
         desktop.add_parser(sub, common, _Parser)
 
@@ -402,7 +406,7 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
             return _print_change(session, _run_verb(session))
         handler = _HANDLERS.get(args.command)
         if handler is None:
-            from console import cli_postmortem, cli_team
+            from console import cli_import, cli_people, cli_postmortem, cli_team
 
             if args.command in cli_team.COMMANDS:
                 return cli_team.run(session)
@@ -410,6 +414,10 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
 
             if args.command in cli_drill.COMMANDS:
                 return cli_drill.run(session)
+            if args.command in cli_people.COMMANDS:
+                return cli_people.run(session)
+            if args.command in cli_import.COMMANDS:
+                return cli_import.run(session)
 
             if args.command not in cli_postmortem.COMMANDS:  # pragma: no cover - argparse stops it
                 raise InputError(f"unknown command {args.command!r}")

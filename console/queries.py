@@ -15,6 +15,7 @@ from console.drills import DrillReads
 from console.entry_history import EntryHistoryReads
 from console.followups import FollowupReads
 from console.incidents import IncidentReads
+from console.people import PeopleReads
 from console.postmortem_record import PostmortemReads
 from console.roster import RosterReads
 from console.search import Search
@@ -47,6 +48,7 @@ class Reader:
         self.sync = SyncReads(conn, path)
         self.drills = DrillReads(conn, path)
         self.training = TrainingReads(conn, path)
+        self.people = PeopleReads(conn, path)
         self.subteams = SubteamReads(conn, path)
 
     def data_version(self) -> int:

@@ -16,6 +16,8 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.followups.add(...)          update, import_todos            (console.followups)
     service.drills.start(...)           tick                            (console.drills)
     service.training.add(...)                                           (console.training)
+    service.people.put(...)             plan                            (console.people)
+    service.chat_import.plan(...)       write                           (console.chat_import)
     service.subteams.add(...)           join, done                      (console.subteams)
     service.sync.apply(...)             outgoing, mark_pushed, set_numbers, join...
                                                                         (console.sync)
@@ -28,6 +30,7 @@ consoles of a team through the same effects.
 from datetime import datetime
 from pathlib import Path
 
+from console.chat_import import ChatImport
 from console.checklist import Checklist
 from console.clock import Clock
 from console.drafts import Drafts
@@ -36,6 +39,7 @@ from console.entry_history import EntryHistory
 from console.followups import Followups
 from console.incidents import Incidents
 from console.ledger import Ledger
+from console.people import People
 from console.postmortem_record import Postmortems
 from console.queries import Reader
 from console.roster import Roster
@@ -75,10 +79,13 @@ class IncidentService:
         self.followups = Followups(ledger)
         self.drills = Drills(ledger, self.incidents)
         self.training = Training(ledger)
+        self.people = People(ledger)
+        self.chat_import = ChatImport(ledger)
         self.subteams = Subteams(ledger, self.roster, self.tasks)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups, self.drills, self.training, self.subteams))
+                                  self.followups, self.drills, self.training, self.people,
+                                  self.chat_import, self.subteams))
 
     @property
     def vocabulary(self) -> Vocabulary:
