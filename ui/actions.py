@@ -41,6 +41,7 @@ class Where(Enum):
     HANDBOOK = "In the handbook (F1)"
     POSTMORTEM = "In the post-mortem editor"
     METRICS = "In metrics (F9)"
+    DEBRIEF = "In the debrief window"
 
 
 # The board and the list answer while focus is anywhere inside them; a panel's letters only
@@ -59,6 +60,7 @@ CONTEXT = {
     Where.HANDBOOK: Qt.ShortcutContext.WindowShortcut,
     Where.POSTMORTEM: Qt.ShortcutContext.WindowShortcut,
     Where.METRICS: Qt.ShortcutContext.WindowShortcut,
+    Where.DEBRIEF: Qt.ShortcutContext.WindowShortcut,
 }
 
 
@@ -151,6 +153,12 @@ ACTIONS: tuple[Action, ...] = (
     # The metrics window.
     _row("metrics_csv", "Export CSV", "Ctrl+E", Where.METRICS, "metrics.export_csv"),
     _row("metrics_png", "Export PNG", "Ctrl+P", Where.METRICS, "metrics.export_png"),
+    # Drills (issue 14): start one from the list; the debrief of the open (or selected) incident.
+    _row("drill", "Start a drill", "Ctrl+Shift+D", Where.WINDOW, "window.show_drills"),
+    _row("debrief", "Debrief (the IC scored against the record)", "Ctrl+Shift+B", Where.WINDOW,
+         "window.show_debrief"),
+    _row("debrief_refresh", "Read the record again", "F5", Where.DEBRIEF, "debrief.refresh"),
+    _row("debrief_close", "Close the debrief", "Ctrl+W", Where.DEBRIEF, "debrief.close"),
 )
 
 BY_NAME = {a.name: a for a in ACTIONS}

@@ -354,7 +354,8 @@ class IncidentPage(BoardLayout):
                   if nxt else "No update cadence")
         prompt = self.prompt_strip.current["text"] if self.prompt_strip.current else ""
         return {
-            "severity": f"{severity_text(incident.severity)} · {incident.status.upper()} · {incident.ref}",
+            "severity": f"{severity_text(incident.severity)} · {incident.status.upper()} · {incident.ref}"
+                        + (" · DRILL" if incident.drill else ""),
             "ic": f"IC: {self.commander() or 'nobody'}",
             "elapsed": elapsed,
             "checkback": checkback, "update": update, "prompt": prompt,
