@@ -169,6 +169,10 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
             cli_postmortem.add_parsers(sub, common, _Parser)
         if wanted(*cli_team.COMMANDS):
             cli_team.add_parsers(sub, common, _Parser)
+        from console import cli_backup
+
+        if wanted(*cli_backup.COMMANDS):
+            cli_backup.add_parsers(sub, common, _Parser)
     if wanted(desktop.COMMAND):
         desktop.add_parser(sub, common, _Parser)
 
@@ -380,6 +384,10 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
 
             if args.command in cli_team.COMMANDS:
                 return cli_team.run(session)
+            from console import cli_backup
+
+            if args.command in cli_backup.COMMANDS:
+                return cli_backup.run(session)
 
             if args.command not in cli_postmortem.COMMANDS:  # pragma: no cover - argparse stops it
                 raise InputError(f"unknown command {args.command!r}")
