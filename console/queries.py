@@ -43,6 +43,10 @@ class Reader:
         self.followups = FollowupReads(conn, path)
         self.sync = SyncReads(conn, path)
 
+    def close(self) -> None:
+        """Close the connection (the window, before a restore replaces the file)."""
+        self._conn.close()
+
     def data_version(self) -> int:
         """A number that changes when another connection commits (never for our own writes).
 
