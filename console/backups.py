@@ -157,6 +157,8 @@ def _reason(exc: BaseException, path: Path) -> str:
         text = str(exc)
         if mapped is not None:
             text = str(mapped).removeprefix(f"{path}: ").split(" (")[0]
+            if "full" not in text:
+                text += f" ({getattr(exc, 'sqlite_errorname', '') or exc})"
         return text
     if isinstance(exc, OSError):
         import errno

@@ -595,6 +595,10 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         _drop_stdout()
         return 0
     except ConsoleError as exc:
+        from console import damage
+
+        if damage.is_damage(exc.__cause__) and not isinstance(exc, damage.DatabaseDamaged):
+            exc = damage.report(where.db_path, str(exc.__cause__))  # found past the first reads
         return _say(exc)
     except KeyboardInterrupt:
         print("incident-console: interrupted", file=sys.stderr)
