@@ -208,8 +208,7 @@ def test_restore_round_trips_give_back_exactly_what_was_backed_up(tmp_path):
         service = IncidentService.open(where.db_path, SystemClock())
         service.timeline.log(incident_id, f"round {r}: after its backup", by="Ana")
         service.close()
-        restore.restore(made.path, where.db_path, where.backup_dir)
+        done = restore.restore(made.path, where.db_path, where.backup_dir)
         assert _notes(where.db_path) == expected
-        kept = sorted((b for b in backups.listing(where.backup_dir) if b.kind == "before-restore"),
-                      key=lambda b: b.taken_at)[-1]
-        assert _notes(kept.path) == expected + [f"round {r}: after its backup"]
+        assert backups.read_backup(done.kept).verified
+        assert _notes(done.kept) == expected + [f"round {r}: after its backup"]
