@@ -112,8 +112,9 @@ def report(db_path: Path, detail: str) -> DatabaseDamaged:
                  f"incident-console restore {good.path}")
     else:
         offer = f"there is no verified backup in {backup_dir}"
-    message = (f"{db_path}: the database file is damaged ({detail}) and was not opened for "
-               f"writing; {kept_text}; {offer}")
+    what = ("the file is not an Incident Console database (or it is damaged)"
+            if "not a database" in detail else "the database file is damaged")
+    message = f"{db_path}: {what} ({detail}) and was not opened for writing; {kept_text}; {offer}"
     return DatabaseDamaged(message, kept=kept, backup=good.path if good is not None else None)
 
 
