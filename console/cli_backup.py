@@ -54,9 +54,11 @@ def _backup(session) -> int:
         print(f"wrote {target}: {checked.incidents} incident(s), {checked.entries} entries, verified")
         return 0
     backup = backups.take(where.db_path, where.backup_dir)
+    from console.errors import ConsoleError
+
     try:
         policy = backups.Policy.from_process(session.process())
-    except Exception:  # noqa: BLE001 - a broken process file does not stop a backup; doctor says so
+    except ConsoleError:  # a broken process file does not stop a backup; doctor says so
         policy = backups.Policy()
     backups.rotate(where.backup_dir, policy)
     print(f"wrote {backup.path}: {backup.incidents} incident(s), {backup.entries} entries, verified")

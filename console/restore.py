@@ -149,7 +149,7 @@ def restore(file: str | os.PathLike[str], db_path: Path, backup_dir: Path) -> Re
         with os.fdopen(fd, "wb") as out, open(source, "rb") as data:
             shutil.copyfileobj(data, out)  # a backup file is no live database: its bytes are it
         checked = _check_aside(aside, label)
-        kept = _keep_current(db_path, backup_dir) if db_path.exists() else None
+        kept = _keep_current(db_path, backup_dir) if _has_data(db_path) else None
         _empty_log(db_path)
         os.replace(aside, db_path)
         backups.sync_folder(db_path.parent)
@@ -161,6 +161,18 @@ def restore(file: str | os.PathLike[str], db_path: Path, backup_dir: Path) -> Re
         _remove(aside)
         raise
     return Restored(source, checked, kept)
+
+
+def _has_data(db_path: Path) -> bool:
+    """Whether there is a database worth keeping (an empty file, left by a start cut short,
+    holds nothing)."""
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    return size(db_path) + size(Path(f"{db_path}-wal")) > 0
 
 
 def _keep_current(db_path: Path, backup_dir: Path) -> Path:

@@ -17,7 +17,13 @@ from console import backups
 from console.errors import ConsoleError
 from console.paths import Paths
 
-KEY_TEXT = "Ctrl+Shift+B"  # said in the banner; the key itself is the action table's row
+
+
+def _key() -> str:
+    """The restore key as the action table declares it (said in the banner)."""
+    from ui.actions import ACTIONS
+
+    return next(row.keys[0] for row in ACTIONS if row.name == "restore_backup")
 
 
 class Recovery(QObject):
@@ -34,7 +40,7 @@ class Recovery(QObject):
         """The one line about the damage, with the key that restores the backup it names."""
         self.damaged = True
         good = backups.newest_good(self._where.backup_dir)
-        hint = f" Press {KEY_TEXT} to restore that backup here." if good is not None else ""
+        hint = f" Press {_key()} to restore that backup here." if good is not None else ""
         self._window.show_problem(message + "." + hint)
 
     def restore(self) -> None:

@@ -131,3 +131,14 @@ def test_restore_of_a_backup_over_no_database_at_all(where, clock, tmp_path):
         Path(f"{where.db_path}{extra}").unlink(missing_ok=True)
     done = restore.restore(copy, where.db_path, where.backup_dir)
     assert done.kept is None and _titles(where.db_path) == ["Only"]
+
+
+def test_restore_over_an_empty_file_left_by_a_start_cut_short(where, clock, tmp_path):
+    _declare(where, clock, "Only")
+    copy = tmp_path / "copy.sqlite3"
+    backups.take_to(where.db_path, copy)
+    for extra in ("-wal", "-shm"):
+        Path(f"{where.db_path}{extra}").unlink(missing_ok=True)
+    where.db_path.write_bytes(b"")
+    done = restore.restore(copy, where.db_path, where.backup_dir)
+    assert done.kept is None and _titles(where.db_path) == ["Only"]

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from console import backups
 from console.service import IncidentService
 from ui import app as ui_app
-from ui.actions import ACTIONS
+from ui.actions import ACTIONS  # noqa: F401
 
 
 def _declare(where, clock, titles):
