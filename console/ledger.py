@@ -46,7 +46,6 @@ class Ledger:
         self._vocabulary = vocabulary
         self._replica: str | None = None
         self.read = Reader(conn, path)
-        self.after_commit = None  # called after each outermost commit, when set
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -59,15 +58,9 @@ class Ledger:
         """The clock every operation stamps `recorded_at` with."""
         return self._clock.now()
 
-    @contextlib.contextmanager
-    def writing(self):
-        """The write transaction every operation runs in (see store.write_transaction); after
-        the outermost one commits, `after_commit` is called (console/checkpoints.py)."""
-        outer = not self.conn.in_transaction
-        with write_transaction(self.conn, self.path):
-            yield
-        if outer and self.after_commit is not None:
-            self.after_commit()
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """The write transaction every operation runs in (see store.write_transaction)."""
+        return write_transaction(self.conn, self.path)
 
     def execute(self, sql: str, params: tuple | list = ()) -> sqlite3.Cursor:
         """One statement on the writer connection (inside `writing()` when it writes)."""

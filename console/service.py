@@ -25,7 +25,6 @@ consoles of a team through the same effects.
 from datetime import datetime
 from pathlib import Path
 
-from console.checkpoints import BackgroundCheckpoints
 from console.checklist import Checklist
 from console.clock import Clock
 from console.drafts import Drafts
@@ -53,14 +52,10 @@ class IncidentService:
 
         `vocabulary` is the loaded process's roles, kinds and audiences (default: the shipped
         process's)."""
-        service = cls(Ledger(open_store(path), path, clock, vocabulary))
-        service.background = BackgroundCheckpoints(path)  # off the committing connection
-        service.ledger.after_commit = service.background.after_commit
-        return service
+        return cls(Ledger(open_store(path), path, clock, vocabulary))
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
-        self.background: BackgroundCheckpoints | None = None
         self.read: Reader = ledger.read
         self.incidents = Incidents(ledger)
         self.roster = Roster(ledger)
@@ -96,9 +91,6 @@ class IncidentService:
     def checkpoint_when_idle(self) -> None:
         """Leave checkpoints to `checkpoint()` instead of SQLite's every-1000-pages rule."""
         self.ledger.execute("PRAGMA wal_autocheckpoint = 0")
-        self.ledger.after_commit = None
 
     def close(self) -> None:
-        if self.background is not None:
-            self.background.close()
         self.ledger.close()
