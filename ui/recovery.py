@@ -39,6 +39,7 @@ class Recovery(QObject):
     def show_damaged(self, message: str) -> None:
         """The one line about the damage, with the key that restores the backup it names."""
         self.damaged = True
+        self._writing(False)  # nothing is declared or typed into a file that is not open
         good = backups.newest_good(self._where.backup_dir)
         hint = f" Press {_key()} to restore that backup here." if good is not None else ""
         self._window.show_problem(message + "." + hint)
@@ -85,6 +86,12 @@ class Recovery(QObject):
             return
         self.damaged = False
         kept = f" The damaged file is kept at {done.kept}." if done.kept else ""
-        self._window.show_problem(f"Restored {done.source.name}: {done.checked.incidents} incident(s), "
-                                  f"{done.checked.entries} entries.{kept}")
+        self._window.banner.hide()  # a confirmation, not a problem: the status bar says it
+        self._window.statusBar().showMessage(f"Restored {done.source.name}: {done.checked.incidents} "
+                                             f"incident(s), {done.checked.entries} entries.{kept}")
+        self._writing(True)
         self._reopen()
+
+    def _writing(self, enabled: bool) -> None:
+        for name in ("declare", "focus_note"):
+            self._window.actions_by_name[name].setEnabled(enabled)

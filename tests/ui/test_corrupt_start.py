@@ -60,13 +60,15 @@ def test_not_a_database_is_never_written_and_the_key_restores_the_backup(qtbot, 
         kept = [d for d in where.damaged_dir.iterdir() if d.is_dir()]
         assert len(kept) == 1 and (kept[0] / where.db_path.name).read_bytes() == junk
         assert not win.writer.is_ready
+        assert not win.actions_by_name["declare"].isEnabled()  # Ctrl+N: nothing goes to a damaged file
 
         _press(qtbot, win, _restore_key())
-        qtbot.waitUntil(lambda: "Restored" in win.banner.text() or "Not restored" in win.banner.text(), timeout=30_000)
-        assert "Restored" in win.banner.text(), win.banner.text()
+        qtbot.waitUntil(lambda: "Restored" in win.statusBar().currentMessage()
+                        or "Not restored" in win.banner.text(), timeout=30_000)
+        assert "Restored" in win.statusBar().currentMessage(), win.banner.text()
+        assert not win.banner.isVisible() and win.actions_by_name["declare"].isEnabled()
         qtbot.waitUntil(lambda: win.writer.is_ready, timeout=30_000)
         qtbot.waitUntil(lambda: win.list_model.rowCount() == 2, timeout=10_000)
-        assert "Restored" in win.banner.text()
         assert where.db_path.read_bytes()[:16] == backups.SQLITE_HEADER
         # the writer writes to the restored file
         done = []
