@@ -108,18 +108,23 @@ def check_copy(path: Path) -> Checked:
         rows = conn.execute("PRAGMA quick_check").fetchall()
         if rows != [("ok",)]:
             raise ValueError(f"the copy is damaged: quick_check found {len(rows)} problem(s), first: {rows[0][0]}")
-        has = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                           (MIGRATIONS_TABLE,)).fetchone()
-        if not has:
-            raise ValueError("not an Incident Console database")
-        from console.migrations import MIGRATION_SET
-
-        schema = conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? "
-                              "ORDER BY id DESC LIMIT 1", (MIGRATION_SET,)).fetchone()
-        incidents = conn.execute("SELECT count(*) FROM incidents").fetchone()[0]
-        entries = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+        return counts(conn)
     finally:
         conn.close()
+
+
+def counts(conn: sqlite3.Connection) -> Checked:
+    """The schema and counts of an Incident Console database (ValueError when it is not one)."""
+    has = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                       (MIGRATIONS_TABLE,)).fetchone()
+    if not has:
+        raise ValueError("not an Incident Console database")
+    from console.migrations import MIGRATION_SET
+
+    schema = conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? "
+                          "ORDER BY id DESC LIMIT 1", (MIGRATION_SET,)).fetchone()
+    incidents = conn.execute("SELECT count(*) FROM incidents").fetchone()[0]
+    entries = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
     return Checked(schema[0] if schema else None, incidents, entries)
 
 

@@ -114,9 +114,9 @@ def _check_aside(aside: Path, label: str) -> backups.Checked:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise StorageUnavailable(f"{label}: cannot switch the copy to WAL (got {mode})")
+            checked = backups.counts(conn)  # the quick_check above was the whole file's
         finally:
             conn.close()
-        checked = backups.check_copy(aside)
         backups.sync_file(aside)
     except sqlite3.DatabaseError as exc:
         from console import damage
