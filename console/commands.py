@@ -230,7 +230,7 @@ class Language:
                 if param.choices is None:
                     return []
                 return [f"{done}{word}{after}" for word in param.choices(self.vocabulary)
-                        if word.startswith(head.lower())]
+                        if word.lower().startswith(head.lower())]
             done, partial = f"{done}{head} ", rest.lstrip()
         return []
 

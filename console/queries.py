@@ -18,6 +18,7 @@ from console.postmortem_record import PostmortemReads
 from console.roster import RosterReads
 from console.search import Search
 from console.store import storage_errors
+from console.subteams import SubteamReads
 from console.sync import SyncReads
 from console.tasks import TaskReads
 from console.timeline import TimelineReads
@@ -42,6 +43,7 @@ class Reader:
         self.postmortem = PostmortemReads(conn, path)
         self.followups = FollowupReads(conn, path)
         self.sync = SyncReads(conn, path)
+        self.subteams = SubteamReads(conn, path)
 
     def close(self) -> None:
         """Close the connection (the window, before a restore replaces the file)."""

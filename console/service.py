@@ -14,6 +14,7 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.postmortem.name_owner(...)  acknowledge, set_details, save, set_status
                                                                         (console.postmortem_record)
     service.followups.add(...)          update, import_todos            (console.followups)
+    service.subteams.add(...)           join, done                      (console.subteams)
     service.sync.apply(...)             outgoing, mark_pushed, set_numbers, join...
                                                                         (console.sync)
 
@@ -36,6 +37,7 @@ from console.postmortem_record import Postmortems
 from console.queries import Reader
 from console.roster import Roster
 from console.store import open_store, storage_errors
+from console.subteams import Subteams
 from console.sync import Sync
 from console.tasks import Tasks
 from console.timeline import Timeline
@@ -67,9 +69,10 @@ class IncidentService:
         self.updates = Updates(ledger)
         self.postmortem = Postmortems(ledger)
         self.followups = Followups(ledger)
+        self.subteams = Subteams(ledger, self.roster, self.tasks)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups))
+                                  self.followups, self.subteams))
 
     @property
     def vocabulary(self) -> Vocabulary:
