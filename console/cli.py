@@ -163,12 +163,16 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
         q.add_argument("--limit", type=_limit, default=10, metavar="N", help=f"at most N hits (1..{MAX_LIMIT})")
 
     if only != "":
-        from console import cli_postmortem, cli_team
+        from console import cli_import, cli_people, cli_postmortem, cli_team
 
         if wanted(*cli_postmortem.COMMANDS):
             cli_postmortem.add_parsers(sub, common, _Parser)
         if wanted(*cli_team.COMMANDS):
             cli_team.add_parsers(sub, common, _Parser)
+        if wanted(*cli_people.COMMANDS):
+            cli_people.add_parsers(sub, common, _Parser)
+        if wanted(*cli_import.COMMANDS):
+            cli_import.add_parsers(sub, common, _Parser)
         from console import cli_backup
 
         if wanted(*cli_backup.COMMANDS):
@@ -402,10 +406,14 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
             return _print_change(session, _run_verb(session))
         handler = _HANDLERS.get(args.command)
         if handler is None:
-            from console import cli_postmortem, cli_team
+            from console import cli_import, cli_people, cli_postmortem, cli_team
 
             if args.command in cli_team.COMMANDS:
                 return cli_team.run(session)
+            if args.command in cli_people.COMMANDS:
+                return cli_people.run(session)
+            if args.command in cli_import.COMMANDS:
+                return cli_import.run(session)
             from console import cli_backup
 
             if args.command in cli_backup.COMMANDS:

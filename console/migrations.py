@@ -540,6 +540,35 @@ def m0008_op_log(db: "Database") -> None:
         )
 
 
+def m0010_people(db: "Database") -> None:
+    """The people directory (issue 13): who can be reached, and how.
+
+    Not part of any incident: a person is a row keyed by a uid made from their e-mail (else
+    their name), so two consoles of a team that add the same person make the same row. The
+    whole row is one register: the op with the newest HLC wins (`hlc`). Slack imports need
+    nothing here: an imported message's entry uid is made from the incident, the channel and
+    the message's `ts`, which is what makes a second import add nothing.
+    """
+    db.execute(
+        """
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            email TEXT,
+            handle TEXT,
+            team TEXT,
+            on_call INTEGER NOT NULL DEFAULT 0 CHECK (on_call IN (0, 1)),
+            phone TEXT,
+            hlc TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX people_name ON people(name COLLATE NOCASE)")
+    db.execute("CREATE INDEX people_email ON people(email COLLATE NOCASE)")
+    db.execute("CREATE INDEX people_handle ON people(handle COLLATE NOCASE)")
+
+
 def m0011_subteams(db: "Database") -> None:
     """Sub-teams of a complex incident (console.subteams): each team spun off (its process name,
     room and bridge as they were, its leader, problem and the leader's check-back task), when it
@@ -618,6 +647,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0006_acknowledgement_typed_by", m0006_acknowledgement_typed_by),
     ("0007_task_numbers", m0007_task_numbers),
     ("0008_op_log", m0008_op_log),
+    ("0010_people", m0010_people),
     ("0011_subteams", m0011_subteams),
     ("0015_updates_any_audience", m0015_updates_any_audience),
 ]

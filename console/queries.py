@@ -14,6 +14,7 @@ from console.drafts import DraftReads
 from console.entry_history import EntryHistoryReads
 from console.followups import FollowupReads
 from console.incidents import IncidentReads
+from console.people import PeopleReads
 from console.postmortem_record import PostmortemReads
 from console.roster import RosterReads
 from console.search import Search
@@ -43,6 +44,7 @@ class Reader:
         self.postmortem = PostmortemReads(conn, path)
         self.followups = FollowupReads(conn, path)
         self.sync = SyncReads(conn, path)
+        self.people = PeopleReads(conn, path)
         self.subteams = SubteamReads(conn, path)
 
     def close(self) -> None:

@@ -39,7 +39,8 @@ _MEMBERS = LazyPattern(r"(?:^|\s)--\s*members?\s*:\s*", re.IGNORECASE)
 class Param(NamedTuple):
     """One parameter: `read` turns what was typed into a checked value (InputError if it can't);
     `show` writes the value back as the line would have it. `choices` names what Tab offers:
-    "people", or a function of the vocabulary returning the words to offer."""
+    "people" (the incident's and the directory's) or "teams" (the directory's), given by the
+    caller of `Language.complete`; or a function of the vocabulary returning the words to offer."""
 
     name: str
     metavar: str
@@ -375,7 +376,7 @@ FIXED_VERBS: tuple[Verb, ...] = (
          (Param("entry_id", "ENTRY", _one_word(domain.parse_entry_ref), domain.format_entry_ref,
                 optional=True),), _pin, "record", back_datable=False),
     Verb("page", "record who was paged (the console pages nobody)", "/page db-oncall",
-         (Param("team", "TEAM", _name("team")),), _log, "record", kind="page", split=_split_rest,
+         (Param("team", "TEAM", _name("team"), choices="teams"),), _log, "record", kind="page", split=_split_rest,
          text_of=lambda args: f"Paged {args['team']}"),
     Verb("update", "record a status update sent to an audience", "/update executives rollback under way, "
          "next update 14:30",

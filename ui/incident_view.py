@@ -94,6 +94,7 @@ class IncidentPage(BoardLayout):
             kinds=self.kinds, entry_kinds=process.items("entry_kinds"), capture=self.capture,
             timeline=self.timeline, palette=self.palette, entry_bar=self.entry_bar,
             history_label=self.history_label, finder=self.finder, submit=self._submit, people=self.people,
+            teams=self.teams, people_notes=self.people_notes,
             show_moment=self.prompts.show_moment, open_composer=lambda: self.updates.open(),
             open_incident=lambda incident_id: self.show_incident(reader.incidents.get(incident_id)),
         )
@@ -152,9 +153,17 @@ class IncidentPage(BoardLayout):
         return next((a.person for a in self._roles if a.role == "ic" and a.to_at is None), None)
 
     def people(self) -> list[str]:
-        """Everyone holding a role or a task, for completion."""
-        return sorted({a.person for a in self._roles} | {t.owner for t in self.tasks_model.tasks()},
-                      key=str.casefold)
+        """Everyone holding a role or a task, then everyone in the directory, for completion."""
+        return self._reader.people.completion(
+            {a.person for a in self._roles} | {t.owner for t in self.tasks_model.tasks()})[0]
+
+    def teams(self) -> list[str]:
+        """The directory's teams, for completing /page."""
+        return self._reader.people.teams()
+
+    def people_notes(self) -> dict[str, str]:
+        """Each directory name's team and whether on call, shown beside it when suggested."""
+        return self._reader.people.completion(())[1]
 
     # -- focus -------------------------------------------------------------------------------------
 
@@ -208,7 +217,7 @@ class IncidentPage(BoardLayout):
         tasks = self._reader.tasks.all(self.incident.id)
         self.tasks_model.set_tasks(tasks)
         self.subteams.refresh(self.incident, tasks)
-        self.roles_panel.set_people(self.people())
+        self.roles_panel.set_people(self.people(), self.people_notes())
         self._load_checklists()
         if before != self.incident.status:
             self._status_changed(self.incident.status)

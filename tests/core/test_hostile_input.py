@@ -308,6 +308,40 @@ CASES = [
     _case(["--home", "{dir}/afile", "process", "check"]),
     _case(["list"], env={"INCIDENT_CONSOLE_HOME": "{dir}/afile"}),
     _case(["declare", "T"], env={"INCIDENT_CONSOLE_HOME": "{dir}/loop2/deeper"}),
+    # -- people (issue 13) ------------------------------------------------------------------
+    _case(["people", "import"]),
+    _case(["people", "import", "a.csv", "b.csv"]),
+    _case(["people", "import", "{dir}/missing.csv"]),
+    _case(["people", "import", "{dir}/folder"]),
+    _case(["people", "import", "{dir}/fifo"]),
+    _case(["people", "import", "{dir}/bad.txt"]),
+    _case(["people", "import", "{dir}/big.txt"]),
+    _case(["people", "import", "{dir}/empty.md"]),
+    _case(["people", "import", "{dir}/people-bad.csv"]),
+    _case(["people", "import", "{dir}/people-twice.csv"]),
+    _case(["people", "import", "{dir}/people-bad.vcf"]),
+    _case(["people", "import", "{dir}/people-open.vcf"]),
+    _case(["people", b"\xff"]),
+    _case(["people", "--bogus"]),
+    # -- import slack (issue 13) ------------------------------------------------------------
+    _case(["import"]),
+    _case(["import", "slack"]),
+    _case(["import", "teams", "{dir}/slack.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack.zip", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack.zip", "--channel", "inc-checkout"]),
+    _case(["import", "slack", "{dir}/slack.zip", "--channel", "nope", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack.zip", "--channel", "inc-checkout", "INC-9"]),
+    _case(["import", "slack", "{dir}/slack.zip", "--channel", "inc-checkout", "INC-\u0661"]),
+    _case(["import", "slack", "{dir}/missing.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/fifo", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/folder", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/bad.txt", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack-bomb.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack-traversal.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack-badjson.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack-types.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack-nousers.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack-future.zip", "--channel", "inc-checkout", "INC-1"]),
     # -- backup, backups, restore, doctor ---------------------------------------------------------
     _case(["restore"]),
     _case(["restore", "{dir}/missing.sqlite3"]),
@@ -436,6 +470,7 @@ def seeded(tmp_path_factory):
     (scratch / "holidays-bad.txt").write_text("2027-01-01\nnot a date\n")
     (scratch / "folder").mkdir()
     os.mkfifo(scratch / "fifo")
+    _hostile_people_and_slack(scratch)
     (scratch / "dangling").symlink_to(scratch / "nowhere")
     (scratch / "loop1").symlink_to(scratch / "loop2")
     (scratch / "loop2").symlink_to(scratch / "loop1")
@@ -456,6 +491,40 @@ def seeded(tmp_path_factory):
     newer.close()
     (scratch / "link.sqlite3").symlink_to(scratch / "good.sqlite3")
     return home, scratch
+
+
+def _hostile_people_and_slack(scratch: Path) -> None:
+    """Files for `people import` and `import slack` (issue 13): bad ones, and one good export."""
+    import json
+    import zipfile
+
+    from tests import slack_fixture
+
+    (scratch / "people-bad.csv").write_text("Name,Email\nAna,ana@example.com\nBen,not-an-address\n")
+    (scratch / "people-twice.csv").write_text("Name,Email\nAna,ana@example.com\nAnna,ANA@example.com\n")
+    (scratch / "people-bad.vcf").write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Ana\nEMAIL:ana\nEND:VCARD\n")
+    (scratch / "people-open.vcf").write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Ana\n")
+    slack_fixture.realistic(scratch / "slack-source")
+    (scratch / "slack-source" / "slack-export.zip").rename(scratch / "slack.zip")
+    good = {"users.json": json.dumps(slack_fixture.USERS), "channels.json": json.dumps(slack_fixture.CHANNELS)}
+    day = "inc-checkout/2026-03-29.json"
+    message = {"type": "message", "user": "U01ANA", "ts": slack_fixture.ts(14, 0), "text": "hi"}
+    for name, members in {
+        "slack-traversal.zip": {**good, "../../evil.json": "[]", day: json.dumps([message])},
+        "slack-badjson.zip": {**good, day: '[{"ts": '},
+        "slack-types.zip": {**good, day: json.dumps([{**message, "ts": 1774792680}])},
+        "slack-nousers.zip": {"channels.json": good["channels.json"], day: json.dumps([message])},
+        "slack-future.zip": {**good, day: json.dumps([{**message, "ts": "9999999999.000001"}])},
+    }.items():
+        with zipfile.ZipFile(scratch / name, "w", zipfile.ZIP_DEFLATED) as packed:
+            for member, data in members.items():
+                packed.writestr(member, data)
+    with zipfile.ZipFile(scratch / "slack-bomb.zip", "w", zipfile.ZIP_DEFLATED) as packed:
+        for member, data in good.items():
+            packed.writestr(member, data)
+        with packed.open(day, "w") as member:  # 60 MB of spaces from ~60 KB
+            for _ in range(60):
+                member.write(b" " * (1 << 20))
 
 
 def _fill(value, scratch: Path):
