@@ -47,6 +47,16 @@ class Paths(NamedTuple):
         """An organisation's overrides of the default process definition."""
         return self.config_dir / "process"
 
+    @property
+    def backup_dir(self) -> Path:
+        """Verified backups of the database (console/backups.py), 0700."""
+        return self.data_dir / "backups"
+
+    @property
+    def damaged_dir(self) -> Path:
+        """Next to the backups: what was kept of a damaged database (its file and its WAL)."""
+        return self.data_dir / "damaged"
+
 
 def shipped(package: str) -> Path:
     """The folder of a package of files shipped with the console (`data`, `resources`).

@@ -314,6 +314,10 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
             "at": F("offset"), "type": F("str", ref="inject_types"), "from": _text(), "text": _text(),
         }),
     }},
+    "backups.yaml": {"backups": {
+        "every_minutes": F("int", low=1, high=1440), "keep_hourly": F("int", low=0, high=1000),
+        "keep_daily": F("int", low=0, high=1000),
+    }},
     "subteams.yaml": {
         "subteams": {"name": _text(), "room": _text(), "bridge": _text()},
         "span_of_control": {
@@ -756,6 +760,8 @@ def _cross_checks(lists: dict[str, LList], problems: list[Problem]) -> None:
     kind_ids = {k["id"] for k in lists["entry_kinds"]}
     for missing in sorted(set(WRITTEN_KINDS) - kind_ids):
         problems.append(Problem(*loc_of("entry_kinds"), f"entry kind {_shown.repr(missing)} is missing; the console writes it"))
+    if "automatic" not in {b["id"] for b in lists["backups"] if isinstance(b, LDict)}:
+        problems.append(Problem(*loc_of("backups"), "backup settings 'automatic' are missing; the console needs them"))
     _check_role_words(lists["roles"], problems)
     _check_cadences(lists["severities"], lists["update_templates"], problems)
     _unique(lists["entry_kinds"], "key", problems)

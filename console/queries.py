@@ -51,6 +51,10 @@ class Reader:
         self.people = PeopleReads(conn, path)
         self.subteams = SubteamReads(conn, path)
 
+    def close(self) -> None:
+        """Close the connection (the window, before a restore replaces the file)."""
+        self._conn.close()
+
     def data_version(self) -> int:
         """A number that changes when another connection commits (never for our own writes).
 

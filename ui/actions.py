@@ -90,6 +90,8 @@ ACTIONS: tuple[Action, ...] = (
     # Text fields claim printable keys first (ShortcutOverride): `?` typed into the note box
     # stays text; anywhere else it shows the sheet.
     _row("keys", "Show the keys (again to close)", "?", Where.WINDOW, "window.toggle_cheat_sheet"),
+    _row("restore_backup", "Restore the newest good backup (a damaged database)", "Ctrl+Shift+G", Where.WINDOW,
+         "window.restore_backup"),
     # The list page; on the board, Ctrl+F finds in the timeline instead.
     _row("filter", "Filter incidents", "Ctrl+F", Where.LIST, "window.focus_list_filter"),
     # The board.

@@ -76,6 +76,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Signed in as {author}")
 
         self.cheat_sheet: "CheatSheet | None" = None
+        self.backup_keeper = None  # ui/backup_keeper.py and ui/recovery.py, set by ui/app.py
+        self.recovery = None
         # The window's keys and the list's (Ctrl+F filters there; on the board it finds).
         self.actions_by_name = {**actions.install(self, Where.WINDOW, window=self),
                                 **actions.install(self.list_page, Where.LIST, window=self)}
@@ -99,6 +101,23 @@ class MainWindow(QMainWindow):
         self._watch.timeout.connect(self.check_for_outside_changes)
         self._watch.start()
         self.drills.clock.start(reader)
+
+    def detach_reader(self) -> None:
+        """Stop reading and close the reading connection (a restore is replacing the file)."""
+        if getattr(self, "_watch", None) is not None:
+            self._watch.stop()
+            self._watch.deleteLater()
+            self._watch = None
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
+
+    def restore_backup(self) -> None:
+        """The newest good backup in place of a damaged database (ui/recovery.py)."""
+        if self.recovery is not None:
+            self.recovery.restore()
+        else:
+            self.statusBar().showMessage("The database is not damaged; there is nothing to restore.", 5000)
 
     def check_for_outside_changes(self) -> None:
         """Another window or process committed? SQLite's data_version says so for the price of
@@ -309,5 +328,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.drills.clock.stop()
+        for helper in (self.backup_keeper, self.recovery):
+            if helper is not None:
+                helper.close()
         self.writer.close()
         super().closeEvent(event)
