@@ -163,12 +163,14 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
         q.add_argument("--limit", type=_limit, default=10, metavar="N", help=f"at most N hits (1..{MAX_LIMIT})")
 
     if only != "":
-        from console import cli_postmortem, cli_team
+        from console import cli_outbox, cli_postmortem, cli_team
 
         if wanted(*cli_postmortem.COMMANDS):
             cli_postmortem.add_parsers(sub, common, _Parser)
         if wanted(*cli_team.COMMANDS):
             cli_team.add_parsers(sub, common, _Parser)
+        if wanted(*cli_outbox.COMMANDS):
+            cli_outbox.add_parsers(sub, common, _Parser)
     if wanted(desktop.COMMAND):
         desktop.add_parser(sub, common, _Parser)
 
@@ -211,6 +213,8 @@ def _add_verb_parsers(sub, common: argparse.ArgumentParser, words, wanted) -> No
         if verb.back_datable:
             p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
         p.add_argument("--by", metavar="NAME", help="who did it (default: this seat)")
+        for flag, flag_help in verb.flags:
+            p.add_argument(f"--{flag}", action="store_true", help=flag_help)
 
 
 def _limit(text: str) -> int:
@@ -317,6 +321,7 @@ class Session:
         self._process = None
         self._service = None
         self._changes_at_open = 0
+        self._outbox_at_open = 0
         self._pusher = None  # team mode: pushes what the command wrote (console/team/after_write.py)
 
     @property
@@ -340,7 +345,14 @@ class Session:
                 self._pusher = Pusher.start(self.where)
             self._service = IncidentService.open(self.where.db_path, self.clock, vocabulary)
             self._changes_at_open = self._service.ledger.conn.total_changes
+            self._outbox_at_open = self._service.read.outbox.newest_id()
         return self._service
+
+    def new_messages(self) -> set[int]:
+        """The outbox rows this run queued (an update or a page it recorded)."""
+        if self._service is None or self._service.ledger.conn.total_changes == self._changes_at_open:
+            return set()
+        return {row.id for row in self._service.read.outbox.all() if row.id > self._outbox_at_open}
 
     def check_ref(self) -> None:
         """Read the command's REF before anything is opened: a bad one touches nothing."""
@@ -373,13 +385,17 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
     session = Session(args, where, clock)
     try:
         if getattr(args, "verb_name", None):
-            return _print_change(session, _run_verb(session))
+            code = _print_change(session, _run_verb(session))
+            _send_new_messages(session)
+            return code
         handler = _HANDLERS.get(args.command)
         if handler is None:
-            from console import cli_postmortem, cli_team
+            from console import cli_outbox, cli_postmortem, cli_team
 
             if args.command in cli_team.COMMANDS:
                 return cli_team.run(session)
+            if args.command in cli_outbox.COMMANDS:
+                return cli_outbox.run(session)
 
             if args.command not in cli_postmortem.COMMANDS:  # pragma: no cover - argparse stops it
                 raise InputError(f"unknown command {args.command!r}")
@@ -499,7 +515,18 @@ def _log(session: Session) -> int:
     if at is not None:
         parsed = language.backdate(parsed, at)
     change = language.execute(session.service(language.vocabulary), incident_id, parsed, by=session.by)
-    return _print_change(session, change)
+    code = _print_change(session, change)
+    _send_new_messages(session)
+    return code
+
+
+def _send_new_messages(session: Session) -> None:
+    """An update or a page queued messages: one short try now (console/cli_outbox.py)."""
+    new = session.new_messages()
+    if new:
+        from console import cli_outbox
+
+        cli_outbox.send_after_write(session, new)
 
 
 def _run_verb(session: Session):
@@ -512,6 +539,8 @@ def _run_verb(session: Session):
     language = Language.from_process(session.process())
     verb = language.verbs[args.verb_name]
     parsed = language.parse_arguments(verb.name, [getattr(args, p.name) for p in verb.params])
+    if verb.flags:
+        parsed = parsed._replace(args={**parsed.args, **{f: getattr(args, f) for f, _ in verb.flags}})
     if at is not None:
         parsed = language.backdate(parsed, at)
     incident_id = session.incident(language.vocabulary)

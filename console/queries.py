@@ -10,10 +10,12 @@ import sqlite3
 from pathlib import Path
 
 from console.checklist import ChecklistReads
+from console.destinations import DestinationReads
 from console.drafts import DraftReads
 from console.entry_history import EntryHistoryReads
 from console.followups import FollowupReads
 from console.incidents import IncidentReads
+from console.outbox import OutboxReads
 from console.postmortem_record import PostmortemReads
 from console.roster import RosterReads
 from console.search import Search
@@ -42,6 +44,8 @@ class Reader:
         self.postmortem = PostmortemReads(conn, path)
         self.followups = FollowupReads(conn, path)
         self.sync = SyncReads(conn, path)
+        self.outbox = OutboxReads(conn, path)
+        self.destinations = DestinationReads(conn, path)
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (never for our own writes).

@@ -14,6 +14,8 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.postmortem.name_owner(...)  acknowledge, set_details, save, set_status
                                                                         (console.postmortem_record)
     service.followups.add(...)          update, import_todos            (console.followups)
+    service.outbox.page(...)            release, resend, drop, claim, finish (console.outbox)
+    service.destinations.add(...)       remove                          (console.destinations)
     service.sync.apply(...)             outgoing, mark_pushed, set_numbers, join...
                                                                         (console.sync)
 
@@ -27,11 +29,13 @@ from pathlib import Path
 
 from console.checklist import Checklist
 from console.clock import Clock
+from console.destinations import Destinations
 from console.drafts import Drafts
 from console.entry_history import EntryHistory
 from console.followups import Followups
 from console.incidents import Incidents
 from console.ledger import Ledger
+from console.outbox import Outbox
 from console.postmortem_record import Postmortems
 from console.queries import Reader
 from console.roster import Roster
@@ -67,9 +71,11 @@ class IncidentService:
         self.updates = Updates(ledger)
         self.postmortem = Postmortems(ledger)
         self.followups = Followups(ledger)
+        self.outbox = Outbox(ledger)
+        self.destinations = Destinations(ledger)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups))
+                                  self.followups, self.outbox))
 
     @property
     def vocabulary(self) -> Vocabulary:
