@@ -47,7 +47,7 @@ def add_parsers(sub, common: argparse.ArgumentParser, parser_class) -> None:
     p = sub.add_parser("outbox", parents=[common], help="messages going out: waiting, sent, failed, unknown, held")
     p.add_argument("--json", action="store_true", help="print JSON")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", parser_class=parser_class)
-    verbs.add_parser("flush", parents=[common], help="send what is due now")
+    verbs.add_parser("flush", parents=[common], help="send what is due now; exit 1 while a message is failed or unknown")
     for verb, what in (("resend", "send an unknown or failed message again"),
                        ("drop", "give up a message (it is not sent)"),
                        ("release", "send a held message despite the message rules (recorded as an override)")):
@@ -163,7 +163,7 @@ def _flush(session) -> int:
     left = {s: counts.get(s, 0) for s in ("waiting", "unknown", "failed", "held") if counts.get(s)}
     if left:
         print("outbox: " + ", ".join(f"{n} {s}" for s, n in left.items()), file=sys.stderr)
-    return 1 if done.get("failed") or done.get("unknown") else 0
+    return 1 if left.get("failed") or left.get("unknown") else 0  # a person has something to decide
 
 
 def _act(name: str):

@@ -31,6 +31,7 @@ This module imports apprise; nothing imports it but the commands that send (`not
 `outbox`, an `update` or `page` that queued a message) and the window's worker thread.
 """
 
+import logging
 import random
 import threading
 import time
@@ -163,8 +164,26 @@ def _install_watch() -> None:
 
     smtplib.SMTP.sendmail = sendmail
 
+    original_connect, original_login = smtplib.SMTP.connect, smtplib.SMTP.login
+
+    def connect(self, *args, **kwargs):
+        _Watch.note("smtp-connect")
+        return original_connect(self, *args, **kwargs)
+
+    def login(self, *args, **kwargs):
+        try:
+            return original_login(self, *args, **kwargs)
+        except smtplib.SMTPException:
+            _Watch.note("smtp-login")
+            raise
+
+    smtplib.SMTP.connect, smtplib.SMTP.login = connect, login
+
 
 _install_watch()
+# apprise's own log lines name hosts and, for some services, parts of the URL: they go to the
+# results it hands back (where we read nothing but the status), never on to the app's log.
+logging.getLogger("apprise").propagate = False
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -193,6 +212,10 @@ def classify(ok: bool, timed_out: bool, events: list, can_dedupe: bool) -> Outco
             return Outcome(doubtful, "no answer in time")
         return Outcome(doubtful, "the service failed without saying why")
     kind = last[0]
+    if kind == "smtp-login":
+        return Outcome("refused", "the mail server refused the login")
+    if kind == "smtp-connect":  # the session never reached sending the message
+        return Outcome("retry", "could not reach the mail server (offline, refused or no such host)")
     if kind == "http-connect":
         return Outcome("retry", "could not connect (offline, refused or no such host)")
     if kind == "http-broken":
@@ -276,7 +299,7 @@ class Sender:
             destination = self._service.read.destinations.by_id(row.destination_id)
             if destination is not None and dedupes(destination.service):
                 outbox.finish(row, "interrupted", "interrupted while sending; it goes again with the same key",
-                              "waiting", count=False)
+                              "waiting")
             else:
                 outbox.finish(row, "interrupted", "interrupted while sending; it may have been sent", "unknown",
                               by=self._by, note=self._note(row, "may have been sent (the sender stopped mid-send); "

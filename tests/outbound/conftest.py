@@ -82,8 +82,15 @@ class Mailbox:
         self.messages: list = []
         self.replies: list[str] = []
         self.lock = threading.Lock()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        # Any login is taken, without TLS (aiosmtpd wants TLS for AUTH by default).
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, auth_require_tls=False,
+                                     authenticator=self.authenticate)
         self.controller.start()
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        return AuthResult(success=True)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
         with self.lock:
