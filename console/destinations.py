@@ -20,7 +20,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from console import secrets, times
+from console import times
 from console.errors import InputError, NotFound
 from console.store import storage_errors
 
@@ -95,6 +95,8 @@ class Destinations:
                              "messages never go by text message; leave out --security")
         if self.find(name) is not None:
             raise InputError(f"a destination named {name} exists already (notify remove {name} first)")
+        from console import secrets  # the keyring: only when a destination is added or removed
+
         secrets.check()  # no secure keyring: one line naming the one found, nothing stored
         key = f"destination/{ledger.new_uid()}"
         secrets.store(key, url)
@@ -111,6 +113,8 @@ class Destinations:
     def remove(self, name: str) -> Destination:
         """Forget a destination and its URL; its messages not yet sent are dropped."""
         ledger = self._ledger
+        from console import secrets
+
         destination = self.get(name)
         with ledger.writing():
             ledger.execute("UPDATE outbox SET state = 'dropped', last_error = 'destination removed', "

@@ -336,10 +336,21 @@ class OutboxReads:
             "AND p.state IN ('waiting', 'sending')) ORDER BY id", (times.to_text(now),))
 
     def next_due(self) -> str | None:
-        """When the soonest waiting row is due (None: nothing waits)."""
+        """When the soonest waiting row that may go is due ('' now; None: nothing waits). A row
+        behind another of its destination's is not counted: it goes after that one."""
         with storage_errors(self._path):
-            row = self._conn.execute("SELECT min(coalesce(next_at, '')) FROM outbox WHERE state = 'waiting'").fetchone()
+            row = self._conn.execute(
+                "SELECT min(coalesce(next_at, '')) FROM outbox WHERE state = 'waiting' AND NOT EXISTS ("
+                "SELECT 1 FROM outbox p WHERE p.destination_id = outbox.destination_id AND p.id < outbox.id "
+                "AND p.state IN ('waiting', 'sending'))").fetchone()
         return row[0] if row and row[0] is not None else None
+
+    def seconds_to_next(self, now: datetime) -> float | None:
+        """Seconds until a waiting row is due (0: now); None when nothing waits."""
+        due = self.next_due()
+        if due is None:
+            return None
+        return 0.0 if due == "" else max(0.0, (times.from_text(due) - now).total_seconds())
 
     def counts(self) -> dict[str, int]:
         """How many rows are in each state (what the window's indicator shows)."""

@@ -1,7 +1,6 @@
 """The sender (issue 13): takes the outbox's due messages and sends each through apprise.
 
     Sender(service, by=NAME).run(deadline=...)   send what is due now, until nothing is or time is up
-    Sender.seconds_to_next(service)              when something waiting is due again (the window's timer)
     inspect_url(url)                             (service scheme, texts phones?) or InputError
 
 One destination per `notify()` call, with apprise's own retries off, its `Apprise` built in
@@ -41,7 +40,7 @@ from typing import NamedTuple
 import apprise
 from apprise.manager_plugins import NotificationManager
 
-from console import secrets, times
+from console import secrets
 from console.errors import ConsoleError, InputError
 from console.outbox import MAX_ATTEMPTS, OutboxReads, OutboxRow, claim_token
 
@@ -379,16 +378,6 @@ class Sender:
     @staticmethod
     def _note(row: OutboxRow, what: str) -> str:
         return f"{row.ref} to {row.audience} via {row.destination}: {what}"
-
-    @staticmethod
-    def seconds_to_next(service) -> float | None:
-        """Seconds until a waiting message is due (0: now); None when nothing waits."""
-        due = service.read.outbox.next_due()
-        if due is None:
-            return None
-        if due == "":
-            return 0.0
-        return max(0.0, (times.from_text(due) - service.now()).total_seconds())
 
 
 def _short(text: str) -> str:

@@ -40,6 +40,7 @@ class Where(Enum):
     HANDBOOK = "In the handbook (F1)"
     POSTMORTEM = "In the post-mortem editor"
     METRICS = "In metrics (F9)"
+    OUTBOX = "In the outbox (F7)"
 
 
 # The board and the list answer while focus is anywhere inside them; a panel's letters only
@@ -57,6 +58,7 @@ CONTEXT = {
     Where.HANDBOOK: Qt.ShortcutContext.WindowShortcut,
     Where.POSTMORTEM: Qt.ShortcutContext.WindowShortcut,
     Where.METRICS: Qt.ShortcutContext.WindowShortcut,
+    Where.OUTBOX: Qt.ShortcutContext.WidgetShortcut,
 }
 
 
@@ -144,6 +146,13 @@ ACTIONS: tuple[Action, ...] = (
     # The metrics window.
     _row("metrics_csv", "Export CSV", "Ctrl+E", Where.METRICS, "metrics.export_csv"),
     _row("metrics_png", "Export PNG", "Ctrl+P", Where.METRICS, "metrics.export_png"),
+    # Messages going out (issue 13): the outbox window's list, and the composer's override.
+    _row("outbox", "Outbox: messages going out", "F7", Where.WINDOW, "window.show_outbox"),
+    _row("outbox_resend", "resend", "R", Where.OUTBOX, "outbox.resend_current"),
+    _row("outbox_drop", "drop", ("X", "Del"), Where.OUTBOX, "outbox.drop_current"),
+    _row("outbox_release", "release (override the message rules)", "O", Where.OUTBOX, "outbox.release_current"),
+    _row("send_update_override", "Send, overriding the message rules", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"),
+         Where.COMPOSER, "composer.send_override"),
 )
 
 BY_NAME = {a.name: a for a in ACTIONS}
