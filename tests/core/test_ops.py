@@ -94,6 +94,13 @@ def test_every_write_operation_records_one_op_in_its_transaction(service, clock)
     item = step(["followup.add"], lambda: service.followups.add(i, "alert on lag", by="Ana"))
     step(["followup.update"], lambda: service.followups.update(item.id, owner="Eve", by="Ana"))
     step(["followup.add"], lambda: service.followups.import_todos(i, by="Ana"))
+    # A destination (its URL would be in the keyring; the sender is not run here): a page queues a
+    # message for it in the page's op, and dropping that message is an op of its own.
+    with service.ledger.writing():
+        service.ledger.insert("destinations", {"name": "oncall", "service": "json", "audience": "page",
+                                               "secret": "destination/x", "added_at": "2026-03-29T14:00:00.000Z"})
+    step(["page.send"], lambda: service.outbox.page(i, "db-oncall", by="Ana"))
+    step(["outbox.note"], lambda: service.outbox.drop(service.read.outbox.all()[0].id, by="Ana"))
     step([], lambda: service.drafts.save("Ana", i, "half a thought"))  # local only: no op
     step([], lambda: service.drafts.clear("Ana", i))
     assert seen == {verb for verb in OPERATIONS if not verb.startswith("import.")}
