@@ -88,7 +88,7 @@ class Follower:
                             self._on_exchange(done)
                             last_exchange.in_step(self.where)
                             self._say(State(True, service.sync.waiting(), None, _now()))
-                            self._wait(stop, server)
+                            self._wait(stop, server, service)
                 except StorageUnavailable as exc:
                     self._offline(service, exc)
         finally:
@@ -102,19 +102,32 @@ class Follower:
             waiting = self.state.waiting
         self._say(State(False, waiting, str(exc), self.state.in_step_at))
 
-    def _wait(self, stop: threading.Event, server) -> None:
-        """Until a notification, a kick, the poll's time or the stop, whichever comes first."""
+    def _wait(self, stop: threading.Event, server, service) -> None:
+        """Until a notification, a kick, a write by another process on this machine (a CLI
+        command: its own push waits for psycopg's import, half a second, and the window is
+        already connected), the poll's time or the stop, whichever comes first."""
         until = time.monotonic() + self._poll
+        seen = _data_version(service)
         while not stop.is_set() and not self._kicked.is_set():
             left = until - time.monotonic()
             if left <= 0 or server.wait(min(SLICE, left)):
                 return
+            now = _data_version(service)
+            if now != seen:
+                seen = now
+                if service.sync.waiting():
+                    return
 
     def _sleep(self, stop: threading.Event, seconds: float) -> None:
         until = time.monotonic() + seconds
         while not stop.is_set() and not self._kicked.is_set() and time.monotonic() < until:
             stop.wait(min(SLICE, until - time.monotonic()))
         self._kicked.clear()
+
+
+def _data_version(service) -> int:
+    """SQLite's count of commits made to the file by other connections than this one."""
+    return service.ledger.conn.execute("PRAGMA data_version").fetchone()[0]
 
 
 def relax(service) -> None:

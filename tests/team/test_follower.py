@@ -19,14 +19,14 @@ from tests.team import cluster as pg
 
 
 class Console:
-    def __init__(self, home, url: str) -> None:
+    def __init__(self, home, url: str, poll: float = 2.0) -> None:
         self.where = paths.resolve(home)
         config.save(self.where, config.TeamConfig(url, home.name, "2026-11-30T00:00:00Z", None))
         self.service = IncidentService.open(self.where.db_path, SystemClock())
         self.service.sync.join(url)
         self.states = []
         self.follower = Follower(self.where, lambda: IncidentService.open(self.where.db_path, SystemClock()),
-                                 self.states.append, poll=2.0, backoff_max=0.5)
+                                 self.states.append, poll=poll, backoff_max=0.5)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.follower.run, args=(self.stop,), daemon=True)
         self.thread.start()
@@ -98,3 +98,21 @@ def test_a_cut_link_goes_offline_and_catches_up_when_healed(pair, proxy):
     assert ana.follower.state.waiting == 0
     # online, then offline (one state per new problem or count), then online again
     assert [online for online, _ in itertools.groupby(s.online for s in ana.states)] == [True, False, True]
+
+
+def test_a_write_by_another_process_here_goes_out_without_a_kick(team_db, tmp_path):
+    """A CLI command writing to the same file (another connection, no kick): the window's
+    follower sees the file change and pushes it, long before its next poll."""
+    url = team_db.url(pg.TRUSTED)
+    ana = Console(tmp_path / "ana", url, poll=120.0)  # only the file's change can make it exchange in time
+    ben = Console(tmp_path / "ben", url)
+    cli = IncidentService.open(ana.where.db_path, SystemClock())  # as `incident-console log` does
+    try:
+        declared = cli.incidents.declare("From the CLI", by="Ana")
+        cli.timeline.log(declared.incident.id, "typed in a terminal", by="Ana")
+        _until(lambda: ben.has("typed in a terminal"), timeout=30.0)
+        _until(lambda: ana.follower.state.waiting == 0, timeout=30.0)
+    finally:
+        cli.close()
+        ana.close()
+        ben.close()
