@@ -23,7 +23,7 @@ import argparse
 import json
 import sys
 
-COMMANDS = ("notify", "outbox")
+COMMANDS = ("notify", "outbox", "invite")
 AFTER_WRITE_SECONDS = 4.0
 
 
@@ -44,6 +44,14 @@ def add_parsers(sub, common: argparse.ArgumentParser, parser_class) -> None:
     q = verbs.add_parser("remove", parents=[common], help="forget NAME and its URL; its unsent messages are dropped")
     q.add_argument("name", metavar="NAME")
 
+    p = sub.add_parser("invite", parents=[common],
+                       help="e-mail the post-mortem meeting's invitation (.ics attached) through an e-mail destination")
+    p.add_argument("ref", metavar="REF")
+    p.add_argument("--via", metavar="NAME", required=True, help="an e-mail destination (notify add NAME mailtos://…)")
+    p.add_argument("--to", metavar="ADDRESS", action="append", default=[], dest="to",
+                   help="an address to invite: the owner, the ICs, the responders (repeat for each)")
+    p.add_argument("--by", metavar="NAME", help="who sends it (default: this seat)")
+
     p = sub.add_parser("outbox", parents=[common], help="messages going out: waiting, sent, failed, unknown, held")
     p.add_argument("--json", action="store_true", help="print JSON")
     verbs = p.add_subparsers(dest="verb", metavar="VERB", parser_class=parser_class)
@@ -60,7 +68,38 @@ def run(session) -> int:
     args = session.args
     if args.command == "notify":
         return _NOTIFY[args.verb](session)
+    if args.command == "invite":
+        return _invite(session)
     return _OUTBOX[args.verb or "list"](session)
+
+
+def _invite(session) -> int:
+    """The post-mortem invitation, e-mailed with its .ics to the people given with --to (the
+    addresses are typed for now: the people directory, issue 13's other half, will give them)."""
+    from console import postmortem, sender
+    from console.destinations import check_name
+    from console.errors import InputError
+
+    args = session.args
+    check_name(args.via)
+    addresses = sender.check_addresses(args.to)
+    if not addresses:
+        raise InputError("no one to invite: give each address with --to")
+    incident_id = session.incident()
+    service = session.service()
+    destination = service.destinations.get(args.via)
+    if not sender.sends_email(destination.service):
+        raise InputError(f"{destination.name} is {destination.service}, not e-mail: the invitation needs "
+                         "a mailto:// or mailtos:// destination")
+    now = session.clock.now()
+    ics = postmortem.invitation(service.read, incident_id, now=now)
+    record = service.read.postmortem.record(incident_id)
+    change = service.outbox.invite(incident_id, destination.name, addresses, by=session.by, ics=ics,
+                                   when=f"{record.meeting_at[:16].replace('T', ' ')} UTC")
+    for entry in change.entries:
+        print(f"{change.incident.ref} {entry.occurred_at} [{entry.kind}] {entry.author}: {entry.text}")
+    send_after_write(session, session.new_messages())
+    return 0
 
 
 # -- notify -----------------------------------------------------------------------------------------
@@ -139,7 +178,7 @@ def _list_outbox(session) -> int:
         print(json.dumps([{"id": r.ref, "incident": format_ref(r.incident_id), "destination": r.destination,
                            "audience": r.audience, "state": r.state, "attempts": r.attempts,
                            "next_at": r.next_at, "last_error": r.last_error, "created_at": r.created_at,
-                           "done_at": r.done_at, "key": r.uid,
+                           "done_at": r.done_at, "key": r.uid, "recipient": r.recipients or None,
                            "tries": [a._asdict() for a in read.outbox.attempts(r.id)]} for r in rows],
                          ensure_ascii=False, indent=2))
         return 0
@@ -148,7 +187,8 @@ def _list_outbox(session) -> int:
     for r in rows:
         when = f" next {r.next_at}" if r.state == "waiting" and r.next_at else ""
         error = f"  ({r.last_error})" if r.last_error and r.state != "sent" else ""
-        print(f"{r.ref:<6} {format_ref(r.incident_id):<8} {r.audience:<11} {r.destination:<16} "
+        via = f"{r.destination} to {r.recipients}" if r.recipients else r.destination
+        print(f"{r.ref:<6} {format_ref(r.incident_id):<8} {r.audience:<11} {via:<16} "
               f"{r.shown_state}, {r.attempts} tries{when}{error}")
     return 0
 

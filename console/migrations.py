@@ -550,7 +550,8 @@ def m0009_outbox(db: "Database") -> None:
     - `destinations`: name, the apprise service (scheme), audience, whether it may carry a
       security incident's messages, and the keyring entry that holds its URL (never the URL).
     - `outbox`: one message to one destination; `state` is where it stands, `next_at` when it
-      is due again, `claim` the process sending it now.
+      is due again, `claim` the process sending it now; `attach` a calendar file sent with it
+      and `recipients` the address an e-mail goes to instead of the destination's own ('' none).
     - `outbox_attempts`: every try, with its outcome and a short reason that never holds a URL.
     """
     db.execute(
@@ -580,6 +581,7 @@ def m0009_outbox(db: "Database") -> None:
             title TEXT NOT NULL,
             body TEXT NOT NULL,
             attach TEXT,
+            recipients TEXT NOT NULL DEFAULT '',
             state TEXT NOT NULL CHECK (state IN
                 ('waiting', 'sending', 'sent', 'failed', 'unknown', 'held', 'dropped')),
             attempts INTEGER NOT NULL DEFAULT 0,
@@ -588,7 +590,7 @@ def m0009_outbox(db: "Database") -> None:
             claim TEXT,
             created_at TEXT NOT NULL,
             done_at TEXT,
-            UNIQUE (op, destination_id)
+            UNIQUE (op, destination_id, recipients)
         )
         """
     )

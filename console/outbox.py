@@ -51,7 +51,7 @@ SECURITY_MARKER_TERM = "attorney-work-project"  # glossary.yaml: heads a securit
 NOTE_KIND = "comms"  # the entry kind of the outbox's own timeline entries (entry_kinds.yaml)
 
 _COLUMNS = ("id, uid, op, incident_id, destination_id, destination, audience, title, body, attach, "
-            "state, attempts, next_at, last_error, claim, created_at, done_at")
+            "state, attempts, next_at, last_error, claim, created_at, done_at, recipients")
 
 
 class OutboxRow(NamedTuple):
@@ -72,6 +72,7 @@ class OutboxRow(NamedTuple):
     claim: str | None
     created_at: str
     done_at: str | None
+    recipients: str = ""  # the one address an e-mail goes to (an invitation); '' the destination's own
 
     @property
     def ref(self) -> str:
@@ -97,9 +98,11 @@ def parse_row_ref(text: str) -> int:
     return int(digits)
 
 
-def row_uid(op_uid: str, destination_id: int) -> str:
-    """The same op and destination give the same uid, wherever and however often it runs."""
-    return hashlib.sha256(f"{op_uid}/{destination_id}".encode()).hexdigest()[:32]
+def row_uid(op_uid: str, destination_id: int, recipient: str = "") -> str:
+    """The same op, destination (and recipient) give the same uid, wherever and however often
+    it runs."""
+    key = f"{op_uid}/{destination_id}" + (f"/{recipient}" if recipient else "")
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
 def claim_token() -> str:
@@ -147,13 +150,62 @@ class Outbox:
                 (audience,)).fetchall():
             if incident.security and (not security or phone):
                 continue
-            cursor = ledger.execute(
-                "INSERT OR IGNORE INTO outbox (uid, op, incident_id, destination_id, destination, audience, "
-                "title, body, attach, state, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (row_uid(op.op.uid, dest_id), op.op.uid, op.incident_id, dest_id, name, audience, title, body,
-                 attach, state, reason, times.to_text(ledger.now())))
-            count += cursor.rowcount
+            count += self._insert(op, dest_id, name, audience, title, body, state, reason, attach, "")
         return count
+
+    def _insert(self, op: Applied, dest_id: int, name: str, audience: str, title: str, body: str, state: str,
+                reason: str | None, attach: str | None, recipient: str) -> int:
+        cursor = self._ledger.execute(
+            "INSERT OR IGNORE INTO outbox (uid, op, incident_id, destination_id, destination, audience, title, body, "
+            "attach, recipients, state, last_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row_uid(op.op.uid, dest_id, recipient), op.op.uid, op.incident_id, dest_id, name, audience, title, body,
+             attach, recipient, state, reason, times.to_text(self._ledger.now())))
+        return cursor.rowcount
+
+    # -- the post-mortem invitation ------------------------------------------------------------------
+
+    def invite(self, incident_id: int, destination: str, addresses: list[str], *, by: str,
+               ics: str, when: str) -> Change:
+        """E-mail the post-mortem meeting's invitation (`ics`, console.postmortem.invitation) to
+        `addresses` through the e-mail destination `destination`: an entry and one message, in
+        one op. A security incident's is not e-mailed (its title would travel in the file)."""
+        ledger = self._ledger
+        author = domain.clean_text(by, "author", domain.MAX_NAME)
+        incident = ledger.read.incidents.get(incident_id)
+        if incident.security:
+            raise InputError(f"{incident.ref} is a security incident: its invitation is not e-mailed "
+                             "(the file names the incident); send it on the secure channel")
+        from console.destinations import DestinationReads, check_name
+
+        found = DestinationReads(ledger.conn, ledger.path).find(check_name(destination))
+        if found is None:
+            raise NotFound(f"no destination named {check_name(destination)} (incident-console notify list)")
+        if not addresses:
+            raise InputError("no one to invite: give each address with --to")
+        now = ledger.now()
+        text = (f"Post-mortem invitation for {incident.ref} ({when}) e-mailed via {found.name} to "
+                f"{len(addresses)} {'person' if len(addresses) == 1 else 'people'}")
+        body = {"destination": found.id, "recipients": list(addresses), "ics": ics, "when": when,
+                "entry": ledger.entry(NOTE_KIND, text, author, now, now)}
+        with ledger.writing():
+            entry = ledger.record(self._invited, incident, body)
+        return Change(incident, (entry,))
+
+    @operation("postmortem.invite")
+    def _invited(self, op: Applied):
+        ledger = self._ledger
+        entry = ledger.put_entry(op, op.body["entry"])
+        if op.op.replica != ledger.replica:
+            return entry
+        row = ledger.execute("SELECT id, name FROM destinations WHERE id = ?", (op.body["destination"],)).fetchone()
+        if row is not None:  # one message per person: each is sent, retried and judged on its own
+            incident = ledger.read.incidents.get(op.incident_id)
+            body = (f"You are invited to the post-mortem review of {incident.ref} {incident.title}, "
+                    f"{op.body['when']}. The calendar invitation is attached.")
+            for address in op.body["recipients"]:
+                self._insert(op, row[0], row[1], "postmortem", f"Post-mortem: {incident.ref} {incident.title}",
+                             body, "waiting", None, op.body["ics"], address)
+        return entry
 
     def security_message(self, body: str) -> tuple[str, str]:
         """What a security incident's message may carry: the marker as its title (an e-mail's

@@ -90,6 +90,25 @@ def texts_phones(plugin_class) -> bool:
     return any(name.startswith("target_phone") for name in getattr(plugin_class, "template_tokens", {}))
 
 
+def sends_email(service: str) -> bool:
+    """Whether the service is apprise's e-mail (mailto://, mailtos://)."""
+    plugin = _PLUGINS[service] if service in _PLUGINS else None
+    return plugin is not None and plugin.__name__ == "NotifyEmail"
+
+
+def check_addresses(addresses: list[str]) -> list[str]:
+    """E-mail addresses as apprise reads them; InputError naming the first it cannot."""
+    from apprise.utils.parse import is_email
+
+    checked = []
+    for address in addresses:
+        found = is_email((address or "").strip())
+        if not found:
+            raise InputError(f"not an e-mail address: {(address or '')[:80]!r}")
+        checked.append(found["full_email"])
+    return checked
+
+
 def dedupes(service: str) -> bool:
     """Whether the service can be told a message's key, so that sending it twice is harmless."""
     plugin = _PLUGINS[service] if service in _PLUGINS else None
@@ -249,12 +268,16 @@ def deliver(url: str, row: OutboxRow, timeout: float, attach: str | None = None)
     keyed = _KEYED.get(type(plugin).__name__)
     if keyed is not None:
         keyed(plugin, row.uid)
+    if row.recipients and type(plugin).__name__ == "NotifyEmail":
+        plugin.targets = [(False, row.recipients)]
     box = apprise.Apprise()
     box.add(plugin)
     attachment = None
-    if attach:
+    if attach:  # the post-mortem meeting's calendar file, sent from memory
+        from apprise.attachment.memory import AttachMemory
+
         attachment = apprise.AppriseAttachment()
-        attachment.add(attach)
+        attachment.add(AttachMemory(content=attach, name="postmortem.ics", mimetype="text/calendar"))
     with _ONE_AT_A_TIME:
         _Watch.events = []
         try:

@@ -101,6 +101,8 @@ def test_every_write_operation_records_one_op_in_its_transaction(service, clock)
                                                "secret": "destination/x", "added_at": "2026-03-29T14:00:00.000Z"})
     step(["page.send"], lambda: service.outbox.page(i, "db-oncall", by="Ana"))
     step(["outbox.note"], lambda: service.outbox.drop(service.read.outbox.all()[0].id, by="Ana"))
+    step(["postmortem.invite"], lambda: service.outbox.invite(i, "oncall", ["dee@example.com"], by="Ana",
+                                                              ics="BEGIN:VCALENDAR", when="2026-04-02 14:00 UTC"))
     step([], lambda: service.drafts.save("Ana", i, "half a thought"))  # local only: no op
     step([], lambda: service.drafts.clear("Ana", i))
     assert seen == {verb for verb in OPERATIONS if not verb.startswith("import.")}

@@ -283,3 +283,56 @@ def test_no_url_or_token_is_anywhere_but_the_keyring(console, httpserver, mailbo
     # ...and the keyring has them (encrypted at rest: not in its files as typed either).
     for path in (p for p in Path(console.env["HOME"]).rglob("*") if p.is_file()):
         assert not any(secret.encode() in path.read_bytes() for secret in SECRETS), path
+
+
+# -- the post-mortem invitation ---------------------------------------------------------------------
+
+def test_the_postmortem_invitation_is_emailed_with_its_ics(console, mailbox):
+    import email
+    from datetime import datetime, timedelta, timezone
+
+    from icalendar import Calendar
+
+    meeting = (datetime.now(timezone.utc) + timedelta(days=2)).strftime("%Y-%m-%dT14:00:00Z")
+    for argv in (["role", "INC-1", "ic", "Ana Lima"], ["role", "INC-1", "sme", "Ben Okafor"],
+                 ["postmortem", "owner", "INC-1", "Dee Patel", meeting[:10]],
+                 ["postmortem", "meeting", "INC-1", meeting],
+                 ["notify", "add", "mail", f"mailto://127.0.0.1:{mailbox.port}?from=ic@example.com&mode=insecure",
+                  "--audience", "executives"],
+                 ["notify", "add", "hook", "json://127.0.0.1:9/hook", "--audience", "executives"]):
+        done = console(*argv)
+        assert done.returncode == 0, (argv, done.stderr)
+    not_mail = console("invite", "INC-1", "--via", "hook", "--to", "dee@example.com")
+    assert not_mail.returncode == 2 and "not e-mail" in not_mail.stderr
+    bad = console("invite", "INC-1", "--via", "mail", "--to", "dee at example")
+    assert bad.returncode == 2 and "not an e-mail address" in bad.stderr
+
+    sent = console("invite", "INC-1", "--via", "mail", "--to", "dee@example.com", "--to", "ana@example.com",
+                   "--to", "ben@example.com")
+    assert sent.returncode == 0, sent.stderr
+    assert "Post-mortem invitation for INC-1" in sent.stdout and sent.stderr == ""
+    # one message per person, each its own outbox row (sent, retried and judged on its own)
+    assert sorted(e.rcpt_tos[0] for e in mailbox.messages) == ["ana@example.com", "ben@example.com", "dee@example.com"]
+    assert all(len(e.rcpt_tos) == 1 for e in mailbox.messages)
+    message = email.message_from_bytes(mailbox.messages[0].content)
+    assert message["Subject"] == "Post-mortem: INC-1 Checkout fails"
+    calendars = [part for part in message.walk() if part.get_filename() == "postmortem.ics"]
+    assert len(calendars) == 1
+    event = Calendar.from_ical(calendars[0].get_payload(decode=True)).walk("VEVENT")[0]
+    assert str(event["SUMMARY"]) == "Post-mortem: INC-1 Checkout fails"
+    names = sorted(str(a.params["CN"]) for a in event.get("ATTENDEE"))
+    assert names == ["Ana Lima", "Ben Okafor", "Dee Patel"]
+    assert _rows(console.home) == [("sent", 1, "mail")] * 3
+
+
+def test_a_security_incidents_invitation_is_not_emailed(console, mailbox):
+    from datetime import datetime, timedelta, timezone
+
+    meeting = (datetime.now(timezone.utc) + timedelta(days=2)).strftime("%Y-%m-%dT14:00:00Z")
+    for argv in (["declare", "Stolen keys", "--sev", "1", "--security"], ["postmortem", "meeting", "INC-2", meeting],
+                 ["notify", "add", "mail", f"mailto://127.0.0.1:{mailbox.port}?from=ic@example.com&mode=insecure",
+                  "--audience", "executives", "--security"]):
+        assert console(*argv).returncode == 0
+    refused = console("invite", "INC-2", "--via", "mail", "--to", "dee@example.com")
+    assert refused.returncode == 2 and "security incident" in refused.stderr
+    assert mailbox.messages == [] and _rows(console.home) == []
