@@ -5,8 +5,9 @@ bar, and the sender on a thread of its own.
     ● Outbox: 2 waiting
     ● Outbox: 1 waiting · 1 failed · 1 unknown · 1 held
 
-The indicator shows nothing until this console has a message in its outbox. Its dot is drawn
-in the palette's colours (`warning` when a message needs a person - failed, unknown, held -
+The indicator shows nothing until this console has a message in its outbox. Its dot (a "●" in
+the palette's colour, set again at every count so that it follows the theme) is drawn in the
+palette's colours (`warning` when a message needs a person - failed, unknown, held -
 `muted` while messages wait, `accent` when all went out); the words say the same, so colour is
 never the only signal. A click, or F7 anywhere (a row of ui/actions.py), opens the outbox
 window (ui/outbox_window.py), never a dialog.
@@ -30,7 +31,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from console.errors import ConsoleError
-from ui.team_status import _Dot
+from ui import palette
 
 log = logging.getLogger("incident_console.outbox")
 
@@ -65,7 +66,9 @@ class OutboxStatus(QWidget):
         super().__init__(parent)
         self.setObjectName("outboxStatus")
         self.counts: dict[str, int] = {}
-        self.dot = _Dot(self)
+        self.dot = QLabel("●", self)
+        self.dot.setObjectName("outboxDot")
+        self.dot.colour_name = ""
         self.label = QLabel(self)
         self.label.setObjectName("outboxState")
         layout = QHBoxLayout(self)
@@ -81,7 +84,8 @@ class OutboxStatus(QWidget):
         text = headline(counts)
         self.setVisible(bool(text))
         self.label.setText(text)
-        self.dot.set_colour(colour(counts))
+        self.dot.colour_name = colour(counts)
+        self.dot.setStyleSheet(f"color: {palette.hex_colour(self.dot.colour_name)};")
         tip = f"{text}. F7 shows every message and what you can do about it." if text else ""
         self.setToolTip(tip)
         self.setAccessibleName(text or "Outbox")
