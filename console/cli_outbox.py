@@ -1,6 +1,6 @@
 """The `notify` and `outbox` subcommands (issue 13): destinations, and the messages going out.
 
-    incident-console notify add NAME URL --audience AUDIENCE [--security]
+    incident-console notify add NAME URL --audience AUDIENCE [--security]   # URL "-": from stdin
     incident-console notify list [--json]
     incident-console notify test NAME            # one test message, now; exit 1 if it did not go
     incident-console notify remove NAME
@@ -32,7 +32,8 @@ def add_parsers(sub, common: argparse.ArgumentParser, parser_class) -> None:
     verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=parser_class)
     q = verbs.add_parser("add", parents=[common], help="add a destination (its URL goes into the OS keyring only)")
     q.add_argument("name", metavar="NAME", help="a short name: letters, digits, '.', '_', '-'")
-    q.add_argument("url", metavar="URL", help="an apprise URL: slack://…, mailtos://…, pagerduty://…, json://…")
+    q.add_argument("url", metavar="URL", help="an apprise URL: slack://…, mailtos://…, pagerduty://…, json://…; "
+                                            "- reads it from standard input (kept out of the shell's history)")
     q.add_argument("--audience", metavar="AUDIENCE", required=True,
                    help="who it reaches: an update audience of the process, or page (for /page)")
     q.add_argument("--security", action="store_true",
@@ -117,7 +118,8 @@ def _add(session) -> int:
     vocabulary = _vocabulary(session)
     destinations.check_name(args.name)  # bad input is refused before anything is opened
     destinations.check_audience(args.audience, vocabulary)
-    added = session.service(vocabulary).destinations.add(args.name, args.url, args.audience, security=args.security)
+    url = sys.stdin.readline().strip() if args.url == "-" else args.url
+    added = session.service(vocabulary).destinations.add(args.name, url, args.audience, security=args.security)
     flags = " (security incidents too)" if added.security else ""
     print(f"added {added.name}: {added.service}, to {added.audience}{flags}; its URL is in the keyring")
     return 0

@@ -90,6 +90,7 @@ class Destinations:
         from console.sender import inspect_url  # apprise: only when a URL is read
 
         service, phone = inspect_url(url)
+        url = url.strip()
         if security and phone:
             raise InputError(f"destination {name}: {service} texts phones, and a security incident's "
                              "messages never go by text message; leave out --security")

@@ -24,7 +24,7 @@ Whoever sends (console/sender.py) claims a row, sends, then records the attempt 
 import hashlib
 import os
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -105,17 +105,29 @@ def row_uid(op_uid: str, destination_id: int, recipient: str = "") -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def claim_token() -> str:
-    return f"{os.getpid()}"
+# A claim older than this is abandoned even if its pid is alive again (a reused pid): one send
+# takes at most console/sender.py's SEND_TIMEOUT (10 s).
+CLAIM_LEASE = timedelta(minutes=10)
 
 
-def claim_alive(claim: str | None) -> bool:
-    """Whether the process that claimed a row is still running (rows are in a file on this
-    machine, so the claimer is a process here)."""
-    if not claim or not claim.isdigit():
+def claim_token(now: datetime) -> str:
+    """Who claims a row: this process, and when (`pid@time`)."""
+    return f"{os.getpid()}@{times.to_text(now)}"
+
+
+def claim_alive(claim: str | None, now: datetime) -> bool:
+    """Whether the process that claimed a row may still be sending it: it is running (rows are
+    in a file on this machine, so the claimer is a process here) and the claim is recent."""
+    pid, _, when = (claim or "").partition("@")
+    if not pid.isdigit() or not when:
         return False
     try:
-        os.kill(int(claim), 0)
+        if now - times.from_text(when) > CLAIM_LEASE:
+            return False
+    except (ValueError, InputError):
+        return False
+    try:
+        os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -348,7 +360,8 @@ class Outbox:
     def abandoned(self) -> list[OutboxRow]:
         """Rows left `sending` by a process that is gone (killed between sending and recording)."""
         rows = OutboxReads(self._ledger.conn, self._ledger.path).in_state("sending")
-        return [row for row in rows if not claim_alive(row.claim)]
+        now = self._ledger.now()
+        return [row for row in rows if not claim_alive(row.claim, now)]
 
 
 class OutboxReads:

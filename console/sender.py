@@ -306,7 +306,6 @@ class Sender:
         self._service = service
         self._by = by
         self._rng = rng
-        self._token = claim_token()
 
     @property
     def _read(self) -> OutboxReads:
@@ -351,7 +350,7 @@ class Sender:
         service, outbox = self._service, self._service.outbox
         destination = service.read.destinations.by_id(row.destination_id)
         if destination is None:
-            if outbox.claim(row.id, self._token):
+            if outbox.claim(row.id, claim_token(service.now())):
                 outbox.finish(row, "refused", "its destination was removed", "failed", by=self._by,
                               note=self._note(row, "not sent: its destination was removed"))
                 return "failed"
@@ -363,12 +362,12 @@ class Sender:
                           next_at=service.now() + timedelta(seconds=KEYRING_PAUSE))
             return "waiting"
         if url is None:
-            if outbox.claim(row.id, self._token):
+            if outbox.claim(row.id, claim_token(service.now())):
                 outbox.finish(row, "refused", "the keyring has no URL for this destination (notify remove, add again)",
                               "failed", by=self._by, note=self._note(row, "not sent: the keyring has no URL for it"))
                 return "failed"
             return None
-        if not outbox.claim(row.id, self._token):
+        if not outbox.claim(row.id, claim_token(service.now())):
             return None
         try:
             outcome = deliver(url, row, timeout, row.attach)

@@ -61,9 +61,17 @@ def test_add_list_send_and_remove(console, httpserver):
     assert [(m["id"], m["state"], m["attempts"]) for m in shown] == [("M1", "sent", 1)]
     assert [t["outcome"] for t in shown[0]["tries"]] == ["sent"]
 
+    piped = console("notify", "add", "piped", "-", "--audience", "executives",  # the URL on standard input
+                    input=f"json://127.0.0.1:{httpserver.port}/hook?+X-Token=tok-PIPED\n")
+    assert piped.returncode == 0 and "piped: json" in piped.stdout, piped.stderr
+    assert "tok-PIPED" not in piped.stdout + piped.stderr
+    tested = console("notify", "test", "piped")
+    assert tested.returncode == 0 and len(httpserver.log) == 2
+    assert httpserver.log[1][0].headers["X-Token"] == "tok-PIPED"
+    console("notify", "remove", "piped")
     tested = console("notify", "test", "status")
     assert tested.returncode == 0 and "sent a test message" in tested.stdout
-    assert len(httpserver.log) == 2
+    assert len(httpserver.log) == 3
 
     removed = console("notify", "remove", "status")
     assert removed.returncode == 0, removed.stderr
