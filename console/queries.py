@@ -16,10 +16,12 @@ from console.entry_history import EntryHistoryReads
 from console.followups import FollowupReads
 from console.incidents import IncidentReads
 from console.outbox import OutboxReads
+from console.people import PeopleReads
 from console.postmortem_record import PostmortemReads
 from console.roster import RosterReads
 from console.search import Search
 from console.store import storage_errors
+from console.subteams import SubteamReads
 from console.sync import SyncReads
 from console.tasks import TaskReads
 from console.timeline import TimelineReads
@@ -44,6 +46,8 @@ class Reader:
         self.postmortem = PostmortemReads(conn, path)
         self.followups = FollowupReads(conn, path)
         self.sync = SyncReads(conn, path)
+        self.people = PeopleReads(conn, path)
+        self.subteams = SubteamReads(conn, path)
         self.outbox = OutboxReads(conn, path)
         self.destinations = DestinationReads(conn, path)
 

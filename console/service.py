@@ -16,6 +16,9 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.followups.add(...)          update, import_todos            (console.followups)
     service.outbox.page(...)            release, resend, drop, claim, finish (console.outbox)
     service.destinations.add(...)       remove                          (console.destinations)
+    service.people.put(...)             plan                            (console.people)
+    service.chat_import.plan(...)       write                           (console.chat_import)
+    service.subteams.add(...)           join, done                      (console.subteams)
     service.sync.apply(...)             outgoing, mark_pushed, set_numbers, join...
                                                                         (console.sync)
 
@@ -27,6 +30,7 @@ consoles of a team through the same effects.
 from datetime import datetime
 from pathlib import Path
 
+from console.chat_import import ChatImport
 from console.checklist import Checklist
 from console.clock import Clock
 from console.destinations import Destinations
@@ -36,10 +40,12 @@ from console.followups import Followups
 from console.incidents import Incidents
 from console.ledger import Ledger
 from console.outbox import Outbox
+from console.people import People
 from console.postmortem_record import Postmortems
 from console.queries import Reader
 from console.roster import Roster
 from console.store import open_store, storage_errors
+from console.subteams import Subteams
 from console.sync import Sync
 from console.tasks import Tasks
 from console.timeline import Timeline
@@ -71,11 +77,15 @@ class IncidentService:
         self.updates = Updates(ledger)
         self.postmortem = Postmortems(ledger)
         self.followups = Followups(ledger)
+        self.people = People(ledger)
+        self.chat_import = ChatImport(ledger)
+        self.subteams = Subteams(ledger, self.roster, self.tasks)
         self.outbox = Outbox(ledger)
         self.destinations = Destinations(ledger)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups, self.outbox))
+                                  self.followups, self.people, self.chat_import, self.subteams,
+                                  self.outbox))
 
     @property
     def vocabulary(self) -> Vocabulary:
