@@ -50,7 +50,8 @@ def add_parsers(sub, common: argparse.ArgumentParser, parser_class) -> None:
     p.add_argument("ref", metavar="REF")
     p.add_argument("--via", metavar="NAME", required=True, help="an e-mail destination (notify add NAME mailtos://…)")
     p.add_argument("--to", metavar="ADDRESS", action="append", default=[], dest="to",
-                   help="an address to invite: the owner, the ICs, the responders (repeat for each)")
+                   help="also invite this address (repeat for each); the owner, the ICs and the responders "
+                        "are found in the people directory")
     p.add_argument("--by", metavar="NAME", help="who sends it (default: this seat)")
 
     p = sub.add_parser("outbox", parents=[common], help="messages going out: waiting, sent, failed, unknown, held")
@@ -75,19 +76,25 @@ def run(session) -> int:
 
 
 def _invite(session) -> int:
-    """The post-mortem invitation, e-mailed with its .ics to the people given with --to (the
-    addresses are typed for now: the people directory, issue 13's other half, will give them)."""
+    """The post-mortem invitation, e-mailed with its .ics to the owner, the ICs and the
+    responders at the addresses the people directory has for them, and to any --to; who has no
+    address there is named in one line on stderr (and is still in the .ics, by name)."""
     from console import postmortem, sender
     from console.destinations import check_name
     from console.errors import InputError
 
     args = session.args
     check_name(args.via)
-    addresses = sender.check_addresses(args.to)
-    if not addresses:
-        raise InputError("no one to invite: give each address with --to")
+    extra = sender.check_addresses(args.to)
     incident_id = session.incident()
     service = session.service()
+    names = postmortem.invitees(service.read, incident_id)
+    found = {name: service.read.people.email_of(name) for name in names}
+    missing = [name for name, address in found.items() if not address]
+    addresses = list(dict.fromkeys([a for a in found.values() if a] + extra))
+    if not addresses:
+        raise InputError("no one to invite: nobody in the incident has an e-mail address in the people "
+                         "directory (incident-console people import FILE), and no --to was given")
     destination = service.destinations.get(args.via)
     if not sender.sends_email(destination.service):
         raise InputError(f"{destination.name} is {destination.service}, not e-mail: the invitation needs "
@@ -99,6 +106,9 @@ def _invite(session) -> int:
                                    when=f"{record.meeting_at[:16].replace('T', ' ')} UTC")
     for entry in change.entries:
         print(f"{change.incident.ref} {entry.occurred_at} [{entry.kind}] {entry.author}: {entry.text}")
+    if missing:
+        print(f"incident-console: no e-mail address in the people directory for {', '.join(missing)}; "
+              "not e-mailed", file=sys.stderr)
     send_after_write(session, session.new_messages())
     return 0
 

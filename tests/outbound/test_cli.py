@@ -315,10 +315,18 @@ def test_the_postmortem_invitation_is_emailed_with_its_ics(console, mailbox):
     bad = console("invite", "INC-1", "--via", "mail", "--to", "dee at example")
     assert bad.returncode == 2 and "not an e-mail address" in bad.stderr
 
-    sent = console("invite", "INC-1", "--via", "mail", "--to", "dee@example.com", "--to", "ana@example.com",
-                   "--to", "ben@example.com")
+    nobody = console("invite", "INC-1", "--via", "mail")
+    assert nobody.returncode == 2 and "people directory" in nobody.stderr
+
+    # The owner, the IC and the responder are in the people directory (issue 13's other half).
+    people = console.home.parent / "people.csv"
+    people.write_text("name,email,team\nAna Lima,ana@example.com,payments\nDee Patel,dee@example.com,sre\n"
+                      "Ben Okafor,,database\n")
+    assert console("people", "import", str(people)).returncode == 0
+    sent = console("invite", "INC-1", "--via", "mail", "--to", "ben@example.com")
     assert sent.returncode == 0, sent.stderr
-    assert "Post-mortem invitation for INC-1" in sent.stdout and sent.stderr == ""
+    assert "Post-mortem invitation for INC-1" in sent.stdout
+    assert sent.stderr == "incident-console: no e-mail address in the people directory for Ben Okafor; not e-mailed\n"
     # one message per person, each its own outbox row (sent, retried and judged on its own)
     assert sorted(e.rcpt_tos[0] for e in mailbox.messages) == ["ana@example.com", "ben@example.com", "dee@example.com"]
     assert all(len(e.rcpt_tos) == 1 for e in mailbox.messages)
@@ -328,8 +336,10 @@ def test_the_postmortem_invitation_is_emailed_with_its_ics(console, mailbox):
     assert len(calendars) == 1
     event = Calendar.from_ical(calendars[0].get_payload(decode=True)).walk("VEVENT")[0]
     assert str(event["SUMMARY"]) == "Post-mortem: INC-1 Checkout fails"
-    names = sorted(str(a.params["CN"]) for a in event.get("ATTENDEE"))
-    assert names == ["Ana Lima", "Ben Okafor", "Dee Patel"]
+    attendees = sorted((str(a.params["CN"]), str(a)) for a in event.get("ATTENDEE"))
+    assert attendees == [("Ana Lima", "mailto:ana@example.com"),
+                         ("Ben Okafor", "urn:x-incident-console:person:Ben%20Okafor"),
+                         ("Dee Patel", "mailto:dee@example.com")]
     assert _rows(console.home) == [("sent", 1, "mail")] * 3
 
 
