@@ -73,7 +73,11 @@ class OutboxWindow(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        for column in range(len(OutboxModel.COLUMNS) - 1):  # each as wide as its words...
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(OutboxModel.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)  # ...the error gets the rest
+        self.table.setWordWrap(False)
         self.empty = QLabel("Nothing has gone out yet. Updates (Ctrl+U, /update) and pages (/page) go to the "
                             "destinations added with `incident-console notify add`.", self)
         self.empty.setWordWrap(True)
