@@ -137,3 +137,23 @@ def test_a_held_message_is_released_by_key_and_the_override_is_recorded(qtbot, w
     assert len(httpserver.log) == 1
     notes = [e.text for e in window.reader.timeline.all(1)]
     assert any(text.startswith(f"Override by Ana: {held.ref} to customers via hook released") for text in notes)
+
+
+def test_the_composers_override_key_sends_despite_the_rules(qtbot, window, httpserver):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    httpserver.expect_request("/hooks/chattoken").respond_with_data("ok")
+    _open_board(qtbot, window)
+    page = window.incident_page
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    composer = page.composer
+    qtbot.waitUntil(composer.isVisible)
+    composer.audience_box.setCurrentIndex(composer.audience_box.findData("customers"))
+    composer.editor.setPlainText("Fixed in 20 minutes.")
+    with qtbot.waitSignal(window.writer.changed, timeout=5000):
+        qtbot.keyClick(composer.editor, Qt.Key.Key_Return,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    notes = [e.text for e in window.reader.timeline.all(1)]
+    assert any(text.startswith("Override by Ana: the update to customers goes out despite the message rules (u1")
+               for text in notes)
+    qtbot.waitUntil(lambda: window.outbox.indicator.label.text() == "Outbox: 1 waiting", timeout=20_000)
+    assert len(httpserver.log) == 2  # the two destinations that answer; none held
