@@ -378,7 +378,7 @@ class Session:
         """The outbox rows this run queued (an update or a page it recorded)."""
         if self._service is None or self._service.ledger.conn.total_changes == self._changes_at_open:
             return set()
-        return {row.id for row in self._service.read.outbox.all() if row.id > self._outbox_at_open}
+        return self._service.read.outbox.ids_after(self._outbox_at_open)
 
     def check_ref(self) -> None:
         """Read the command's REF before anything is opened: a bad one touches nothing."""

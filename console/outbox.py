@@ -427,6 +427,11 @@ class OutboxReads:
         with storage_errors(self._path):
             return self._conn.execute("SELECT coalesce(max(id), 0) FROM outbox").fetchone()[0]
 
+    def ids_after(self, row_id: int) -> set[int]:
+        """The rows queued after row `row_id` (what one command queued)."""
+        with storage_errors(self._path):
+            return {r for (r,) in self._conn.execute("SELECT id FROM outbox WHERE id > ?", (row_id,))}
+
     def attempts(self, row_id: int) -> list[Attempt]:
         with storage_errors(self._path):
             rows = self._conn.execute("SELECT at, outcome, reason FROM outbox_attempts WHERE outbox_id = ? ORDER BY id",
