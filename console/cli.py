@@ -169,6 +169,10 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
             cli_postmortem.add_parsers(sub, common, _Parser)
         if wanted(*cli_team.COMMANDS):
             cli_team.add_parsers(sub, common, _Parser)
+        from console import cli_drill
+
+        if wanted(*cli_drill.COMMANDS):
+            cli_drill.add_parsers(sub, common, _Parser)
         if wanted(*cli_people.COMMANDS):
             cli_people.add_parsers(sub, common, _Parser)
         if wanted(*cli_import.COMMANDS):
@@ -420,6 +424,10 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
 
             if args.command in cli_team.COMMANDS:
                 return cli_team.run(session)
+            from console import cli_drill
+
+            if args.command in cli_drill.COMMANDS:
+                return cli_drill.run(session)
             if args.command in cli_people.COMMANDS:
                 return cli_people.run(session)
             if args.command in cli_import.COMMANDS:

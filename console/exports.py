@@ -63,18 +63,24 @@ def _json(reader, incident_id, process, now) -> str:
     return to_json(reader, incident_id)
 
 
+DRILL_MARK = "DRILL - a training exercise, not a real incident."
+
+
 def _markdown(reader, incident_id, process, now) -> str:
     from console import postmortem
 
-    return postmortem.markdown_file(postmortem.current_text(reader, process, incident_id, now=now))
+    text = postmortem.markdown_file(postmortem.current_text(reader, process, incident_id, now=now))
+    # A drill's post-mortem says so before anything else, whatever its saved text says.
+    return f"**{DRILL_MARK}**\n\n{text}" if reader.incidents.get(incident_id).drill else text
 
 
 def _html(reader, incident_id, process, now) -> str:
     from console.postmortem_html import postmortem_html
 
     incident = reader.incidents.get(incident_id)
+    drill = "DRILL: " if incident.drill else ""
     return postmortem_html(_markdown(reader, incident_id, process, now),
-                           title=f"Post-mortem: {incident.ref} {incident.title}")
+                           title=f"{drill}Post-mortem: {incident.ref} {incident.title}")
 
 
 def _csv(reader, incident_id, process, now) -> str:

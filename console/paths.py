@@ -153,11 +153,13 @@ def _make_private(folder: Path) -> None:
         folder.chmod(0o700)
 
 
-def ensure_private_dir(path: Path) -> Path:
+def ensure_private_dir(path: Path, *, tighten: bool = True) -> Path:
     """Create a folder only its owner can enter (incident data is sensitive) and return it.
 
     Missing folders above it are created 0700 too (the home folder among them); a problem is
-    `StorageUnavailable`, in one line naming the folder.
+    `StorageUnavailable`, in one line naming the folder. An existing folder that others may
+    enter is made private too, unless `tighten` is false: a folder that is not the console's
+    own (where a person keeps a backup, /tmp) is never changed.
     """
     try:
         missing = []
@@ -169,7 +171,7 @@ def ensure_private_dir(path: Path) -> Path:
             folder = folder.parent
         for folder in reversed(missing):
             _make_private(folder)
-        if path.stat().st_mode & 0o077:
+        if tighten and path.stat().st_mode & 0o077:
             path.chmod(0o700)
     except OSError as exc:
         blocker = next((p for p in (path, *path.parents) if _not_a_folder(p)), None)

@@ -12,6 +12,7 @@ from pathlib import Path
 from console.checklist import ChecklistReads
 from console.destinations import DestinationReads
 from console.drafts import DraftReads
+from console.drills import DrillReads
 from console.entry_history import EntryHistoryReads
 from console.followups import FollowupReads
 from console.incidents import IncidentReads
@@ -25,6 +26,7 @@ from console.subteams import SubteamReads
 from console.sync import SyncReads
 from console.tasks import TaskReads
 from console.timeline import TimelineReads
+from console.training import TrainingReads
 from console.updates import UpdateReads
 
 
@@ -46,6 +48,8 @@ class Reader:
         self.postmortem = PostmortemReads(conn, path)
         self.followups = FollowupReads(conn, path)
         self.sync = SyncReads(conn, path)
+        self.drills = DrillReads(conn, path)
+        self.training = TrainingReads(conn, path)
         self.people = PeopleReads(conn, path)
         self.subteams = SubteamReads(conn, path)
         self.outbox = OutboxReads(conn, path)

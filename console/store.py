@@ -111,16 +111,18 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     """A raw connection with the console's pragmas; creates a private file if needed.
 
     `read_only` connections still open the file read-write at the OS level (a WAL reader may
-    need to create the -shm file) but refuse every write with `PRAGMA query_only`.
+    need to create the -shm file) but refuse every write with `PRAGMA query_only`; they change
+    no file's or folder's mode (they may read a file a person points at, in a folder such as
+    /tmp, which a chmod to 0700 would take from everyone else).
     """
-    ensure_private_dir(path.parent)
+    ensure_private_dir(path.parent, tighten=not read_only)
     old_umask = os.umask(0o077)
     try:
         with storage_errors(path):
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     finally:
         os.umask(old_umask)
-    if path.exists() and path.stat().st_mode & 0o077:
+    if not read_only and path.exists() and path.stat().st_mode & 0o077:
         path.chmod(0o600)
     with storage_errors(path):
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

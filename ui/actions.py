@@ -41,6 +41,7 @@ class Where(Enum):
     HANDBOOK = "In the handbook (F1)"
     POSTMORTEM = "In the post-mortem editor"
     METRICS = "In metrics (F9)"
+    DEBRIEF = "In the debrief window"
     OUTBOX = "In the outbox (F7)"
 
 
@@ -60,6 +61,7 @@ CONTEXT = {
     Where.HANDBOOK: Qt.ShortcutContext.WindowShortcut,
     Where.POSTMORTEM: Qt.ShortcutContext.WindowShortcut,
     Where.METRICS: Qt.ShortcutContext.WindowShortcut,
+    Where.DEBRIEF: Qt.ShortcutContext.WindowShortcut,
     Where.OUTBOX: Qt.ShortcutContext.WidgetShortcut,
 }
 
@@ -153,6 +155,12 @@ ACTIONS: tuple[Action, ...] = (
     # The metrics window.
     _row("metrics_csv", "Export CSV", "Ctrl+E", Where.METRICS, "metrics.export_csv"),
     _row("metrics_png", "Export PNG", "Ctrl+P", Where.METRICS, "metrics.export_png"),
+    # Drills (issue 14): start one from the list; the debrief of the open (or selected) incident.
+    _row("drill", "Start a drill", "Ctrl+Shift+D", Where.WINDOW, "window.show_drills"),
+    _row("debrief", "Debrief (the IC scored against the record)", "Ctrl+Shift+B", Where.WINDOW,
+         "window.show_debrief"),
+    _row("debrief_refresh", "Read the record again", "F5", Where.DEBRIEF, "debrief.refresh"),
+    _row("debrief_close", "Close the debrief", "Ctrl+W", Where.DEBRIEF, "debrief.close"),
     # Messages going out (issue 13): the outbox window's list, and the composer's override.
     _row("outbox", "Outbox: messages going out", "F7", Where.WINDOW, "window.show_outbox"),
     _row("outbox_resend", "resend", "R", Where.OUTBOX, "outbox.resend_current"),
