@@ -21,7 +21,6 @@ Whoever sends (console/sender.py) claims a row, sends, then records the attempt 
 `finish`; a final outcome also writes a timeline entry (an op, so a team sees it).
 """
 
-import hashlib
 import os
 import sqlite3
 from datetime import datetime, timedelta
@@ -101,6 +100,8 @@ def parse_row_ref(text: str) -> int:
 def row_uid(op_uid: str, destination_id: int, recipient: str = "") -> str:
     """The same op, destination (and recipient) give the same uid, wherever and however often
     it runs."""
+    import hashlib  # only when a message is queued: OpenSSL's module costs a command ~4 ms
+
     key = f"{op_uid}/{destination_id}" + (f"/{recipient}" if recipient else "")
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
