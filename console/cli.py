@@ -87,6 +87,19 @@ def _first_look(argv: Sequence[str]) -> argparse.Namespace | None:
         return None
 
 
+# The subcommands that live in modules of their own, each with COMMANDS (its names),
+# add_parsers(sub, common, parser_class) and run(session): one line here adds one.
+COMMAND_MODULES = ("cli_postmortem", "cli_team", "cli_drill", "cli_people", "cli_import", "cli_backup",
+                   "cli_outbox")
+
+
+def _command_modules():
+    """The modules of COMMAND_MODULES, imported (each keeps its heavy imports for its run)."""
+    from importlib import import_module
+
+    return [import_module(f"console.{name}") for name in COMMAND_MODULES]
+
+
 def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParser:
     """The command line. `words` (a Vocabulary) is given only when help is asked for,
     so that help names the process's roles without every command loading the process.
@@ -163,24 +176,9 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
         q.add_argument("--limit", type=_limit, default=10, metavar="N", help=f"at most N hits (1..{MAX_LIMIT})")
 
     if only != "":
-        from console import cli_import, cli_people, cli_postmortem, cli_team
-
-        if wanted(*cli_postmortem.COMMANDS):
-            cli_postmortem.add_parsers(sub, common, _Parser)
-        if wanted(*cli_team.COMMANDS):
-            cli_team.add_parsers(sub, common, _Parser)
-        from console import cli_drill
-
-        if wanted(*cli_drill.COMMANDS):
-            cli_drill.add_parsers(sub, common, _Parser)
-        if wanted(*cli_people.COMMANDS):
-            cli_people.add_parsers(sub, common, _Parser)
-        if wanted(*cli_import.COMMANDS):
-            cli_import.add_parsers(sub, common, _Parser)
-        from console import cli_backup
-
-        if wanted(*cli_backup.COMMANDS):
-            cli_backup.add_parsers(sub, common, _Parser)
+        for module in _command_modules():
+            if wanted(*module.COMMANDS):
+                module.add_parsers(sub, common, _Parser)
     if wanted(desktop.COMMAND):
         desktop.add_parser(sub, common, _Parser)
 
@@ -230,6 +228,8 @@ def _add_verb_parsers(sub, common: argparse.ArgumentParser, words, wanted) -> No
         if verb.back_datable:
             p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
         p.add_argument("--by", metavar="NAME", help="who did it (default: this seat)")
+        for flag, flag_help in verb.flags:
+            p.add_argument(f"--{flag}", action="store_true", help=flag_help)
 
 
 # The groups some verbs' subcommands live under, with what the group reads besides.
@@ -351,6 +351,7 @@ class Session:
         self._process = None
         self._service = None
         self._changes_at_open = 0
+        self._outbox_at_open = 0
         self._pusher = None  # team mode: pushes what the command wrote (console/team/after_write.py)
 
     @property
@@ -374,7 +375,14 @@ class Session:
                 self._pusher = Pusher.start(self.where)
             self._service = IncidentService.open(self.where.db_path, self.clock, vocabulary)
             self._changes_at_open = self._service.ledger.conn.total_changes
+            self._outbox_at_open = self._service.read.outbox.newest_id()
         return self._service
+
+    def new_messages(self) -> set[int]:
+        """The outbox rows this run queued (an update or a page it recorded)."""
+        if self._service is None or self._service.ledger.conn.total_changes == self._changes_at_open:
+            return set()
+        return self._service.read.outbox.ids_after(self._outbox_at_open)
 
     def check_ref(self) -> None:
         """Read the command's REF before anything is opened: a bad one touches nothing."""
@@ -407,29 +415,15 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
     session = Session(args, where, clock)
     try:
         if getattr(args, "verb_name", None):
-            return _print_change(session, _run_verb(session))
+            code = _print_change(session, _run_verb(session))
+            _send_new_messages(session)
+            return code
         handler = _HANDLERS.get(args.command)
         if handler is None:
-            from console import cli_import, cli_people, cli_postmortem, cli_team
-
-            if args.command in cli_team.COMMANDS:
-                return cli_team.run(session)
-            from console import cli_drill
-
-            if args.command in cli_drill.COMMANDS:
-                return cli_drill.run(session)
-            if args.command in cli_people.COMMANDS:
-                return cli_people.run(session)
-            if args.command in cli_import.COMMANDS:
-                return cli_import.run(session)
-            from console import cli_backup
-
-            if args.command in cli_backup.COMMANDS:
-                return cli_backup.run(session)
-
-            if args.command not in cli_postmortem.COMMANDS:  # pragma: no cover - argparse stops it
+            module = next((m for m in _command_modules() if args.command in m.COMMANDS), None)
+            if module is None:  # pragma: no cover - argparse stops it
                 raise InputError(f"unknown command {args.command!r}")
-            return cli_postmortem.run(session)
+            return module.run(session)
         return handler(session)
     finally:
         session.close()
@@ -596,7 +590,18 @@ def _log(session: Session) -> int:
     if at is not None:
         parsed = language.backdate(parsed, at)
     change = language.execute(session.service(language.vocabulary), incident_id, parsed, by=session.by)
-    return _print_change(session, change)
+    code = _print_change(session, change)
+    _send_new_messages(session)
+    return code
+
+
+def _send_new_messages(session: Session) -> None:
+    """An update or a page queued messages: one short try now (console/cli_outbox.py)."""
+    new = session.new_messages()
+    if new:
+        from console import cli_outbox
+
+        cli_outbox.send_after_write(session, new)
 
 
 def _run_verb(session: Session):
@@ -609,6 +614,8 @@ def _run_verb(session: Session):
     language = Language.from_process(session.process())
     verb = language.verbs[args.verb_name]
     parsed = language.parse_arguments(verb.name, [getattr(args, p.name) for p in verb.params])
+    if verb.flags:
+        parsed = parsed._replace(args={**parsed.args, **{f: getattr(args, f) for f, _ in verb.flags}})
     if at is not None:
         parsed = language.backdate(parsed, at)
     incident_id = session.incident(language.vocabulary)

@@ -540,6 +540,75 @@ def m0008_op_log(db: "Database") -> None:
         )
 
 
+def m0009_outbox(db: "Database") -> None:
+    """Messages going out (issue 13): destinations, the outbox and each attempt to send.
+
+    All three are local state of this console, never replicated: a destination's URL lives in
+    the OS keyring of this machine, and only the console that wrote an update or a page sends
+    it (docs/design/outbound.md). Outbox rows are made by the op that records the update or
+    the page, in its transaction, keyed by the op's uid and the destination.
+    - `destinations`: name, the apprise service (scheme), audience, whether it may carry a
+      security incident's messages, and the keyring entry that holds its URL (never the URL).
+    - `outbox`: one message to one destination; `state` is where it stands, `next_at` when it
+      is due again, `claim` the process sending it now; `attach` a calendar file sent with it
+      and `recipients` the address an e-mail goes to instead of the destination's own ('' none).
+    - `outbox_attempts`: every try, with its outcome and a short reason that never holds a URL.
+    """
+    db.execute(
+        """
+        CREATE TABLE destinations (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            service TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            security INTEGER NOT NULL DEFAULT 0 CHECK (security IN (0, 1)),
+            phone INTEGER NOT NULL DEFAULT 0 CHECK (phone IN (0, 1)),
+            secret TEXT NOT NULL,
+            added_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            op TEXT NOT NULL,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            destination_id INTEGER NOT NULL,
+            destination TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            attach TEXT,
+            recipients TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL CHECK (state IN
+                ('waiting', 'sending', 'sent', 'failed', 'unknown', 'held', 'dropped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at TEXT,
+            last_error TEXT,
+            claim TEXT,
+            created_at TEXT NOT NULL,
+            done_at TEXT,
+            UNIQUE (op, destination_id, recipients)
+        )
+        """
+    )
+    db.execute("CREATE INDEX outbox_open ON outbox(state, destination_id, id)")
+    db.execute(
+        """
+        CREATE TABLE outbox_attempts (
+            id INTEGER PRIMARY KEY,
+            outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+            at TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            reason TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX outbox_attempts_row ON outbox_attempts(outbox_id, id)")
+
+
 def m0010_people(db: "Database") -> None:
     """The people directory (issue 13): who can be reached, and how.
 
@@ -700,6 +769,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0006_acknowledgement_typed_by", m0006_acknowledgement_typed_by),
     ("0007_task_numbers", m0007_task_numbers),
     ("0008_op_log", m0008_op_log),
+    ("0009_outbox", m0009_outbox),
     ("0010_people", m0010_people),
     ("0011_subteams", m0011_subteams),
     ("0012_drills", m0012_drills),

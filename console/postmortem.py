@@ -361,8 +361,18 @@ def roster(reader: Reader, incident_id: int) -> list[str]:
     return sorted({a.person for a in reader.roster.all(incident_id)}, key=str.casefold)
 
 
+def invitees(reader: Reader, incident_id: int) -> list[str]:
+    """Who the post-mortem meeting invites, by name: the owner, then everyone who held a role."""
+    people = roster(reader, incident_id)
+    record = reader.postmortem.record(incident_id)
+    if record is not None and record.owner and record.owner not in people:
+        people.insert(0, record.owner)
+    return people
+
+
 def invitation(reader: Reader, incident_id: int, *, now: datetime) -> str:
-    """The post-mortem meeting as an .ics file: the owner, the ICs and every responder invited.
+    """The post-mortem meeting as an .ics file: the owner, the ICs and every responder invited,
+    each with their e-mail address where the people directory has one (else a name-only URN).
 
     No meeting booked yet is `NothingToExport` (the window's "export everything" leaves the
     invitation out; the CLI says how to book one).
@@ -372,14 +382,12 @@ def invitation(reader: Reader, incident_id: int, *, now: datetime) -> str:
     if record is None or not record.meeting_at:
         raise NothingToExport(f"no meeting booked for {incident.ref} yet: "
                               f"incident-console postmortem meeting {incident.ref} TIME")
-    people = roster(reader, incident_id)
-    if record.owner and record.owner not in people:
-        people.insert(0, record.owner)
+    people = invitees(reader, incident_id)
     description = (f"Post-mortem review of {incident.ref} {incident.title}. "
                    f"Owner: {record.owner or 'not named'}. Agenda: timeline recap; key and unusual "
                    "points; how it could have been caught; customer impact; action items.")
     return meeting.ics_invitation(
         uid=f"postmortem-{incident.ref}@incident-console", title=f"Post-mortem: {incident.ref} {incident.title}",
         start=times.from_text(record.meeting_at), organizer=record.owner or "Incident Commander",
-        attendees=[(person, None) for person in people], description=description, now=now,
+        attendees=[(person, reader.people.email_of(person)) for person in people], description=description, now=now,
     )

@@ -10,11 +10,13 @@ import sqlite3
 from pathlib import Path
 
 from console.checklist import ChecklistReads
+from console.destinations import DestinationReads
 from console.drafts import DraftReads
 from console.drills import DrillReads
 from console.entry_history import EntryHistoryReads
 from console.followups import FollowupReads
 from console.incidents import IncidentReads
+from console.outbox import OutboxReads
 from console.people import PeopleReads
 from console.postmortem_record import PostmortemReads
 from console.roster import RosterReads
@@ -50,6 +52,8 @@ class Reader:
         self.training = TrainingReads(conn, path)
         self.people = PeopleReads(conn, path)
         self.subteams = SubteamReads(conn, path)
+        self.outbox = OutboxReads(conn, path)
+        self.destinations = DestinationReads(conn, path)
 
     def close(self) -> None:
         """Close the connection (the window, before a restore replaces the file)."""

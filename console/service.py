@@ -16,6 +16,8 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.followups.add(...)          update, import_todos            (console.followups)
     service.drills.start(...)           tick                            (console.drills)
     service.training.add(...)                                           (console.training)
+    service.outbox.page(...)            release, resend, drop, claim, finish (console.outbox)
+    service.destinations.add(...)       remove                          (console.destinations)
     service.people.put(...)             plan                            (console.people)
     service.chat_import.plan(...)       write                           (console.chat_import)
     service.subteams.add(...)           join, done                      (console.subteams)
@@ -33,12 +35,14 @@ from pathlib import Path
 from console.chat_import import ChatImport
 from console.checklist import Checklist
 from console.clock import Clock
+from console.destinations import Destinations
 from console.drafts import Drafts
 from console.drills import Drills
 from console.entry_history import EntryHistory
 from console.followups import Followups
 from console.incidents import Incidents
 from console.ledger import Ledger
+from console.outbox import Outbox
 from console.people import People
 from console.postmortem_record import Postmortems
 from console.queries import Reader
@@ -82,10 +86,12 @@ class IncidentService:
         self.people = People(ledger)
         self.chat_import = ChatImport(ledger)
         self.subteams = Subteams(ledger, self.roster, self.tasks)
+        self.outbox = Outbox(ledger)
+        self.destinations = Destinations(ledger)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
                                   self.followups, self.drills, self.training, self.people,
-                                  self.chat_import, self.subteams))
+                                  self.chat_import, self.subteams, self.outbox))
 
     @property
     def vocabulary(self) -> Vocabulary:

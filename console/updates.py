@@ -3,7 +3,11 @@
 Every update is checked by the process's message rules for its audience (console.lint:
 `lint_message`) as it is sent, whichever way it was sent (the composer, the note box, the
 palette, the command line): the findings come back with the Change, for whoever sent it to see.
-The update is recorded all the same; the rules advise, they do not stop an update.
+The update is recorded all the same; the rules advise, they do not stop the record. What they
+stop is the message going out (issue 13): the update's messages (console.outbox, one per
+destination of the audience, queued by the same op) are held until someone overrides - at
+once (`override=True`: `--override`, the composer's override key), which is itself a
+timeline entry in the same op, or later (`outbox release`).
 """
 
 import sqlite3
@@ -33,9 +37,10 @@ class Updates:
     def __init__(self, ledger: "Ledger") -> None:
         self._ledger = ledger
 
-    def send(self, incident_id: int, audience: str, text: str, *, by: str) -> Change:
-        """Record a status update as sent; the audience's update kind ("status" or "comms",
-        from the process) is the kind of its timeline entry."""
+    def send(self, incident_id: int, audience: str, text: str, *, by: str, override: bool = False) -> Change:
+        """Record a status update as sent and queue its messages; the audience's update kind
+        ("status" or "comms", from the process) is the kind of its timeline entry. With
+        findings, its messages are held unless `override` (then the override is an entry)."""
         ledger = self._ledger
         audience = ledger.vocabulary.audience(audience)
         text = domain.clean_text(text, "update text", domain.MAX_TEXT, multiline=True)
@@ -46,6 +51,12 @@ class Updates:
         kind = ledger.vocabulary.update_kinds[audience]
         body = {"audience": audience, "text": text, "by": author, "sent_at": times.to_text(now),
                 "entry": ledger.entry(kind, entry_text(audience, text), author, now, now)}
+        rules = sorted({f.rule for f in findings})
+        if rules and override:
+            body["override"] = ledger.entry("comms", f"Override by {author}: the update to {audience} goes out "
+                                            f"despite the message rules ({', '.join(rules)})", author, now, now)
+        elif rules:
+            body["held"] = rules
         with ledger.writing():
             entry = ledger.record(self._sent, incident, body)
         return Change(incident, (entry,), findings=tuple(findings))
@@ -58,7 +69,16 @@ class Updates:
             {"incident_id": op.incident_id, "audience": body["audience"], "text": body["text"],
              "by": body["by"], "sent_at": body["sent_at"], "hlc": op.hlc},
         )
-        return self._ledger.put_entry(op, body["entry"])
+        entry = self._ledger.put_entry(op, body["entry"])
+        if body.get("override"):
+            self._ledger.put_entry(op, body["override"])
+        from console.outbox import Outbox
+
+        outbox = Outbox(self._ledger)
+        incident = self._ledger.read.incidents.get(op.incident_id)
+        outbox.queue(op, body["audience"], outbox.update_title(incident, body["audience"]), body["text"],
+                     held=tuple(body.get("held") or ()))
+        return entry
 
     def check(self, incident: Incident, audience: str, text: str) -> list:
         """What the message rules for `audience` find in `text` (console.lint.Finding): the

@@ -85,6 +85,8 @@ class Verb(NamedTuple):
     # After parsing: a value for other arguments worked out from the text (objections).
     derive: Callable[[dict, str], dict] | None = None
     text_of: Callable[[dict], str] | None = None  # the entry text made from the arguments (/page)
+    # Switches of its CLI subcommand only (`update --override`): (name, help); each is an argument.
+    flags: tuple[tuple[str, str], ...] = ()
 
     @property
     def usage(self) -> str:
@@ -274,7 +276,13 @@ def _relieve(call: Call) -> Change:
 def _update(call: Call) -> Change:
     if call.args.get("audience") is None or not call.text:
         raise InputError("write /update AUDIENCE TEXT (in the window, a bare /update opens the composer)")
-    return call.service.updates.send(call.incident_id, call.args["audience"], call.text, by=call.by)
+    return call.service.updates.send(call.incident_id, call.args["audience"], call.text, by=call.by,
+                                     override=bool(call.args.get("override")))
+
+
+def _page(call: Call) -> Change:
+    return call.service.outbox.page(call.incident_id, call.args["team"], by=call.by, kind=call.kind or "page",
+                                    occurred_at=call.at, uid=call.uid)
 
 
 def _pin(call: Call) -> Change:
@@ -376,15 +384,17 @@ FIXED_VERBS: tuple[Verb, ...] = (
     Verb("pin", "pin an entry (without ENTRY: your newest one)", "/pin E12",
          (Param("entry_id", "ENTRY", _one_word(domain.parse_entry_ref), domain.format_entry_ref,
                 optional=True),), _pin, "record", back_datable=False),
-    Verb("page", "record who was paged (the console pages nobody)", "/page db-oncall",
-         (Param("team", "TEAM", _name("team"), choices="teams"),), _log, "record", kind="page", split=_split_rest,
+    Verb("page", "page a team through the page destinations (notify add … --audience page), and record it",
+         "/page db-oncall",
+         (Param("team", "TEAM", _name("team"), choices="teams"),), _page, "record", kind="page", split=_split_rest,
          text_of=lambda args: f"Paged {args['team']}"),
-    Verb("update", "record a status update sent to an audience", "/update executives rollback under way, "
-         "next update 14:30",
+    Verb("update", "send a status update to an audience's destinations, and record it",
+         "/update executives rollback under way, next update 14:30",
          (Param("audience", "AUDIENCE", _audience, lambda a: a, optional=True,
                 choices=lambda v: v.audiences),
           Param("text", "TEXT", _raw_text, optional=True)),
-         _update, "record", back_datable=False, text_param="text"),
+         _update, "record", back_datable=False, text_param="text",
+         flags=(("override", "send it even if the message rules find something (the override is recorded)"),)),
     Verb("end", "the call is over; discussion continues in chat", "/end", (), _log, "record",
          kind="call_end", fixed_text=CALL_END_TEXT),
 )

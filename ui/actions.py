@@ -42,6 +42,7 @@ class Where(Enum):
     POSTMORTEM = "In the post-mortem editor"
     METRICS = "In metrics (F9)"
     DEBRIEF = "In the debrief window"
+    OUTBOX = "In the outbox (F7)"
 
 
 # The board and the list answer while focus is anywhere inside them; a panel's letters only
@@ -61,6 +62,7 @@ CONTEXT = {
     Where.POSTMORTEM: Qt.ShortcutContext.WindowShortcut,
     Where.METRICS: Qt.ShortcutContext.WindowShortcut,
     Where.DEBRIEF: Qt.ShortcutContext.WindowShortcut,
+    Where.OUTBOX: Qt.ShortcutContext.WidgetShortcut,
 }
 
 
@@ -161,6 +163,13 @@ ACTIONS: tuple[Action, ...] = (
          "window.show_debrief"),
     _row("debrief_refresh", "Read the record again", "F5", Where.DEBRIEF, "debrief.refresh"),
     _row("debrief_close", "Close the debrief", "Ctrl+W", Where.DEBRIEF, "debrief.close"),
+    # Messages going out (issue 13): the outbox window's list, and the composer's override.
+    _row("outbox", "Outbox: messages going out", "F7", Where.WINDOW, "window.show_outbox"),
+    _row("outbox_resend", "resend", "R", Where.OUTBOX, "outbox.resend_current"),
+    _row("outbox_drop", "drop", ("X", "Del"), Where.OUTBOX, "outbox.drop_current"),
+    _row("outbox_release", "release (override the message rules)", "O", Where.OUTBOX, "outbox.release_current"),
+    _row("send_update_override", "Send, overriding the message rules", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"),
+         Where.COMPOSER, "composer.send_override"),
 )
 
 BY_NAME = {a.name: a for a in ACTIONS}

@@ -151,6 +151,17 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
 
     writer.ready.connect(start_backups)
 
+    def start_outbox() -> None:
+        # Updates and pages go out from a thread of its own (ui/outbox_status.py), started once
+        # the store is open - after the first paint; apprise is imported there when one is due.
+        from ui.outbox_status import OutboxLink
+
+        window.outbox = OutboxLink(window, open_service, author or seat_name(where))
+        window.outbox.start()
+
+    window.outbox = None
+    writer.ready.connect(start_outbox)
+
     def after_first_paint() -> None:
         # The process (YAML) and the writer (its modules, any migrations) are not needed to see
         # the list; on any thread they would compete with the first paint for the GIL.

@@ -200,6 +200,20 @@ class MainWindow(QMainWindow):
         self.followups_window.raise_()
         self.followups_window.activateWindow()  # its letters answer only in the active window
 
+    def show_outbox(self) -> None:
+        """Every message going out, and resend / drop / release by key (ui/outbox_window.py)."""
+        if self.reader is None:
+            return
+        if getattr(self, "outbox_window", None) is None:
+            from ui.outbox_window import OutboxWindow
+
+            link = getattr(self, "outbox", None)
+            self.outbox_window = OutboxWindow(self.writer, self._author, link.kick if link else None, self)
+        self.outbox_window.load(self.reader)
+        self.outbox_window.show()
+        self.outbox_window.raise_()
+        self.outbox_window.activateWindow()  # its letters answer only in the active window
+
     def show_metrics(self) -> None:
         """Response metrics per severity per month, in their own window."""
         if self.reader is None:

@@ -63,6 +63,7 @@ class StatusUpdates:
         self._roster: list[str] = []  # the incident's responders: the names the blame rules know
         self._sent: tuple | None = None  # (incident id, audience, text) of the last update sent
         composer.send_requested.connect(self._on_send)
+        composer.override_requested.connect(lambda audience, text: self._on_send(audience, text, override=True))
         composer.audience_box.currentIndexChanged.connect(lambda _: self._fill())
         composer.editor.textChanged.connect(self._check)
         composer.closed.connect(done)
@@ -140,7 +141,7 @@ class StatusUpdates:
         self.composer.show_findings(
             "\n".join(f.summary for f in findings) if findings else "No problems found by the message rules.")
 
-    def _on_send(self, audience: str, text: str) -> None:
+    def _on_send(self, audience: str, text: str, override: bool = False) -> None:
         """Send; once it is recorded the composer closes, as a sent message's window does, and
         the line under the note box says it was sent and everything the rules found in it."""
         incident_id, author = self._current().id, self.author
@@ -157,7 +158,7 @@ class StatusUpdates:
                 self._say(f"Update to {audience} sent.")
             self._done()
 
-        self._submit(lambda s: s.updates.send(incident_id, audience, text, by=author), done,
+        self._submit(lambda s: s.updates.send(incident_id, audience, text, by=author, override=override), done,
                      lambda e: self.composer.show_findings(f"Not sent: {e}"))
 
 

@@ -31,6 +31,7 @@ class UpdateComposer(QFrame):
     MAX_FINDINGS_LINES = 4  # of what the rules found as it is typed; more scrolls
 
     send_requested = Signal(str, str)
+    override_requested = Signal(str, str)  # send, and let its messages out despite the rules' findings
     closed = Signal()
 
     def __init__(self, audiences: tuple[str, ...], parent: QWidget | None = None) -> None:
@@ -82,6 +83,11 @@ class UpdateComposer(QFrame):
         text = self.editor.toPlainText().strip()
         if text:
             self.send_requested.emit(self.audience(), text)
+
+    def send_override(self) -> None:
+        text = self.editor.toPlainText().strip()
+        if text:
+            self.override_requested.emit(self.audience(), text)
 
     def show_findings(self, text: str) -> None:
         """What the rules found (or a word about sending), as tall as it needs up to its cap."""

@@ -98,6 +98,15 @@ def test_every_write_operation_records_one_op_in_its_transaction(service, clock,
     item = step(["followup.add"], lambda: service.followups.add(i, "alert on lag", by="Ana"))
     step(["followup.update"], lambda: service.followups.update(item.id, owner="Eve", by="Ana"))
     step(["followup.add"], lambda: service.followups.import_todos(i, by="Ana"))
+    # A destination (its URL would be in the keyring; the sender is not run here): a page queues a
+    # message for it in the page's op, and dropping that message is an op of its own.
+    with service.ledger.writing():
+        service.ledger.insert("destinations", {"name": "oncall", "service": "json", "audience": "page",
+                                               "secret": "destination/x", "added_at": "2026-03-29T14:00:00.000Z"})
+    step(["page.send"], lambda: service.outbox.page(i, "db-oncall", by="Ana"))
+    step(["outbox.note"], lambda: service.outbox.drop(service.read.outbox.all()[0].id, by="Ana"))
+    step(["postmortem.invite"], lambda: service.outbox.invite(i, "oncall", ["dee@example.com"], by="Ana",
+                                                              ics="BEGIN:VCALENDAR", when="2026-04-02 14:00 UTC"))
     step(["people.put"], lambda: service.people.put([{"name": "Ana", "email": "ana@example.com"}]))
     from console.commands import Language
     from console.slack_export import SlackExport

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.secret_service import SecretService, available
 from tests.team import cluster as pg
 from tests.team.proxy import Proxy
-from tests.team.secret_service import SecretService, available
 
 ROOT = Path(__file__).resolve().parents[2]
 _databases = itertools.count(1)

@@ -29,7 +29,7 @@ def available() -> str | None:
 
 class SecretService:
     def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="ic-team-keyring-"))
+        self.root = Path(tempfile.mkdtemp(prefix="ic-keyring-"))
         env = {**os.environ, "HOME": str(self.root), "XDG_DATA_HOME": str(self.root / "share"),
                "XDG_RUNTIME_DIR": str(self.root)}
         (self.root / "run.sh").write_text(_SCRIPT)
