@@ -153,6 +153,8 @@ class Outbox:
         if op.op.replica != ledger.replica:
             return 0
         incident = ledger.read.incidents.get(op.incident_id)
+        if incident.drill:  # a drill's updates and pages are practice: they reach no one
+            return 0
         if incident.security:
             title, body = self.security_message(body)
         state = "held" if held else "waiting"
@@ -185,6 +187,9 @@ class Outbox:
         ledger = self._ledger
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         incident = ledger.read.incidents.get(incident_id)
+        if incident.drill:
+            raise InputError(f"{incident.ref} is a drill: its invitation is not e-mailed (a drill reaches "
+                             "no real destination)")
         if incident.security:
             raise InputError(f"{incident.ref} is a security incident: its invitation is not e-mailed "
                              "(the file names the incident); send it on the secure channel")

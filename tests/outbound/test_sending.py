@@ -315,3 +315,29 @@ def test_smtp_451_then_ok(service, incident, clock, mailbox):
     assert sender.run() == {"sent": 1}
     assert len(mailbox.messages) == 1 and mailbox.messages[0].rcpt_tos == ["execs@example.com"]
     assert [a.outcome for a in service.read.outbox.attempts(service.read.outbox.all()[0].id)] == ["retry", "sent"]
+
+
+def test_a_drill_sends_nothing_anywhere(service, httpserver):
+    """A drill's updates and pages are practice: recorded, never queued, never sent (the same
+    lines on a real incident are); its post-mortem invitation is refused in one line."""
+    from console.commands import Language
+    from console.errors import InputError
+    from console.process import load_process
+
+    service.destinations.add("status", _json(httpserver, "/customers"), "customers")
+    service.destinations.add("oncall", _json(httpserver, "/page"), "page")
+    language = Language.from_process(load_process(None))
+    drill = service.incidents.declare("Drill: checkout fails", by="Ana", severity=2, drill=True).incident
+    service.updates.send(drill.id, "customers", OK_TEXT, by="Cy")
+    language.run(service, drill.id, "/page db-oncall", by="Ana")
+    assert [e.text.split(":")[0] for e in service.read.timeline.all(drill.id) if e.kind in ("comms", "page")] \
+        == ["Update to customers", "Paged db-oncall"]
+    assert service.read.outbox.all() == []
+    assert _sender(service).run() == {}
+    assert httpserver.log == []
+    with pytest.raises(InputError, match="is a drill"):
+        service.outbox.invite(drill.id, "status", ["ana@example.com"], by="Ana", ics="", when="tomorrow")
+    real = service.incidents.declare("Checkout fails", by="Ana", severity=2).incident
+    service.updates.send(real.id, "customers", OK_TEXT, by="Cy")
+    language.run(service, real.id, "/page db-oncall", by="Ana")
+    assert sorted(r.destination for r in service.read.outbox.all()) == ["oncall", "status"]
