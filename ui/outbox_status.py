@@ -26,12 +26,13 @@ import logging
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from console.errors import ConsoleError
 from ui import palette
+from ui.on_close import on_close
 
 log = logging.getLogger("incident_console.outbox")
 
@@ -102,17 +103,6 @@ class _Relay(QObject):
     sent = Signal()
 
 
-class _CloseWatch(QObject):
-    def __init__(self, link: "OutboxLink", parent: QObject) -> None:
-        super().__init__(parent)
-        self._link = link
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Close:
-            self._link.stop()
-        return False
-
-
 class OutboxLink:
     """The indicator, its counts, and the sender's thread."""
 
@@ -130,7 +120,7 @@ class OutboxLink:
         self._relay.sent.connect(window.check_for_outside_changes)
         self.thread = threading.Thread(target=self._run, name="outbox-sender", daemon=True)
         window.writer.changed.connect(lambda _change: self.kick())
-        window.installEventFilter(_CloseWatch(self, window))
+        on_close(window, self.stop)
         self._timer = QTimer(window)
         self._timer.setInterval(COUNT_MS)
         self._timer.timeout.connect(self.refresh)

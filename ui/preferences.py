@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
+from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QSplitter, QWidget
 
 from console.errors import StorageUnavailable
+from ui.on_close import on_close
 from console.paths import ensure_private_dir
 
 log = logging.getLogger("incident_console")
@@ -164,7 +165,7 @@ class Preferences:
                 saved = b""
         if saved:
             window.restoreGeometry(QByteArray(saved))
-        window.installEventFilter(_OnClose(lambda: self._keep_place(window, name), window, on_hide=name is not None))
+        on_close(window, lambda: self._keep_place(window, name), on_hide=name is not None)
 
     def _keep_place(self, window: QWidget, name: str | None) -> None:
         if not shiboken6.isValid(window):  # the hide that a window deleted on close sends last;
@@ -194,25 +195,10 @@ class Preferences:
 
     def forget_on_close(self, window: QWidget, pref: Preference) -> None:
         """Set `pref` to False when the person closes `window` (the call-mode window's X)."""
-        window.installEventFilter(_OnClose(lambda: self.set(pref, False), window))
+        on_close(window, lambda: self.set(pref, False))
 
 
 def _splitters(root: QWidget) -> list[tuple[str, QSplitter]]:
     """Each splitter under `root` with its name: its object name, else its place in creation order."""
     found = root.findChildren(QSplitter)
     return [(s.objectName() or f"splitter{i}", s) for i, s in enumerate(found)]
-
-
-class _OnClose(QObject):
-    """Runs a callback when the watched widget is asked to close (or, with `on_hide`, whenever
-    it is hidden: the handbook and the other windows are put away with Esc as often as closed)."""
-
-    def __init__(self, callback, parent: QObject, on_hide: bool = False) -> None:
-        super().__init__(parent)
-        self._callback = callback
-        self._types = (QEvent.Type.Close, QEvent.Type.Hide) if on_hide else (QEvent.Type.Close,)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() in self._types:
-            self._callback()
-        return False

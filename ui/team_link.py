@@ -22,11 +22,12 @@ import logging
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 from console.errors import ConsoleError
 from console.team import config
 from console.team.follower import Follower, State
+from ui.on_close import on_close
 from ui.team_status import TeamStatus
 
 log = logging.getLogger("incident_console.team")
@@ -39,17 +40,6 @@ class _Relay(QObject):
 
     state = Signal(object)
     applied = Signal()
-
-
-class _CloseWatch(QObject):
-    def __init__(self, link: "TeamLink", parent: QObject) -> None:
-        super().__init__(parent)
-        self._link = link
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Close:
-            self._link.stop()
-        return False
 
 
 class TeamLink:
@@ -83,7 +73,7 @@ class TeamLink:
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="team-follower", daemon=True)
         window.writer.changed.connect(self.follower.kick)
-        window.installEventFilter(_CloseWatch(self, window))
+        on_close(window, self.stop)
 
     def start(self) -> None:
         self.thread.start()
