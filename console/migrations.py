@@ -540,6 +540,48 @@ def m0008_op_log(db: "Database") -> None:
         )
 
 
+def m0013_record_chain(db: "Database") -> None:
+    """The hash chain over each incident's entries and their revisions, retractions and pins
+    (console.chain, docs/design/chain.md), so that a row changed, removed or added by hand shows.
+
+    `chain_links` holds one link per row, in the chain's order (`n` from 1 per incident): which
+    row (`source`: 0 entry, 1 revision, 2 retraction, 3 pin; `row_id`), its place in the order
+    (`hlc`, `uid` of its entry), the digest of its canonical encoding and its link. It is not
+    append-only: a row that arrives late from another console relinks the chain after its place.
+
+    The rows already here are chained now; `chain_origins` says so for each incident that had
+    any (verify and the exports say "chained from" that moment). A change made before this
+    migration cannot be told apart from the record as it was.
+    """
+    from console.chain import Chain
+
+    db.execute(
+        """
+        CREATE TABLE chain_links (
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            n INTEGER NOT NULL,
+            source INTEGER NOT NULL CHECK (source BETWEEN 0 AND 3),
+            row_id INTEGER NOT NULL,
+            hlc TEXT NOT NULL,
+            uid TEXT NOT NULL,
+            digest BLOB NOT NULL,
+            link BLOB NOT NULL,
+            PRIMARY KEY (incident_id, n)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        "CREATE TABLE chain_origins (incident_id INTEGER PRIMARY KEY REFERENCES incidents(id), "
+        "chained_from TEXT NOT NULL)"
+    )
+    now = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')").fetchone()[0]
+    chain = Chain(db.conn)
+    for (incident_id,) in db.execute("SELECT id FROM incidents ORDER BY id").fetchall():
+        chain.build(incident_id)
+        db.execute("INSERT INTO chain_origins (incident_id, chained_from) VALUES (?, ?)",
+                   (incident_id, now))
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
@@ -549,6 +591,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0006_acknowledgement_typed_by", m0006_acknowledgement_typed_by),
     ("0007_task_numbers", m0007_task_numbers),
     ("0008_op_log", m0008_op_log),
+    ("0013_record_chain", m0013_record_chain),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

@@ -9,6 +9,7 @@ each: `reader.incidents.get(1)`, `reader.timeline.page(1)`, `reader.tasks.all(1)
 import sqlite3
 from pathlib import Path
 
+from console.chain import ChainReads
 from console.checklist import ChecklistReads
 from console.drafts import DraftReads
 from console.entry_history import EntryHistoryReads
@@ -42,6 +43,7 @@ class Reader:
         self.postmortem = PostmortemReads(conn, path)
         self.followups = FollowupReads(conn, path)
         self.sync = SyncReads(conn, path)
+        self.chain = ChainReads(conn, path)
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (never for our own writes).
