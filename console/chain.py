@@ -280,6 +280,8 @@ class ChainReads:
             if n != expected:
                 return Break(incident_id, f"link {expected}", "deleted", expected)
             if not exists or owner != incident_id:
+                if rank and (entry_id is None or owner != incident_id):
+                    entry_id = self._entry_by_uid(incident_id, uid)
                 return Break(incident_id, self._name(rank, row_id, entry_id, author, at),
                              "deleted", n)
             fields = (kind, text, author, at, recorded) if rank == 0 else (text, author, at)
@@ -326,6 +328,14 @@ class ChainReads:
             (incident_id, hlc, rank, uid)).fetchone()[0] + 1
         author, at = (fields[2], fields[3]) if rank == 0 else (fields[1], fields[2])
         return Break(incident_id, self._name(rank, row_id, entry_id, author, at), "inserted", place)
+
+    def _entry_by_uid(self, incident_id: int, uid: str) -> int | None:
+        """The row id of the incident's entry first written with `uid` (naming a deleted row's
+        entry)."""
+        row = self._conn.execute(
+            "SELECT id FROM entries WHERE incident_id = ? AND (uid = ? OR substr(uid, 1, ?) = ?) "
+            "ORDER BY id LIMIT 1", (incident_id, uid, len(uid) + 1, f"{uid}~")).fetchone()
+        return row[0] if row else None
 
     @staticmethod
     def _name(rank: int, row_id: int, entry_id: int | None, by: str | None, at: str | None) -> str:

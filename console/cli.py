@@ -169,6 +169,10 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
             cli_postmortem.add_parsers(sub, common, _Parser)
         if wanted(*cli_team.COMMANDS):
             cli_team.add_parsers(sub, common, _Parser)
+        from console import cli_verify
+
+        if wanted(*cli_verify.COMMANDS):
+            cli_verify.add_parsers(sub, common, _Parser)
     if wanted(desktop.COMMAND):
         desktop.add_parser(sub, common, _Parser)
 
@@ -380,6 +384,10 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
 
             if args.command in cli_team.COMMANDS:
                 return cli_team.run(session)
+            from console import cli_verify
+
+            if args.command in cli_verify.COMMANDS:
+                return cli_verify.run(session)
 
             if args.command not in cli_postmortem.COMMANDS:  # pragma: no cover - argparse stops it
                 raise InputError(f"unknown command {args.command!r}")
@@ -477,6 +485,9 @@ def _export(session: Session) -> int:
     exports.write(exporter, result, output)
     if exporter.needs_file and output != "-":
         print(f"wrote {output}")
+    seal = sys.modules.get("console.chain_seal")  # the export printed the record chain's head
+    if seal is not None and seal.notice():
+        print(f"incident-console: note: {seal.notice()}", file=sys.stderr)
     return 0
 
 
