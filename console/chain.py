@@ -238,6 +238,7 @@ class ChainReads:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self._path = path
+        self.path = path  # the database (a check on a thread of its own opens its own connection)
 
     def head(self, incident_id: int) -> Head:
         with storage_errors(self._path):
