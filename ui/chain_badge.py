@@ -1,35 +1,26 @@
 """The badge on an incident whose record chain does not hold (console.chain).
 
-The chain is checked each time an incident is opened. Checking reads every row of the record
-(seconds at a million entries), so it runs on a thread of its own over its own read-only
-connection; the board is shown at once and the badge appears when the check finds something,
-carried back to the window's thread by a queued signal. Nothing shows while the chain holds.
-When the chain fails, a red chip at the end of the header's first line says "Record altered",
-with the first place it fails in its tooltip and its accessible description (the same line
-`incident-console verify` prints).
+The chain is checked each time an incident is opened. Checking reads and hashes every row of
+the record (seconds at a million entries), so it runs in a process of its own
+(`python -m console.chain DATABASE INCIDENT`, a QProcess): the board is shown at once, and
+a long check never competes with the window for its interpreter (a thread would hold the GIL
+for most of its time). The badge appears when the check finds something; nothing shows while
+the chain holds. When it fails, a red chip at the end of the header's first line says "Record
+altered", with the first place it fails in its tooltip and its accessible description (the
+line `incident-console verify` prints).
 
-Opening another incident or closing the window interrupts a check under way (through
-SQLite's progress handler) and waits for its thread, so no check outlives the window.
+Opening another incident or closing the window ends a check under way (its process is killed
+and waited for), so no check outlives the window.
 """
 
-import sqlite3
-import threading
-from pathlib import Path
+import json
+import sys
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QProcess, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from console.chain import Break, ChainReads
-from console.errors import ConsoleError
-from console.store import connect
-
 TEXT = "Record altered"
-
-
-class _Relay(QObject):
-    """Carries a check's result from its thread to the window's (a queued signal)."""
-
-    found = Signal(int, int, object)  # the check's number, the incident, Break | None | str
+NOT_CHECKED = "Record not checked"
 
 
 class _CloseWatch(QObject):
@@ -46,76 +37,67 @@ class _CloseWatch(QObject):
 class ChainBadge(QLabel):
     """Hidden until a check of the incident shown finds its chain broken."""
 
-    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chainBadge")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.hide()
         self._path = path
-        self._relay = _Relay()  # no parent: it outlives the badge while a thread may still emit
-        self._relay.found.connect(self._found)
-        self._number = 0
-        self._thread: threading.Thread | None = None
+        self._process: QProcess | None = None
+        self._incident: int | None = None
         self._watching = False
-        self.result: tuple[int, Break | str | None] | None = None  # the last check shown
+        self.result: tuple[int, dict] | None = None  # the last check's incident and finding
 
     def check(self, incident_id: int) -> None:
-        """Check the incident's chain on a thread; the badge shows what it finds."""
+        """Check the incident's chain in a process of its own; the badge shows what it finds."""
         self.stop()
         self.hide()
         self.result = None
         if not self._watching and self.window() is not self:
             self.window().installEventFilter(_CloseWatch(self, self.window()))
             self._watching = True
-        self._number += 1
-        self._thread = threading.Thread(target=self._run, args=(self._number, incident_id),
-                                        name="chain-check")
-        self._thread.start()
+        process = QProcess(self)
+        process.setProgram(sys.executable)
+        process.setArguments(["-m", "console.chain", str(self._path), str(incident_id)])
+        process.finished.connect(lambda code, status, p=process: self._finished(p, code, status))
+        self._process, self._incident = process, incident_id
+        process.start()
 
-    def _run(self, number: int, incident_id: int) -> None:
-        """On the check's thread."""
-        result: Break | str | None
+    def _finished(self, process: QProcess, code: int, status) -> None:
+        if process is not self._process:
+            return  # a check that was stopped
+        self._process = None
+        process.deleteLater()
+        out = bytes(process.readAllStandardOutput().data()).decode("utf-8", "replace").strip()
         try:
-            conn = connect(self._path, read_only=True)
-        except ConsoleError as exc:
-            self._relay.found.emit(number, incident_id, f"the record chain could not be checked: {exc}")
-            return
-        # Asked every few thousand steps of SQLite's work: a newer check (another incident, or the
-        # window closing) stops this one where it is.
-        conn.set_progress_handler(lambda: number != self._number, 10_000)
-        try:
-            result = ChainReads(conn, self._path).verify(incident_id)
-        except sqlite3.OperationalError as exc:
-            if "interrupt" in str(exc):
-                return  # stopped: another incident was opened, or the window closed
-            result = f"the record chain could not be checked: {exc}"
-        except ConsoleError as exc:
-            result = f"the record chain could not be checked: {exc}"
-        finally:
-            conn.close()
-        if number == self._number:
-            self._relay.found.emit(number, incident_id, result)
-
-    def _found(self, number: int, incident_id: int, result) -> None:
-        if number != self._number:
-            return  # a check of an incident no longer shown
-        self.result = (incident_id, result)
-        if result is None:
+            found = json.loads(out.splitlines()[-1]) if out else {}
+        except ValueError:
+            found = {}
+        if not isinstance(found, dict) or ("holds" not in found and "error" not in found):
+            err = bytes(process.readAllStandardError().data()).decode("utf-8", "replace").strip()
+            found = {"error": (err.splitlines() or [f"the check ended with status {code}"])[-1]}
+        self.result = (self._incident, found)
+        if found.get("holds"):
             self.hide()
             return
-        line = result.line() if isinstance(result, Break) else result
-        self.setText(TEXT if isinstance(result, Break) else "Record not checked")
+        if "error" in found:
+            line = f"the record chain could not be checked: {found['error']}"
+            self.setText(NOT_CHECKED)
+        else:
+            line = found["line"]
+            self.setText(TEXT)
         self.setToolTip(f"{line}. incident-console verify says the same.")
         self.setAccessibleName(self.text())
         self.setAccessibleDescription(line)
         self.show()
 
     def stop(self) -> None:
-        """Interrupt a check under way and wait for its thread."""
-        self._number += 1  # the check's progress handler sees it and interrupts its query
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        """End a check under way and wait for its process."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+            process.waitForFinished(5000)
+            process.deleteLater()
 
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._process is not None and self._process.state() != QProcess.ProcessState.NotRunning

@@ -2,9 +2,9 @@
 checked on a thread of its own each time the incident is opened, shown only when it fails."""
 
 import sqlite3
-import threading
+from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QProcess, Qt
 
 from ui.chain_badge import TEXT
 
@@ -31,7 +31,7 @@ def _reopen(qtbot, window) -> None:
 def test_a_chain_that_holds_shows_nothing(qtbot, page):
     badge = page.chain_badge
     qtbot.waitUntil(lambda: badge.result is not None, timeout=10_000)
-    assert badge.result == (page.incident.id, None)
+    assert badge.result == (page.incident.id, {"holds": True})
     assert badge.isHidden()
 
 
@@ -40,10 +40,9 @@ def test_an_entry_changed_behind_the_triggers_shows_the_badge_when_opened(qtbot,
     qtbot.waitUntil(lambda: badge.result is not None, timeout=10_000)
     _tamper(where, "UPDATE entries SET text = 'nothing happened', author = 'Mallory' WHERE id = 1")
     _reopen(qtbot, window)
-    # The check runs on its own thread; its result comes through the window's event loop, so
-    # nothing of it is there when the board has just been shown.
-    assert badge.result is None and badge.isHidden()
-    assert badge._thread is not None and badge._thread is not threading.main_thread()
+    # The check runs in a process of its own; its result comes through the window's event loop,
+    # so nothing of it is there when the board has just been shown.
+    assert badge.result is None and badge.isHidden() and badge.running()
     qtbot.waitUntil(lambda: badge.result is not None, timeout=10_000)
     assert badge.isVisible() and badge.text() == TEXT
     line = "INC-1: E1 was changed after it was written (link 1)"
@@ -57,6 +56,20 @@ def test_an_entry_changed_behind_the_triggers_shows_the_badge_when_opened(qtbot,
 def test_closing_the_window_leaves_no_check_running(qtbot, window, page):
     badge = page.chain_badge
     badge.check(page.incident.id)
+    process = badge._process
+    pid = process.processId()
+    assert pid > 0
     window.close()
-    assert not badge.running()
-    assert not [t for t in threading.enumerate() if t.name == "chain-check"]
+    assert not badge.running() and process.state() == QProcess.ProcessState.NotRunning
+    assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+
+
+def test_a_check_that_cannot_read_the_file_says_so(qtbot, page, tmp_path):
+    badge = page.chain_badge
+    qtbot.waitUntil(lambda: badge.result is not None, timeout=10_000)
+    badge._path = tmp_path / "gone" / "nothing.sqlite3"
+    (tmp_path / "gone").write_text("a file where the folder should be")
+    badge.check(page.incident.id)
+    qtbot.waitUntil(lambda: badge.result is not None, timeout=10_000)
+    assert badge.isVisible() and badge.text() == "Record not checked"
+    assert badge.accessibleDescription().startswith("the record chain could not be checked: ")
