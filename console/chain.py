@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from console.domain import format_entry_ref, format_ref
+from console.errors import NotFound
 from console.store import storage_errors
 
 GENESIS = b"incident-console chain 1\n"
@@ -242,8 +243,7 @@ class ChainReads:
 
     def head(self, incident_id: int) -> Head:
         with storage_errors(self._path):
-            uid = self._conn.execute("SELECT uid FROM incidents WHERE id = ?",
-                                     (incident_id,)).fetchone()[0]
+            uid = self._incident_uid(incident_id)
             last = self._conn.execute(
                 "SELECT n, link FROM chain_links WHERE incident_id = ? ORDER BY n DESC LIMIT 1",
                 (incident_id,)).fetchone()
@@ -252,6 +252,12 @@ class ChainReads:
             ).fetchone()
         n, link = last if last else (0, genesis(uid))
         return Head(uid, n, link.hex(), origin[0] if origin else None)
+
+    def _incident_uid(self, incident_id: int) -> str:
+        row = self._conn.execute("SELECT uid FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no incident {format_ref(incident_id)}")
+        return row[0]
 
     def link_at(self, incident_id: int, n: int) -> str | None:
         """The link at place `n` of an incident's chain (hex), if it is that long."""
@@ -264,8 +270,7 @@ class ChainReads:
         """Recompute an incident's chain from its rows: None when every link holds, else the
         first place it does not (a row changed, deleted, inserted, or out of place)."""
         with storage_errors(self._path):
-            uid = self._conn.execute("SELECT uid FROM incidents WHERE id = ?",
-                                     (incident_id,)).fetchone()[0]
+            uid = self._incident_uid(incident_id)
             found = self._walk(incident_id, genesis(uid))
             if found is not None:
                 return found
