@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 from console.domain import format_entry_ref, format_ref
 from console.errors import NotFound
+from console.ops import Applied, operation
 from console.store import storage_errors
 
 GENESIS = b"incident-console chain 1\n"
@@ -162,6 +163,26 @@ class Chain:
                    if (RANK[table], row_id) not in linked]
         self.link(written)
         return len(written)
+
+
+ORIGIN_VERB = "import.chain_origin"
+
+
+class ChainOrigins:
+    """Since when an incident's chain has been kept as rows were written, the same on every
+    console: migration 0013 records it as an op for each incident it chained after the fact."""
+
+    def __init__(self, ledger) -> None:
+        self._ledger = ledger
+
+    @operation(ORIGIN_VERB)
+    def _origin(self, op: Applied) -> None:
+        """The earliest such moment wins (two consoles upgraded apart each made one)."""
+        self._ledger.execute(
+            "INSERT INTO chain_origins (incident_id, chained_from) VALUES (?, ?) "
+            "ON CONFLICT (incident_id) DO UPDATE SET chained_from = "
+            "min(chained_from, excluded.chained_from)",
+            (op.incident_id, op.body["chained_from"]))
 
 
 def _rows_of(conn: sqlite3.Connection, incident_id: int) -> Iterator[tuple[str, int]]:

@@ -551,9 +551,14 @@ def m0013_record_chain(db: "Database") -> None:
 
     The rows already here are chained now; `chain_origins` says so for each incident that had
     any (verify and the exports say "chained from" that moment). A change made before this
-    migration cannot be told apart from the record as it was.
+    migration cannot be told apart from the record as it was. That moment is also an op
+    (`import.chain_origin`, one per incident), so a team's other consoles say the same.
     """
-    from console.chain import Chain
+    from datetime import datetime, timezone
+
+    from console import hlc, times
+    from console.chain import ORIGIN_VERB, Chain
+    from console.ops import canonical
 
     db.execute(
         """
@@ -574,12 +579,23 @@ def m0013_record_chain(db: "Database") -> None:
         "CREATE TABLE chain_origins (incident_id INTEGER PRIMARY KEY REFERENCES incidents(id), "
         "chained_from TEXT NOT NULL)"
     )
-    now = db.execute("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')").fetchone()[0]
+    moment = datetime.now(timezone.utc)
+    now = times.to_text(moment)
     chain = Chain(db.conn)
-    for (incident_id,) in db.execute("SELECT id FROM incidents ORDER BY id").fetchall():
+    (replica,) = db.execute("SELECT replica FROM sync_state").fetchone()
+    (last,) = db.execute("SELECT max(hlc) FROM ops WHERE hlc <= ?", (hlc.ceiling(moment),)).fetchone()
+    for incident_id, uid in db.execute("SELECT id, uid FROM incidents ORDER BY id").fetchall():
         chain.build(incident_id)
         db.execute("INSERT INTO chain_origins (incident_id, chained_from) VALUES (?, ?)",
                    (incident_id, now))
+        # The moment travels to a team's other consoles as an op (its effect: ChainOrigins), so
+        # every console says the same "chained from" for the incident.
+        last = hlc.following(last, moment, replica)
+        db.execute(
+            "INSERT INTO ops (uid, replica, hlc, incident, verb, body) VALUES (?, ?, ?, ?, ?, ?)",
+            (f"{uid}-chained-from-{replica}", replica, last, uid, ORIGIN_VERB,
+             canonical({"chained_from": now})),
+        )
 
 
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [

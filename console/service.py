@@ -25,6 +25,7 @@ consoles of a team through the same effects.
 from datetime import datetime
 from pathlib import Path
 
+from console.chain import ChainOrigins
 from console.checklist import Checklist
 from console.clock import Clock
 from console.drafts import Drafts
@@ -69,7 +70,7 @@ class IncidentService:
         self.followups = Followups(ledger)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups))
+                                  self.followups, ChainOrigins(ledger)))
 
     @property
     def vocabulary(self) -> Vocabulary:
