@@ -134,15 +134,14 @@ class Chain:
         """Take off the links that sort after `first` (a row that arrived late): where the
         chain goes on, the link before, and the rows taken off with the digests they had."""
         displaced = []
+        start = 0
         for n, hlc, rank, uid, digest, row_id in self._conn.execute(
                 "SELECT n, hlc, source, uid, digest, row_id FROM chain_links WHERE incident_id = ? "
                 "ORDER BY n DESC", (incident_id,)):
             if (hlc, rank, uid, digest) < first[:4]:
+                start = n
                 break
             displaced.append(_Item(hlc, rank, uid, digest, row_id))
-        start = self._conn.execute(
-            "SELECT count(*) FROM chain_links WHERE incident_id = ?", (incident_id,)
-        ).fetchone()[0] - len(displaced)
         self._conn.execute("DELETE FROM chain_links WHERE incident_id = ? AND n > ?",
                            (incident_id, start))
         previous = self._conn.execute(
