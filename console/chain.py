@@ -376,35 +376,3 @@ class ChainReads:
         with storage_errors(self._path):
             return [row_id for (row_id,) in self._conn.execute("SELECT id FROM incidents ORDER BY id")]
 
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m console.chain DATABASE INCIDENT_ID`: check one incident's chain in a process of
-    its own, and say what was found as one line of JSON: {"holds": true}, or {"holds": false,
-    "what": ..., "how": ..., "n": ..., "line": ...}, or {"error": ...} (exit 1). The window's
-    badge (ui/chain_badge.py) runs it so that a long check never competes with the window for
-    its interpreter."""
-    import sys
-
-    from console.errors import ConsoleError
-    from console.store import connect
-
-    args = sys.argv[1:] if argv is None else argv
-    path = Path(args[0])
-    try:
-        if not path.is_file():
-            raise ConsoleError(f"{path}: no such database")
-        conn = connect(path, read_only=True)
-        try:
-            found = ChainReads(conn, path).verify(int(args[1]))
-        finally:
-            conn.close()
-    except ConsoleError as exc:
-        print(json.dumps({"error": str(exc)}))
-        return 1
-    print(json.dumps({"holds": True} if found is None
-                     else {"holds": False, **found._asdict(), "line": found.line()}))
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover - run by the window as a process of its own
-    raise SystemExit(main())

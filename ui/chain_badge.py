@@ -2,7 +2,7 @@
 
 The chain is checked each time an incident is opened. Checking reads and hashes every row of
 the record (seconds at a million entries), so it runs in a process of its own
-(`python -m console.chain DATABASE INCIDENT`, a QProcess): the board is shown at once, and
+(`python -m console.chain_check DATABASE INCIDENT`, a QProcess): the board is shown at once, and
 a long check never competes with the window for its interpreter (a thread would hold the GIL
 for most of its time). The badge appears when the check finds something; nothing shows while
 the chain holds. When it fails, a red chip at the end of the header's first line says "Record
@@ -58,7 +58,7 @@ class ChainBadge(QLabel):
             self._watching = True
         process = QProcess(self)
         process.setProgram(sys.executable)
-        process.setArguments(["-m", "console.chain", str(self._path), str(incident_id)])
+        process.setArguments(["-m", "console.chain_check", str(self._path), str(incident_id)])
         process.finished.connect(lambda code, status, p=process: self._finished(p, code, status))
         self._process, self._incident = process, incident_id
         process.start()

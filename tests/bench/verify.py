@@ -109,7 +109,7 @@ def main() -> None:
         alone = _timed(lambda: _board_reads(reader, incident_id), 20)
         during: list[float] = []
         # The check as the window runs it: a process of its own (ui/chain_badge.py).
-        checking = subprocess.Popen([sys.executable, "-m", "console.chain", str(path), str(incident_id)],
+        checking = subprocess.Popen([sys.executable, "-m", "console.chain_check", str(path), str(incident_id)],
                                     stdout=subprocess.PIPE, text=True)
         time.sleep(0.5)  # the check is under way
         while checking.poll() is None and len(during) < 20:

@@ -313,3 +313,22 @@ def test_verify_reads_nothing_but_the_chain_and_its_rows(service, record):
     reads = ChainReads(connect(service.ledger.path, read_only=True), service.ledger.path)
     assert reads.verify(record.id) is None
     assert reads.head(record.id) == service.read.chain.head(record.id)
+
+
+def test_the_check_in_a_process_of_its_own_says_what_verify_says(service, record, where, clock, tmp_path):
+    import subprocess
+    import sys
+
+    def check(path) -> tuple[int, dict]:
+        done = subprocess.run([sys.executable, "-m", "console.chain_check", str(path), str(record.id)],
+                              capture_output=True, text=True, timeout=60)
+        return done.returncode, json.loads(done.stdout)
+
+    service.close()
+    assert check(where.db_path) == (0, {"holds": True})
+    tamper(where, "DELETE FROM entries WHERE id = 2")
+    assert check(where.db_path) == (0, {"holds": False, "incident_id": 1, "what": "E2", "how": "deleted",
+                                        "n": 2, "line": "INC-1: E2 was deleted (link 2)"})
+    code, said = check(tmp_path / "nothing.sqlite3")
+    assert code == 1 and "no such database" in said["error"]
+    assert not (tmp_path / "nothing.sqlite3").exists()
