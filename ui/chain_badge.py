@@ -6,8 +6,8 @@ the record (seconds at a million entries), so it runs in a process of its own
 a long check never competes with the window for its interpreter (a thread would hold the GIL
 for most of its time). The badge appears when the check finds something; nothing shows while
 the chain holds. When it fails, a red chip at the end of the header's first line says "Record
-altered", with the first place it fails in its tooltip and its accessible description (the
-line `incident-console verify` prints).
+altered: E3 changed" (the first place it fails), with the whole line `incident-console verify`
+prints in its tooltip and its accessible description.
 
 Opening another incident or closing the window ends a check under way (its process is killed
 and waited for), so no check outlives the window.
@@ -85,7 +85,7 @@ class ChainBadge(QLabel):
             self.setText(NOT_CHECKED)
         else:
             line = found["line"]
-            self.setText(TEXT)
+            self.setText(f"{TEXT}: {found['what'].split(' by ')[0]} {found['how']}")
         self.setToolTip(f"{line}. incident-console verify says the same.")
         self.setAccessibleName(self.text())
         self.setAccessibleDescription(line)

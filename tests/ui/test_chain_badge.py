@@ -44,10 +44,10 @@ def test_an_entry_changed_behind_the_triggers_shows_the_badge_when_opened(qtbot,
     # so nothing of it is there when the board has just been shown.
     assert badge.result is None and badge.isHidden() and badge.running()
     qtbot.waitUntil(lambda: badge.result is not None, timeout=10_000)
-    assert badge.isVisible() and badge.text() == TEXT
+    assert badge.isVisible() and badge.text() == f"{TEXT}: E1 changed"
     line = "INC-1: E1 was changed after it was written (link 1)"
     assert badge.toolTip().startswith(line) and badge.accessibleDescription() == line
-    assert badge.accessibleName() == TEXT
+    assert badge.accessibleName() == badge.text()
     # In the header's first line, beside the title, and it takes no keyboard focus.
     assert badge.parent() is page.header and badge.focusPolicy() == Qt.FocusPolicy.NoFocus
     assert badge.geometry().top() < page.header.elapsed_label.geometry().top()
