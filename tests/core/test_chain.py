@@ -332,3 +332,22 @@ def test_the_check_in_a_process_of_its_own_says_what_verify_says(service, record
     code, said = check(tmp_path / "nothing.sqlite3")
     assert code == 1 and "no such database" in said["error"]
     assert not (tmp_path / "nothing.sqlite3").exists()
+
+
+def test_a_write_imports_no_signing_and_no_keyring(home):
+    """The chain is linked on every write with the standard library only: cryptography and the
+    keyring are for exports and checks."""
+    import subprocess
+    import sys
+
+    script = ("import json, sys\nfrom console.cli import main\n"
+              "codes = [main(['declare', 'Checkout down']), main(['log', 'INC-1', 'd: roll back']),\n"
+              "         main(['verify', 'INC-1'])]\n"
+              "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('cryptography', 'keyring')\n"
+              "               or m in ('console.chain_seal', 'console.secrets'))\n"
+              "print(json.dumps({'codes': codes, 'heavy': heavy}), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2],
+                          env={"INCIDENT_CONSOLE_HOME": str(home), "INCIDENT_CONSOLE_NAME": "Ana",
+                               "PATH": "/usr/bin:/bin"})
+    assert json.loads(done.stderr.strip().splitlines()[-1]) == {"codes": [0, 0, 0], "heavy": []}
