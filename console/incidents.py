@@ -115,10 +115,8 @@ class Incidents:
 
     @operation("incident.severity", register="severity", says=lambda b: f"SEV-{b['severity']}")
     def _severity_set(self, op: Applied):
-        self._ledger.execute(
-            "UPDATE incidents SET severity = ?, severity_hlc = ? WHERE id = ? AND severity_hlc < ?",
-            (op.body["severity"], op.hlc, op.incident_id, op.hlc),
-        )
+        self._ledger.set_register("incidents", ("id", op.incident_id), "severity",
+                                  {"severity": op.body["severity"]}, op.hlc)
         return self._ledger.put_entry(op, op.body["entry"])
 
     def set_status(
@@ -159,12 +157,9 @@ class Incidents:
     def _status_set(self, op: Applied):
         """The status with the times it carries (what its writer worked out from what it saw)."""
         body = op.body
-        self._ledger.execute(
-            "UPDATE incidents SET status = ?, mitigated_at = ?, resolved_at = ?, status_hlc = ? "
-            "WHERE id = ? AND status_hlc < ?",
-            (body["status"], body["mitigated_at"], body["resolved_at"], op.hlc, op.incident_id,
-             op.hlc),
-        )
+        self._ledger.set_register("incidents", ("id", op.incident_id), "status", {
+            "status": body["status"], "mitigated_at": body["mitigated_at"], "resolved_at": body["resolved_at"]},
+            op.hlc)
         return self._ledger.put_entry(op, body["entry"])
 
 

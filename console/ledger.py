@@ -104,6 +104,19 @@ class Ledger:
         if cursor.rowcount != 1:
             raise NotFound(f"no row {row_id} in {table}")
 
+    def set_register(self, table: str, where: tuple[str, object], register: str,
+                     values: dict[str, object], hlc: str) -> None:
+        """Last writer wins: set `values` on the row whose `where` column has that value, with
+        the register's clock `{register}_hlc` = `hlc`, unless a newer op has set it already
+        (ops can arrive in any order; the newest clock's values are the ones kept)."""
+        column, key = where
+        assignments = ", ".join(f'"{name}" = ?' for name in values)
+        self.conn.execute(
+            f'UPDATE "{table}" SET {assignments}, "{register}_hlc" = ? '
+            f'WHERE "{column}" = ? AND "{register}_hlc" < ?',
+            (*values.values(), hlc, key, hlc),
+        )
+
     @staticmethod
     def new_uid() -> str:
         """A fresh id for an entry or a task that made it here without one: a random (version 4)

@@ -598,6 +598,31 @@ def m0013_record_chain(db: "Database") -> None:
         )
 
 
+def m0015_updates_any_audience(db: "Database") -> None:
+    """`updates` without its CHECK on the three shipped audiences: the audiences are the
+    process's (an organisation's override may add one, which the CHECK refused with an
+    IntegrityError after the vocabulary had accepted it); the core checks them before it writes.
+    SQLite cannot drop a CHECK, so the table is made again with its rows, ids and index."""
+    db.execute("ALTER TABLE updates RENAME TO updates_0003")
+    db.execute(
+        """
+        CREATE TABLE updates (
+            id INTEGER PRIMARY KEY,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            audience TEXT NOT NULL CHECK (length(audience) > 0),
+            text TEXT NOT NULL,
+            "by" TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            hlc TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute('INSERT INTO updates (id, incident_id, audience, text, "by", sent_at, hlc) '
+               'SELECT id, incident_id, audience, text, "by", sent_at, hlc FROM updates_0003')
+    db.execute("DROP TABLE updates_0003")  # its index goes with it
+    db.execute("CREATE INDEX updates_by_audience ON updates(incident_id, audience, sent_at)")
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
@@ -608,6 +633,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0007_task_numbers", m0007_task_numbers),
     ("0008_op_log", m0008_op_log),
     ("0013_record_chain", m0013_record_chain),
+    ("0015_updates_any_audience", m0015_updates_any_audience),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

@@ -68,12 +68,9 @@ class Postmortems:
         someone else clears it; the owner acknowledging sets it)."""
         body = op.body
         self._ensure(op.incident_id)
-        self._ledger.execute(
-            "UPDATE postmortems SET owner = ?, deadline = ?, acknowledged_at = ?, ack_typed_by = ?, "
-            "owner_hlc = ? WHERE incident_id = ? AND owner_hlc < ?",
-            (body["owner"], body["deadline"], body["acknowledged_at"], body["ack_typed_by"],
-             op.hlc, op.incident_id, op.hlc),
-        )
+        self._ledger.set_register("postmortems", ("incident_id", op.incident_id), "owner", {
+            "owner": body["owner"], "deadline": body["deadline"], "acknowledged_at": body["acknowledged_at"],
+            "ack_typed_by": body["ack_typed_by"]}, op.hlc)
         self._ledger.put_entry(op, body["entry"])
 
     def acknowledge(
@@ -236,10 +233,8 @@ class Postmortems:
     @operation("postmortem.status")
     def _status_set(self, op: Applied) -> None:
         self._ensure(op.incident_id)
-        self._ledger.execute(
-            "UPDATE postmortems SET status = ?, status_hlc = ? WHERE incident_id = ? AND status_hlc < ?",
-            (op.body["status"], op.hlc, op.incident_id, op.hlc),
-        )
+        self._ledger.set_register("postmortems", ("incident_id", op.incident_id), "status",
+                                  {"status": op.body["status"]}, op.hlc)
         self._ledger.put_entry(op, op.body["entry"])
 
     def _ensure(self, incident_id: int) -> None:

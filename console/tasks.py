@@ -130,10 +130,7 @@ class Tasks:
     def _done(self, op: Applied):
         body = op.body
         self._ledger.row_of("tasks", body["task"])  # the task must be here first
-        self._ledger.execute(
-            "UPDATE tasks SET done_at = ?, done_hlc = ? WHERE uid = ? AND done_hlc < ?",
-            (body["done_at"], op.hlc, body["task"], op.hlc),
-        )
+        self._ledger.set_register("tasks", ("uid", body["task"]), "done", {"done_at": body["done_at"]}, op.hlc)
         return self._ledger.put_entry(op, body["entry"])
 
     def extend(self, incident_id: int, number: int, minutes: int | str, *, by: str) -> Change:
@@ -166,10 +163,7 @@ class Tasks:
         ledger.insert("task_extensions", {
             "task_id": ledger.row_of("tasks", body["task"]), "minutes": body["minutes"],
             "at": body["at"], "by": body["by"], "hlc": op.hlc})
-        ledger.execute(
-            "UPDATE tasks SET due_at = ?, due_hlc = ? WHERE uid = ? AND due_hlc < ?",
-            (body["due_at"], op.hlc, body["task"], op.hlc),
-        )
+        ledger.set_register("tasks", ("uid", body["task"]), "due", {"due_at": body["due_at"]}, op.hlc)
         return ledger.put_entry(op, body["entry"])
 
     def reassign(self, incident_id: int, number: int, owner: str, *, by: str) -> Change:
@@ -192,10 +186,7 @@ class Tasks:
     def _reassigned(self, op: Applied):
         body = op.body
         self._ledger.row_of("tasks", body["task"])  # the task must be here first
-        self._ledger.execute(
-            "UPDATE tasks SET owner = ?, owner_hlc = ? WHERE uid = ? AND owner_hlc < ?",
-            (body["owner"], op.hlc, body["task"], op.hlc),
-        )
+        self._ledger.set_register("tasks", ("uid", body["task"]), "owner", {"owner": body["owner"]}, op.hlc)
         return self._ledger.put_entry(op, body["entry"])
 
     def close_open(self, incident_id: int, *, by: str, to_followups: bool = False) -> Change:

@@ -141,9 +141,10 @@ def _after_first_paint(window: MainWindow, callback) -> None:
 
 
 def run(where: paths_module.Paths, process_dir: Path | None = None) -> int:
-    """Open the window and run until it is closed."""
+    """Open the window and run until it is closed (or told to stop by a signal)."""
     app = QApplication.instance() or QApplication(sys.argv)
     window = build(where, app=app, process_dir=process_dir)
+    stopped = _close_on_signals(window)
 
     def after_paint() -> None:
         _setup_logging(where)
@@ -152,4 +153,44 @@ def run(where: paths_module.Paths, process_dir: Path | None = None) -> int:
     _after_first_paint(window, after_paint)
     code = app.exec()
     del window
-    return code
+    return 128 + stopped[0] if stopped and code == 0 else code  # as a shell reports a signal
+
+
+def _close_on_signals(window: MainWindow) -> list:
+    """Ctrl+C in the terminal (SIGINT) and a polite kill (SIGTERM, as at logout) close the window
+    as its close button does - the writer finishes what it was given, drafts and geometry are
+    kept - instead of a KeyboardInterrupt traceback in whatever slot was running while the
+    window lived on. Qt's loop runs in C++, where Python's handlers cannot run; the signal's
+    byte on a socket (signal.set_wakeup_fd) wakes the loop so that they run at once.
+
+    Returns a list that gets the signal's number once one came (run's exit status)."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    stopped: list[int] = []
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+
+    def drain() -> None:  # Python has run the handler by now; empty the socket
+        try:
+            while reader.recv(64):
+                pass
+        except BlockingIOError:
+            pass
+
+    def stop(number, _frame) -> None:
+        if not stopped:
+            stopped.append(number)
+            log.info("closing on signal %d", number)
+            QTimer.singleShot(0, window.close)
+
+    notifier.activated.connect(drain)
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, stop)
+    window._signal_sockets = (reader, writer, notifier)  # live as long as the window
+    return stopped

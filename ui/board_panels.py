@@ -6,7 +6,7 @@ panel is `ui.roles_panel`; the update composer `ui.update_composer`.)
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QTreeView, QVBoxLayout, QWidget,
+    QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QTreeView, QVBoxLayout, QWidget,
 )
 
 from ui import actions
@@ -82,6 +82,19 @@ class InlineBar(QFrame):
         """`text` could not be saved: back into the field, ahead of anything typed since."""
         typed_since = self.edit.text().strip()
         self.edit.setText(f"{text} {typed_since}" if typed_since else text)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # The field's completer popup (the role bar suggests people) goes with the bar. With
+        # PySide6 6.12 a popup that was shown and hidden can stay the application's active
+        # window, and then nothing in ours can take the focus (the update composer opened next
+        # did not): the window is made active again.
+        completer = self.edit.completer()
+        if completer is not None and completer.popup().isVisible():
+            completer.popup().hide()
+        active, window = QApplication.activeWindow(), self.window()
+        if active is not None and active is not window and not active.isVisible():
+            window.activateWindow()
+        super().hideEvent(event)
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
         if watched is self.edit and actions.claims(event, ESC):

@@ -35,6 +35,7 @@ class CloseOut:
         show_moment: the prompts for a moment (`at_close`).
         handbook_requested: the board's signal, for the editor's handbook links.
         parent: the post-mortem editor's parent window.
+        preferences: where the editor's size and place are kept.
     """
 
     def __init__(
@@ -42,6 +43,7 @@ class CloseOut:
         closing_bar: InlineBar, callout: QLabel, current: Callable[[], Incident | None],
         roster: Callable[[], list[str]], send_line: Callable, submit: Callable,
         show_moment: Callable[[str], None], handbook_requested: Signal, parent: QWidget,
+        preferences: "Preferences",
     ) -> None:
         self.process = process
         self._reader = reader
@@ -57,6 +59,7 @@ class CloseOut:
         self._show_moment = show_moment
         self._handbook_requested = handbook_requested
         self._parent = parent
+        self._preferences = preferences
         self.postmortem_window: "PostmortemWindow | None" = None
         closing_bar.submitted.connect(self._on_step)
 
@@ -136,6 +139,7 @@ class CloseOut:
         self.postmortem_window = PostmortemWindow(self.process, self._writer, self._reader, incident,
                                                   self.author, text, self._roster(), self._parent)
         self.postmortem_window.handbook_requested.connect(self._handbook_requested)
+        self._preferences.keep_geometry(self.postmortem_window, "postmortem")
         self.postmortem_window.show()
 
     def check_meeting_reminder(self, now: datetime) -> None:

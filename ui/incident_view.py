@@ -109,7 +109,7 @@ class IncidentPage(BoardLayout):
             closing_bar=self.closing_bar, callout=self.callout, current=lambda: self.incident,
             roster=lambda: sorted({a.person for a in self._roles}, key=str.casefold),
             send_line=self.send_line, submit=self._submit, show_moment=self.prompts.show_moment,
-            handbook_requested=self.handbook_requested, parent=self,
+            handbook_requested=self.handbook_requested, parent=self, preferences=preferences,
         )
 
         for source in (self.header, self.prompt_strip, self.roles_panel):

@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
             from ui.handbook_window import HandbookWindow
 
             self.handbook = HandbookWindow(HandbookIndex(process=self.process), self)
+            self.preferences.keep_geometry(self.handbook, "handbook")
         if ref:
             self.handbook.open_ref(ref)
         self.handbook.show()
@@ -169,6 +170,7 @@ class MainWindow(QMainWindow):
             from ui.followups_window import FollowupsWindow
 
             self.followups_window = FollowupsWindow(self.writer, self._author, self)
+            self.preferences.keep_geometry(self.followups_window, "followups")
         self.followups_window.load(self.reader, self._clock.now().date())
         self.followups_window.show()
         self.followups_window.raise_()
@@ -182,6 +184,7 @@ class MainWindow(QMainWindow):
             from ui.metrics_view import MetricsWindow
 
             self.metrics_window = MetricsWindow(self._exports_dir, self)
+            self.preferences.keep_geometry(self.metrics_window, "metrics")
         self.metrics_window.set_incidents(self.reader.incidents.all())
         self.metrics_window.show()
         self.metrics_window.raise_()

@@ -7,6 +7,7 @@ them for this run only (and says so in the log), and a value that is not of its 
 hand-edited file) reads as the default.
 """
 
+import base64
 import json
 import logging
 import math
@@ -14,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings
 from PySide6.QtWidgets import QSplitter, QWidget
 
@@ -41,8 +43,10 @@ SNOOZED_UNTIL = Preference("prompts_snoozed_until", float, 0.0,
 CALL_MODE = Preference("call_mode", bool, False, "the compact call-mode window is open (Ctrl+Shift+C)")
 WINDOW = Preference("window_geometry", bytes, b"", "the main window's size and place on the screen")
 PANELS = Preference("panel_sizes", dict, {}, "the board's panel sizes: each splitter's sizes, by name")
+WINDOWS = Preference("window_geometries", dict, {},
+                     "the other windows' sizes and places (handbook, post-mortem, follow-ups, metrics), by name")
 
-ALL = (SOUND, PROMPTS, SNOOZED_UNTIL, CALL_MODE, WINDOW, PANELS)
+ALL = (SOUND, PROMPTS, SNOOZED_UNTIL, CALL_MODE, WINDOW, PANELS, WINDOWS)
 
 
 def _default(pref: Preference) -> Any:
@@ -148,13 +152,29 @@ class Preferences:
 
     # -- what the window keeps --------------------------------------------------------------
 
-    def keep_geometry(self, window: QWidget) -> None:
-        """Put `window` where it was last closed, and remember where it is when it closes."""
-        saved = self.get(WINDOW)
+    def keep_geometry(self, window: QWidget, name: str | None = None) -> None:
+        """Put `window` where it was last closed, and remember where it is when it closes: the
+        main window (no `name`), or another window under its `name`."""
+        if name is None:
+            saved = self.get(WINDOW)
+        else:
+            try:
+                saved = base64.b64decode(self.get(WINDOWS).get(name, ""), validate=True)
+            except (TypeError, ValueError):  # a hand-edited file: the window opens as new
+                saved = b""
         if saved:
             window.restoreGeometry(QByteArray(saved))
-        window.installEventFilter(_OnClose(lambda: (self.set(WINDOW, bytes(window.saveGeometry().data())),
-                                                    self.sync()), window))
+        window.installEventFilter(_OnClose(lambda: self._keep_place(window, name), window, on_hide=name is not None))
+
+    def _keep_place(self, window: QWidget, name: str | None) -> None:
+        if not shiboken6.isValid(window):  # the hide that a window deleted on close sends last;
+            return                         # its place was kept at the close before it
+        geometry = bytes(window.saveGeometry().data())
+        if name is None:
+            self.set(WINDOW, geometry)
+        else:
+            self.set(WINDOWS, {**self.get(WINDOWS), name: base64.b64encode(geometry).decode("ascii")})
+        self.sync()
 
     def keep_panels(self, root: QWidget) -> None:
         """Give every splitter under `root` its last sizes, and remember each move."""
@@ -184,13 +204,15 @@ def _splitters(root: QWidget) -> list[tuple[str, QSplitter]]:
 
 
 class _OnClose(QObject):
-    """Runs a callback when the watched widget is asked to close."""
+    """Runs a callback when the watched widget is asked to close (or, with `on_hide`, whenever
+    it is hidden: the handbook and the other windows are put away with Esc as often as closed)."""
 
-    def __init__(self, callback, parent: QObject) -> None:
+    def __init__(self, callback, parent: QObject, on_hide: bool = False) -> None:
         super().__init__(parent)
         self._callback = callback
+        self._types = (QEvent.Type.Close, QEvent.Type.Hide) if on_hide else (QEvent.Type.Close,)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.Close:
+        if event.type() in self._types:
             self._callback()
         return False

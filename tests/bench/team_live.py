@@ -17,7 +17,7 @@ stamped just before his commit; one clock, one machine):
 The floor, in the same run: a bare psycopg INSERT of the same row into a plain table with a
 NOTIFY, seen by another connection that LISTENs and then SELECTs it.
 
-    python -m tests.bench.team_live [--writes 100] [--gap 0.3] [--writer cli|window]
+    python -m tests.bench.team_live [--writes 100] [--gap 0.3] [--writer cli|window|cli-beside-window]
 """
 
 import argparse
@@ -42,6 +42,7 @@ from tests.team import cluster as pg
 from tests.team.conftest import ROOT, migrate_cli
 
 TARGET = 1.0  # seconds, p99 (issue 12: "Live")
+PUSHER = {"cli": "the CLI", "window": "his follower", "cli-beside-window": "the CLI's or his window's follower, first"}
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -213,7 +214,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--writes", type=int, default=100)
     parser.add_argument("--gap", type=float, default=0.3, help="longest random pause between writes (s)")
-    parser.add_argument("--writer", choices=("cli", "window"), default="cli")
+    parser.add_argument("--writer", choices=("cli", "window", "cli-beside-window"), default="cli",
+                        help="cli-beside-window: Ben's CLI writes while his own window is open (its "
+                             "follower sees the file change and pushes, racing the CLI's own push)")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -263,10 +266,10 @@ def main() -> None:
             signal.connect(look)
         watch = FileWatch(where.db_path)
         texts = [f"live note {n}" for n in range(args.writes)]
-        ben_window = BenWindow(ben) if args.writer == "window" else None
+        ben_window = BenWindow(ben) if args.writer in ("window", "cli-beside-window") else None
         for text in texts:
             pending.add(text)
-            if ben_window is not None:
+            if args.writer == "window":
                 ben_window.type(text)
                 wait(app, lambda: text in shown, 30)
             else:
@@ -296,13 +299,14 @@ def main() -> None:
 
         to_window = column(lambda t: shown[t] - recorded[t])
         parts = {
-            f"recorded -> on the server ({'the CLI' if args.writer == 'cli' else 'his follower'}'s push)": column(lambda t: received[t] - recorded[t]),
+            f"recorded -> on the server ({PUSHER[args.writer]}'s push)": column(lambda t: received[t] - recorded[t]),
             "on the server -> in Ana's file (her follower)": column(lambda t: watch.seen[t] - received[t]),
             "in Ana's file -> on Ana's board (the window; the file is polled every 5 ms)": column(lambda t: shown[t] - watch.seen[t]),
         }
         p50, p99 = percentiles(to_window)
         f50, f99 = percentiles(floor)
-        writer = "Ben's CLI" if args.writer == "cli" else "Ben's window (typed)"
+        writer = {"cli": "Ben's CLI", "window": "Ben's window (typed)",
+                  "cli-beside-window": "Ben's CLI with his window open"}[args.writer]
         print(f"{args.writes} notes, {writer} -> Ana's window, PostgreSQL {cluster.psql('SHOW server_version').strip()} "
               f"on loopback, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
         print(f"  window shows it: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {max(to_window) * 1000:.0f} ms "

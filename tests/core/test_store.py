@@ -126,10 +126,12 @@ def test_the_board_migration_creates_its_tables_and_indexes(where):
                 "INSERT INTO tasks (uid, incident_id, owner, text, assigned_at, due_at, created_by)"
                 " VALUES ('u', 42, 'Ben', 't', 'x', 'y', 'Ana')"
             )
+        db.execute("INSERT INTO incidents (title, severity, started_at, declared_at) VALUES ('t', 1, 'x', 'x')")
+        # The audiences are the process's (0015_updates_any_audience): any word but none at all.
         with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint"):
             db.execute(
                 "INSERT INTO updates (incident_id, audience, text, \"by\", sent_at) "
-                "VALUES (1, 'press', 't', 'Ana', 'x')"
+                "VALUES (1, '', 't', 'Ana', 'x')"
             )
     finally:
         db.close()

@@ -70,3 +70,35 @@ def test_an_override_that_switches_a_rule_off_is_obeyed(capsys, where, clock, tm
     assert run(capsys, "declare", "Card payments failing", "--sev", "2", clock=clock)[0] == 0
     code, _, err = run(capsys, "--process", str(folder), "update", "INC-1", "customers", HOSTED, clock=clock)
     assert code == 0 and "u12-no-internal-detail" not in err and "u11-no-eta" in err
+
+
+PARTNERS = """\
+update_templates:
+  - id: partners-notice
+    audience: partners
+    kind: comms
+    title: Notice to partners
+    body: "{ref}: {status}. Next notice {next_update}."
+    rules: [u17-unfilled]
+    page: training/internal_liaison
+"""
+
+
+def test_an_audience_added_by_an_override_takes_updates(capsys, where, clock, tmp_path):
+    """The audiences are the process's: one an override adds is stored like the shipped ones
+    (the updates table once refused any but three with a CHECK, as an IntegrityError)."""
+    folder = tmp_path / "process"
+    folder.mkdir()
+    (folder / "updates.yaml").write_text(PARTNERS, encoding="utf-8")
+    assert run(capsys, "declare", "Card payments failing", "--sev", "2", clock=clock)[0] == 0
+    code, out, err = run(capsys, "--process", str(folder), "update", "INC-1", "partners",
+                         "Card payments fail for some shoppers; next notice 15:00 UTC.", clock=clock)
+    assert (code, err) == (0, ""), err
+    assert "Update to partners: Card payments fail" in out
+    code, _, err = run(capsys, "--process", str(folder), "log", "INC-1", "/update partners all clear", clock=clock)
+    assert code == 0, err
+    assert [a for a, _ in sent(where)] == ["partners", "partners"]
+    # Without the override the word is no audience: refused in one line, nothing written.
+    code, _, err = run(capsys, "update", "INC-1", "partners", "again", clock=clock)
+    assert code == 2 and err.count("\n") == 1 and "partners" in err
+    assert len(sent(where)) == 2

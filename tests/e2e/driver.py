@@ -241,7 +241,13 @@ class App:
             ids = self.desktop.xdotool("search", "--onlyvisible", "--pid", str(self.proc.pid)).splitlines()
         except DesktopError:  # xdotool says nothing matched with a failure status
             return {}
-        return {i: self.desktop.xdotool("getwindowname", i) for i in ids}
+        found = {}
+        for i in ids:
+            try:
+                found[i] = self.desktop.xdotool("getwindowname", i)
+            except DesktopError:  # closed between the search and this look (X's BadWindow)
+                continue
+        return found
 
     def find_window(self, words: str) -> str:
         """The id of a showing window whose title contains `words`, or ""."""

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QSplitter
 
 from ui import app as ui_app
 from ui import preferences as prefs_module
-from ui.preferences import ALL, CALL_MODE, PANELS, PROMPTS, SNOOZED_UNTIL, SOUND, WINDOW, Preferences
+from ui.preferences import ALL, CALL_MODE, PANELS, PROMPTS, SNOOZED_UNTIL, SOUND, WINDOW, WINDOWS, Preferences
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -164,7 +164,8 @@ def test_panel_sizes_that_do_not_fit_the_board_are_left_alone(qtbot, where, cloc
 def test_each_value_round_trips_through_the_file(tmp_path):
     kept = Preferences.open(tmp_path / "config")
     values = [(SOUND, False), (PROMPTS, False), (SNOOZED_UNTIL, 1774792800.5), (CALL_MODE, True),
-              (WINDOW, b"\x01\xd9\xd0\xcb\x00"), (PANELS, {"boardColumns": [300, 700, 300]})]
+              (WINDOW, b"\x01\xd9\xd0\xcb\x00"), (PANELS, {"boardColumns": [300, 700, 300]}),
+              (WINDOWS, {"handbook": "AdnQyw=="})]
     assert [pref for pref, _ in values] == list(ALL)
     for pref, value in values:
         kept.set(pref, value)
@@ -184,3 +185,39 @@ def test_a_folder_that_cannot_be_written_keeps_them_for_this_run(tmp_path):
     assert kept.path is None and "this run only" in kept.problem
     kept.set(SOUND, False)
     assert kept.get(SOUND) is False and kept.get(PROMPTS) is True
+
+
+def test_the_other_windows_come_back_where_they_were_put_away(qtbot, where, clock):
+    """The handbook (F1, put away with Esc or closed) and the follow-ups window keep their
+    size and place across a restart, each its own; a hand-edited value opens it as new."""
+    win = build(qtbot, where, clock)
+    qtbot.keyClick(win, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: win.handbook is not None and win.handbook.isVisible())
+    win.handbook.resize(700, 500)
+    win.handbook.move(40, 30)
+    handbook = (win.handbook.width(), win.handbook.height())
+    win.handbook.hide()  # put away, not closed
+    win.show_followups()
+    win.followups_window.resize(620, 410)
+    followups = (win.followups_window.width(), win.followups_window.height())
+    win.followups_window.close()
+    win.close()
+    kept = Preferences.open(where.config_dir).get(WINDOWS)
+    assert set(kept) == {"handbook", "followups"}
+
+    again = build(qtbot, where, clock)
+    qtbot.keyClick(again, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: again.handbook is not None and again.handbook.isVisible())
+    assert (again.handbook.width(), again.handbook.height()) == handbook
+    again.show_followups()
+    assert (again.followups_window.width(), again.followups_window.height()) == followups
+    again.close()
+
+    broken = Preferences.open(where.config_dir)
+    broken.set(WINDOWS, {"handbook": "not base64 at all!"})
+    broken.sync()
+    third = build(qtbot, where, clock)
+    qtbot.keyClick(third, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: third.handbook is not None and third.handbook.isVisible())
+    assert (third.handbook.width(), third.handbook.height()) != handbook
+    third.close()
