@@ -351,3 +351,20 @@ def test_a_write_imports_no_signing_and_no_keyring(home):
                           env={"INCIDENT_CONSOLE_HOME": str(home), "INCIDENT_CONSOLE_NAME": "Ana",
                                "PATH": "/usr/bin:/bin"})
     assert json.loads(done.stderr.strip().splitlines()[-1]) == {"codes": [0, 0, 0], "heavy": []}
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_VALUE = st.one_of(st.none(), st.integers(min_value=-2**63, max_value=2**63 - 1), st.text(),
+                   st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x3000)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(rank=st.integers(0, 3), hlc=st.text(), uid=st.text(), entry_hlc=st.text(),
+       fields=st.lists(_VALUE, min_size=3, max_size=5))
+def test_the_encoding_is_json_dumps_of_the_record(rank, hlc, uid, entry_hlc, fields):
+    """The encoding is written out by hand for speed; it must be the bytes json.dumps makes."""
+    record = [chain.KINDS[rank], uid, hlc] if rank == 0 else [chain.KINDS[rank], uid, entry_hlc, hlc]
+    expected = json.dumps(record + fields, ensure_ascii=False, separators=(",", ":")).encode()
+    assert chain.encode(rank, hlc, uid, entry_hlc, tuple(fields)) == expected
