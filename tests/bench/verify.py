@@ -13,7 +13,7 @@ history) and chained as migration 0013 chains a database from before the chain. 
   alone and again while a check runs in a process of its own, as the window runs it - the
   check must not slow the open.
 
-    python -m tests.bench.verify [--entries 1000000] [--runs 3]
+    python -m tests.bench.verify [--entries 1000000] [--runs 3] [--db FILE]
 """
 
 import argparse
@@ -71,6 +71,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--db", type=Path, metavar="FILE",
+                        help="a database this benchmark built and chained before (its first incident): "
+                             "measured again without building (the build of 1M takes half an hour)")
     args = parser.parse_args()
 
     from console.chain import ChainReads, genesis
@@ -78,14 +81,22 @@ def main() -> None:
     from console.store import connect
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "verify.sqlite3"
-        incident_id, loaded = build(path, args.entries)
-        seconds = chained(path, incident_id)
+        if args.db:
+            path, incident_id = args.db, 1
+        else:
+            path = Path(tmp) / "verify.sqlite3"
+            incident_id, loaded = build(path, args.entries)
+            seconds = chained(path, incident_id)
         conn = connect(path, read_only=True)
         reads = ChainReads(conn, path)
         links = reads.head(incident_id).links
-        print(f"{args.entries:,} entries ({links:,} links with their history) built in {loaded:.1f} s, "
-              f"chained in {seconds:.1f} s (migration 0013's path)")
+        entries = conn.execute("SELECT count(*) FROM entries WHERE incident_id = ?",
+                               (incident_id,)).fetchone()[0]
+        if args.db:
+            print(f"{path}: {entries:,} entries ({links:,} links with their history)")
+        else:
+            print(f"{entries:,} entries ({links:,} links with their history) built in {loaded:.1f} s, "
+                  f"chained in {seconds:.1f} s (migration 0013's path)")
 
         assert reads.verify(incident_id) is None
         verify = _timed(lambda: reads.verify(incident_id), args.runs)
