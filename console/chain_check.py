@@ -3,10 +3,12 @@
     python -m console.chain_check DATABASE INCIDENT_ID
 
 The window's badge (ui/chain_badge.py) runs it when an incident is opened, so that a long check
-(seconds at a million entries) never competes with the window for its interpreter.
+(seconds at a million entries) never competes with the window for its interpreter, and runs
+at a lower priority (nice 10), so the window comes first for the processor.
 """
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -19,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     """Check the incident's chain and say what was found as one line of JSON: {"holds": true},
     or {"holds": false, "what": ..., "how": ..., "n": ..., "line": ...}, or {"error": ...}
     (exit 1)."""
+    if hasattr(os, "nice"):
+        os.nice(10)  # a check in the background: the window comes first for the processor
     args = sys.argv[1:] if argv is None else argv
     path = Path(args[0])
     try:
