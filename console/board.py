@@ -124,10 +124,11 @@ def prompts_for(process: Any, moment: str, audiences: tuple[str, ...] = ("ic",))
     return [p for p in process.items("prompts") if p["moment"] == moment and p["audience"] in audiences]
 
 
-def moment_holds(moment: str, incident: Incident, *, commander: str | None, overdue: int) -> bool:
+def moment_holds(moment: str, incident: Incident, *, commander: str | None, overdue: int,
+                 span_over: bool = False) -> bool:
     """Whether what a moment's prompts speak to is still so, asked again on every change and
     every second: the opening prompts while nobody is IC, a time-box's while a task is
-    overdue, the close's while the incident is resolved. The others (a decision, a task just
+    overdue, the span of control's while too many report to the IC, the close's while the incident is resolved. The others (a decision, a task just
     given, a lull) hold while the incident is open, for as long as the board shows them."""
     if moment == "at_close":
         return incident.status == "resolved"
@@ -137,6 +138,8 @@ def moment_holds(moment: str, incident: Incident, *, commander: str | None, over
         return commander is None
     if moment == "timer_expired":
         return overdue > 0
+    if moment == "span_exceeded":  # console.span: more report to the IC than the threshold
+        return span_over
     return True
 
 

@@ -163,16 +163,18 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
         q.add_argument("--limit", type=_limit, default=10, metavar="N", help=f"at most N hits (1..{MAX_LIMIT})")
 
     if only != "":
-        from console import cli_postmortem, cli_team
+        from console import cli_import, cli_people, cli_postmortem, cli_team, cli_verify
 
         if wanted(*cli_postmortem.COMMANDS):
             cli_postmortem.add_parsers(sub, common, _Parser)
         if wanted(*cli_team.COMMANDS):
             cli_team.add_parsers(sub, common, _Parser)
-        from console import cli_verify
-
         if wanted(*cli_verify.COMMANDS):
             cli_verify.add_parsers(sub, common, _Parser)
+        if wanted(*cli_people.COMMANDS):
+            cli_people.add_parsers(sub, common, _Parser)
+        if wanted(*cli_import.COMMANDS):
+            cli_import.add_parsers(sub, common, _Parser)
     if wanted(desktop.COMMAND):
         desktop.add_parser(sub, common, _Parser)
 
@@ -201,11 +203,18 @@ def _add_verb_parsers(sub, common: argparse.ArgumentParser, words, wanted) -> No
     `incident-console VERB REF ARGS...` does what `/VERB ARGS` typed in the note box does."""
     from console.verbs import FIXED_VERBS
 
+    groups: dict[str, argparse._SubParsersAction] = {}
     for verb in FIXED_VERBS:
-        if not verb.cli or not wanted(verb.name, *verb.cli_names):
+        if not verb.cli or not wanted(verb.name, *verb.cli_names, *verb.cli_path[:1]):
             continue
-        p = sub.add_parser(verb.name, aliases=list(verb.cli_names), parents=[common],
-                           help=f"{verb.summary} (as {verb.usage})")
+        if verb.cli_path:  # `subteam add`: under its group, which has its own reads (`subteam list`)
+            group = verb.cli_path[0]
+            if group not in groups:
+                groups[group] = _add_group_parser(sub, common, group)
+            p = groups[group].add_parser(verb.cli_path[1], parents=[common], help=f"{verb.summary} (as {verb.usage})")
+        else:
+            p = sub.add_parser(verb.name, aliases=list(verb.cli_names), parents=[common],
+                               help=f"{verb.summary} (as {verb.usage})")
         p.set_defaults(verb_name=verb.name)
         p.add_argument("ref")
         for param in verb.params:
@@ -215,6 +224,21 @@ def _add_verb_parsers(sub, common: argparse.ArgumentParser, words, wanted) -> No
         if verb.back_datable:
             p.add_argument("--at", metavar="TIME", help="when it happened (default: now)")
         p.add_argument("--by", metavar="NAME", help="who did it (default: this seat)")
+
+
+# The groups some verbs' subcommands live under, with what the group reads besides.
+_GROUPS = {"subteam": "sub-teams of a complex incident: add, join, done, list"}
+
+
+def _add_group_parser(sub, common: argparse.ArgumentParser, group: str):
+    p = sub.add_parser(group, parents=[common], help=_GROUPS[group])
+    verbs = p.add_subparsers(dest="verb", metavar="VERB", required=True, parser_class=_Parser)
+    if group == "subteam":
+        q = verbs.add_parser("list", parents=[common], help="the sub-teams, their leaders, members and "
+                             "check-backs, and the IC's span of control")
+        q.add_argument("ref")
+        q.add_argument("--json", action="store_true", help="print JSON")
+    return verbs
 
 
 def _limit(text: str) -> int:
@@ -380,14 +404,16 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
             return _print_change(session, _run_verb(session))
         handler = _HANDLERS.get(args.command)
         if handler is None:
-            from console import cli_postmortem, cli_team
+            from console import cli_import, cli_people, cli_postmortem, cli_team, cli_verify
 
             if args.command in cli_team.COMMANDS:
                 return cli_team.run(session)
-            from console import cli_verify
-
             if args.command in cli_verify.COMMANDS:
                 return cli_verify.run(session)
+            if args.command in cli_people.COMMANDS:
+                return cli_people.run(session)
+            if args.command in cli_import.COMMANDS:
+                return cli_import.run(session)
 
             if args.command not in cli_postmortem.COMMANDS:  # pragma: no cover - argparse stops it
                 raise InputError(f"unknown command {args.command!r}")
@@ -436,11 +462,14 @@ def _show(session: Session) -> int:
     incident = read.incidents.get(incident_id)
     roles = read.roster.current(incident_id)
     conflicts = read.sync.conflicts(incident_id)
+    span, teams = _span_and_teams(session, incident_id)
     if session.args.json:
         print(json.dumps({
             "ref": incident.ref, "title": incident.title, "severity": incident.severity,
             "status": incident.status, "declared_at": incident.declared_at,
             "roles": [{"role": a.role, "person": a.person, "from": a.from_at} for a in roles],
+            "span_of_control": span.to_json(),
+            "subteams": [_team_json(t, read) for t in teams],
             "concurrent": [
                 {"value": c.register, "kept": {"by": c.kept[0], "set": c.kept[1]},
                  "others": [{"by": who, "set": what} for who, what in c.others], "text": c.text()}
@@ -454,6 +483,54 @@ def _show(session: Session) -> int:
         print(f"  {a.role}: {a.person} (since {a.from_at})")
     for conflict in conflicts:
         print(f"  {conflict.register} {conflict.text()}")
+    for team in teams:
+        print(f"  {_team_line(team, read)}")
+    if span.warning:
+        print(f"  {span.warning}")
+    return 0
+
+
+def _span_and_teams(session: Session, incident_id: int):
+    """The IC's span of control now (console.span) and the teams working."""
+    from console.span import span_of_control
+
+    read = session.service().read
+    teams = read.subteams.active(incident_id)
+    return span_of_control(session.process(), read.roster.current(incident_id), teams), teams
+
+
+def _team_json(team, read) -> dict:
+    task = read.tasks.by_uid(team.task_uid)
+    return {"team": team.name, "leader": team.leader, "problem": team.problem, "members": list(team.members),
+            "room": team.room, "bridge": team.bridge, "started_at": team.started_at, "done_at": team.done_at,
+            "check_back": {"task": task.ref, "due_at": task.due_at, "done": task.done_at is not None}
+            if task else None}
+
+
+def _team_line(team, read) -> str:
+    task = read.tasks.by_uid(team.task_uid)
+    members = ", ".join(team.members) or "no members yet"
+    due = f", check back {task.ref} at {task.due_at}" if task and task.done_at is None else ""
+    done = f", done {team.done_at}" if team.done_at else ""
+    return f"{team.name}: {team.leader} leads, on {team.problem} ({members}){due}{done}"
+
+
+def _subteams(session: Session) -> int:
+    """`subteam list REF`: every team of the incident, done ones too, and the IC's span."""
+    incident_id = session.incident()
+    read = session.service().read
+    teams = read.subteams.all(incident_id)
+    span, _ = _span_and_teams(session, incident_id)
+    if session.args.json:
+        print(json.dumps({"subteams": [_team_json(t, read) for t in teams],
+                          "span_of_control": span.to_json()}, ensure_ascii=False, indent=2))
+        return 0
+    for team in teams:
+        print(_team_line(team, read))
+    if not teams:
+        print(f"{read.incidents.get(incident_id).ref}: no sub-teams")
+    if span.warning:
+        print(span.warning)
     return 0
 
 
@@ -552,6 +629,7 @@ _HANDLERS = {
     "declare": _declare,
     "export": _export,
     "log": _log,
+    "subteam": _subteams,
 }
 
 

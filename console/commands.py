@@ -177,6 +177,14 @@ class Language:
             raise InputError(f"/{parsed.command} cannot be back-dated: it is recorded as of now")
         return parsed._replace(at=at.astimezone(timezone.utc))
 
+    def entry_kind(self, text: str) -> tuple[str, str]:
+        """The kind a text's prefix names (`d: roll back` -> decision, `roll back`), else the
+        plain note and the text as it was. Nothing else of the line is read - no command, no
+        time - for text written elsewhere and brought in (a Slack import), where `/sev 1` is
+        what somebody said, not a command."""
+        kind, body = _take_prefix(text, self.prefixes)
+        return (kind, body) if kind is not None and body else (DEFAULT_KIND, text)
+
     # -- writing a line back -----------------------------------------------------------------
 
     def format(self, parsed: Parsed) -> str:
@@ -191,13 +199,14 @@ class Language:
 
     # -- completion ----------------------------------------------------------------------------
 
-    def complete(self, text: str, people: list[str]) -> list[str]:
+    def complete(self, text: str, people: list[str], teams: list[str] = ()) -> list[str]:
         """Whole-line completions of a partial line, for Tab.
 
         After `/`, the verb names; then, for the parameter being typed, what its declaration
-        offers: the people already in the incident for a NAME, the states, audiences or roles
-        for those. Anything else: no completions.
+        offers: `people` for a NAME (the incident's, then the directory's), `teams` for a TEAM
+        (the directory's), the states, audiences or roles for those. Anything else: none.
         """
+        named = {"people": people, "teams": teams}
         stripped = text.lstrip()
         lead = text[: len(text) - len(stripped)]
         if not stripped.startswith("/"):
@@ -214,12 +223,12 @@ class Language:
         done, partial = f"{lead}/{match.group(1)} ", match.group(2)
         for index, param in enumerate(verb.params):
             later = verb.params[index + 1:]
-            after = " " if any(not p.optional for p in later) or (later and param.choices != "people") else ""
-            if param.choices == "people":
+            after = " " if any(not p.optional for p in later) or (later and param.choices not in named) else ""
+            if isinstance(param.choices, str) and param.choices in named:
                 wanted = _words(partial).casefold()
                 seen: set[str] = set()
                 found = []
-                for person in people:
+                for person in named[param.choices]:
                     key = person.casefold()
                     if key.startswith(wanted) and key not in seen:
                         seen.add(key)
@@ -230,7 +239,7 @@ class Language:
                 if param.choices is None:
                     return []
                 return [f"{done}{word}{after}" for word in param.choices(self.vocabulary)
-                        if word.startswith(head.lower())]
+                        if word.lower().startswith(head.lower())]
             done, partial = f"{done}{head} ", rest.lstrip()
         return []
 

@@ -4,7 +4,7 @@ Format `incident-console/1` (schema: `data/export.schema.json`). Every time is I
 ending in `Z`; the timeline is sorted by when things happened; metrics are whole seconds, or
 null where the incident has not reached that point. A field never changes meaning within a
 version: a new meaning means `incident-console/2`. New fields may be added within a version,
-as the board (`tasks`, `checklist`, `updates`) was, and each timeline item's `id`, `pinned`,
+as the board (`tasks`, `checklist`, `updates`) and the sub-teams (`subteams`) were, and each timeline item's `id`, `pinned`,
 `retracted` and `revisions` (its `text` stays what was first written).
 
 In a team (console.sync) the export is the same on every console that has the same ops: no
@@ -131,7 +131,20 @@ def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
              "created_at": i.created_at}
             for place, i in enumerate(followups, 1)
         ],
+        "subteams": _subteams(reader, incident_id),
     }
+
+
+def _subteams(reader: Reader, incident_id: int) -> list[dict[str, Any]]:
+    """The sub-teams spun off, in the order they were (console.subteams): the leader's
+    check-back is a task of `tasks`, named by its number."""
+    tasks = {t.uid: t.ref for t in reader.tasks.all(incident_id)}
+    return [
+        {"team": t.name, "leader": t.leader, "problem": t.problem, "room": t.room, "bridge": t.bridge,
+         "check_back": tasks.get(t.task_uid), "started_at": t.started_at, "done_at": t.done_at,
+         "members": list(t.members), "joined": list(t.ever)}
+        for t in reader.subteams.all(incident_id)
+    ]
 
 
 def _postmortem(reader: Reader, incident_id: int) -> dict[str, Any] | None:

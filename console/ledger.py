@@ -147,11 +147,12 @@ class Ledger:
         """Record the op of `effect` (a method marked `@operation`) with `body`, and run it.
 
         Inside the caller's write transaction: the op and its rows commit together or not at
-        all. `incident` is None only for the op that declares one. Returns what the effect
-        returns (the entry it wrote, say)."""
+        all. `incident` is None for the op that declares one (its body names it) and for an op
+        that belongs to no incident (the people directory's). Returns what the effect returns
+        (the entry it wrote, say)."""
         verb = effect.op_name
         register = register_of(verb, body)
-        incident_uid = incident.uid if incident is not None else body["uid"]
+        incident_uid = incident.uid if incident is not None else body["uid"] if effect.op_declares else None
         base = self.newest_on(incident_uid, register) if register else None
         op = Op(uid or self.new_uid(), self.replica, self.next_hlc(), incident_uid, verb,
                 canonical(body), base)

@@ -598,6 +598,79 @@ def m0013_record_chain(db: "Database") -> None:
         )
 
 
+def m0010_people(db: "Database") -> None:
+    """The people directory (issue 13): who can be reached, and how.
+
+    Not part of any incident: a person is a row keyed by a uid made from their e-mail (else
+    their name), so two consoles of a team that add the same person make the same row. The
+    whole row is one register: the op with the newest HLC wins (`hlc`). Slack imports need
+    nothing here: an imported message's entry uid is made from the incident, the channel and
+    the message's `ts`, which is what makes a second import add nothing.
+    """
+    db.execute(
+        """
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            email TEXT,
+            handle TEXT,
+            team TEXT,
+            on_call INTEGER NOT NULL DEFAULT 0 CHECK (on_call IN (0, 1)),
+            phone TEXT,
+            hlc TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX people_name ON people(name COLLATE NOCASE)")
+    db.execute("CREATE INDEX people_email ON people(email COLLATE NOCASE)")
+    db.execute("CREATE INDEX people_handle ON people(handle COLLATE NOCASE)")
+
+
+def m0011_subteams(db: "Database") -> None:
+    """Sub-teams of a complex incident (console.subteams): each team spun off (its process name,
+    room and bridge as they were, its leader, problem and the leader's check-back task), when it
+    was done, and who joined it. A person's team is their newest membership by HLC, in a team
+    not done, so a move needs no update and consoles agree whatever order joins arrive in."""
+    db.execute(
+        """
+        CREATE TABLE subteams (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            team TEXT NOT NULL,
+            name TEXT NOT NULL,
+            room TEXT NOT NULL,
+            bridge TEXT NOT NULL,
+            leader TEXT NOT NULL,
+            problem TEXT NOT NULL,
+            task_uid TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            done_at TEXT,
+            "by" TEXT NOT NULL,
+            hlc TEXT NOT NULL,
+            done_hlc TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX subteams_incident ON subteams(incident_id, hlc)")
+    db.execute(
+        """
+        CREATE TABLE subteam_members (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            subteam_id INTEGER NOT NULL REFERENCES subteams(id),
+            person TEXT NOT NULL,
+            joined_at TEXT NOT NULL,
+            "by" TEXT NOT NULL,
+            hlc TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX subteam_members_team ON subteam_members(subteam_id, hlc)")
+    _append_only(db, "subteam_members", "sub-team memberships")
+
+
 def m0015_updates_any_audience(db: "Database") -> None:
     """`updates` without its CHECK on the three shipped audiences: the audiences are the
     process's (an organisation's override may add one, which the CHECK refused with an
@@ -632,6 +705,8 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0006_acknowledgement_typed_by", m0006_acknowledgement_typed_by),
     ("0007_task_numbers", m0007_task_numbers),
     ("0008_op_log", m0008_op_log),
+    ("0010_people", m0010_people),
+    ("0011_subteams", m0011_subteams),
     ("0013_record_chain", m0013_record_chain),
     ("0015_updates_any_audience", m0015_updates_any_audience),
 ]

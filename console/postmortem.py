@@ -217,6 +217,8 @@ def _responders(reader: Reader, process: Process, incident: Incident) -> list[st
         )
         if a.role in (COMMANDER, SCRIBE):
             marks.setdefault(key, set()).add(shorts.get(a.role, a.role))
+    for person, held in _teams_held(reader, incident):
+        people.setdefault(person.casefold(), [escape_inline(person)]).append(held)
     if not people:
         return ["_No roles were recorded._", ""]
     out = []
@@ -225,6 +227,25 @@ def _responders(reader: Reader, process: Process, incident: Incident) -> list[st
         mark = "".join(f" **({m})**" for m in held_marks)
         out.append(f"- {name}{mark}: {'; '.join(held)} (UTC)")
     return out + [""]
+
+
+def _teams_held(reader: Reader, incident: Incident) -> list[tuple[str, str]]:
+    """(person, what they did in the sub-teams) in the order it happened: who led which team on
+    what problem, and who was in which team when (until they moved, or the team was done)."""
+    teams = reader.subteams.all(incident.id)
+    if not teams:
+        return []
+    by_id = {t.id: t for t in teams}
+    held = [(t.started_at, t.leader, f"led {escape_inline(t.name)} on {escape_inline(t.problem)} "
+             f"{_utc(t.started_at)[11:]}–{_utc(t.done_at)[11:] if t.done_at else 'end'}") for t in teams]
+    joins = reader.subteams.memberships(incident.id)
+    for place, m in enumerate(joins):
+        team = by_id[m.subteam_id]
+        later = [n.joined_at for n in joins[place + 1:] if n.person.casefold() == m.person.casefold()]
+        ends = [e for e in (team.done_at, min(later) if later else None) if e]
+        until = _utc(min(ends))[11:] if ends else "end"
+        held.append((m.joined_at, m.person, f"in {escape_inline(team.name)} {_utc(m.joined_at)[11:]}–{until}"))
+    return [(person, text) for _, person, text in sorted(held, key=lambda h: h[0])]
 
 
 IMPACT_BEGAN = "Impact began"

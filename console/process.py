@@ -206,7 +206,8 @@ def _text(required: bool = True) -> F:
 
 
 PAGE = F("page")
-_MOMENTS = ("on_join", "before_decision", "on_assign", "lull", "timer_expired", "periodic", "at_close")
+_MOMENTS = ("on_join", "before_decision", "on_assign", "lull", "timer_expired", "periodic", "at_close",
+            "span_exceeded")
 _STEPS = ("open", "size_up", "stabilize", "update", "verify", "continuous", "close")
 _CHECKS = ("regex", "roster_blame", "acronyms", "sentence_count", "timeline_links",
            "impact_numbers", "action_item_tags", "apology", "unfilled", "manual")
@@ -288,6 +289,13 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
     "glossary.yaml": {"terms": {
         "term": _text(), "definition": _text(), "aliases": F("strlist"), "page": PAGE,
     }},
+    "subteams.yaml": {
+        "subteams": {"name": _text(), "room": _text(), "bridge": _text()},
+        "span_of_control": {
+            "role": F("str", ref="roles"), "reports": F("list", ref="roles"),
+            "threshold": F("int", low=1, high=100), "text": _text(), "page": PAGE,
+        },
+    },
 }
 # Files the process once had, and what to do with an override of one.
 RETIRED_FILES = {
@@ -711,9 +719,29 @@ def _cross_checks(lists: dict[str, LList], problems: list[Problem]) -> None:
                     problems.append(Problem(*item.key_loc["id"], f"checklist item id {_shown.repr(item['id'])} "
                                             f"is already used at {seen[item['id']][0]}:{seen[item['id']][1]}"))
                 seen.setdefault(item["id"], item.key_loc["id"])
+    _check_subteams(lists["subteams"], lists["span_of_control"], problems)
     for rule in lists["lint_rules"]:
         if rule.get("check") == "regex" and not rule.get("pattern"):
             problems.append(Problem(*rule.loc, f"lint rule {_shown.repr(rule['id'])} has check regex but no pattern"))
+
+
+def _check_subteams(teams: LList, spans: LList, problems: list[Problem]) -> None:
+    """A team's name is one word (typed first in `/subteam Alpha …`) naming one team only, by
+    name or id, in any case; one span of control per role."""
+    seen: dict[str, str] = {}
+    for team in teams:
+        name = team.get("name") if isinstance(team, LDict) else None
+        if isinstance(name, str) and name.strip():
+            if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name, re.ASCII):
+                problems.append(Problem(*team.key_loc["name"], f"sub-team name {_shown.repr(name)} must be one "
+                                        "word of letters, digits, - or _ (it is typed in /subteam NAME …)"))
+                continue
+            for word in {name.casefold(), team["id"].casefold()}:
+                if word in seen and seen[word] != team["id"]:
+                    problems.append(Problem(*team.key_loc["name"], f"sub-team name {_shown.repr(name)} "
+                                            f"already names sub-team {_shown.repr(seen[word])}"))
+                seen.setdefault(word, team["id"])
+    _unique(spans, "role", problems)
 
 
 def _unique(items: Iterable[LDict], key: str, problems: list[Problem]) -> None:

@@ -15,10 +15,12 @@ from console.drafts import DraftReads
 from console.entry_history import EntryHistoryReads
 from console.followups import FollowupReads
 from console.incidents import IncidentReads
+from console.people import PeopleReads
 from console.postmortem_record import PostmortemReads
 from console.roster import RosterReads
 from console.search import Search
 from console.store import storage_errors
+from console.subteams import SubteamReads
 from console.sync import SyncReads
 from console.tasks import TaskReads
 from console.timeline import TimelineReads
@@ -44,6 +46,8 @@ class Reader:
         self.followups = FollowupReads(conn, path)
         self.sync = SyncReads(conn, path)
         self.chain = ChainReads(conn, path)
+        self.people = PeopleReads(conn, path)
+        self.subteams = SubteamReads(conn, path)
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (never for our own writes).

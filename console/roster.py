@@ -16,7 +16,7 @@ from console.domain import Change, RoleAssignment
 from console.errors import InputError
 from console.ops import Applied, operation
 from console.store import storage_errors
-from console.vocabulary import COMMANDER
+from console.vocabulary import COMMANDER, TEAM_LEADER
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.ledger import Ledger
@@ -29,17 +29,19 @@ class Roster:
         self._ledger = ledger
 
     def assign(
-        self, incident_id: int, role: str, person: str, *, by: str, at: datetime | None = None
+        self, incident_id: int, role: str, person: str, *, by: str, at: datetime | None = None,
+        for_team: bool = False,
     ) -> Change:
         """Give a role to a person, keeping the history.
 
         The role's `max` in the process decides how many hold it: with 1, a new holder ends
         the previous holder's term at the same moment; with more, a holder past the limit is
-        refused. A new Incident Commander is written as a hand-over of command.
+        refused. A new Incident Commander is written as a hand-over of command. The Sub-team
+        Leader is held by a team's leader only: console.subteams gives it (`for_team`).
         """
         ledger = self._ledger
         definition, name, author, incident, current, holder = self._look(
-            incident_id, role, person, by
+            incident_id, role, person, by, for_team
         )
         key, label = definition.id, definition.name
         if holder is not None:
@@ -85,21 +87,24 @@ class Roster:
         return self._ledger.put_entry(op, body["entry"])
 
     def hold(
-        self, incident_id: int, role: str, person: str, *, by: str, at: datetime | None = None
+        self, incident_id: int, role: str, person: str, *, by: str, at: datetime | None = None,
+        for_team: bool = False,
     ) -> Change | None:
         """Make sure `person` holds `role`: assign it (as `assign` does) unless they already
         do, in which case nothing is written and None is returned."""
-        definition, name, _, _, _, holder = self._look(incident_id, role, person, by)
+        definition, name, _, _, _, holder = self._look(incident_id, role, person, by, for_team)
         if holder is not None:
             return None
-        return self.assign(incident_id, definition.id, name, by=by, at=at)
+        return self.assign(incident_id, definition.id, name, by=by, at=at, for_team=for_team)
 
     def relieve(
-        self, incident_id: int, role: str, person: str, *, by: str, at: datetime | None = None
+        self, incident_id: int, role: str, person: str, *, by: str, at: datetime | None = None,
+        for_team: bool = False,
     ) -> Change:
         """End a person's term in a role (at `at`, or now)."""
         ledger = self._ledger
-        definition, name, author, incident, _, holder = self._look(incident_id, role, person, by)
+        definition, name, author, incident, _, holder = self._look(incident_id, role, person, by,
+                                                                   for_team)
         label = definition.name
         if holder is None:
             raise InputError(f"{name} does not hold {label} on {incident.ref}")
@@ -147,11 +152,15 @@ class Roster:
             if end != to_at:
                 ledger.update("role_assignments", term_id, {"to_at": end})
 
-    def _look(self, incident_id: int, role: str, person: str, by: str):
+    def _look(self, incident_id: int, role: str, person: str, by: str, for_team: bool = False):
         """The role's definition, the cleaned names, the incident, the role's current
         holders and the one among them who is `person` (None if they hold it not)."""
         ledger = self._ledger
         definition = ledger.vocabulary.role(role)
+        if definition.id == TEAM_LEADER and not for_team:
+            raise InputError(f"the {definition.name} leads a sub-team: write /subteam TEAM NAME MINUTES "
+                             "PROBLEM (e.g. /subteam Alpha Dee Patel 20m replica lag), and "
+                             "/subteam-done TEAM when it is done")
         name = domain.clean_text(person, "person", domain.MAX_NAME)
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         incident = ledger.read.incidents.get(incident_id)

@@ -14,6 +14,9 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.postmortem.name_owner(...)  acknowledge, set_details, save, set_status
                                                                         (console.postmortem_record)
     service.followups.add(...)          update, import_todos            (console.followups)
+    service.people.put(...)             plan                            (console.people)
+    service.chat_import.plan(...)       write                           (console.chat_import)
+    service.subteams.add(...)           join, done                      (console.subteams)
     service.sync.apply(...)             outgoing, mark_pushed, set_numbers, join...
                                                                         (console.sync)
 
@@ -26,6 +29,7 @@ from datetime import datetime
 from pathlib import Path
 
 from console.chain import ChainOrigins
+from console.chat_import import ChatImport
 from console.checklist import Checklist
 from console.clock import Clock
 from console.drafts import Drafts
@@ -33,10 +37,12 @@ from console.entry_history import EntryHistory
 from console.followups import Followups
 from console.incidents import Incidents
 from console.ledger import Ledger
+from console.people import People
 from console.postmortem_record import Postmortems
 from console.queries import Reader
 from console.roster import Roster
 from console.store import open_store, storage_errors
+from console.subteams import Subteams
 from console.sync import Sync
 from console.tasks import Tasks
 from console.timeline import Timeline
@@ -68,9 +74,13 @@ class IncidentService:
         self.updates = Updates(ledger)
         self.postmortem = Postmortems(ledger)
         self.followups = Followups(ledger)
+        self.people = People(ledger)
+        self.chat_import = ChatImport(ledger)
+        self.subteams = Subteams(ledger, self.roster, self.tasks)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups, ChainOrigins(ledger)))
+                                  self.followups, self.people, self.chat_import, self.subteams,
+                                  ChainOrigins(ledger)))
 
     @property
     def vocabulary(self) -> Vocabulary:

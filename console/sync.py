@@ -135,8 +135,8 @@ class Sync:
         if op.incident is not None:
             row = ledger.execute("SELECT id FROM incidents WHERE uid = ?", (op.incident,)).fetchone()
             incident_id = row[0] if row else None
-        if incident_id is None and not effect.op_declares:
-            return False
+        if incident_id is None and not effect.op_declares and op.incident is not None:
+            return False  # its incident has not arrived (an op of no incident runs as it comes)
         try:
             with ledger.writing():
                 ledger.store_op(op, register_of(op.verb, body), pushed=True)

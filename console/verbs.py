@@ -20,7 +20,7 @@ from console import domain
 from console.domain import Change
 from console.errors import InputError
 from console.patterns import LazyPattern
-from console.vocabulary import COMMANDER, Role, Vocabulary
+from console.vocabulary import COMMANDER, TEAM_LEADER, Role, Vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.service import IncidentService
@@ -31,6 +31,7 @@ _MINUTES_WORD = LazyPattern(r"[0-9]+m?", re.ASCII | re.IGNORECASE)
 _SME_BRACKETS = LazyPattern(r"(?P<person>.+?)\s*\((?P<service>[^()]*)\)", re.DOTALL)
 _SME_FOR = LazyPattern(r"\s+for\s+", re.IGNORECASE)
 _OBJECTIONS = LazyPattern(r"\s--\s*objections?\s*:\s*", re.IGNORECASE)
+_MEMBERS = LazyPattern(r"(?:^|\s)--\s*members?\s*:\s*", re.IGNORECASE)
 
 
 # -- what a verb is made of ------------------------------------------------------------------
@@ -38,7 +39,8 @@ _OBJECTIONS = LazyPattern(r"\s--\s*objections?\s*:\s*", re.IGNORECASE)
 class Param(NamedTuple):
     """One parameter: `read` turns what was typed into a checked value (InputError if it can't);
     `show` writes the value back as the line would have it. `choices` names what Tab offers:
-    "people", or a function of the vocabulary returning the words to offer."""
+    "people" (the incident's and the directory's) or "teams" (the directory's), given by the
+    caller of `Language.complete`; or a function of the vocabulary returning the words to offer."""
 
     name: str
     metavar: str
@@ -77,6 +79,7 @@ class Verb(NamedTuple):
     words: tuple[str, ...] = ()  # other names it answers to (a role's id and aliases)
     cli_names: tuple[str, ...] = ()  # other names of its CLI subcommand (task-done)
     cli: bool = True  # offered as a CLI subcommand
+    cli_path: tuple[str, ...] = ()  # its subcommand under a group instead (`subteam add`)
     role: str | None = None  # the role this verb gives, for a role of the process
     # After parsing: a value for other arguments worked out from the text (objections).
     derive: Callable[[dict, str], dict] | None = None
@@ -318,7 +321,8 @@ def role_verb(role: Role) -> Verb:
     )
 
 
-ROLE = Param("role", "ROLE", _role, lambda r: r, choices=lambda v: tuple(r.command for r in v.roles))
+ROLE = Param("role", "ROLE", _role, lambda r: r,
+             choices=lambda v: tuple(r.command for r in v.roles if r.id != TEAM_LEADER))
 
 
 def _split_role(tail: str) -> list[str | None]:
@@ -335,7 +339,7 @@ FIXED_VERBS: tuple[Verb, ...] = (
     Verb("status", "active, mitigated or resolved", "/status mitigated",
          (Param("state", "STATE", _status, choices=lambda v: domain.STATUSES),),
          lambda c: c.service.incidents.set_status(c.incident_id, c.args["state"], by=c.by, at=c.at), "incident"),
-    Verb("role", "give anyone a role from the process, by its name or alias", "/role subteam_leader Gil (database)",
+    Verb("role", "give anyone a role from the process, by its name or alias", "/role ic_shadow Gil",
          (ROLE, PERSON, SERVICE), _assign, "people", split=_split_role),
     Verb("relieve", "end a person's term in a role", "/relieve deputy Ben",
          (ROLE, Param("person", "NAME", _name("person"), choices="people")), _relieve, "people",
@@ -372,7 +376,7 @@ FIXED_VERBS: tuple[Verb, ...] = (
          (Param("entry_id", "ENTRY", _one_word(domain.parse_entry_ref), domain.format_entry_ref,
                 optional=True),), _pin, "record", back_datable=False),
     Verb("page", "record who was paged (the console pages nobody)", "/page db-oncall",
-         (Param("team", "TEAM", _name("team")),), _log, "record", kind="page", split=_split_rest,
+         (Param("team", "TEAM", _name("team"), choices="teams"),), _log, "record", kind="page", split=_split_rest,
          text_of=lambda args: f"Paged {args['team']}"),
     Verb("update", "record a status update sent to an audience", "/update executives rollback under way, "
          "next update 14:30",
@@ -382,6 +386,51 @@ FIXED_VERBS: tuple[Verb, ...] = (
          _update, "record", back_datable=False, text_param="text"),
     Verb("end", "the call is over; discussion continues in chat", "/end", (), _log, "record",
          kind="call_end", fixed_text=CALL_END_TEXT),
+)
+
+
+# -- sub-teams (console.subteams) ---------------------------------------------------------------
+
+def _team(text: str, vocabulary: Vocabulary) -> str:
+    return vocabulary.team(text).name
+
+
+TEAM = Param("team", "TEAM", _team, choices=lambda v: tuple(t.name for t in v.teams))
+
+
+def _split_subteam(tail: str) -> list[str | None]:
+    """`Alpha Dee Patel 20m replica lag` -> TEAM, LEADER, MINUTES, PROBLEM (the rest as /task)."""
+    words = tail.split(maxsplit=1)
+    if not words:
+        return [None] * 4
+    return [words[0]] + _split_task(words[1] if len(words) > 1 else "")
+
+
+def _members(args: dict, text: str) -> dict:
+    """`replica lag -- members: Ben, Cy Ode` -> the problem, and the members by comma."""
+    parts = _MEMBERS.split(text, maxsplit=1)
+    members = [m.strip() for m in parts[1].split(",") if m.strip()] if len(parts) == 2 else []
+    problem = parts[0].strip()
+    if not problem:
+        raise InputError("the problem is empty; usage: /subteam TEAM LEADER MINUTES PROBLEM")
+    return {"problem": problem, "members": members}
+
+
+FIXED_VERBS += (
+    Verb("subteam", "spin off a sub-team: its leader, a time-box to check back, the problem "
+         "(members after `-- members:`)", "/subteam Alpha Dee Patel 20m replica lag",
+         (TEAM, Param("leader", "LEADER", _name("leader"), choices="people"), MINUTES,
+          Param("text", "PROBLEM", _free_text("problem", multiline=False))),
+         lambda c: c.service.subteams.add(c.incident_id, c.args["team"], c.args["leader"], c.args["minutes"],
+                                          c.args["problem"], members=c.args["members"], by=c.by, at=c.at),
+         "people", split=_split_subteam, text_param="text", derive=_members, cli_path=("subteam", "add")),
+    Verb("join", "someone joins a sub-team (from another: a move)", "/join Alpha Ben Okafor",
+         (TEAM, Param("person", "NAME", _name("person"), choices="people")),
+         lambda c: c.service.subteams.join(c.incident_id, c.args["team"], c.args["person"], by=c.by, at=c.at),
+         "people", split=lambda tail: (tail.split(maxsplit=1) + [None, None])[:2], cli_path=("subteam", "join")),
+    Verb("subteam-done", "a sub-team is done: its members report to the IC again", "/subteam-done Alpha",
+         (TEAM,), lambda c: c.service.subteams.done(c.incident_id, c.args["team"], by=c.by),
+         "people", back_datable=False, cli_path=("subteam", "done")),
 )
 FIXED_VERB_NAMES = frozenset(name for verb in FIXED_VERBS for name in (verb.name,) + verb.cli_names)
 GROUPS = ("incident", "people", "work", "record")
@@ -401,7 +450,8 @@ class VerbTable:
 
     @classmethod
     def of(cls, vocabulary: Vocabulary) -> "VerbTable":
-        roles = tuple(role_verb(role) for role in vocabulary.roles)
+        # The Sub-team Leader is given with a team (/subteam), never on its own.
+        roles = tuple(role_verb(role) for role in vocabulary.roles if role.id != TEAM_LEADER)
         # The palette's order: the incident, its people (each role, then any role), its work,
         # its record.
         return cls(tuple([v for v in FIXED_VERBS if v.group == "incident"] + list(roles) + [

@@ -24,10 +24,12 @@ COMMANDER = "ic"
 SCRIBE = "scribe"
 REQUIRED_ROLES = (COMMANDER, SCRIBE)
 POSTMORTEM_OWNER = "postmortem_owner"
+# The role the leader of a sub-team holds (console.subteams gives and ends it with the team).
+TEAM_LEADER = "subteam_leader"
 # Kinds the console writes by itself (a role given, a severity or status changed, a task, a
 # status update, a page, the call's end...): a process may relabel them, never remove them.
 WRITTEN_KINDS = ("roster", "handover", "severity", "status", "comms", "task", "decision", "todo",
-                 "page", "call_end", "note", "action")
+                 "page", "call_end", "note", "action", "team")
 DEFAULT_KIND = "note"
 # Status updates to these audiences are part of running the incident ("status" entries); every
 # other audience is a communication ("comms"). Read from each update template's `kind`.
@@ -60,6 +62,15 @@ class Role(NamedTuple):
         return self.max == 1
 
 
+class Team(NamedTuple):
+    """A sub-team the process names (subteams.yaml): Alpha, with its room and bridge."""
+
+    id: str
+    name: str
+    room: str
+    bridge: str
+
+
 class Kind(NamedTuple):
     id: str
     label: str
@@ -74,6 +85,7 @@ class Vocabulary(NamedTuple):
     update_kinds: dict  # audience -> "status" or "comms"
     checklist: dict  # checklist step id -> its text (what /check ITEM names)
     process: "Process | None" = None  # what it was read from: the core's checks read it (lint rules)
+    teams: tuple[Team, ...] = ()  # the sub-teams an IC can spin off (subteams.yaml)
 
     @classmethod
     def from_process(cls, process: "Process") -> "Vocabulary":
@@ -108,7 +120,8 @@ class Vocabulary(NamedTuple):
                 update_kinds[audience] = template.get("kind") or "comms"
         checklist = {item["id"]: item["text"]
                      for group in process.items("checklists") for item in group["items"]}
-        return cls(roles, kinds, tuple(audiences), update_kinds, checklist, process)
+        teams = tuple(Team(t["id"], t["name"], t["room"], t["bridge"]) for t in process.items("subteams"))
+        return cls(roles, kinds, tuple(audiences), update_kinds, checklist, process, teams)
 
     @staticmethod
     @lru_cache(maxsize=1)
@@ -165,6 +178,18 @@ class Vocabulary(NamedTuple):
         if audience not in self.audiences:
             raise InputError(f"bad audience {text!r}: expected one of {', '.join(self.audiences)}")
         return audience
+
+    # -- sub-teams -------------------------------------------------------------------------------
+
+    def team(self, text: str) -> Team:
+        """A sub-team by its name or id, in any case (`Alpha`, `alpha`)."""
+        word = (text or "").strip().casefold()
+        for team in self.teams:
+            if word in (team.name.casefold(), team.id.casefold()):
+                return team
+        if not self.teams:
+            raise InputError("the process names no sub-teams (subteams.yaml)")
+        raise InputError(f"bad sub-team {text!r}: expected one of {', '.join(t.name for t in self.teams)}")
 
     # -- checklist steps -------------------------------------------------------------------------
 

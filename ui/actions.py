@@ -33,6 +33,7 @@ class Where(Enum):
     LIST = "In the incident list"
     BOARD = "On the board"
     TASKS = "In Tasks (F6 to get there)"
+    SUBTEAMS = "In sub-teams (F6 to get there)"
     CHECKLIST = "In the checklist"
     TIMELINE = "In the timeline"
     FOLLOWUPS = "In follow-ups (F8)"
@@ -49,6 +50,7 @@ CONTEXT = {
     Where.LIST: Qt.ShortcutContext.WidgetWithChildrenShortcut,
     Where.BOARD: Qt.ShortcutContext.WidgetWithChildrenShortcut,
     Where.TASKS: Qt.ShortcutContext.WidgetShortcut,
+    Where.SUBTEAMS: Qt.ShortcutContext.WidgetShortcut,
     Where.CHECKLIST: Qt.ShortcutContext.WidgetShortcut,
     Where.TIMELINE: Qt.ShortcutContext.WidgetShortcut,
     Where.FOLLOWUPS: Qt.ShortcutContext.WidgetShortcut,
@@ -117,6 +119,11 @@ ACTIONS: tuple[Action, ...] = (
     _row("task_done", "done", "D", Where.TASKS, "tasks.done_current"),
     _row("task_extend", "extend", "E", Where.TASKS, "tasks.extend_current"),
     _row("task_reassign", "reassign", "R", Where.TASKS, "tasks.reassign_current"),
+    # Sub-teams (issue 14): a new one from the board; the selected team's letters.
+    _row("subteam", "New sub-team (leader, time-box, problem)", "Ctrl+Shift+T", Where.BOARD, "page.start_subteam"),
+    _row("subteam_done", "done", "D", Where.SUBTEAMS, "subteams.done_current"),
+    _row("subteam_join", "join", "J", Where.SUBTEAMS, "subteams.join_current"),
+    _row("subteam_entries", "its entries", "F", Where.SUBTEAMS, "subteams.show_entries_current"),
     # The selected checklist item.
     _row("check", "check or uncheck", "Space", Where.CHECKLIST, "checklist.toggle_current"),
     # The selected timeline entry.

@@ -31,6 +31,7 @@ from ui.finder import TimelineFinder
 from ui.incident_header import IncidentHeader
 from ui.open_tasks_bar import OpenTasksBar
 from ui.roles_panel import RolesPanel
+from ui.subteams_panel import SubteamsModel, SubteamsPanel
 from ui.update_composer import UpdateComposer
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,6 +58,8 @@ class BoardLayout(QWidget):
         self.roles_panel = RolesPanel(self.roles_model, self)
         self.tasks_model = TasksModel(self.record_clock, self)
         self.tasks_panel = TasksPanel(self.tasks_model, self)
+        self.subteams_model = SubteamsModel(self.record_clock, self)
+        self.subteams_panel = SubteamsPanel(self.subteams_model, self)
         self.checklist_model = ChecklistModel(self)
         core_roles = [r for r in process.items("roles") if r["kind"] == "core"]
         self.checklist_panel = ChecklistPanel(self.checklist_model, core_roles, self)
@@ -105,6 +108,8 @@ class BoardLayout(QWidget):
         self.side.setObjectName("rolesOverTasks")  # the name its sizes are kept under (ui.preferences)
         self.side.addWidget(self.roles_panel)
         self.side.addWidget(self.tasks_panel)
+        self.side.addWidget(self.subteams_panel)  # while a team works (`place_subteams`)
+        self.subteams_panel.hide()
         # Roles first, as tall as they need (the panel's maximum), Tasks the rest.
         self.side.setStretchFactor(0, 1)
         self.side.setStretchFactor(1, 1)
@@ -160,8 +165,9 @@ class BoardLayout(QWidget):
 
     def focus_chain(self) -> list[QWidget]:
         """F6's order: note box, timeline, checklist, roles, tasks."""
+        teams = [self.subteams_panel.view] if self.subteams_panel.wanted and self.subteams_model.rowCount() else []
         return [self.note_edit, self.timeline, self.checklist_panel.tree, self.roles_panel.table,
-                self.tasks_panel.view]
+                self.tasks_panel.view, *teams]
 
     def can_focus(self, widget: QWidget) -> bool:
         """Whether `widget` is showing, or would be once its tab is chosen (narrow)."""
@@ -200,6 +206,7 @@ class BoardLayout(QWidget):
             self._centre_layout.addWidget(self.writing_area)
             for widget in (self.side, self.centre, self.checklist_panel, self.roles_panel, self.tasks_panel):
                 widget.show()
+            self.place_subteams()
             if self._wide_sizes is not None:  # once the splitters have seen their columns again
                 body, side = self._wide_sizes
                 QTimer.singleShot(0, self, lambda: (self.body.setSizes(body), self.side.setSizes(side)))
@@ -224,17 +231,41 @@ class BoardLayout(QWidget):
         self.tasks_panel.setVisible(name == "Tasks")
         self.roles_panel.setVisible(name == "Roles")
         self.checklist_panel.setVisible(name == "Checklist")
+        self.place_subteams()
+
+    def place_subteams(self) -> None:
+        """The sub-teams under the tasks while one works or the span is exceeded; narrow, on the
+        Roles tab (who reports to whom)."""
+        on_tab = not self.narrow or TABS[self.tab_bar.currentIndex()] == "Roles"
+        shown = self.subteams_panel.wanted and on_tab
+        if self.subteams_panel.isVisibleTo(self) != shown:
+            self.subteams_panel.setVisible(shown)
+            if shown:  # room for its teams, taken from the tasks (a splitter shows it at 0 px)
+                QTimer.singleShot(0, self, self._make_room_for_subteams)
+
+    def _make_room_for_subteams(self) -> None:
+        """Its teams whole if the column allows: from the roles first (they scroll), then the
+        tasks down to their minimum."""
+        sizes = self.side.sizes()
+        missing = self.subteams_panel.content_height() - sizes[2] if len(sizes) == 3 else 0
+        if missing <= 0:
+            return
+        from_roles = min(missing, max(sizes[0] - self.roles_panel.minimumSizeHint().height(), 0))
+        from_tasks = min(missing - from_roles, max(sizes[1] - self.tasks_panel.minimumHeight(), 0))
+        self.side.setSizes([sizes[0] - from_roles, sizes[1] - from_tasks, sizes[2] + from_roles + from_tasks])
 
     def _panel_of(self, widget: QWidget) -> QWidget | None:
         """The tab's panel that holds `widget`, if any."""
-        for panel in (self.timeline_area, self.tasks_panel, self.roles_panel, self.checklist_panel):
+        for panel in (self.timeline_area, self.tasks_panel, self.roles_panel, self.checklist_panel,
+                      self.subteams_panel):
             if widget is panel or panel.isAncestorOf(widget):
                 return panel
         return None
 
     def show_panel(self, panel: QWidget) -> None:
         """Narrow: choose the tab of `panel` (the timeline area, or a side panel)."""
-        index = {self.timeline_area: 0, self.tasks_panel: 1, self.roles_panel: 2, self.checklist_panel: 3}[panel]
+        index = {self.timeline_area: 0, self.tasks_panel: 1, self.roles_panel: 2, self.checklist_panel: 3,
+                 self.subteams_panel: 2}[panel]
         if self.narrow and self.tab_bar.currentIndex() != index:
             self.tab_bar.setCurrentIndex(index)
 

@@ -63,6 +63,7 @@ class CaptureBox(QWidget):
         self.kind_prefix = ""  # set by Alt+digit; a typed prefix wins
         self.kind_keys: list[tuple[str, str, str]] = []  # (prefix, label, colour) for Alt+1..9
         self.completer: Callable[[str], list[str]] | None = None
+        self.describe: Callable[[str], str] | None = None  # a note on a completion (team, on call)
         self.previewer: Callable[[str], tuple[str, bool]] | None = None
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -159,7 +160,8 @@ class CaptureBox(QWidget):
         self.edit.setText(choice)
         self.edit.blockSignals(False)
         others = len(self._completions)
-        self.preview.setText(f"Tab again for the next of {others}" if others > 1 else "")
+        note = self.describe(choice) if self.describe is not None else ""
+        self.preview.setText(" · ".join(filter(None, (note, f"Tab again for the next of {others}" if others > 1 else ""))))
 
 
 class CommandPalette(QFrame):
@@ -167,9 +169,11 @@ class CommandPalette(QFrame):
 
     Signals:
         chosen(str): the command's start (e.g. `/task `).
+        person_chosen(str): a person's name, from the directory's rows (the people finder).
     """
 
     chosen = Signal(str)
+    person_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -177,6 +181,7 @@ class CommandPalette(QFrame):
         self.filter = QLineEdit(self)
         self.filter.setPlaceholderText("Command… (Enter to use, Esc to close)")
         self.filter.setAccessibleName("Filter commands")
+        self._people: dict[str, str] = {}
         self.source = QStringListModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.source)
@@ -196,8 +201,13 @@ class CommandPalette(QFrame):
         self.filter.installEventFilter(self)
         self.hide()
 
-    def set_commands(self, rows: list[str]) -> None:
-        self.source.setStringList(rows)
+    def set_commands(self, rows: list[str], people: dict[str, str] | None = None) -> None:
+        """The commands' rows, then the directory's people (row -> the name it gives): typing a
+        team, handle or "on call" finds who to name."""
+        self._people = dict(people or {})
+        self.source.setStringList(list(rows) + [row for row in self._people if row not in rows])
+        self.filter.setPlaceholderText("Command or person… (Enter to use, Esc to close)" if self._people
+                                       else "Command… (Enter to use, Esc to close)")
 
     def open(self) -> None:
         self.filter.clear()
@@ -215,7 +225,10 @@ class CommandPalette(QFrame):
         if index.isValid():
             usage = index.data()
             self.hide()
-            self.chosen.emit(usage.split()[0] + " ")
+            if usage in self._people:
+                self.person_chosen.emit(self._people[usage])
+            else:
+                self.chosen.emit(usage.split()[0] + " ")
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
         if watched is self.filter and actions.claims(event, ESC):

@@ -39,6 +39,7 @@ from ui.preferences import CALL_MODE, SOUND, Preferences
 from ui.prompts import Prompts
 from ui.scribe import ScribeController
 from ui.status_updates import StatusUpdates
+from ui.subteam_controller import SubteamsController
 from ui.timeline import TimelineModel
 from ui.writer import StoreWriter
 
@@ -94,6 +95,7 @@ class IncidentPage(BoardLayout):
             kinds=self.kinds, entry_kinds=process.items("entry_kinds"), capture=self.capture,
             timeline=self.timeline, palette=self.palette, entry_bar=self.entry_bar,
             history_label=self.history_label, finder=self.finder, submit=self._submit, people=self.people,
+            teams=self.teams, people_notes=self.people_notes,
             show_moment=self.prompts.show_moment, open_composer=lambda: self.updates.open(),
             open_incident=lambda incident_id: self.show_incident(reader.incidents.get(incident_id)),
         )
@@ -112,6 +114,11 @@ class IncidentPage(BoardLayout):
             handbook_requested=self.handbook_requested, parent=self, preferences=preferences,
         )
 
+        self.subteams = SubteamsController(
+            process=process, reader=reader, clock=clock, zone=zone, panel=self.subteams_panel,
+            finder=self.finder, prompts=self.prompts, send_line=self.send_line, say=say,
+            warn=self.note_status.setText, focus_note=self.focus_note, place=self.place_subteams,
+        )
         for source in (self.header, self.prompt_strip, self.roles_panel):
             source.handbook_requested.connect(self.handbook_requested)
         self.roles_panel.assign_requested.connect(self._on_assign_requested)
@@ -149,9 +156,17 @@ class IncidentPage(BoardLayout):
         return next((a.person for a in self._roles if a.role == "ic" and a.to_at is None), None)
 
     def people(self) -> list[str]:
-        """Everyone holding a role or a task, for completion."""
-        return sorted({a.person for a in self._roles} | {t.owner for t in self.tasks_model.tasks()},
-                      key=str.casefold)
+        """Everyone holding a role or a task, then everyone in the directory, for completion."""
+        return self._reader.people.completion(
+            {a.person for a in self._roles} | {t.owner for t in self.tasks_model.tasks()})[0]
+
+    def teams(self) -> list[str]:
+        """The directory's teams, for completing /page."""
+        return self._reader.people.teams()
+
+    def people_notes(self) -> dict[str, str]:
+        """Each directory name's team and whether on call, shown beside it when suggested."""
+        return self._reader.people.completion(())[1]
 
     # -- focus -------------------------------------------------------------------------------------
 
@@ -203,8 +218,10 @@ class IncidentPage(BoardLayout):
         self.roles_model.set_assignments(self._roles)
         self.roles_panel.phase = "after" if self.incident.status == "resolved" else "during"
         self.roles_panel.show_card()
-        self.tasks_model.set_tasks(self._reader.tasks.all(self.incident.id))
-        self.roles_panel.set_people(self.people())
+        tasks = self._reader.tasks.all(self.incident.id)
+        self.tasks_model.set_tasks(tasks)
+        self.subteams.refresh(self.incident, tasks)
+        self.roles_panel.set_people(self.people(), self.people_notes())
         self._load_checklists()
         if before != self.incident.status:
             self._status_changed(self.incident.status)
@@ -255,6 +272,7 @@ class IncidentPage(BoardLayout):
         now = self._clock.now()
         self.tasks_model.tick()
         warnings = (board.role_warnings(self.process, self.incident, self._roles, now)
+                    + self.subteams.tick(self.incident, self._roles)
                     + board.concurrent_changes(self.process, self._conflicts))
         self.roles_panel.set_warnings(warnings)
         overdue = len(self.tasks_model.overdue())
@@ -275,8 +293,9 @@ class IncidentPage(BoardLayout):
             self.prompts.check_lull(now, newest)
         self.close_out.check_meeting_reminder(now)
         commander, incident = self.commander(), self.incident
+        span_over = self.subteams.over
         self.prompts.recheck(lambda moment: board.moment_holds(moment, incident, commander=commander,
-                                                               overdue=overdue), newest)
+                                                               overdue=overdue, span_over=span_over), newest)
         self.prompts.rotate(now)
         if self.call_window is not None and self.call_window.isVisible():
             self.call_window.set_values(self.call_values())
@@ -429,6 +448,12 @@ class IncidentPage(BoardLayout):
         self.send_line(f"/role {role} {person}",
                        lambda _: (self.roles_panel.assigned(), self.focus_note()),
                        lambda e: self.roles_panel.bar.message.setText(f"Not assigned: {e}"))
+
+    def start_subteam(self) -> None:
+        """Ctrl+Shift+T: the sub-teams' bar, for `TEAM LEADER MINUTES PROBLEM`."""
+        self.subteams_panel.start_spin_off()
+        self.place_subteams()
+        self.subteams_panel.bar.edit.setFocus()
 
     def start_task(self) -> None:
         self.tasks_panel.start_task()

@@ -9,8 +9,8 @@ never taller than what it holds, so the room left over goes to the panel below i
 
 from html import escape
 
-from PySide6.QtCore import QEvent, QRect, QStringListModel, Qt, Signal
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtCore import QEvent, QRect, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView, QCompleter, QFrame, QHeaderView, QLabel, QScrollArea, QStyle, QTableView, QVBoxLayout,
     QWidget,
@@ -23,6 +23,7 @@ from ui.link_label import LinkLabel
 
 ROLE_COLUMN_SHARE = 55  # per cent of the roles table the role's name may take before it wraps
 ROW_PADDING = 4  # px above and below a role's row's words, together
+NAME_ROLE = Qt.ItemDataRole.UserRole + 1  # a suggestion's name, what the bar completes to
 
 
 class RolesPanel(QWidget):
@@ -79,8 +80,10 @@ class RolesPanel(QWidget):
         self.role_keys = {str(r["key"]).lower(): r for r in model._roles if r.get("key")}
         legend = " · ".join(f"{key} {r['short']}" for key, r in self.role_keys.items())
         self.bar = InlineBar("Role?", legend, self)
-        self.completer_model = QStringListModel(self)
+        # Each suggestion shows the person's team and on call; what it completes to is the name.
+        self.completer_model = QStandardItemModel(self)
         completer = QCompleter(self.completer_model, self)
+        completer.setCompletionRole(NAME_ROLE)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.bar.edit.setCompleter(completer)
         self._pending_role: str | None = None
@@ -169,8 +172,15 @@ class RolesPanel(QWidget):
         self.bar.open(prompt=f"Role? ({' '.join(self.role_keys)})")
         self.scroll.ensureWidgetVisible(self.bar)
 
-    def set_people(self, people: list[str]) -> None:
-        self.completer_model.setStringList(sorted(set(people), key=str.casefold))
+    def set_people(self, people: list[str], notes: dict[str, str] | None = None) -> None:
+        """The names the bar suggests, in order (the incident's, then the directory's); a name's
+        note (team, on call) is shown beside it in the list."""
+        self.completer_model.clear()
+        for name in dict.fromkeys(people):
+            note = (notes or {}).get(name)
+            item = QStandardItem(f"{name} — {note}" if note else name)
+            item.setData(name, NAME_ROLE)
+            self.completer_model.appendRow(item)
 
     def _on_bar_text(self, text: str) -> None:
         if self._pending_role is None and len(text) == 1:

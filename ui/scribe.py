@@ -44,7 +44,9 @@ class ScribeController:
 
     Args:
         submit: the board's write path, `submit(job, on_done=None, on_error=None)`.
-        people: the names on the call, for Tab completion.
+        people: the names on the call, then the directory's, for Tab completion.
+        teams: the directory's teams, for Tab completion (/page).
+        people_notes: each directory name's team and on call, said as Tab offers the name.
         show_moment: shows the prompts for a moment (`before_decision`).
         open_composer: `/update` with no text opens the update composer.
         open_incident: a hit in another incident opens that incident's board.
@@ -57,6 +59,7 @@ class ScribeController:
         history_label: QLabel, finder: TimelineFinder,
         submit: Callable, people: Callable[[], list[str]], show_moment: Callable[[str], None],
         open_composer: Callable[[], None], open_incident: Callable[[int], None],
+        teams: Callable[[], list[str]] = list, people_notes: Callable[[], dict[str, str]] = dict,
     ) -> None:
         self.language = language
         self._reader = reader
@@ -76,6 +79,8 @@ class ScribeController:
         self.finder = finder
         self._submit = submit
         self._people = people
+        self._teams = teams
+        self._people_notes = people_notes
         self._show_moment = show_moment
         self._open_composer = open_composer
         self._open_incident = open_incident
@@ -89,10 +94,12 @@ class ScribeController:
 
         capture.previewer = self._preview_line
         capture.completer = self._complete_line
+        capture.describe = self._describe_completion
         capture.submitted.connect(self.submit_line)
         capture.draft_changed.connect(self._save_draft)
         self.note_edit.textEdited.connect(self._on_note_edited)
         palette.chosen.connect(self._on_palette_chosen)
+        palette.person_chosen.connect(self._on_person_chosen)
         timeline.doubleClicked.connect(lambda index: self.show_history(self.model.entry_at(index.row())))
         entry_bar.submitted.connect(self._apply_entry_action)
         entry_bar.cancelled.connect(timeline.setFocus)
@@ -172,14 +179,28 @@ class ScribeController:
         return f"Enter records a {self.kinds.label(parsed.kind).lower()}{when}", True
 
     def _complete_line(self, text: str) -> list[str]:
-        return self.language.complete(text, self._people())
+        return self.language.complete(text, self._people(), self._teams())
+
+    def _describe_completion(self, line: str) -> str:
+        """The team and on call of the directory's person the completed line ends with."""
+        tail = line.rstrip()
+        notes = self._people_notes()
+        return next((f"{name}: {note}" for name, note in notes.items() if tail.endswith(" " + name)), "")
 
     def open_palette(self) -> None:
-        self.palette.set_commands([palette_row(usage, summary) for usage, summary, _ in self.language.help_rows()])
+        people = {p.summary: p.name for p in self._reader.people.all()}  # the people finder
+        self.palette.set_commands([palette_row(usage, summary) for usage, summary, _ in self.language.help_rows()],
+                                  people)
         self.palette.open()
 
     def _on_palette_chosen(self, start: str) -> None:
         self.note_edit.setText(start)
+        self.focus_note()
+
+    def _on_person_chosen(self, name: str) -> None:
+        """A person from the palette's finder goes after what is typed (`/sme ` -> `/sme Dana Patel`)."""
+        typed = self.note_edit.text()
+        self.note_edit.setText(f"{typed.rstrip()} {name}" if typed.strip() else name)
         self.focus_note()
 
     def submit_line(self, line: str) -> None:

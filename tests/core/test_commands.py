@@ -300,8 +300,9 @@ def test_the_limit_is_counted_after_cleaning():
 
 def test_every_command_has_a_usage_an_example_that_parses_and_a_help_line():
     assert list(COMMANDS) == [
-        "sev", "status", "ic", "deputy", "scribe", "sme", "cl", "il", "subteam_leader",
-        "postmortem_owner", "ic_shadow", "role", "relieve", "task", "done", "extend", "reassign",
+        "sev", "status", "ic", "deputy", "scribe", "sme", "cl", "il",
+        "postmortem_owner", "ic_shadow", "role", "relieve", "subteam", "join", "subteam-done",
+        "task", "done", "extend", "reassign",
         "check", "uncheck", "decision", "todo", "pin", "page", "update", "end"]
     for verb in LANG.verbs:
         assert verb.usage.split()[0] == f"/{verb.name}" and verb.summary
@@ -645,4 +646,5 @@ def test_the_sheet_folds_the_role_verbs_into_one_row_and_the_palette_does_not():
     grouped = LANG.help_rows(grouped=True)
     roles = [row for row in grouped if row[0].startswith("/ic · /deputy")]
     assert len(roles) == 1 and roles[0][0].endswith("/ic_shadow NAME [(SERVICE)]")
-    assert len(LANG.help_rows()) == len(grouped) + len(PROCESS.items("roles")) - 1
+    # one row per role but the Sub-team Leader (given with a team, /subteam), folded into one
+    assert len(LANG.help_rows()) == len(grouped) + len(PROCESS.items("roles")) - 2

@@ -325,6 +325,78 @@ CASES = [
     _case(["--home", "{dir}/afile", "process", "check"]),
     _case(["list"], env={"INCIDENT_CONSOLE_HOME": "{dir}/afile"}),
     _case(["declare", "T"], env={"INCIDENT_CONSOLE_HOME": "{dir}/loop2/deeper"}),
+    # -- people (issue 13) ------------------------------------------------------------------
+    _case(["people", "import"]),
+    _case(["people", "import", "a.csv", "b.csv"]),
+    _case(["people", "import", "{dir}/missing.csv"]),
+    _case(["people", "import", "{dir}/folder"]),
+    _case(["people", "import", "{dir}/fifo"]),
+    _case(["people", "import", "{dir}/bad.txt"]),
+    _case(["people", "import", "{dir}/big.txt"]),
+    _case(["people", "import", "{dir}/empty.md"]),
+    _case(["people", "import", "{dir}/people-bad.csv"]),
+    _case(["people", "import", "{dir}/people-twice.csv"]),
+    _case(["people", "import", "{dir}/people-bad.vcf"]),
+    _case(["people", "import", "{dir}/people-open.vcf"]),
+    _case(["people", b"\xff"]),
+    _case(["people", "--bogus"]),
+    # -- import slack (issue 13) ------------------------------------------------------------
+    _case(["import"]),
+    _case(["import", "slack"]),
+    _case(["import", "teams", "{dir}/slack.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack.zip", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack.zip", "--channel", "inc-checkout"]),
+    _case(["import", "slack", "{dir}/slack.zip", "--channel", "nope", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack.zip", "--channel", "inc-checkout", "INC-9"]),
+    _case(["import", "slack", "{dir}/slack.zip", "--channel", "inc-checkout", "INC-\u0661"]),
+    _case(["import", "slack", "{dir}/missing.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/fifo", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/folder", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/bad.txt", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack-bomb.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack-traversal.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack-badjson.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack-types.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack-nousers.zip", "--channel", "inc-checkout", "INC-1"]),
+    _case(["import", "slack", "{dir}/slack-future.zip", "--channel", "inc-checkout", "INC-1"]),
+    # -- sub-teams (issue 14): nothing is spun off in the seeded incident --------------------------
+    _case(["subteam"]),
+    _case(["subteam", "add"]),
+    _case(["subteam", "add", "INC-1", "Alpha", "Dee", "20m"]),
+    _case(["subteam", "add", "INC-1", "Delta", "Dee", "20m", "replica lag"]),
+    _case(["subteam", "add", "INC-1", "Alpha", "Dee", "0", "replica lag"]),
+    _case(["subteam", "add", "INC-1", "Alpha", "Dee", "1441m", "replica lag"]),
+    _case(["subteam", "add", "INC-1", "Alpha", "Dee", FAR, "replica lag"]),
+    _case(["subteam", "add", "INC-1", "Alpha", "Dee", "\u0662\u0660", "replica lag"]),
+    _case(["subteam", "add", "INC-1", "Alpha", "", "20m", "replica lag"]),
+    _case(["subteam", "add", "INC-1", "Alpha", "x" * 101, "20m", "replica lag"]),
+    _case(["subteam", "add", "INC-1", "Alpha", b"D\xffee", "20m", "replica lag"]),
+    _case(["subteam", "add", "INC-1", "Alpha", "Dee", "20m", ""]),
+    _case(["subteam", "add", "INC-1", "Alpha", "Dee", "20m", BIG]),
+    _case(["subteam", "add", "INC-1", "Alpha", "Dee", "20m", "x" * 201]),
+    _case(["subteam", "add", "INC-1", "Alpha", "Dee", "20m", "-- members: Ben"]),
+    _case(["subteam", "add", "INC-1", "Alpha", "Dee", "20m", "lag -- members: " + "y" * 101]),
+    _case(["subteam", "add", "INC-1", "Alpha", "Dee", "20m", "lag", "--at", "9999-12-31T23:59-14:00"]),
+    _case(["subteam", "add", "INC-9", "Alpha", "Dee", "20m", "replica lag"]),
+    _case(["subteam", "add", "INC-" + FAR, "Alpha", "Dee", "20m", "replica lag"]),
+    _case(["subteam", "join", "INC-1", "Alpha", "Ben"]),
+    _case(["subteam", "join", "INC-1", "Alpha"]),
+    _case(["subteam", "join", "INC-1", "Zulu", "Ben"]),
+    _case(["subteam", "join", "INC-1", b"\xff", "Ben"]),
+    _case(["subteam", "done", "INC-1", "Alpha"]),
+    _case(["subteam", "done", "INC-1", ""]),
+    _case(["subteam", "done", "INC-1", "Alpha", "--at", "14:00"]),
+    _case(["subteam", "list"]),
+    _case(["subteam", "list", "INC-9"]),
+    _case(["subteam", "list", "INC-\u0661"]),
+    _case(["subteam", "drop", "INC-1", "Alpha"]),
+    _case(["role", "INC-1", "subteam_leader", "Dee"]),
+    _case(["relieve", "INC-1", "subteam_leader", "Dee"]),
+    _case(["log", "INC-1", "/subteam Alpha Dee replica lag"]),
+    _case(["log", "INC-1", "/subteam Omega Dee 5m replica lag"]),
+    _case(["log", "INC-1", "/join Alpha"]),
+    _case(["log", "INC-1", "/subteam-done"]),
+    _case(["log", "INC-1", "@14:00 /subteam-done Alpha"]),
 ]
 
 
@@ -394,10 +466,45 @@ def seeded(tmp_path_factory):
     (scratch / "holidays-bad.txt").write_text("2027-01-01\nnot a date\n")
     (scratch / "folder").mkdir()
     os.mkfifo(scratch / "fifo")
+    _hostile_people_and_slack(scratch)
     (scratch / "dangling").symlink_to(scratch / "nowhere")
     (scratch / "loop1").symlink_to(scratch / "loop2")
     (scratch / "loop2").symlink_to(scratch / "loop1")
     return home, scratch
+
+
+def _hostile_people_and_slack(scratch: Path) -> None:
+    """Files for `people import` and `import slack` (issue 13): bad ones, and one good export."""
+    import json
+    import zipfile
+
+    from tests import slack_fixture
+
+    (scratch / "people-bad.csv").write_text("Name,Email\nAna,ana@example.com\nBen,not-an-address\n")
+    (scratch / "people-twice.csv").write_text("Name,Email\nAna,ana@example.com\nAnna,ANA@example.com\n")
+    (scratch / "people-bad.vcf").write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Ana\nEMAIL:ana\nEND:VCARD\n")
+    (scratch / "people-open.vcf").write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Ana\n")
+    slack_fixture.realistic(scratch / "slack-source")
+    (scratch / "slack-source" / "slack-export.zip").rename(scratch / "slack.zip")
+    good = {"users.json": json.dumps(slack_fixture.USERS), "channels.json": json.dumps(slack_fixture.CHANNELS)}
+    day = "inc-checkout/2026-03-29.json"
+    message = {"type": "message", "user": "U01ANA", "ts": slack_fixture.ts(14, 0), "text": "hi"}
+    for name, members in {
+        "slack-traversal.zip": {**good, "../../evil.json": "[]", day: json.dumps([message])},
+        "slack-badjson.zip": {**good, day: '[{"ts": '},
+        "slack-types.zip": {**good, day: json.dumps([{**message, "ts": 1774792680}])},
+        "slack-nousers.zip": {"channels.json": good["channels.json"], day: json.dumps([message])},
+        "slack-future.zip": {**good, day: json.dumps([{**message, "ts": "9999999999.000001"}])},
+    }.items():
+        with zipfile.ZipFile(scratch / name, "w", zipfile.ZIP_DEFLATED) as packed:
+            for member, data in members.items():
+                packed.writestr(member, data)
+    with zipfile.ZipFile(scratch / "slack-bomb.zip", "w", zipfile.ZIP_DEFLATED) as packed:
+        for member, data in good.items():
+            packed.writestr(member, data)
+        with packed.open(day, "w") as member:  # 60 MB of spaces from ~60 KB
+            for _ in range(60):
+                member.write(b" " * (1 << 20))
 
 
 def _fill(value, scratch: Path):

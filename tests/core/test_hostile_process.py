@@ -197,6 +197,13 @@ OVERRIDES = [
     ("(.*a){20} is valid", "lint_rules.yaml", rule("(.*a){20}"), None, "ok:"),
     ("12,000 words in one pattern are valid", "lint_rules.yaml",
      rule("|".join(f"w{i:05d}x" for i in range(12_000))), None, "ok:"),
+    # Sub-teams (issue 14): subteams.yaml is as guarded as every process file.
+    ("an alias bomb of sub-teams", "subteams.yaml", "subteams:\n  - &t {id: delta, name: Delta}\n  - *t\n", 2,
+     "YAML anchors (&t) are not allowed"),
+    ("2,000 sub-teams load", "subteams.yaml", "subteams:\n" + "".join(
+        f"  - {{id: t{i}, name: T{i}, room: '#t{i}', bridge: '{i}'}}\n" for i in range(2_000)), None, "ok:"),
+    ("a threshold of 400 digits", "subteams.yaml", "span_of_control:\n  - id: ic-span\n    threshold: "
+     + "9" * 400 + "\n", 3, "a number of 400 characters is too long"),
 ]
 
 

@@ -53,7 +53,7 @@ def exports(service) -> list[str]:
 
 # -- recording --------------------------------------------------------------------------------
 
-def test_every_write_operation_records_one_op_in_its_transaction(service, clock):
+def test_every_write_operation_records_one_op_in_its_transaction(service, clock, tmp_path):
     """Each operation of the core, one after another: exactly its op(s), with its verb, and the
     script covers every verb there is (a new operation must be added here)."""
     seen: set[str] = set()
@@ -82,6 +82,10 @@ def test_every_write_operation_records_one_op_in_its_transaction(service, clock)
     step(["task.extend"], lambda: service.tasks.extend(i, task.number, 5, by="Ana"))
     step(["task.reassign"], lambda: service.tasks.reassign(i, task.number, "Cy", by="Ana"))
     step(["task.done"], lambda: service.tasks.done(i, task.number, by="Cy"))
+    step(["subteam.add", "role.assign", "task.add", "subteam.join"],
+         lambda: service.subteams.add(i, "Alpha", "Gil", 20, "replica lag", members=["Hal"], by="Ana"))
+    step(["subteam.join"], lambda: service.subteams.join(i, "alpha", "Ivy", by="Ana"))
+    step(["subteam.done", "task.done", "role.relieve"], lambda: service.subteams.done(i, "Alpha", by="Ana"))
     service.tasks.add(i, "Dee", 10, "page payments", by="Ana")
     step(["followup.add", "task.done"], lambda: service.tasks.close_open(i, by="Ana", to_followups=True))
     step(["check.set"], lambda: service.checklist.set(i, "ic-01", True, by="Ana", label="Announce"))
@@ -94,6 +98,15 @@ def test_every_write_operation_records_one_op_in_its_transaction(service, clock)
     item = step(["followup.add"], lambda: service.followups.add(i, "alert on lag", by="Ana"))
     step(["followup.update"], lambda: service.followups.update(item.id, owner="Eve", by="Ana"))
     step(["followup.add"], lambda: service.followups.import_todos(i, by="Ana"))
+    step(["people.put"], lambda: service.people.put([{"name": "Ana", "email": "ana@example.com"}]))
+    from console.commands import Language
+    from console.slack_export import SlackExport
+    from tests.slack_fixture import realistic
+
+    clock.advance(minutes=24 * 60)  # after the export's last message
+    with SlackExport.open(realistic(tmp_path)) as export:
+        plan = service.chat_import.plan(i, export, "inc-checkout", Language.default())
+    step(["chat.import"], lambda: service.chat_import.write(plan))
     step([], lambda: service.drafts.save("Ana", i, "half a thought"))  # local only: no op
     step([], lambda: service.drafts.clear("Ana", i))
     assert seen == {verb for verb in OPERATIONS if not verb.startswith("import.")}

@@ -37,7 +37,7 @@ def test_the_defaults_meet_the_handbooks_counts(default):
         "everyone": 32, "ic": 32, "sme": 13, "scribe": 12, "deputy": 8,
         "customer_liaison": 8, "internal_liaison": 4}
     assert {p["moment"] for p in default.items("prompts")} == set(proc._MOMENTS)
-    assert counts["entry_kinds"] == 14
+    assert counts["entry_kinds"] == 15
     assert counts["sections"] == 10
     assert [s["number"] for s in default.items("sections")] == list(range(1, 11))
     assert [s["id"] for s in default.items("statuses")] == ["draft", "in_review", "reviewed", "closed"]
@@ -324,7 +324,7 @@ def test_the_decisions_page_names_files_and_ids_that_exist(default):
 
     text = (ROOT / "docs" / "decisions.md").read_text(encoding="utf-8")
     kept = re.findall(r"^- \*\*Kept in:\*\* (.+)$", text, re.MULTILINE)
-    assert len(kept) == len(re.findall(r"^## ", text, re.MULTILINE)) == 20
+    assert len(kept) == len(re.findall(r"^## ", text, re.MULTILINE)) == 21
     ids = {item["id"] for items in default.to_plain().values() for item in items}
     ids |= {sub["id"] for c in default.items("checklists") for sub in c["items"]}
     for line in kept:

@@ -31,6 +31,7 @@ PEOPLE = ("Ana", "Ben", "Cy", "Dee")
 ROLES = ("ic", "scribe", "sme", "deputy")
 KINDS = ("note", "finding", "decision", "todo", "action")
 ITEMS = ("ic-01", "ic-02", "ic-03")
+TEAMS = ("Alpha", "Bravo")
 
 
 def _template(folder: Path) -> Path:
@@ -272,6 +273,22 @@ class Convergence(RuleBasedStateMachine):
                                                          by=console.name)}[what]
         self._write(run)
 
+    @rule(data=st.data(), team=st.sampled_from(TEAMS), what=st.sampled_from(("add", "join", "done")))
+    def subteam(self, data, team, what):
+        """Sub-teams (console.subteams): spun off with a member, joined (a move when the person
+        is in the other team), done; apart, two consoles may spin off the same team."""
+        console = self._console(data)
+        incident = self._incident(data, console)
+        if incident is None:
+            return
+        teams = console.service.subteams
+        person = data.draw(st.sampled_from(PEOPLE))
+        run = {"add": lambda: teams.add(incident, team, person, data.draw(st.integers(1, 30)), "replica lag",
+                                        members=[data.draw(st.sampled_from(PEOPLE))], by=console.name),
+               "join": lambda: teams.join(incident, team, person, by=console.name),
+               "done": lambda: teams.done(incident, team, by=console.name)}[what]
+        self._write(run)
+
     # -- time, partitions, restarts, syncs ------------------------------------------------------
 
     @rule(data=st.data(), seconds=st.integers(0, 90))
@@ -354,6 +371,7 @@ class Convergence(RuleBasedStateMachine):
         self.tally["ops carrying rows from before the op log"] += sum(op.verb.startswith("import.") for op in ops)
         self.tally["consoles"] += len(self.consoles)
         self.tally["ops"] += len(ops)
+        self.tally["sub-team ops"] += sum(op.verb.startswith("subteam.") for op in ops)
         self.tally["entries"] += sum(expected.values())
         self.tally["registers changed concurrently"] += sum(
             len(read.sync.conflicts(i.id)) for i in read.incidents.all())
@@ -380,7 +398,8 @@ def _did_something(tally: Counter, examples: int) -> None:
     print(dict(tally))
     assert tally["examples"] >= examples
     for what in ("ops", "entries", "syncs", "syncs refused while cut off", "restarts",
-                 "registers changed concurrently", "ops carrying rows from before the op log"):
+                 "registers changed concurrently", "ops carrying rows from before the op log",
+                 "sub-team ops"):
         assert tally[what] > 0, what
 
 

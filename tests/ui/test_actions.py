@@ -14,6 +14,7 @@ from ui.actions import ACTIONS, Where
 ACTIVE_TOGETHER = [
     (Where.WINDOW, Where.LIST),
     (Where.WINDOW, Where.BOARD, Where.TASKS),
+    (Where.WINDOW, Where.BOARD, Where.SUBTEAMS),
     (Where.WINDOW, Where.BOARD, Where.CHECKLIST),
     (Where.WINDOW, Where.BOARD, Where.TIMELINE),
     (Where.WINDOW, Where.BOARD, Where.COMPOSER),
@@ -52,6 +53,7 @@ def test_every_qaction_is_a_row_of_the_table(window, page):
     assert _shortcuts(window.list_page) == _declared(Where.LIST)
     assert _shortcuts(page) == _declared(Where.BOARD)
     assert _shortcuts(page.tasks_panel.view) == _declared(Where.TASKS)
+    assert _shortcuts(page.subteams_panel.view) == _declared(Where.SUBTEAMS)
     assert _shortcuts(page.checklist_panel.tree) == _declared(Where.CHECKLIST)
     assert _shortcuts(page.timeline) == _declared(Where.TIMELINE)
     # and the contexts: a panel's letters only while its view has focus
@@ -113,7 +115,8 @@ def test_the_sheet_lists_every_row_where_you_are(qtbot, window, page):
     page.timeline.setFocus()
     qtbot.keyClicks(page.timeline, "?")
     text = unescape(window.cheat_sheet.text())
-    for where in (Where.WINDOW, Where.BOARD, Where.TASKS, Where.CHECKLIST, Where.TIMELINE, Where.COMPOSER,
+    for where in (Where.WINDOW, Where.BOARD, Where.TASKS, Where.SUBTEAMS, Where.CHECKLIST, Where.TIMELINE,
+                  Where.COMPOSER,
                   Where.FOLLOWUPS, Where.HANDBOOK, Where.POSTMORTEM, Where.METRICS):
         assert where.value in text
         for keys, words in actions.sheet_rows(where):

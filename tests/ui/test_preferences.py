@@ -154,11 +154,12 @@ def test_panel_sizes_that_do_not_fit_the_board_are_left_alone(qtbot, where, cloc
     win.close()
     untouched = board_sizes({})
     assert untouched.keys() == {"boardColumns", "rolesOverTasks"}
-    assert board_sizes({"rolesOverTasks": [1, 2, 3], "boardColumns": [0, 0, 0]}) == untouched  # count; zeros
+    # roles, tasks and the sub-teams (hidden until a team works): a fourth size is a wrong count
+    assert board_sizes({"rolesOverTasks": [1, 2, 3, 4], "boardColumns": [0, 0, 0]}) == untouched  # count; zeros
     assert board_sizes({"rolesOverTasks": [200, "x"], "boardColumns": None}) == untouched
-    roles, tasks = untouched["rolesOverTasks"]  # the roles as tall as they need: no taller
-    fitting = board_sizes({"rolesOverTasks": [roles - 40, tasks + 40]})  # a fitting one is used
-    assert fitting == {**untouched, "rolesOverTasks": [roles - 40, tasks + 40]}
+    roles, tasks, teams = untouched["rolesOverTasks"]  # the roles as tall as they need: no taller
+    fitting = board_sizes({"rolesOverTasks": [roles - 40, tasks + 40, teams]})  # a fitting one is used
+    assert fitting == {**untouched, "rolesOverTasks": [roles - 40, tasks + 40, teams]}
 
 
 def test_each_value_round_trips_through_the_file(tmp_path):
