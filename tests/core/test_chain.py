@@ -368,3 +368,24 @@ def test_the_encoding_is_json_dumps_of_the_record(rank, hlc, uid, entry_hlc, fie
     record = [chain.KINDS[rank], uid, hlc] if rank == 0 else [chain.KINDS[rank], uid, entry_hlc, hlc]
     expected = json.dumps(record + fields, ensure_ascii=False, separators=(",", ":")).encode()
     assert chain.encode(rank, hlc, uid, entry_hlc, tuple(fields)) == expected
+
+
+def test_a_chat_import_is_chained_and_checks_out(capsys, clock, tmp_path, where):
+    """Entries imported from a chat export (many entries in one op, one HLC) are linked too."""
+    from datetime import datetime, timezone
+
+    from tests.helpers import run
+    from tests.slack_fixture import realistic
+
+    clock.current = datetime(2026, 3, 29, 13, 50, tzinfo=timezone.utc)
+    assert run(capsys, "declare", "Checkout down", "--sev", "2", clock=clock)[0] == 0
+    clock.current = datetime(2026, 3, 31, 9, 0, tzinfo=timezone.utc)
+    code, _, _ = run(capsys, "import", "slack", str(realistic(tmp_path)), "--channel", "inc-checkout",
+                     "INC-1", clock=clock)
+    assert code == 0
+    code, out, _ = verify_cli(capsys, "INC-1")
+    assert code == 0 and out.startswith("INC-1: the record chain holds (9 links")
+    tamper(where, "UPDATE entries SET author = 'Mallory' WHERE uid LIKE 'slack:%' AND id = "
+                  "(SELECT max(id) FROM entries)")
+    code, out, _ = verify_cli(capsys, "INC-1")
+    assert code == 1 and "was changed after it was written" in out
