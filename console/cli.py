@@ -171,10 +171,18 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
             cli_team.add_parsers(sub, common, _Parser)
         if wanted(*cli_verify.COMMANDS):
             cli_verify.add_parsers(sub, common, _Parser)
+        from console import cli_drill
+
+        if wanted(*cli_drill.COMMANDS):
+            cli_drill.add_parsers(sub, common, _Parser)
         if wanted(*cli_people.COMMANDS):
             cli_people.add_parsers(sub, common, _Parser)
         if wanted(*cli_import.COMMANDS):
             cli_import.add_parsers(sub, common, _Parser)
+        from console import cli_backup
+
+        if wanted(*cli_backup.COMMANDS):
+            cli_backup.add_parsers(sub, common, _Parser)
     if wanted(desktop.COMMAND):
         desktop.add_parser(sub, common, _Parser)
 
@@ -410,10 +418,18 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
                 return cli_team.run(session)
             if args.command in cli_verify.COMMANDS:
                 return cli_verify.run(session)
+            from console import cli_drill
+
+            if args.command in cli_drill.COMMANDS:
+                return cli_drill.run(session)
             if args.command in cli_people.COMMANDS:
                 return cli_people.run(session)
             if args.command in cli_import.COMMANDS:
                 return cli_import.run(session)
+            from console import cli_backup
+
+            if args.command in cli_backup.COMMANDS:
+                return cli_backup.run(session)
 
             if args.command not in cli_postmortem.COMMANDS:  # pragma: no cover - argparse stops it
                 raise InputError(f"unknown command {args.command!r}")
@@ -676,6 +692,10 @@ def main(argv: Sequence[str] | None = None, clock: Clock | None = None) -> int:
         _drop_stdout()
         return 0
     except ConsoleError as exc:
+        from console import damage
+
+        if damage.is_damage(exc.__cause__) and not isinstance(exc, damage.DatabaseDamaged):
+            exc = damage.report(where.db_path, str(exc.__cause__))  # found past the first reads
         return _say(exc)
     except KeyboardInterrupt:
         print("incident-console: interrupted", file=sys.stderr)

@@ -63,10 +63,15 @@ def _json(reader, incident_id, process, now) -> str:
     return to_json(reader, incident_id, signed=True)
 
 
+DRILL_MARK = "DRILL - a training exercise, not a real incident."
+
+
 def _markdown(reader, incident_id, process, now) -> str:
     from console import postmortem
 
     text = postmortem.markdown_file(postmortem.current_text(reader, process, incident_id, now=now))
+    # A drill's post-mortem says so before anything else, whatever its saved text says.
+    text = f"**{DRILL_MARK}**\n\n{text}" if reader.incidents.get(incident_id).drill else text
     return text + chain_footer(reader, incident_id)
 
 
@@ -82,8 +87,9 @@ def _html(reader, incident_id, process, now) -> str:
     from console.postmortem_html import postmortem_html
 
     incident = reader.incidents.get(incident_id)
+    drill = "DRILL: " if incident.drill else ""
     return postmortem_html(_markdown(reader, incident_id, process, now),
-                           title=f"Post-mortem: {incident.ref} {incident.title}")
+                           title=f"{drill}Post-mortem: {incident.ref} {incident.title}")
 
 
 def _csv(reader, incident_id, process, now) -> str:

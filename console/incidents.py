@@ -47,6 +47,18 @@ class Incidents:
         drill: bool = False,
     ) -> Change:
         """Open a new incident. Impact start defaults to the declaration time."""
+        body = self.declaration(title, by=by, severity=severity, declared_at=declared_at,
+                                started_at=started_at, security=security, drill=drill)
+        ledger = self._ledger
+        with ledger.writing():
+            incident_id, entry = ledger.record(self._declared, None, body)
+        return Change(ledger.read.incidents.get(incident_id), (entry,))
+
+    def declaration(self, title: str, *, by: str, severity: int | None = None,
+                    declared_at: datetime | None = None, started_at: datetime | None = None,
+                    security: bool = False, drill: bool = False) -> dict:
+        """The body of the op that declares an incident (checked; nothing written): what
+        `declare` records, and what a drill records with its own op in one transaction."""
         title = domain.clean_text(title, "title", domain.MAX_TITLE)
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         if severity is not None:
@@ -69,9 +81,7 @@ class Incidents:
             "started_at": times.to_text(started), "declared_at": times.to_text(declared),
             "entry": ledger.entry("status", text, author, declared, now),
         }
-        with ledger.writing():
-            incident_id, entry = ledger.record(self._declared, None, body)
-        return Change(ledger.read.incidents.get(incident_id), (entry,))
+        return body
 
     @operation("incident.declare", register="declare", declares=True,
                says=lambda b: f"SEV-{b['severity']}" if b["severity"] else "no severity")

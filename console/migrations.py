@@ -671,6 +671,59 @@ def m0011_subteams(db: "Database") -> None:
     _append_only(db, "subteam_members", "sub-team memberships")
 
 
+def m0012_drills(db: "Database") -> None:
+    """Drills (console/drills.py): the scenario a drill incident runs, at what speed, from when,
+    and which of its injects are in the timeline; and the training record (console/training.py).
+    All only ever added to."""
+    db.execute(
+        """
+        CREATE TABLE drills (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            incident_id INTEGER NOT NULL UNIQUE REFERENCES incidents(id),
+            scenario TEXT NOT NULL,
+            speed INTEGER NOT NULL CHECK (speed BETWEEN 1 AND 60),
+            started_at TEXT NOT NULL,
+            injects TEXT NOT NULL,
+            replay_of TEXT,
+            "by" TEXT NOT NULL,
+            hlc TEXT NOT NULL
+        )
+        """
+    )
+    _append_only(db, "drills", "drills")
+    db.execute(
+        """
+        CREATE TABLE drill_injects (
+            id INTEGER PRIMARY KEY,
+            drill_id INTEGER NOT NULL REFERENCES drills(id),
+            number INTEGER NOT NULL,
+            entry_id INTEGER NOT NULL REFERENCES entries(id),
+            hlc TEXT NOT NULL,
+            UNIQUE (drill_id, number)
+        )
+        """
+    )
+    _append_only(db, "drill_injects", "drill injects")
+    db.execute(
+        """
+        CREATE TABLE training (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            person TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            incident_id INTEGER REFERENCES incidents(id),
+            note TEXT,
+            at TEXT NOT NULL,
+            "by" TEXT NOT NULL,
+            hlc TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX training_person ON training(person COLLATE NOCASE, at)")
+    _append_only(db, "training", "training records")
+
+
 def m0015_updates_any_audience(db: "Database") -> None:
     """`updates` without its CHECK on the three shipped audiences: the audiences are the
     process's (an organisation's override may add one, which the CHECK refused with an
@@ -707,6 +760,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0008_op_log", m0008_op_log),
     ("0010_people", m0010_people),
     ("0011_subteams", m0011_subteams),
+    ("0012_drills", m0012_drills),
     ("0013_record_chain", m0013_record_chain),
     ("0015_updates_any_audience", m0015_updates_any_audience),
 ]

@@ -47,6 +47,16 @@ class Paths(NamedTuple):
         """An organisation's overrides of the default process definition."""
         return self.config_dir / "process"
 
+    @property
+    def backup_dir(self) -> Path:
+        """Verified backups of the database (console/backups.py), 0700."""
+        return self.data_dir / "backups"
+
+    @property
+    def damaged_dir(self) -> Path:
+        """Next to the backups: what was kept of a damaged database (its file and its WAL)."""
+        return self.data_dir / "damaged"
+
 
 def shipped(package: str) -> Path:
     """The folder of a package of files shipped with the console (`data`, `resources`).
@@ -153,11 +163,13 @@ def _make_private(folder: Path) -> None:
         folder.chmod(0o700)
 
 
-def ensure_private_dir(path: Path) -> Path:
+def ensure_private_dir(path: Path, *, tighten: bool = True) -> Path:
     """Create a folder only its owner can enter (incident data is sensitive) and return it.
 
     Missing folders above it are created 0700 too (the home folder among them); a problem is
-    `StorageUnavailable`, in one line naming the folder.
+    `StorageUnavailable`, in one line naming the folder. An existing folder that others may
+    enter is made private too, unless `tighten` is false: a folder that is not the console's
+    own (where a person keeps a backup, /tmp) is never changed.
     """
     try:
         missing = []
@@ -169,7 +181,7 @@ def ensure_private_dir(path: Path) -> Path:
             folder = folder.parent
         for folder in reversed(missing):
             _make_private(folder)
-        if path.stat().st_mode & 0o077:
+        if tighten and path.stat().st_mode & 0o077:
             path.chmod(0o700)
     except OSError as exc:
         blocker = next((p for p in (path, *path.parents) if _not_a_folder(p)), None)

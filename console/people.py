@@ -266,6 +266,7 @@ class PeopleReads:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self._path = path
+        self._cached: tuple | None = None  # (version, what completion reads), see _for_completion
 
     def _people(self, where: str = "1", params: tuple = ()) -> list[Person]:
         with storage_errors(self._path):
@@ -329,13 +330,33 @@ class PeopleReads:
         call) for the suggestions to show beside it."""
         first = sorted(set(in_incident), key=str.casefold)
         seen = {name.casefold() for name in first}
-        notes, rest = {}, []
-        for person in self._people():
-            notes.setdefault(person.name, person.tags)
-            if person.name.casefold() not in seen:
-                seen.add(person.name.casefold())
-                rest.append(person.name)
-        return first + rest, {name: note for name, note in notes.items() if note}
+        names, notes = self._for_completion()
+        return first + [name for key, name in names if key not in seen], notes
+
+    def _for_completion(self) -> tuple[list[tuple[str, str]], dict[str, str]]:
+        """(casefolded name, name) once per name, and the notes: read again only when the
+        directory changed, since the board asks on every refresh and a directory may hold 10,000
+        people. Every change stamps its rows with its op's HLC, so the rows' HLCs say whether
+        anything changed - their count, the newest, and the sums of their times and counters,
+        which also move when an older op from elsewhere changes a row still older."""
+        with storage_errors(self._path):
+            version = self._conn.execute(
+                "SELECT count(*), max(hlc), sum(CAST(substr(hlc, 1, 13) AS INTEGER)), "
+                "sum(CAST(substr(hlc, 15, 4) AS INTEGER)) FROM people").fetchone()
+            if self._cached is not None and self._cached[0] == version:
+                return self._cached[1]
+            rows = self._conn.execute(
+                "SELECT name, team, on_call FROM people ORDER BY name COLLATE NOCASE").fetchall()
+        names, notes, seen = [], {}, set()
+        for name, team, on_call in rows:
+            if name not in notes and (team or on_call):
+                notes[name] = f"{team}, on call" if team and on_call else team or "on call"
+            key = name.casefold()
+            if key not in seen:
+                seen.add(key)
+                names.append((key, name))
+        self._cached = (version, (names, notes))
+        return names, notes
 
     def teams(self) -> list[str]:
         with storage_errors(self._path):

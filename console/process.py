@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 from console import cache, paths
 from console.vocabulary import REQUIRED_ROLES, UPDATE_KINDS, WRITTEN_KINDS
+from console.scenarios import DEBRIEF_CHECKS, SCENARIO_FILES, check_scenario_text, parse_offset
 from console.errors import InputError
 from console.blame import WORD_LISTS
 from console.patterns import LazyPattern
@@ -289,6 +290,34 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
     "glossary.yaml": {"terms": {
         "term": _text(), "definition": _text(), "aliases": F("strlist"), "page": PAGE,
     }},
+    # Drills (console/drills.py, console/debrief.py, console/training.py): what a scenario's
+    # injects may be, what a debrief scores, what counts toward the IC qualification.
+    "drills.yaml": {
+        "inject_types": {"label": _text(), "kind": F("str", ref="entry_kinds"), "description": _text()},
+        "debrief_checks": {
+            "title": _text(), "check": F("str", choices=DEBRIEF_CHECKS), "page": PAGE,
+            "minutes": F("int", required=False, low=1, high=1440),
+            "roles": F("list", required=False, ref="roles"),
+            "rule": F("str", required=False, ref="handoff_rules"),
+        },
+        "qualification": {"label": _text(), "needed": F("int", low=0, high=100),
+                          "role": F("str", required=False, ref="roles"),
+                          "counts_in": F("str", required=False, choices=("drills", "incidents")),
+                          "page": PAGE},
+    },
+    # One or more files in the scenarios/ folder (shipped: data/scenarios/; an override folder's
+    # scenarios/ adds or changes them by id), each holding a `scenarios` list.
+    SCENARIO_FILES: {"scenarios": {
+        "title": _text(), "severity": F("int", low=1, high=5), "security": F("bool", required=False),
+        "summary": _text(), "page": PAGE,
+        "injects": F("items", fields={
+            "at": F("offset"), "type": F("str", ref="inject_types"), "from": _text(), "text": _text(),
+        }),
+    }},
+    "backups.yaml": {"backups": {
+        "every_minutes": F("int", low=1, high=1440), "keep_hourly": F("int", low=0, high=1000),
+        "keep_daily": F("int", low=0, high=1000),
+    }},
     "subteams.yaml": {
         "subteams": {"name": _text(), "room": _text(), "bridge": _text()},
         "span_of_control": {
@@ -351,7 +380,17 @@ def _plain(value: Any) -> Any:
 def default_sources() -> list[tuple[str, str]]:
     """(display name, text) of every default process file."""
     folder = paths.shipped("data")
-    return [(f"data/{name}", (folder / name).read_text(encoding="utf-8")) for name in SCHEMA]
+    found = [(f"data/{name}", (folder / name).read_text(encoding="utf-8")) for name in SCHEMA
+             if name != SCENARIO_FILES]
+    scenarios = folder / SCENARIO_FILES.rstrip("/")
+    return found + [(f"data/{SCENARIO_FILES}{path.name}", path.read_text(encoding="utf-8"))
+                    for path in sorted(scenarios.glob("*.yaml"))]
+
+
+def _schema_of(display: str) -> str:
+    """The SCHEMA key of a source file: its name, or the scenarios folder for one inside it."""
+    path = Path(display)
+    return SCENARIO_FILES if path.parent.name == SCENARIO_FILES.rstrip("/") else path.name
 
 
 def override_sources(folder: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
@@ -360,6 +399,12 @@ def override_sources(folder: Path) -> tuple[list[tuple[str, str]], list[Problem]
         return [], [Problem(str(folder), 1, "is not a folder")]
     found = []
     for path in sorted(folder.iterdir()):
+        if path.name == SCENARIO_FILES.rstrip("/") and path.is_dir() and not path.is_symlink():
+            for inner in sorted(path.iterdir()):
+                if inner.suffix in (".yaml", ".yml"):
+                    text, problem = _read_override(inner)
+                    problems.append(problem) if problem is not None else found.append((str(inner), text))
+            continue
         if path.suffix not in (".yaml", ".yml"):
             continue
         if path.name in RETIRED_FILES:
@@ -425,7 +470,7 @@ def _merged(sources: list[tuple[str, str]], problems: list[Problem]) -> Process:
     """Parse, merge and validate; raises ProcessError with every problem found."""
     lists: dict[str, LList] = {}
     for display, text in sources:
-        base = Path(display).name
+        base = _schema_of(display)
         document = read_yaml(text, display, problems)
         if document is None:
             if text.strip() and not any(p.file == display for p in problems):
@@ -471,7 +516,7 @@ CACHE_FILE = "process.json"
 _CACHE_FORMAT = b"incident-console process cache, format 1"
 # The modules whose rules (the schema, the roles the core needs, the verbs' names, RE2
 # patterns, page references) decide whether a process is valid.
-_RULES = ("process.py", "vocabulary.py", "verbs.py", "lint.py", "blame.py", "handbook.py")
+_RULES = ("process.py", "vocabulary.py", "verbs.py", "lint.py", "blame.py", "handbook.py", "scenarios.py")
 _LIST_NAMES = frozenset(name for lists in SCHEMA.values() for name in lists)
 
 
@@ -607,6 +652,8 @@ def _type_ok(spec: F, value: Any) -> bool:
         return isinstance(value, dict)
     if spec.kind == "items":
         return isinstance(value, list)
+    if spec.kind == "offset":
+        return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
     return False
 
 
@@ -614,6 +661,7 @@ _TYPE_NAMES = {
     "str": "text", "page": "a handbook page", "regex": "a regular expression", "colour": "#rrggbb",
     "int": "a whole number", "bool": "true or false", "strlist": "a list of text",
     "list": "a list of ids", "map": "a mapping", "items": "a list of items",
+    "offset": "a time into the drill (5m, 90s, 1m30s, or whole minutes)",
 }
 
 
@@ -647,6 +695,11 @@ def _check_fields(item: LDict, fields: dict[str, F], where: str, problems: list[
                                    or (spec.high is not None and value > spec.high)):
             problems.append(Problem(*loc, f"{key} {value} is out of range "
                                     f"({spec.low if spec.low is not None else '…'}..{spec.high or '…'})"))
+        if spec.kind == "offset":
+            try:
+                parse_offset(value)
+            except InputError as exc:
+                problems.append(Problem(*loc, f"{key}: {exc}"))
         if spec.kind == "colour" and not _COLOUR.match(value):
             problems.append(Problem(*loc, f"{key} {_shown.repr(value)} is not a #rrggbb colour"))
         if spec.kind == "regex":
@@ -707,6 +760,8 @@ def _cross_checks(lists: dict[str, LList], problems: list[Problem]) -> None:
     kind_ids = {k["id"] for k in lists["entry_kinds"]}
     for missing in sorted(set(WRITTEN_KINDS) - kind_ids):
         problems.append(Problem(*loc_of("entry_kinds"), f"entry kind {_shown.repr(missing)} is missing; the console writes it"))
+    if "automatic" not in {b["id"] for b in lists["backups"] if isinstance(b, LDict)}:
+        problems.append(Problem(*loc_of("backups"), "backup settings 'automatic' are missing; the console needs them"))
     _check_role_words(lists["roles"], problems)
     _check_cadences(lists["severities"], lists["update_templates"], problems)
     _unique(lists["entry_kinds"], "key", problems)
@@ -719,6 +774,13 @@ def _cross_checks(lists: dict[str, LList], problems: list[Problem]) -> None:
                     problems.append(Problem(*item.key_loc["id"], f"checklist item id {_shown.repr(item['id'])} "
                                             f"is already used at {seen[item['id']][0]}:{seen[item['id']][1]}"))
                 seen.setdefault(item["id"], item.key_loc["id"])
+    for scenario in lists["scenarios"]:
+        problems.extend(Problem(*loc, why) for loc, why in check_scenario_text(scenario))
+    for check in lists["debrief_checks"]:
+        needs = {"roles_named": "roles", "handover": "rule"}.get(check.get("check"))
+        if needs and not check.get(needs):
+            problems.append(Problem(*check.loc, f"debrief check {_shown.repr(check['id'])} "
+                                    f"({check['check']}) needs {needs}"))
     _check_subteams(lists["subteams"], lists["span_of_control"], problems)
     for rule in lists["lint_rules"]:
         if rule.get("check") == "regex" and not rule.get("pattern"):

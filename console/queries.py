@@ -12,6 +12,7 @@ from pathlib import Path
 from console.chain import ChainReads
 from console.checklist import ChecklistReads
 from console.drafts import DraftReads
+from console.drills import DrillReads
 from console.entry_history import EntryHistoryReads
 from console.followups import FollowupReads
 from console.incidents import IncidentReads
@@ -24,6 +25,7 @@ from console.subteams import SubteamReads
 from console.sync import SyncReads
 from console.tasks import TaskReads
 from console.timeline import TimelineReads
+from console.training import TrainingReads
 from console.updates import UpdateReads
 
 
@@ -46,8 +48,14 @@ class Reader:
         self.followups = FollowupReads(conn, path)
         self.sync = SyncReads(conn, path)
         self.chain = ChainReads(conn, path)
+        self.drills = DrillReads(conn, path)
+        self.training = TrainingReads(conn, path)
         self.people = PeopleReads(conn, path)
         self.subteams = SubteamReads(conn, path)
+
+    def close(self) -> None:
+        """Close the connection (the window, before a restore replaces the file)."""
+        self._conn.close()
 
     def data_version(self) -> int:
         """A number that changes when another connection commits (never for our own writes).

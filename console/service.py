@@ -14,6 +14,8 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.postmortem.name_owner(...)  acknowledge, set_details, save, set_status
                                                                         (console.postmortem_record)
     service.followups.add(...)          update, import_todos            (console.followups)
+    service.drills.start(...)           tick                            (console.drills)
+    service.training.add(...)                                           (console.training)
     service.people.put(...)             plan                            (console.people)
     service.chat_import.plan(...)       write                           (console.chat_import)
     service.subteams.add(...)           join, done                      (console.subteams)
@@ -33,6 +35,7 @@ from console.chat_import import ChatImport
 from console.checklist import Checklist
 from console.clock import Clock
 from console.drafts import Drafts
+from console.drills import Drills
 from console.entry_history import EntryHistory
 from console.followups import Followups
 from console.incidents import Incidents
@@ -46,6 +49,7 @@ from console.subteams import Subteams
 from console.sync import Sync
 from console.tasks import Tasks
 from console.timeline import Timeline
+from console.training import Training
 from console.updates import Updates
 from console.vocabulary import Vocabulary
 
@@ -74,12 +78,15 @@ class IncidentService:
         self.updates = Updates(ledger)
         self.postmortem = Postmortems(ledger)
         self.followups = Followups(ledger)
+        self.drills = Drills(ledger, self.incidents)
+        self.training = Training(ledger)
         self.people = People(ledger)
         self.chat_import = ChatImport(ledger)
         self.subteams = Subteams(ledger, self.roster, self.tasks)
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups, self.people, self.chat_import, self.subteams,
+                                  self.followups, self.drills, self.training, self.people,
+                                  self.chat_import, self.subteams,
                                   ChainOrigins(ledger)))
 
     @property

@@ -74,6 +74,21 @@ def storage_errors(path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def first_reads(path: Path) -> Iterator[None]:
+    """`storage_errors` for the first reads of a file being opened: a file that is damaged or
+    not a database is `DatabaseDamaged` (console/damage.py: kept aside, a backup offered)."""
+    try:
+        with storage_errors(path):
+            yield
+    except StorageUnavailable as exc:
+        from console import damage
+
+        if exc.__cause__ is not None and damage.is_damage(exc.__cause__):
+            raise damage.report(path, str(exc.__cause__)) from None
+        raise
+
+
+@contextlib.contextmanager
 def write_transaction(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
     """One write transaction that takes the write lock first (`BEGIN IMMEDIATE`).
 
@@ -111,18 +126,20 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
     """A raw connection with the console's pragmas; creates a private file if needed.
 
     `read_only` connections still open the file read-write at the OS level (a WAL reader may
-    need to create the -shm file) but refuse every write with `PRAGMA query_only`.
+    need to create the -shm file) but refuse every write with `PRAGMA query_only`; they change
+    no file's or folder's mode (they may read a file a person points at, in a folder such as
+    /tmp, which a chmod to 0700 would take from everyone else).
     """
-    ensure_private_dir(path.parent)
+    ensure_private_dir(path.parent, tighten=not read_only)
     old_umask = os.umask(0o077)
     try:
         with storage_errors(path):
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     finally:
         os.umask(old_umask)
-    if path.exists() and path.stat().st_mode & 0o077:
+    if not read_only and path.exists() and path.stat().st_mode & 0o077:
         path.chmod(0o600)
-    with storage_errors(path):
+    with first_reads(path):
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
@@ -146,8 +163,11 @@ def applied_migrations(conn: sqlite3.Connection) -> list[str]:
 
 
 def pending_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:
-    """What this build would apply to the file; refuses files that are newer or not ours."""
-    with storage_errors(path):
+    """What this build would apply to the file; refuses files that are newer or not ours.
+
+    The first read of the file: one that is damaged or not a database is `DatabaseDamaged`
+    (console/damage.py), kept aside with a good backup offered, and nothing is written."""
+    with first_reads(path):
         applied = applied_migrations(conn)
         tables = [
             name

@@ -31,6 +31,7 @@ _MINUTES_WORD = LazyPattern(r"[0-9]+m?", re.ASCII | re.IGNORECASE)
 _SME_BRACKETS = LazyPattern(r"(?P<person>.+?)\s*\((?P<service>[^()]*)\)", re.DOTALL)
 _SME_FOR = LazyPattern(r"\s+for\s+", re.IGNORECASE)
 _OBJECTIONS = LazyPattern(r"\s--\s*objections?\s*:\s*", re.IGNORECASE)
+OBJECTIONS = _OBJECTIONS  # how a decision records the objections asked for (console/debrief.py reads it)
 _MEMBERS = LazyPattern(r"(?:^|\s)--\s*members?\s*:\s*", re.IGNORECASE)
 
 

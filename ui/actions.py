@@ -41,6 +41,7 @@ class Where(Enum):
     HANDBOOK = "In the handbook (F1)"
     POSTMORTEM = "In the post-mortem editor"
     METRICS = "In metrics (F9)"
+    DEBRIEF = "In the debrief window"
 
 
 # The board and the list answer while focus is anywhere inside them; a panel's letters only
@@ -59,6 +60,7 @@ CONTEXT = {
     Where.HANDBOOK: Qt.ShortcutContext.WindowShortcut,
     Where.POSTMORTEM: Qt.ShortcutContext.WindowShortcut,
     Where.METRICS: Qt.ShortcutContext.WindowShortcut,
+    Where.DEBRIEF: Qt.ShortcutContext.WindowShortcut,
 }
 
 
@@ -88,6 +90,8 @@ ACTIONS: tuple[Action, ...] = (
     # Text fields claim printable keys first (ShortcutOverride): `?` typed into the note box
     # stays text; anywhere else it shows the sheet.
     _row("keys", "Show the keys (again to close)", "?", Where.WINDOW, "window.toggle_cheat_sheet"),
+    _row("restore_backup", "Restore the newest good backup (a damaged database)", "Ctrl+Shift+G", Where.WINDOW,
+         "window.restore_backup"),
     # The list page; on the board, Ctrl+F finds in the timeline instead.
     _row("filter", "Filter incidents", "Ctrl+F", Where.LIST, "window.focus_list_filter"),
     # The board.
@@ -151,6 +155,12 @@ ACTIONS: tuple[Action, ...] = (
     # The metrics window.
     _row("metrics_csv", "Export CSV", "Ctrl+E", Where.METRICS, "metrics.export_csv"),
     _row("metrics_png", "Export PNG", "Ctrl+P", Where.METRICS, "metrics.export_png"),
+    # Drills (issue 14): start one from the list; the debrief of the open (or selected) incident.
+    _row("drill", "Start a drill", "Ctrl+Shift+D", Where.WINDOW, "window.show_drills"),
+    _row("debrief", "Debrief (the IC scored against the record)", "Ctrl+Shift+B", Where.WINDOW,
+         "window.show_debrief"),
+    _row("debrief_refresh", "Read the record again", "F5", Where.DEBRIEF, "debrief.refresh"),
+    _row("debrief_close", "Close the debrief", "Ctrl+W", Where.DEBRIEF, "debrief.close"),
 )
 
 BY_NAME = {a.name: a for a in ACTIONS}

@@ -54,8 +54,13 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
     db_path = where.db_path
 
     def open_service():  # runs on the writer thread, so its imports stay off the first paint
+        from console import damage
         from console.service import IncidentService
         from console.vocabulary import Vocabulary
+
+        # A whole-file quick_check before the file is opened for writing: here, after the first
+        # paint, so a large database does not hold the list up (console/damage.py).
+        damage.check(db_path)
 
         # The writer starts once the process has loaded: its roles, kinds and audiences are
         # the ones the store checks against.
@@ -67,6 +72,28 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
                         preferences=preferences)
     preferences.keep_geometry(window)
     writer.setParent(window)
+    recovery = None
+
+    def damaged(message: str) -> None:
+        nonlocal recovery
+        if recovery is None:
+            from ui.recovery import Recovery
+
+            recovery = window.recovery = Recovery(window, where, reopen)
+        recovery.show_damaged(message)
+
+    def reopen() -> None:
+        # After a restore: read the restored file and open it for writing.
+        nonlocal conn
+        try:
+            conn = connect(db_path, read_only=True)
+            window.attach_reader(Reader(conn, db_path))
+        except ConsoleError as exc:
+            window.show_problem(str(exc))
+            return
+        writer.reopen()
+
+    writer.damaged.connect(damaged)
 
     # Show what is already there at once, if the file is at our schema; otherwise wait for
     # the writer to migrate it (or to say why it cannot).
@@ -77,7 +104,15 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
             window.attach_reader(Reader(conn, db_path))
             reader_ready = True
     except ConsoleError as exc:
-        window.show_problem(str(exc))
+        from console import damage
+        from console.damage import DatabaseDamaged
+
+        if not isinstance(exc, DatabaseDamaged) and exc.__cause__ is not None and damage.is_damage(exc.__cause__):
+            exc = damage.report(db_path, str(exc.__cause__))  # the list's first read found it
+        if isinstance(exc, DatabaseDamaged):
+            damaged(str(exc))
+        else:
+            window.show_problem(str(exc))
         conn = None
 
     def on_writer_ready() -> None:
@@ -100,6 +135,21 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
 
     window.team = None
     writer.ready.connect(start_team)
+
+    def start_backups() -> None:
+        # The start's backup, then after each resolve and every N minutes of writing, on a
+        # thread of their own (ui/backup_keeper.py). Once: the writer is ready again after a restore.
+        if window.backup_keeper is not None:
+            return
+        from console.backups import Policy
+        from ui.backup_keeper import BackupKeeper
+
+        keeper = window.backup_keeper = BackupKeeper(db_path, where.backup_dir, window)
+        keeper.failed.connect(lambda problem: window.show_problem(f"Backup not made: {problem}"))
+        writer.changed.connect(keeper.note)
+        keeper.start(Policy.from_process(window.process) if window.process is not None else None)
+
+    writer.ready.connect(start_backups)
 
     def after_first_paint() -> None:
         # The process (YAML) and the writer (its modules, any migrations) are not needed to see

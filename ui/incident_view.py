@@ -157,8 +157,11 @@ class IncidentPage(BoardLayout):
 
     def people(self) -> list[str]:
         """Everyone holding a role or a task, then everyone in the directory, for completion."""
+        return self._completion()[0]
+
+    def _completion(self) -> tuple[list[str], dict[str, str]]:
         return self._reader.people.completion(
-            {a.person for a in self._roles} | {t.owner for t in self.tasks_model.tasks()})[0]
+            {a.person for a in self._roles} | {t.owner for t in self.tasks_model.tasks()})
 
     def teams(self) -> list[str]:
         """The directory's teams, for completing /page."""
@@ -221,7 +224,7 @@ class IncidentPage(BoardLayout):
         tasks = self._reader.tasks.all(self.incident.id)
         self.tasks_model.set_tasks(tasks)
         self.subteams.refresh(self.incident, tasks)
-        self.roles_panel.set_people(self.people(), self.people_notes())
+        self.roles_panel.set_people(*self._completion())
         self._load_checklists()
         if before != self.incident.status:
             self._status_changed(self.incident.status)
@@ -355,7 +358,8 @@ class IncidentPage(BoardLayout):
                   if nxt else "No update cadence")
         prompt = self.prompt_strip.current["text"] if self.prompt_strip.current else ""
         return {
-            "severity": f"{severity_text(incident.severity)} · {incident.status.upper()} · {incident.ref}",
+            "severity": f"{severity_text(incident.severity)} · {incident.status.upper()} · {incident.ref}"
+                        + (" · DRILL" if incident.drill else ""),
             "ic": f"IC: {self.commander() or 'nobody'}",
             "elapsed": elapsed,
             "checkback": checkback, "update": update, "prompt": prompt,

@@ -36,7 +36,8 @@ def title_for(incident: "Incident | None") -> str:
     """`INC-7 SEV-2 — Checkout fails — Incident Console`: what the task bar and a window list show."""
     if incident is None:
         return WINDOW_TITLE
-    return f"{incident.ref} {severity_text(incident.severity)} — {incident.title} — {WINDOW_TITLE}"
+    drill = "DRILL " if incident.drill else ""
+    return f"{incident.ref} {drill}{severity_text(incident.severity)} — {incident.title} — {WINDOW_TITLE}"
 
 
 class MainWindow(QMainWindow):
@@ -75,9 +76,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Signed in as {author}")
 
         self.cheat_sheet: "CheatSheet | None" = None
+        self.backup_keeper = None  # ui/backup_keeper.py and ui/recovery.py, set by ui/app.py
+        self.recovery = None
         # The window's keys and the list's (Ctrl+F filters there; on the board it finds).
         self.actions_by_name = {**actions.install(self, Where.WINDOW, window=self),
                                 **actions.install(self.list_page, Where.LIST, window=self)}
+        from ui.drills import DrillControls
+
+        self.drills = DrillControls(self, writer, clock, author, zone)
         self.list_page.open_requested.connect(self.open_incident)
         self.list_page.declare_requested.connect(self._on_declare_requested)
         writer.changed.connect(self._on_changed)
@@ -94,6 +100,24 @@ class MainWindow(QMainWindow):
         self._watch.setInterval(WATCH_MS)
         self._watch.timeout.connect(self.check_for_outside_changes)
         self._watch.start()
+        self.drills.clock.start(reader)
+
+    def detach_reader(self) -> None:
+        """Stop reading and close the reading connection (a restore is replacing the file)."""
+        if getattr(self, "_watch", None) is not None:
+            self._watch.stop()
+            self._watch.deleteLater()
+            self._watch = None
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
+
+    def restore_backup(self) -> None:
+        """The newest good backup in place of a damaged database (ui/recovery.py)."""
+        if self.recovery is not None:
+            self.recovery.restore()
+        else:
+            self.statusBar().showMessage("The database is not damaged; there is nothing to restore.", 5000)
 
     def check_for_outside_changes(self) -> None:
         """Another window or process committed? SQLite's data_version says so for the price of
@@ -282,6 +306,30 @@ class MainWindow(QMainWindow):
             html = cheat_sheet.window_sheet()
         self.cheat_sheet.show_sheet(html)
 
+    def show_drills(self) -> None:
+        """The drill bar over the list: a scenario and a speed, Enter starts it."""
+        self.show_list()
+        self.drills.open_bar()
+
+    def show_debrief(self) -> None:
+        """The debrief of the incident on the board, or of the one selected in the list."""
+        incident_id = None
+        if self.incident_page is not None and self.stack.currentWidget() is self.incident_page \
+                and self.incident_page.incident is not None:
+            incident_id = self.incident_page.incident.id
+        elif self.stack.currentWidget() is self.list_page:
+            current = self.list_page.table.currentIndex()
+            if current.isValid():
+                incident_id = self.list_model.incident_at(self.list_page.proxy.mapToSource(current).row()).id
+        if incident_id is None:
+            self.statusBar().showMessage("Open or select an incident to debrief it.", 4000)
+            return
+        self.drills.show_debrief(incident_id)
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.drills.clock.stop()
+        for helper in (self.backup_keeper, self.recovery):
+            if helper is not None:
+                helper.close()
         self.writer.close()
         super().closeEvent(event)

@@ -82,6 +82,7 @@ class RolesPanel(QWidget):
         self.bar = InlineBar("Role?", legend, self)
         # Each suggestion shows the person's team and on call; what it completes to is the name.
         self.completer_model = QStandardItemModel(self)
+        self._people_shown: tuple | None = None
         completer = QCompleter(self.completer_model, self)
         completer.setCompletionRole(NAME_ROLE)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -174,7 +175,11 @@ class RolesPanel(QWidget):
 
     def set_people(self, people: list[str], notes: dict[str, str] | None = None) -> None:
         """The names the bar suggests, in order (the incident's, then the directory's); a name's
-        note (team, on call) is shown beside it in the list."""
+        note (team, on call) is shown beside it in the list. The same again changes nothing (the
+        board sets them on every refresh; a directory may hold 10,000 people)."""
+        if (people, notes) == self._people_shown:
+            return
+        self._people_shown = (list(people), dict(notes or {}) if notes is not None else None)
         self.completer_model.clear()
         for name in dict.fromkeys(people):
             note = (notes or {}).get(name)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 
 from console.domain import Change
+from console.damage import DatabaseDamaged
 from console.errors import ConsoleError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; the service is imported on the worker
@@ -31,6 +32,7 @@ class _Worker(QObject):
 
     ready = Signal()
     open_failed = Signal(str)
+    damaged = Signal(str)
     finished = Signal(int, object)
     failed = Signal(int, object)
 
@@ -45,6 +47,9 @@ class _Worker(QObject):
         try:
             self._service = self._open_service()
             self._service.checkpoint_when_idle()
+        except DatabaseDamaged as exc:
+            self.damaged.emit(str(exc))
+            return
         except ConsoleError as exc:
             self.open_failed.emit(str(exc))
             return
@@ -108,6 +113,7 @@ class StoreWriter(QObject):
 
     ready = Signal()
     unavailable = Signal(str)
+    damaged = Signal(str)  # the file is damaged: not opened for writing (ui/recovery.py)
     changed = Signal(object)
     _submit = Signal(int, object)
 
@@ -124,11 +130,19 @@ class StoreWriter(QObject):
         self._submit.connect(self._worker.run)
         self._worker.ready.connect(self._on_worker_ready)
         self._worker.open_failed.connect(self.unavailable)
+        self._worker.damaged.connect(self.damaged)
         self._worker.finished.connect(self._on_worker_finished)
         self._worker.failed.connect(self._on_worker_failed)
 
     def start(self) -> None:
         self._thread.start()
+
+    def reopen(self) -> None:
+        """Open the store (again): after a restore replaced a damaged file."""
+        if not self._thread.isRunning():
+            self._thread.start()
+        else:
+            QMetaObject.invokeMethod(self._worker, "open", Qt.ConnectionType.QueuedConnection)
 
     def submit(
         self,

@@ -325,6 +325,40 @@ CASES = [
     _case(["--home", "{dir}/afile", "process", "check"]),
     _case(["list"], env={"INCIDENT_CONSOLE_HOME": "{dir}/afile"}),
     _case(["declare", "T"], env={"INCIDENT_CONSOLE_HOME": "{dir}/loop2/deeper"}),
+    # -- drills and training (issue 14) -----------------------------------------------------
+    _case(["drill"]),
+    _case(["drill", "start"]),
+    _case(["drill", "start", "no-such-scenario"]),
+    _case(["drill", "start", "checkout-failure", "--speed", "0"]),
+    _case(["drill", "start", "checkout-failure", "--speed", "61"]),
+    _case(["drill", "start", "checkout-failure", "--speed", "\u0661\u0660"]),
+    _case(["drill", "start", "checkout-failure", "--speed", FAR]),
+    _case(["drill", "start", "checkout-failure", "--speed", "-1"]),
+    _case(["drill", "start", "checkout-failure", "--replay", "INC-1"]),
+    _case(["drill", "start", "--replay", "INC-" + FAR]),
+    _case(["drill", "start", "--replay", "INC-99"]),
+    _case(["drill", "start", "--replay", b"\xff"]),
+    _case(["drill", "start", b"\xff"]),
+    _case(["drill", "start", "checkout-failure", "--by", BIG]),
+    _case(["drill", "start", "checkout-failure", "--process", "{dir}/afile"]),
+    _case(["drill", "tick", "INC-1"]),
+    _case(["drill", "tick", "INC-99"]),
+    _case(["drill", "tick", "nonsense"]),
+    _case(["drill", "debrief"]),
+    _case(["drill", "debrief", "INC-99"]),
+    _case(["drill", "debrief", "INC-" + FAR]),
+    _case(["drill", "debrief", b"\xffINC"]),
+    _case(["training", "add"]),
+    _case(["training", "add", "Ana"]),
+    _case(["training", "add", "Ana", "juggling"]),
+    _case(["training", "add", "Ana", "shadow", "INC-99"]),
+    _case(["training", "add", "Ana", "shadow", "INC-1", "extra"]),
+    _case(["training", "add", "", "shadow"]),
+    _case(["training", "add", BIG, "shadow"]),
+    _case(["training", "add", b"\xff", "shadow"]),
+    _case(["training", "add", "Ana", "shadow", "--note", BIG]),
+    _case(["training", "Ana", "Ben"]),
+    _case(["training", "Ana", "--note", "x"]),
     # -- people (issue 13) ------------------------------------------------------------------
     _case(["people", "import"]),
     _case(["people", "import", "a.csv", "b.csv"]),
@@ -359,6 +393,27 @@ CASES = [
     _case(["import", "slack", "{dir}/slack-types.zip", "--channel", "inc-checkout", "INC-1"]),
     _case(["import", "slack", "{dir}/slack-nousers.zip", "--channel", "inc-checkout", "INC-1"]),
     _case(["import", "slack", "{dir}/slack-future.zip", "--channel", "inc-checkout", "INC-1"]),
+    # -- backup, backups, restore, doctor ---------------------------------------------------------
+    _case(["restore"]),
+    _case(["restore", "{dir}/missing.sqlite3"]),
+    _case(["restore", "{dir}/folder"]),
+    _case(["restore", "{dir}/bad.txt"]),
+    _case(["restore", "{dir}/empty.md"]),
+    _case(["restore", "{dir}/other.sqlite3"]),
+    _case(["restore", "{dir}/newer.sqlite3"]),
+    _case(["restore", "{dir}/truncated.sqlite3"]),
+    _case(["restore", "{dir}/link.sqlite3"]),
+    _case(["restore", "{dir}/dangling"]),
+    _case(["restore", "{dir}/fifo"]),
+    _case(["restore", "{dir}/loop1"]),
+    _case(["restore", "{dir}/good.sqlite3", "extra"]),
+    _case(["backup", "--to", "{dir}/folder"]),
+    _case(["backup", "--to", "{dir}/afile"]),
+    _case(["backup", "--to", "{dir}/missing/x.sqlite3"]),
+    _case(["backup", "--to", "{dir}/dangling"]),
+    _case(["backup", "extra"]),
+    _case(["backups", "extra"]),
+    _case(["doctor", "--bogus"]),
     # -- sub-teams (issue 14): nothing is spun off in the seeded incident --------------------------
     _case(["subteam"]),
     _case(["subteam", "add"]),
@@ -470,6 +525,22 @@ def seeded(tmp_path_factory):
     (scratch / "dangling").symlink_to(scratch / "nowhere")
     (scratch / "loop1").symlink_to(scratch / "loop2")
     (scratch / "loop2").symlink_to(scratch / "loop1")
+    # restore's hostile files: someone else's SQLite, a newer schema, a truncated file, a link
+    other = sqlite3.connect(scratch / "other.sqlite3")
+    other.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT)")
+    other.commit()
+    other.close()
+    good = (home / "data" / "incidents.sqlite3").read_bytes()  # every command has closed it
+    (scratch / "good.sqlite3").write_bytes(good)
+    (scratch / "truncated.sqlite3").write_bytes(good[: len(good) // 2])
+    (scratch / "newer.sqlite3").write_bytes(good)
+    newer = sqlite3.connect(scratch / "newer.sqlite3")
+    newer.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                  "VALUES ('incident_console', '9999_from_the_future', '2030-01-01')")
+    newer.commit()
+    newer.execute("PRAGMA journal_mode = DELETE")
+    newer.close()
+    (scratch / "link.sqlite3").symlink_to(scratch / "good.sqlite3")
     return home, scratch
 
 

@@ -229,9 +229,53 @@ OVERRIDES += [
 ]
 
 
+def scenario(injects: str, extra: str = "") -> str:
+    """A drill scenario file (data/scenarios/) with the given injects."""
+    return ("scenarios:\n- id: org-drill\n  title: Org drill\n  severity: 2\n  summary: A drill.\n"
+            f"  page: during/during_an_incident\n{extra}  injects:\n{injects}")
+
+
+INJECT = "  - id: i1\n    at: {at}\n    type: {type}\n    from: Support\n    text: {text}\n"
+
+
+def inject(at="5m", type="sme_report", text="It broke.") -> str:
+    return INJECT.format(at=at, type=type, text=text)
+
+
+OVERRIDES += [
+    ("a scenario loads", "scenarios/org.yaml", scenario(inject() + inject(at=90).replace("i1", "i2")), None, "ok:"),
+    ("an inject of an unknown type", "scenarios/org.yaml", scenario(inject(type="gossip")), 10,
+     "type refers to 'gossip', which is not defined (in inject_types)"),
+    ("an inject at '5 minutes'", "scenarios/org.yaml", scenario(inject(at="5 minutes")), 9, "bad time into the drill"),
+    ("an inject a week in", "scenarios/org.yaml", scenario(inject(at="168h")), 9, "outside 0..24h"),
+    ("an inject at true", "scenarios/org.yaml", scenario(inject(at="true")), 9, "at must be a time into the drill"),
+    ("an inject of 10,001 characters", "scenarios/org.yaml", scenario(inject(text="x" * 10_001)), 12,
+     "text is 10001 characters; at most 10000"),
+    ("a scenario with no injects", "scenarios/org.yaml", scenario("  []\n".replace("  []", "    []")), 7,
+     "has an empty injects list"),
+    ("a scenario at SEV-9", "scenarios/org.yaml", scenario(inject()).replace("severity: 2", "severity: 9"), 4,
+     "severity 9 is out of range"),
+    ("an alias bomb in a scenario", "scenarios/org.yaml",
+     scenario(inject()).replace("summary: A drill.", "summary: &s A drill.\n  title2: *s"), 5, "YAML anchors (&s)"),
+    ("a 2 MiB scenario file", "scenarios/org.yaml", scenario(inject(text="y" * 9_000) * 230), 1, "is larger than 128 KiB"),
+    ("a pipe named scenarios/org.yaml", "scenarios/org.yaml", special("fifo"), 1, "is not a regular file"),
+    ("a folder named scenarios/org.yaml", "scenarios/org.yaml", special("directory"), 1, "is not a regular file"),
+    ("a scenario file that is not UTF-8", "scenarios/org.yaml", scenario(inject()).encode() + b"\xff\n", 13,
+     "is not UTF-8 text"),
+    ("a debrief check no code runs", "drills.yaml",
+     "debrief_checks:\n- id: vibes\n  title: Good vibes\n  check: vibes\n  page: before/call_etiquette\n", 4,
+     "check 'vibes' is not one of"),
+    ("a roles check without roles", "drills.yaml",
+     "debrief_checks:\n- id: early\n  title: Early\n  check: roles_named\n  page: before/call_etiquette\n", 2,
+     "needs roles"),
+    ("a qualification of a role nobody has", "drills.yaml",
+     "qualification:\n- id: drill\n  role: wizard\n", 3, "role refers to 'wizard'"),
+]
+
+
 def write_override(folder: Path, name: str, content) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     if callable(content):
         content(path)
     else:

@@ -109,6 +109,14 @@ def test_every_write_operation_records_one_op_in_its_transaction(service, clock,
     step(["chat.import"], lambda: service.chat_import.write(plan))
     step([], lambda: service.drafts.save("Ana", i, "half a thought"))  # local only: no op
     step([], lambda: service.drafts.clear("Ana", i))
+    from console.scenarios import Inject, Scenario
+
+    injects = (Inject(0, "note", "Support", "Customer ticket: x"), Inject(10, "finding", "Dee", "SME report: y"))
+    scenario = Scenario("t", "Drill: t", 2, False, "t", injects)
+    drill = step(["incident.declare", "drill.start", "drill.inject"],
+                 lambda: service.drills.start(scenario, by="Trainer")).incident
+    step(["drill.inject"], lambda: service.drills.tick(drill.id))
+    step(["training.add"], lambda: service.training.add("Ana", "shadow", by="Lead"))
     assert seen == {verb for verb in OPERATIONS if not verb.startswith("import.")}
     assert todo.kind == "todo"
 

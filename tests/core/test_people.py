@@ -146,3 +146,28 @@ def test_the_language_reads_a_kind_prefix_and_nothing_else(service):
     assert language.entry_kind("@14:02 the time stays text") == ("note", "@14:02 the time stays text")
     assert language.entry_kind("d:") == ("note", "d:")
     assert language.entry_kind("http://x") == ("note", "http://x")
+
+
+def test_completion_reads_the_directory_again_only_when_it_changed(tmp_path):
+    from console.service import IncidentService
+
+    start = datetime(2026, 3, 29, 14, 0, tzinfo=timezone.utc)
+    early = IncidentService.open(tmp_path / "early.sqlite3", FakeClock(start))
+    late = IncidentService.open(tmp_path / "late.sqlite3", FakeClock(start + timedelta(minutes=1)))
+    try:
+        early.people.put([{"name": "Ben Okafor", "team": "database"}])
+        late.people.put([{"name": "Ben Okafor", "team": "storage"}, ANA])
+        read = late.read.people
+        assert read.completion(())[1] == {"Ana Alvarez": "payments, on call", "Ben Okafor": "storage"}
+        first = read._cached
+        assert read.completion(())[1] and read._cached is first  # nothing changed: not read again
+        # An older op from elsewhere that changes nothing here (newer wins), then one that adds.
+        late.sync.apply(early.sync.outgoing())
+        assert read.completion(())[1]["Ben Okafor"] == "storage"
+        early.people.put([{"name": "Cy Chen", "on_call": "yes"}])  # older clock, new person
+        late.sync.apply(early.sync.outgoing())
+        assert read.completion(())[0] == ["Ana Alvarez", "Ben Okafor", "Cy Chen"]
+        assert read.completion(())[1]["Cy Chen"] == "on call"
+    finally:
+        early.close()
+        late.close()

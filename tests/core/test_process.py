@@ -311,7 +311,8 @@ def test_a_merged_mapping_still_says_where_a_mistake_was_written(tmp_path):
 
 def test_every_default_file_is_read_and_settings_yaml_is_gone(tmp_path, default):
     shipped = {p.name for p in (ROOT / "data").glob("*.yaml")}
-    assert shipped == set(proc.SCHEMA)  # no process file that nothing reads
+    assert shipped | {proc.SCENARIO_FILES} == set(proc.SCHEMA)  # no process file that nothing reads
+    assert len(list((ROOT / "data" / "scenarios").glob("*.yaml"))) >= 3
     assert "settings" not in default.to_plain()
     folder = tmp_path / "process"
     path = write(folder, "settings.yaml", "settings:\n  - id: exec-update-cadence\n    value: 20\n")

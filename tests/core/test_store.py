@@ -187,3 +187,25 @@ def test_a_new_uid_is_a_random_uuid4_without_the_uuid_module():
     for uid in made:
         parsed = uuid.UUID(hex=uid)
         assert parsed.hex == uid and parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+def test_a_read_only_connection_changes_no_mode(tmp_path):
+    """Reading a file a person points at (a backup in /tmp, say) leaves its folder and the file
+    as they were; the console's own store, opened to write, is made private."""
+    import os
+    import stat
+
+    from console.store import connect
+
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    os.chmod(shared, 0o1777)  # like /tmp
+    path = shared / "someone.sqlite3"
+    sqlite3.connect(path).close()
+    os.chmod(path, 0o644)
+    connect(path, read_only=True).close()
+    assert stat.S_IMODE(os.stat(shared).st_mode) == 0o1777
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+    connect(path).close()
+    assert stat.S_IMODE(os.stat(shared).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600

@@ -164,10 +164,13 @@ def test_a_write_says_queued_within_about_a_second_when_the_link_is_silent(team_
     assert done.returncode == 0 and "typed into the void" in done.stdout
     assert "queued" in done.stderr and "within 1 s" in done.stderr
     # From the write's commit (its time, printed as the acknowledgement) to the command's end:
-    # the network's budget, what was left of the warm-up (on a busy machine), the exit.
+    # the network's budget, what was left of the warm-up (on a busy machine), the exit. A stalled
+    # link never answers, so without the budget the command would wait as long as the proxy
+    # stalls; the bound is loose because a loaded test machine slows the exit, not the budget
+    # (how long it takes is the benchmarks' business, not a normal test's).
     committed = datetime.fromisoformat(done.stdout.split()[1].replace("Z", "+00:00"))
     waited = (ended - committed).total_seconds()
-    assert after_write.BUDGET <= waited < after_write.BUDGET + after_write.READY_LIMIT + 0.5
+    assert after_write.BUDGET <= waited < after_write.BUDGET + after_write.READY_LIMIT + 15
     assert ana.ok("team", "sync").startswith("in step: sent ")
 
 
