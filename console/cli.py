@@ -89,8 +89,8 @@ def _first_look(argv: Sequence[str]) -> argparse.Namespace | None:
 
 # The subcommands that live in modules of their own, each with COMMANDS (its names),
 # add_parsers(sub, common, parser_class) and run(session): one line here adds one.
-COMMAND_MODULES = ("cli_postmortem", "cli_team", "cli_drill", "cli_people", "cli_import", "cli_backup",
-                   "cli_outbox")
+COMMAND_MODULES = ("cli_postmortem", "cli_team", "cli_verify", "cli_drill", "cli_people", "cli_import",
+                   "cli_backup", "cli_outbox")
 
 
 def _command_modules():
@@ -568,6 +568,9 @@ def _export(session: Session) -> int:
     exports.write(exporter, result, output)
     if exporter.needs_file and output != "-":
         print(f"wrote {output}")
+    seal = sys.modules.get("console.chain_seal")  # the export printed the record chain's head
+    if seal is not None and seal.notice():
+        print(f"incident-console: note: {seal.notice()}", file=sys.stderr)
     return 0
 
 

@@ -60,7 +60,7 @@ class Exporter:
 def _json(reader, incident_id, process, now) -> str:
     from console.incident_json import to_json
 
-    return to_json(reader, incident_id)
+    return to_json(reader, incident_id, signed=True)
 
 
 DRILL_MARK = "DRILL - a training exercise, not a real incident."
@@ -71,7 +71,16 @@ def _markdown(reader, incident_id, process, now) -> str:
 
     text = postmortem.markdown_file(postmortem.current_text(reader, process, incident_id, now=now))
     # A drill's post-mortem says so before anything else, whatever its saved text says.
-    return f"**{DRILL_MARK}**\n\n{text}" if reader.incidents.get(incident_id).drill else text
+    text = f"**{DRILL_MARK}**\n\n{text}" if reader.incidents.get(incident_id).drill else text
+    return text + chain_footer(reader, incident_id)
+
+
+def chain_footer(reader, incident_id) -> str:
+    """The record chain's head, signed where it can be, under a rule at the end of the post-mortem
+    (so the HTML page and the PDF print it too): what a copy is checked against later."""
+    from console import chain_seal
+
+    return f"\n---\n\n{chain_seal.line(chain_seal.block(reader.chain.head(incident_id)))}\n"
 
 
 def _html(reader, incident_id, process, now) -> str:

@@ -12,12 +12,18 @@ local row id appears (the incident is INC-<server number>; an entry is E<n>, its
 timeline, which is ordered by when it happened, then the HLC and the uid of what wrote it; a
 task is its number; a follow-up is A<n>, its place among the incident's follow-ups), and what
 is local only (drafts) is never in it.
+
+`chain` is the head of the incident's record chain (console.chain, docs/design/chain.md) as
+it stood when the export was made - how many links and the last one - signed with this
+install's key where there is one (`signature`, `public_key`; else `unsigned` says why), so a
+copy can be checked later against the database: `incident-console verify --export FILE`.
 """
 
 import json
 from typing import Any
 
 from console import times
+from console.chain import ALGORITHM
 from console.domain import Incident
 from console.queries import Reader
 
@@ -118,6 +124,7 @@ def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
             for u in reader.updates.all(incident_id)
         ],
         "postmortem": _postmortem(reader, incident_id),
+        "chain": chain_head(reader, incident_id),
         "followups": [
             {"id": f"A{place}" if team else i.ref, "text": i.text, "owner": i.owner,
              "due_on": i.due_on, "ticket": i.ticket, "done_at": i.done_at,
@@ -157,5 +164,20 @@ def _postmortem(reader: Reader, incident_id: int) -> dict[str, Any] | None:
     }
 
 
-def to_json(reader: Reader, incident_id: int) -> str:
-    return json.dumps(to_document(reader, incident_id), ensure_ascii=False, indent=2) + "\n"
+def chain_head(reader: Reader, incident_id: int) -> dict[str, Any]:
+    """The head of the incident's record chain (console.chain), unsigned: the same on every
+    console of a team that has the same ops."""
+    head = reader.chain.head(incident_id)
+    return {"algorithm": ALGORITHM, "incident": head.incident_uid, "links": head.links,
+            "head": head.link, "chained_from": head.chained_from}
+
+
+def to_json(reader: Reader, incident_id: int, *, signed: bool = False) -> str:
+    """The export's text; `signed`: its chain head signed with this install's key, where the
+    keyring has one (console.chain_seal; the `json` export)."""
+    document = to_document(reader, incident_id)
+    if signed:
+        from console import chain_seal
+
+        document["chain"] = chain_seal.block(reader.chain.head(incident_id))
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

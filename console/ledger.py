@@ -22,10 +22,13 @@ entries with `put_entry` and find what an op names with `incident_of`, `task_of`
 import contextlib
 import os
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 from console import hlc, times
+from console.chain import RANK as CHAINED
+from console.chain import Chain
 from console.clock import Clock
 from console.domain import Entry, Incident
 from console.errors import NotFound
@@ -45,6 +48,8 @@ class Ledger:
         self._clock = clock
         self._vocabulary = vocabulary
         self._replica: str | None = None
+        self._unchained: list[tuple[str, int]] = []  # rows written, not yet linked (console.chain)
+        self._chain = Chain(conn)
         self.read = Reader(conn, path)
 
     @property
@@ -58,9 +63,22 @@ class Ledger:
         """The clock every operation stamps `recorded_at` with."""
         return self._clock.now()
 
-    def writing(self) -> contextlib.AbstractContextManager[None]:
-        """The write transaction every operation runs in (see store.write_transaction)."""
-        return write_transaction(self.conn, self.path)
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """The write transaction every operation runs in (see store.write_transaction).
+
+        Before it commits, the rows of the chained tables written in it get their links in
+        their incident's hash chain (console.chain), whichever effect wrote them."""
+        mark = len(self._unchained)
+        try:
+            with write_transaction(self.conn, self.path):
+                yield
+                if len(self._unchained) > mark:
+                    self._chain.link(self._unchained[mark:])
+                    del self._unchained[mark:]
+        except BaseException:
+            del self._unchained[mark:]
+            raise
 
     def execute(self, sql: str, params: tuple | list = ()) -> sqlite3.Cursor:
         """One statement on the writer connection (inside `writing()` when it writes)."""
@@ -73,6 +91,8 @@ class Ledger:
         cursor = self.conn.execute(
             f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', tuple(row.values())
         )
+        if table in CHAINED:
+            self._unchained.append((table, cursor.lastrowid))
         return cursor.lastrowid
 
     def update(self, table: str, row_id: int, changes: dict[str, object]) -> None:

@@ -609,6 +609,64 @@ def m0009_outbox(db: "Database") -> None:
     db.execute("CREATE INDEX outbox_attempts_row ON outbox_attempts(outbox_id, id)")
 
 
+def m0013_record_chain(db: "Database") -> None:
+    """The hash chain over each incident's entries and their revisions, retractions and pins
+    (console.chain, docs/design/chain.md), so that a row changed, removed or added by hand shows.
+
+    `chain_links` holds one link per row, in the chain's order (`n` from 1 per incident): which
+    row (`source`: 0 entry, 1 revision, 2 retraction, 3 pin; `row_id`), its place in the order
+    (`hlc`, `uid` of its entry), the digest of its canonical encoding and its link. It is not
+    append-only: a row that arrives late from another console relinks the chain after its place.
+
+    The rows already here are chained now; `chain_origins` says so for each incident that had
+    any (verify and the exports say "chained from" that moment). A change made before this
+    migration cannot be told apart from the record as it was. That moment is also an op
+    (`import.chain_origin`, one per incident), so a team's other consoles say the same.
+    """
+    from datetime import datetime, timezone
+
+    from console import hlc, times
+    from console.chain import ORIGIN_VERB, Chain
+    from console.ops import canonical
+
+    db.execute(
+        """
+        CREATE TABLE chain_links (
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            n INTEGER NOT NULL,
+            source INTEGER NOT NULL CHECK (source BETWEEN 0 AND 3),
+            row_id INTEGER NOT NULL,
+            hlc TEXT NOT NULL,
+            uid TEXT NOT NULL,
+            digest BLOB NOT NULL,
+            link BLOB NOT NULL,
+            PRIMARY KEY (incident_id, n)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        "CREATE TABLE chain_origins (incident_id INTEGER PRIMARY KEY REFERENCES incidents(id), "
+        "chained_from TEXT NOT NULL)"
+    )
+    moment = datetime.now(timezone.utc)
+    now = times.to_text(moment)
+    chain = Chain(db.conn)
+    (replica,) = db.execute("SELECT replica FROM sync_state").fetchone()
+    (last,) = db.execute("SELECT max(hlc) FROM ops WHERE hlc <= ?", (hlc.ceiling(moment),)).fetchone()
+    for incident_id, uid in db.execute("SELECT id, uid FROM incidents ORDER BY id").fetchall():
+        chain.build(incident_id)
+        db.execute("INSERT INTO chain_origins (incident_id, chained_from) VALUES (?, ?)",
+                   (incident_id, now))
+        # The moment travels to a team's other consoles as an op (its effect: ChainOrigins), so
+        # every console says the same "chained from" for the incident.
+        last = hlc.following(last, moment, replica)
+        db.execute(
+            "INSERT INTO ops (uid, replica, hlc, incident, verb, body) VALUES (?, ?, ?, ?, ?, ?)",
+            (f"{uid}-chained-from-{replica}", replica, last, uid, ORIGIN_VERB,
+             canonical({"chained_from": now})),
+        )
+
+
 def m0010_people(db: "Database") -> None:
     """The people directory (issue 13): who can be reached, and how.
 
@@ -773,6 +831,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0010_people", m0010_people),
     ("0011_subteams", m0011_subteams),
     ("0012_drills", m0012_drills),
+    ("0013_record_chain", m0013_record_chain),
     ("0015_updates_any_audience", m0015_updates_any_audience),
 ]
 

@@ -9,6 +9,7 @@ each: `reader.incidents.get(1)`, `reader.timeline.page(1)`, `reader.tasks.all(1)
 import sqlite3
 from pathlib import Path
 
+from console.chain import ChainReads
 from console.checklist import ChecklistReads
 from console.destinations import DestinationReads
 from console.drafts import DraftReads
@@ -48,6 +49,7 @@ class Reader:
         self.postmortem = PostmortemReads(conn, path)
         self.followups = FollowupReads(conn, path)
         self.sync = SyncReads(conn, path)
+        self.chain = ChainReads(conn, path)
         self.drills = DrillReads(conn, path)
         self.training = TrainingReads(conn, path)
         self.people = PeopleReads(conn, path)

@@ -32,6 +32,7 @@ consoles of a team through the same effects.
 from datetime import datetime
 from pathlib import Path
 
+from console.chain import ChainOrigins
 from console.chat_import import ChatImport
 from console.checklist import Checklist
 from console.clock import Clock
@@ -91,7 +92,8 @@ class IncidentService:
         self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
                                   self.tasks, self.checklist, self.updates, self.postmortem,
                                   self.followups, self.drills, self.training, self.people,
-                                  self.chat_import, self.subteams, self.outbox))
+                                  self.chat_import, self.subteams, self.outbox,
+                                  ChainOrigins(ledger)))
 
     @property
     def vocabulary(self) -> Vocabulary:

@@ -39,4 +39,9 @@ def export_everything(reader: Reader, process: "Process", incident: Incident, fo
         except ConsoleError as exc:
             return False, f"Export stopped at {exporter.name}: {exc}"
         written.append(path.name)
-    return True, f"Exported to {folder}: {', '.join(written)}"
+    line = f"Exported to {folder}: {', '.join(written)}"
+    from console import chain_seal  # each export that carries the record printed its head
+
+    if chain_seal.notice():
+        line += " (the record's head is not signed: no secure keyring)"
+    return True, line

@@ -17,7 +17,7 @@ import uuid
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from console import board, domain, times
@@ -31,6 +31,7 @@ from ui.board_export import export_everything
 from ui.board_layout import BoardLayout
 from ui.board_models import countdown
 from ui.board_panels import CallModeWindow
+from ui.chain_badge import ChainBadge
 from ui.close_out import CloseOut
 from ui.formatting import KindStyles, severity_text
 from ui.incident_header import final_durations
@@ -137,6 +138,8 @@ class IncidentPage(BoardLayout):
             **actions.install(self.timeline, Where.TIMELINE, scribe=self.scribe),
         }
         preferences.keep_panels(self)
+        self.chain_badge = ChainBadge(reader.chain.path, self.header)  # checked on each opening
+        self.header.top.addWidget(self.chain_badge, 0, Qt.AlignmentFlag.AlignTop)
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self.tick)
@@ -194,6 +197,7 @@ class IncidentPage(BoardLayout):
         self._alerted.clear()
         self._marks_seen = board.elapsed_marks(self.process, incident, self._clock.now())[0]
         self.scribe.show_incident(incident)
+        self.chain_badge.check(incident.id)
         self.alert.hide()
         self.open_tasks_bar.hide()
         self.refresh()

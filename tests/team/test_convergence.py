@@ -362,6 +362,8 @@ class Convergence(RuleBasedStateMachine):
             assert console.entries() == expected, console.name  # every entry, exactly once
             exported = console.exports()
             assert exported == first, console.name  # the same record, in the same order
+            for incident in console.service.read.incidents.all():  # the same chain, and it holds
+                assert console.service.read.chain.verify(incident.id) is None, console.name
         for document in first.values():
             assert json.loads(document)["incident"]["ref"].startswith("INC-")
         read = self.consoles[0].service.read
