@@ -87,17 +87,14 @@ def _first_look(argv: Sequence[str]) -> argparse.Namespace | None:
         return None
 
 
-# The subcommands that live in modules of their own, each with COMMANDS (its names),
-# add_parsers(sub, common, parser_class) and run(session): one line here adds one.
-COMMAND_MODULES = ("cli_postmortem", "cli_team", "cli_verify", "cli_drill", "cli_people", "cli_import",
-                   "cli_backup", "cli_outbox")
+def _command_modules() -> tuple:
+    """The subcommands that live in modules of their own, in the help's order: each has
+    COMMANDS (its names), add_parsers(sub, common, parser_class) and run(session), and keeps
+    its heavy imports for its run. Adding one is this function's two lines."""
+    from console import (cli_backup, cli_drill, cli_import, cli_outbox, cli_people, cli_postmortem, cli_team,
+                         cli_verify)
 
-
-def _command_modules():
-    """The modules of COMMAND_MODULES, imported (each keeps its heavy imports for its run)."""
-    from importlib import import_module
-
-    return [import_module(f"console.{name}") for name in COMMAND_MODULES]
+    return cli_postmortem, cli_team, cli_verify, cli_drill, cli_people, cli_import, cli_backup, cli_outbox
 
 
 def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParser:
