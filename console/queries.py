@@ -7,27 +7,21 @@ each: `reader.incidents.get(1)`, `reader.timeline.page(1)`, `reader.tasks.all(1)
 """
 
 import sqlite3
+from functools import cached_property
 from pathlib import Path
 
-from console.chain import ChainReads
 from console.checklist import ChecklistReads
-from console.destinations import DestinationReads
 from console.drafts import DraftReads
-from console.drills import DrillReads
 from console.entry_history import EntryHistoryReads
 from console.followups import FollowupReads
 from console.incidents import IncidentReads
-from console.outbox import OutboxReads
-from console.people import PeopleReads
 from console.postmortem_record import PostmortemReads
 from console.roster import RosterReads
 from console.search import Search
 from console.store import storage_errors
-from console.subteams import SubteamReads
 from console.sync import SyncReads
 from console.tasks import TaskReads
 from console.timeline import TimelineReads
-from console.training import TrainingReads
 from console.updates import UpdateReads
 
 
@@ -49,13 +43,50 @@ class Reader:
         self.postmortem = PostmortemReads(conn, path)
         self.followups = FollowupReads(conn, path)
         self.sync = SyncReads(conn, path)
-        self.chain = ChainReads(conn, path)
-        self.drills = DrillReads(conn, path)
-        self.training = TrainingReads(conn, path)
-        self.people = PeopleReads(conn, path)
-        self.subteams = SubteamReads(conn, path)
-        self.outbox = OutboxReads(conn, path)
-        self.destinations = DestinationReads(conn, path)
+
+    # Read on first use: their modules (hashlib for the chain, the scenarios...) stay off a
+    # plain command and off the window's first paint.
+    @cached_property
+    def chain(self):
+        from console.chain import ChainReads
+
+        return ChainReads(self._conn, self._path)
+
+    @cached_property
+    def destinations(self):
+        from console.destinations import DestinationReads
+
+        return DestinationReads(self._conn, self._path)
+
+    @cached_property
+    def drills(self):
+        from console.drills import DrillReads
+
+        return DrillReads(self._conn, self._path)
+
+    @cached_property
+    def outbox(self):
+        from console.outbox import OutboxReads
+
+        return OutboxReads(self._conn, self._path)
+
+    @cached_property
+    def people(self):
+        from console.people import PeopleReads
+
+        return PeopleReads(self._conn, self._path)
+
+    @cached_property
+    def subteams(self):
+        from console.subteams import SubteamReads
+
+        return SubteamReads(self._conn, self._path)
+
+    @cached_property
+    def training(self):
+        from console.training import TrainingReads
+
+        return TrainingReads(self._conn, self._path)
 
     def close(self) -> None:
         """Close the connection (the window, before a restore replaces the file)."""

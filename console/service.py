@@ -30,30 +30,23 @@ consoles of a team through the same effects.
 """
 
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
-from console.chain import ChainOrigins
-from console.chat_import import ChatImport
 from console.checklist import Checklist
 from console.clock import Clock
-from console.destinations import Destinations
 from console.drafts import Drafts
-from console.drills import Drills
 from console.entry_history import EntryHistory
 from console.followups import Followups
 from console.incidents import Incidents
 from console.ledger import Ledger
-from console.outbox import Outbox
-from console.people import People
 from console.postmortem_record import Postmortems
 from console.queries import Reader
 from console.roster import Roster
 from console.store import open_store, storage_errors
-from console.subteams import Subteams
 from console.sync import Sync
 from console.tasks import Tasks
 from console.timeline import Timeline
-from console.training import Training
 from console.updates import Updates
 from console.vocabulary import Vocabulary
 
@@ -82,18 +75,60 @@ class IncidentService:
         self.updates = Updates(ledger)
         self.postmortem = Postmortems(ledger)
         self.followups = Followups(ledger)
-        self.drills = Drills(ledger, self.incidents)
-        self.training = Training(ledger)
-        self.people = People(ledger)
-        self.chat_import = ChatImport(ledger)
-        self.subteams = Subteams(ledger, self.roster, self.tasks)
-        self.outbox = Outbox(ledger)
-        self.destinations = Destinations(ledger)
-        self.sync = Sync(ledger, (self.incidents, self.roster, self.timeline, self.history,
-                                  self.tasks, self.checklist, self.updates, self.postmortem,
-                                  self.followups, self.drills, self.training, self.people,
-                                  self.chat_import, self.subteams, self.outbox,
-                                  ChainOrigins(ledger)))
+        # The nouns a plain `log` never touches are made on first use (their modules import
+        # hashlib, the chat export's readers, the scenarios...: ~20 ms a command otherwise).
+        self.sync = Sync(ledger, lambda: (
+            self.incidents, self.roster, self.timeline, self.history, self.tasks, self.checklist,
+            self.updates, self.postmortem, self.followups, self.drills, self.training, self.people,
+            self.chat_import, self.subteams, self.outbox, self.chain_origins))
+
+    @cached_property
+    def drills(self):
+        from console.drills import Drills
+
+        return Drills(self.ledger, self.incidents)
+
+    @cached_property
+    def training(self):
+        from console.training import Training
+
+        return Training(self.ledger)
+
+    @cached_property
+    def people(self):
+        from console.people import People
+
+        return People(self.ledger)
+
+    @cached_property
+    def chat_import(self):
+        from console.chat_import import ChatImport
+
+        return ChatImport(self.ledger)
+
+    @cached_property
+    def subteams(self):
+        from console.subteams import Subteams
+
+        return Subteams(self.ledger, self.roster, self.tasks)
+
+    @cached_property
+    def outbox(self):
+        from console.outbox import Outbox
+
+        return Outbox(self.ledger)
+
+    @cached_property
+    def destinations(self):
+        from console.destinations import Destinations
+
+        return Destinations(self.ledger)
+
+    @cached_property
+    def chain_origins(self):
+        from console.chain import ChainOrigins
+
+        return ChainOrigins(self.ledger)
 
     @property
     def vocabulary(self) -> Vocabulary:

@@ -20,7 +20,7 @@ so the server gets the whole record; the refs incidents had (INC-<id>) are kept 
 """
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -38,10 +38,12 @@ _OP_COLUMNS = "uid, replica, hlc, incident, verb, body, base"
 class Sync:
     """The op log's side of a team: what goes out, what comes in, the cursor and the numbers."""
 
-    def __init__(self, ledger: "Ledger", nouns: Iterable[object]) -> None:
+    def __init__(self, ledger: "Ledger", nouns: Callable[[], Iterable[object]]) -> None:
+        """`nouns()`: every object whose @operation methods are effects (asked for only when an
+        op from elsewhere is applied, so a command that applies none never builds them all)."""
         self._ledger = ledger
         self._past = PastRows(ledger)
-        self._nouns = (*nouns, self._past)
+        self._nouns = nouns
         self._effects: dict[str, Any] | None = None
 
     # -- going out ------------------------------------------------------------------------------
@@ -148,7 +150,7 @@ class Sync:
     def _effect(self, verb: str):
         if self._effects is None:
             self._effects = {}
-            for noun in self._nouns:
+            for noun in (*self._nouns(), self._past):
                 for name, member in vars(type(noun)).items():
                     if getattr(member, "op_name", None) in OPERATIONS:
                         self._effects[member.op_name] = getattr(noun, name)
