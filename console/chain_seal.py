@@ -68,10 +68,34 @@ def _raw_public(key) -> bytes:
     return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
+def known() -> bool:
+    """Whether this process has asked the keyring already (the key, or why there is none):
+    until then the first export waits for the keyring, which a window does on a thread."""
+    return _key is not None or _why_not is not None
+
+
+def prepare() -> None:
+    """Ask the keyring now (on any thread): the key, made the first time, or why there is none.
+    Afterwards `known()` is true, whatever the keyring did."""
+    global _why_not
+    try:
+        _private_key()
+    except Exception as exc:  # noqa: BLE001 - a third party's failure: the heads go out unsigned
+        _why_not = f"the keyring failed ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})"
+
+
+def give_up(why: str) -> None:
+    """The keyring has not answered (a window waits only so long): heads go out unsigned, saying
+    `why`, until it does answer."""
+    global _why_not
+    if _key is None and _why_not is None:
+        _why_not = why
+
+
 def notice() -> str | None:
     """Why heads are not signed on this install (one line), or None when they are."""
     _private_key()
-    if _why_not is None:
+    if _key is not None or _why_not is None:
         return None
     return f"the record chain's head is not signed: {_why_not}"
 

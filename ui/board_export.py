@@ -1,9 +1,13 @@
 """Export everything from the board: every format of `console.exports`, into the exports
 folder, without a dialog."""
 
+import threading
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
 
 from console.domain import Incident
 from console.queries import Reader
@@ -45,3 +49,42 @@ def export_everything(reader: Reader, process: "Process", incident: Incident, fo
     if chain_seal.notice():
         line += " (the record's head is not signed: no secure keyring)"
     return True, line
+
+
+class _Done(QObject):
+    """Brings 'the thread is done' to the thread this object lives in (the window's)."""
+
+    done = Signal()
+
+
+def ask_keyring_then(work: Callable[[], None], then: Callable[[], None], parent: QObject, *,
+                     limit_ms: int, on_limit: Callable[[], None]) -> None:
+    """Run `work` (a keyring question, which may take long or never end: a locked keyring with
+    nobody to unlock it) on a thread of its own, then `then` on the window's thread - when
+    `work` is done, or after `limit_ms` (calling `on_limit` first), whichever comes first.
+    `then` runs once, whatever `work` raised."""
+    from PySide6.QtCore import QTimer
+
+    relay = _Done(parent)
+    called = []
+
+    def finish() -> None:
+        if not called:
+            called.append(True)
+            then()
+
+    def at_limit() -> None:
+        if not called:
+            on_limit()
+            finish()
+
+    relay.done.connect(finish)
+    QTimer.singleShot(limit_ms, relay, at_limit)
+
+    def run() -> None:
+        try:
+            work()
+        finally:
+            relay.done.emit()
+
+    threading.Thread(target=run, name="keyring", daemon=True).start()

@@ -27,7 +27,7 @@ from console.errors import InputError
 from console.queries import Reader
 from ui import actions
 from ui.actions import Where
-from ui.board_export import export_everything
+from ui.board_export import ask_keyring_then, export_everything
 from ui.board_layout import BoardLayout
 from ui.board_models import countdown
 from ui.board_panels import CallModeWindow
@@ -42,6 +42,8 @@ from ui.status_updates import StatusUpdates
 from ui.subteam_controller import SubteamsController
 from ui.timeline import TimelineModel
 from ui.writer import StoreWriter
+
+KEYRING_WAIT_S = 5  # an export waits this long for the keyring's signing key, then goes unsigned
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.process import Process
@@ -379,14 +381,28 @@ class IncidentPage(BoardLayout):
         self.preferences.set(CALL_MODE, True)
 
     def export_all(self) -> None:
-        """Every export format, written to the exports folder; what was written shown under the note box."""
-        if self.incident is not None:
-            ok, line = export_everything(self._reader, self.process, self.incident, self.exports_dir,
-                                         self._clock.now())
-            if ok:
-                self.say_done(line)
-            else:
-                self.note_status.setText(line)
+        """Every export format, written to the exports folder; what was written shown under the note box.
+
+        Each export prints the record's head, signed with this install's key from the OS keyring.
+        The first time, the keyring is asked on a thread of its own (a Secret Service that must be
+        started or unlocked can take half a minute to answer, or never, and the window must not
+        freeze): the export follows when it has answered, or unsigned after KEYRING_WAIT_S."""
+        if self.incident is None:
+            return
+        from console import chain_seal
+
+        if not chain_seal.known():
+            self.note_status.setText("Exporting… (reading the record's signing key from the keyring)")
+            ask_keyring_then(chain_seal.prepare, self.export_all, self, limit_ms=KEYRING_WAIT_S * 1000,
+                             on_limit=lambda: chain_seal.give_up(
+                                 f"the keyring did not answer within {KEYRING_WAIT_S} s"))
+            return
+        ok, line = export_everything(self._reader, self.process, self.incident, self.exports_dir,
+                                     self._clock.now())
+        if ok:
+            self.say_done(line)
+        else:
+            self.note_status.setText(line)
 
     # -- writes ------------------------------------------------------------------------------------
 

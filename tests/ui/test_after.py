@@ -113,10 +113,17 @@ def test_followups_across_incidents_with_overdue_marked(qtbot, where, clock):
     win.close()
 
 
-def test_export_everything_from_the_board_and_the_meeting_reminder(qtbot, window, page, where, clock):
+def test_export_everything_from_the_board_and_the_meeting_reminder(qtbot, window, page, where, clock, monkeypatch):
     from datetime import timedelta
 
+    from console import chain_seal
+
+    monkeypatch.setattr(chain_seal, "_key", None)  # this process has not asked the keyring yet
+    monkeypatch.setattr(chain_seal, "_why_not", None)
     qtbot.keyClick(page.note_edit, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    # The keyring is asked on a thread (the window does not wait for it), then the files come.
+    assert page.note_status.text().startswith("Exporting")
+    qtbot.waitUntil(lambda: "Exported to" in page.note_status.text(), timeout=60000)
     written = sorted(p.suffix for p in where.exports_dir.iterdir())
     assert written == sorted(e.suffix for e in exports.every() if e.name != "ics")  # no meeting: no .ics
     assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in where.exports_dir.iterdir())

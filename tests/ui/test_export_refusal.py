@@ -17,6 +17,7 @@ def test_export_everything_refuses_a_symlink_planted_at_its_name(qtbot, page, wh
     stem = f"{page.incident.ref}-{clock.now():%Y%m%d-%H%M%S}"
     (where.exports_dir / f"{stem}.md").symlink_to(victim)
     qtbot.keyClick(page.note_edit, Qt.Key.Key_O, EXPORT_ALL)
+    qtbot.waitUntil(lambda: not page.note_status.text().startswith("Exporting"), timeout=60000)  # the keyring, first
     status = page.note_status.text()
     assert status.startswith("Export stopped at md: ") and "is a symbolic link" in status
     assert victim.read_text() == "not yours" and oct(victim.stat().st_mode & 0o777) == "0o644"
@@ -30,6 +31,7 @@ def test_export_everything_refuses_a_folder_planted_at_its_name(qtbot, page, whe
     stem = f"{page.incident.ref}-{clock.now():%Y%m%d-%H%M%S}"
     (where.exports_dir / f"{stem}.json").mkdir()
     qtbot.keyClick(page.note_edit, Qt.Key.Key_O, EXPORT_ALL)
+    qtbot.waitUntil(lambda: not page.note_status.text().startswith("Exporting"), timeout=60000)  # the keyring, first
     assert "Export stopped at json: " in page.note_status.text() and "is a folder" in page.note_status.text()
     assert (where.exports_dir / f"{stem}.json").is_dir()
     assert os.listdir(where.exports_dir) == [f"{stem}.json"]
