@@ -20,6 +20,7 @@ from ui.writer import StoreWriter
 
 if TYPE_CHECKING:  # pragma: no cover
     from console.process import Process
+    from ui.preferences import Preferences
     from ui.postmortem_window import PostmortemWindow
 
 STEPS = "1 announce end · 2 to chat · 3 owner · 4 owner ack · 5 clean-up"
