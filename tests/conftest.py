@@ -17,6 +17,7 @@ collect_ignore = ["bench"]  # benchmarks run on demand: python -m tests.bench.<n
 
 from console import paths  # noqa: E402
 from console.service import IncidentService  # noqa: E402
+from tests.secret_service import SecretService, available  # noqa: E402
 
 
 class FakeClock:
@@ -79,3 +80,15 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         module_file = getattr(sys.modules[name], "__file__", None) or ""
         if module_file.startswith(str(folder)):
             sys.modules.pop(name, None)
+
+
+@pytest.fixture(scope="session")
+def secret_service():
+    """A real Secret Service (gnome-keyring in a private D-Bus session, tests/secret_service.py),
+    one for the whole run, shared by the team and the outbound tests."""
+    missing = available()
+    if missing:
+        pytest.skip(missing)
+    service = SecretService()
+    yield service
+    service.stop()

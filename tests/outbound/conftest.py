@@ -16,19 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.secret_service import SecretService, available
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def secret_service():
-    missing = available()
-    if missing:
-        pytest.skip(missing)
-    service = SecretService()
-    yield service
-    service.stop()
 
 
 @pytest.fixture

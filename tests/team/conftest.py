@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.secret_service import SecretService, available
 from tests.team import cluster as pg
 from tests.team.proxy import Proxy
 
@@ -94,13 +93,3 @@ def proxy(cluster):
     link = Proxy(cluster.port)
     yield link
     link.close()
-
-
-@pytest.fixture(scope="session")
-def secret_service():
-    missing = available()
-    if missing:
-        pytest.skip(missing)
-    service = SecretService()
-    yield service
-    service.stop()
