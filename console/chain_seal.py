@@ -10,6 +10,7 @@ keyring are imported here only, and this module is imported only by exports and 
 
     block(head) -> dict           the head as an export prints it, signed when it can be
     check(block) -> str | None    None when the block's signature holds, else what is wrong
+    sign(data) / check_message(data, signature, public_key)   the same for other bytes (console.heads)
     notice() -> str | None        why heads are not signed here (None when they are)
     line(block) -> str            the head as one line of text (Markdown, HTML, PDF)
 """
@@ -117,6 +118,31 @@ def block(head: Head) -> dict:
         signature = key.sign(message(head.incident_uid, head.links, head.link))
         found.update(signature=f"{SCHEME}:{signature.hex()}", public_key=f"{SCHEME}:{_raw_public(key).hex()}")
     return found
+
+
+def sign(data: bytes) -> dict:
+    """`data` signed with this install's key, as {"signature", "public_key"} (nulls when there
+    is no key): the head log's lines (console.heads)."""
+    key = _private_key()
+    if key is None:
+        return {"signature": None, "public_key": None}
+    return {"signature": f"{SCHEME}:{key.sign(data).hex()}",
+            "public_key": f"{SCHEME}:{_raw_public(key).hex()}"}
+
+
+def check_message(data: bytes, signature, public_key) -> str | None:
+    """None when `signature` is the signature of `data` by `public_key`, else what is wrong."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = Ed25519PublicKey.from_public_bytes(bytes.fromhex(str(public_key).removeprefix(f"{SCHEME}:")))
+        key.verify(bytes.fromhex(str(signature).removeprefix(f"{SCHEME}:")), data)
+    except InvalidSignature:
+        return "its signature does not match its head"
+    except (TypeError, ValueError):
+        return "its signature or public key is not an Ed25519 one"
+    return None
 
 
 def check(found: dict) -> str | None:

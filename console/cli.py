@@ -412,7 +412,9 @@ def _run(args: argparse.Namespace, where: paths.Paths, clock: Clock) -> int:
     session = Session(args, where, clock)
     try:
         if getattr(args, "verb_name", None):
-            code = _print_change(session, _run_verb(session))
+            change = _run_verb(session)
+            code = _print_change(session, change)
+            _witness_resolve(session, change)
             _send_new_messages(session)
             return code
         handler = _HANDLERS.get(args.command)
@@ -568,6 +570,12 @@ def _export(session: Session) -> int:
     seal = sys.modules.get("console.chain_seal")  # the export printed the record chain's head
     if seal is not None and seal.notice():
         print(f"incident-console: note: {seal.notice()}", file=sys.stderr)
+    from console import heads  # the head handed out is written down outside the database too
+
+    problem = heads.HeadLog(session.where.head_log).record(
+        session.service().ledger.conn, "export", [incident_id], ask_keyring=seal is not None)
+    if problem:
+        print(f"incident-console: note: {problem}", file=sys.stderr)
     return 0
 
 
@@ -591,8 +599,21 @@ def _log(session: Session) -> int:
         parsed = language.backdate(parsed, at)
     change = language.execute(session.service(language.vocabulary), incident_id, parsed, by=session.by)
     code = _print_change(session, change)
+    _witness_resolve(session, change)
     _send_new_messages(session)
     return code
+
+
+def _witness_resolve(session: Session, change) -> None:
+    """A resolve writes the incident's chain head down outside the database (console/heads.py)."""
+    if (change.incident is not None and change.incident.status == "resolved"
+            and any(entry.kind == "status" for entry in change.entries)):
+        from console import heads
+
+        problem = heads.HeadLog(session.where.head_log).record(
+            session.service().ledger.conn, "resolve", [change.incident.id])
+        if problem:
+            print(f"incident-console: note: {problem}", file=sys.stderr)
 
 
 def _send_new_messages(session: Session) -> None:

@@ -52,8 +52,10 @@ def _backup(session) -> int:
             raise InputError(f"backup --to {session.args.file}: already exists; name a new file")
         checked = backups.take_to(where.db_path, target)
         print(f"wrote {target}: {checked.incidents} incident(s), {checked.entries} entries, verified")
+        _witness(where, target, "backup")
         return 0
     backup = backups.take(where.db_path, where.backup_dir)
+    _witness(where, backup.path, "backup")
     from console.errors import ConsoleError
 
     try:
@@ -90,7 +92,22 @@ def _restore(session) -> int:
     done = restore.restore(session.args.file, where.db_path, where.backup_dir)
     kept = f"; the database it replaced is kept at {done.kept}" if done.kept else ""
     print(f"restored {done.source}: {done.checked.incidents} incident(s), {done.checked.entries} entries{kept}")
+    from console import heads  # the heads written down before were the replaced database's
+
+    problem = heads.HeadLog(where.head_log).restored(str(done.source))
+    if problem:
+        print(f"incident-console: note: {problem}", file=sys.stderr)
+    _witness(where, where.db_path, "restore")
     return 0
+
+
+def _witness(where, db_path, why: str) -> None:
+    """Write the heads of a database (a backup just taken) in the head log (console/heads.py)."""
+    from console import heads
+
+    problem = heads.record_file(where.head_log, db_path, why, ask_keyring=True)
+    if problem:
+        print(f"incident-console: note: {problem}", file=sys.stderr)
 
 
 def _doctor(session) -> int:

@@ -6,7 +6,9 @@
                                                 the database: its signature, and the chain through it
     incident-console verify REF --head HEX --links N    a head read off a printed copy (the PDF)
 
-A broken chain is a finding, not an error: its line goes to standard output and the exit status
+Each chain that holds is also checked against the heads written down outside the database - the
+head log and every kept backup (console/heads.py): a chain shorter than one of them was cut at
+its end ("truncated: N links missing after E<k>"). A broken chain is a finding, not an error: its line goes to standard output and the exit status
 is 1. A REF or FILE that cannot be read is refused in one line (exit 2), as everywhere.
 
 The command line imports this module to build its parser on every run, so it imports nothing.
@@ -47,15 +49,40 @@ def run(session) -> int:
     service = session.service()
     chain = service.read.chain
     ids = chain.incidents() if args.all else [session.incident()]
+    witnessed = _Witnesses(session)
     broken = 0
     for incident_id in ids:
-        found = chain.verify(incident_id)
+        found = chain.verify(incident_id) or witnessed.check(incident_id)
         if found is None:
             print(_holds(service.read, incident_id))
         else:
             broken += 1
             print(found.line())
+    for problem in witnessed.problems():
+        broken += 1
+        print(problem)
     return 1 if broken else 0
+
+
+class _Witnesses:
+    """The heads written down outside the database - the head log and every kept backup
+    (console/heads.py) - read once, when the first chain that holds is checked against them."""
+
+    def __init__(self, session) -> None:
+        self._session = session
+        self._heads = None
+        self._problems: list[str] = []
+
+    def check(self, incident_id: int):
+        from console import heads
+
+        if self._heads is None:
+            where = self._session.where
+            self._heads, self._problems = heads.witnesses(where.head_log, where.backup_dir)
+        return heads.check(self._session.service().ledger.conn, incident_id, self._heads)
+
+    def problems(self) -> list[str]:
+        return self._problems
 
 
 def _holds(read, incident_id: int) -> str:
@@ -75,12 +102,13 @@ def _head(session, text: str, links: str) -> int:
         raise InputError(f"verify: --links {links[:40]!r} is not a whole number")
     incident_id = session.incident()
     read = session.service().read
-    return _against(read, incident_id, int(links), head, read.incidents.get(incident_id).ref)
+    return _against(read, incident_id, int(links), head, read.incidents.get(incident_id).ref, session)
 
 
-def _against(read, incident_id: int, links: int, head: str, what: str) -> int:
-    """The chain holds, and passes through `head` at link `links`."""
-    found = read.chain.verify(incident_id)
+def _against(read, incident_id: int, links: int, head: str, what: str, session=None) -> int:
+    """The chain holds (and reaches the heads written down outside it), and passes through
+    `head` at link `links`."""
+    found = read.chain.verify(incident_id) or (_Witnesses(session).check(incident_id) if session else None)
     if found is not None:
         print(found.line())
         return 1
@@ -152,7 +180,7 @@ def _export(session, name: str) -> int:
         signed = ("signed by this install's key" if ours and block["public_key"] == f"{chain_seal.SCHEME}:{ours}"
                   else f"signed by key {block['public_key']} (not this install's)")
     ref = read.incidents.get(row[0]).ref
-    code = _against(read, row[0], links, head, f"{name} ({ref})")
+    code = _against(read, row[0], links, head, f"{name} ({ref})", session)
     if code == 0:
         print(f"{name}: {signed}")
     return code

@@ -32,6 +32,7 @@ class Paths(NamedTuple):
     log_dir: Path
     cache_dir: Path  # what can be made again from the rest (the validated process): never backed up
     home: Path | None = None  # the override's folder, if one was given
+    state_dir: Path | None = None  # what is kept apart from the data: the head log (console.heads)
 
     @property
     def db_path(self) -> Path:
@@ -51,6 +52,12 @@ class Paths(NamedTuple):
     def backup_dir(self) -> Path:
         """Verified backups of the database (console/backups.py), 0700."""
         return self.data_dir / "backups"
+
+    @property
+    def head_log(self) -> Path:
+        """Where each incident's record chain stood, written down outside the database
+        (console/heads.py): in the state folder, apart from the data folder and its backups."""
+        return (self.state_dir or self.data_dir.parent / "state") / "heads.log"
 
     @property
     def damaged_dir(self) -> Path:
@@ -92,12 +99,14 @@ def resolve(home: str | os.PathLike[str] | None = None, environ: dict[str, str] 
     chosen = home if home is not None else env.get(HOME_ENV) or None
     if chosen is not None:
         base = _absolute(chosen)
-        return Paths(base / "data", base / "config", base / "logs", base / "cache", home=base)
+        return Paths(base / "data", base / "config", base / "logs", base / "cache", home=base,
+                     state_dir=base / "state")
     import platformdirs  # imported here: only needed when no override is given
 
     dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
     data = dirs.user_data_path
-    return Paths(data, dirs.user_config_path, dirs.user_log_path, dirs.user_cache_path)
+    return Paths(data, dirs.user_config_path, dirs.user_log_path, dirs.user_cache_path,
+                 state_dir=dirs.user_state_path)
 
 
 def _absolute(chosen: str | os.PathLike[str]) -> Path:

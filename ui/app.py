@@ -144,7 +144,8 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
         from console.backups import Policy
         from ui.backup_keeper import BackupKeeper
 
-        keeper = window.backup_keeper = BackupKeeper(db_path, where.backup_dir, window)
+        keeper = window.backup_keeper = BackupKeeper(db_path, where.backup_dir, window,
+                                                     head_log=where.head_log)
         keeper.failed.connect(lambda problem: window.show_problem(f"Backup not made: {problem}"))
         writer.changed.connect(keeper.note)
         keeper.start(Policy.from_process(window.process) if window.process is not None else None)

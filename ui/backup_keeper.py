@@ -1,5 +1,6 @@
 """The window's automatic backups: at each start, after each resolved incident, and every N
-minutes while it writes (the process's `backups.yaml`), each followed by rotation.
+minutes while it writes (the process's `backups.yaml`), each followed by rotation; each backup's
+chain heads, and where they stand when the window closes, go to the head log (console/heads.py).
 
 A backup runs on a thread of its own with a connection of its own (console/backups.py: the
 backup API in one step, a snapshot), never on the GUI thread, and not on the writer's thread
@@ -28,9 +29,11 @@ class BackupKeeper(QObject):
     failed = Signal(str)
     _finished = Signal(object, str)  # from the backup thread: (Backup or None, problem)
 
-    def __init__(self, db_path: Path, folder: Path, parent: QObject | None = None) -> None:
+    def __init__(self, db_path: Path, folder: Path, parent: QObject | None = None,
+                 head_log: Path | None = None) -> None:
         super().__init__(parent)
         self._db_path, self._folder = db_path, folder
+        self._head_log = head_log  # each backup's heads are written down there (console/heads.py)
         self.policy = backups.Policy()
         self._thread: threading.Thread | None = None
         self._again = False
@@ -84,6 +87,8 @@ class BackupKeeper(QObject):
     def _work(self) -> None:
         try:
             made = backups.automatic(self._db_path, self._folder, self.policy)
+            if self._head_log is not None:
+                self._witness(made.path, "backup")
         except ConsoleError as exc:
             self._finished.emit(None, str(exc))
         except Exception as exc:  # our bug: logged loudly, said in one line
@@ -91,6 +96,21 @@ class BackupKeeper(QObject):
             self._finished.emit(None, f"internal error while backing up: {exc!r}")
         else:
             self._finished.emit(made, "")
+
+    def _witness(self, db_path: Path, why: str) -> None:
+        """Write the heads of a database in the head log: signed when this process already holds
+        the key (the keyring is never asked from here: a locked one could hold the window)."""
+        from console import heads
+
+        problem = heads.record_file(self._head_log, db_path, why)
+        if problem:
+            log.warning("%s", problem)
+
+    def witness_close(self) -> None:
+        """The window closes: where every chain stands now is written down (after the writer's
+        last commit)."""
+        if self._head_log is not None and Path(self._db_path).is_file():
+            self._witness(self._db_path, "close")
 
     def _on_finished(self, made, problem: str) -> None:
         if self._thread is not None:

@@ -346,4 +346,6 @@ class MainWindow(QMainWindow):
             if helper is not None:
                 helper.close()
         self.writer.close()
+        if self.backup_keeper is not None:
+            self.backup_keeper.witness_close()  # the chains' heads, outside the file (console/heads.py)
         super().closeEvent(event)

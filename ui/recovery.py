@@ -70,6 +70,9 @@ class Recovery(QObject):
 
         try:
             done = restore.restore(path, self._where.db_path, self._where.backup_dir)
+            from console import heads  # heads written down before were the damaged database's
+
+            heads.HeadLog(self._where.head_log).restored(str(done.source), ask_keyring=False)
         except ConsoleError as exc:
             self._finished.emit(None, str(exc))
         except Exception as exc:  # noqa: BLE001 - our bug, still one line in the banner
