@@ -4,8 +4,10 @@ while every other incident still checks out - with SQLite's integrity check sayi
 
 Each trial copies a record made by the real service (three incidents: entries of every kind,
 corrections, pins and unpins, retractions, a back-dated entry, and an op that arrived late from
-another console), opens the copy with a plain sqlite3 connection, drops the append-only
-triggers, makes one change, puts the triggers back, and runs `verify` on every incident.
+another console), whose heads were written down in a head log beside it (console/heads.py, as
+the window does when it closes), opens the copy with a plain sqlite3 connection, drops the
+append-only triggers, makes one change, puts the triggers back, and runs `verify` on every
+incident: its chain, then the chain against the head log.
 
     python -m tests.reliability.tamper [--trials 500] [--seed 1]
 """
@@ -93,7 +95,7 @@ def tamper(conn: sqlite3.Connection, rng: random.Random) -> tuple[str, str, set[
 
 def _tamper(conn: sqlite3.Connection, rng: random.Random):
     kind = rng.choice(["edit", "edit", "delete", "insert", "swap", "move", "repoint", "drop-link",
-                       "edit-link"])
+                       "edit-link", "cut"])
     table = rng.choice(CHAINED)
     if kind == "edit":
         row_id = _pick(conn, rng, table)
@@ -141,6 +143,18 @@ def _tamper(conn: sqlite3.Connection, rng: random.Random):
         target = _pick(conn, rng, "entries", f"id != (SELECT entry_id FROM {table} WHERE id = {row_id})")
         conn.execute(f"UPDATE {table} SET entry_id = ? WHERE id = ?", (target, row_id))
         return kind, f"repoint {table} row {row_id} to entry {target}", {before, _incident_of(conn, "entries", target)}
+    if kind == "cut":  # the newest rows and their links, 1 to 5 of them: a shorter chain that holds
+        incident_id = rng.choice([i for (i,) in conn.execute("SELECT id FROM incidents")])
+        top = conn.execute("SELECT max(n) FROM chain_links WHERE incident_id = ?", (incident_id,)).fetchone()[0]
+        count = rng.randint(1, 5)
+        for n, source, row_id in conn.execute(
+                "SELECT n, source, row_id FROM chain_links WHERE incident_id = ? AND n > ?",
+                (incident_id, top - count)).fetchall():
+            if source == 0:
+                conn.execute("DELETE FROM action_items WHERE source_entry_id = ?", (row_id,))
+            conn.execute(f"DELETE FROM {CHAINED[source]} WHERE id = ?", (row_id,))
+        conn.execute("DELETE FROM chain_links WHERE incident_id = ? AND n > ?", (incident_id, top - count))
+        return kind, f"cut incident {incident_id}'s newest {count} rows and their links", {incident_id}
     incident_id, n = rng.choice(conn.execute("SELECT incident_id, n FROM chain_links").fetchall())
     if kind == "drop-link":  # a row and its link both removed, the places after it renumbered
         source, row_id = conn.execute("SELECT source, row_id FROM chain_links WHERE incident_id = ? AND n = ?",
@@ -164,8 +178,9 @@ def _tamper(conn: sqlite3.Connection, rng: random.Random):
                      "WHERE incident_id = ?", (incident_id,))
         conn.execute("DROP TABLE renumber")
         left = conn.execute("SELECT max(n) FROM chain_links WHERE incident_id = ?", (incident_id,)).fetchone()[0]
-        if left is None or min(gone) > left:  # only the newest rows and their links: the head itself
-            return kind, "", set()  # changed, which only a head handed out before can show (test_chain)
+        if left is None or min(gone) > left:  # only the newest rows and their links: a shorter
+            # chain that holds on its own, found against the heads written down outside the file
+            return "cut", f"cut incident {incident_id}'s chain at link {n} with its rows", {incident_id}
         return kind, f"delete link {n} of incident {incident_id} with its row", {incident_id}
     column = rng.choice(["link", "digest"])
     conn.execute(f"UPDATE chain_links SET {column} = randomblob(32) WHERE incident_id = ? AND n = ?",
@@ -174,12 +189,17 @@ def _tamper(conn: sqlite3.Connection, rng: random.Random):
 
 
 def run_trials(folder: Path, trials: int, seed: int) -> dict:
+    from console import heads
     from console.chain import ChainReads
     from console.store import connect
 
     folder.mkdir(parents=True, exist_ok=True)
     record = folder / "record.sqlite3"
     make_record(record)
+    head_log = folder / "heads.log"  # outside the file, as the window leaves it when it closes
+    assert heads.record_file(head_log, record, "close") is None
+    seen, unreadable, _ = heads.HeadLog(head_log).read()
+    assert not unreadable and len(seen) == 3
     conn = connect(record, read_only=True)
     clean = [ChainReads(conn, record).verify(i) for (i,) in conn.execute("SELECT id FROM incidents")]
     conn.close()
@@ -209,7 +229,8 @@ def run_trials(folder: Path, trials: int, seed: int) -> dict:
         kinds[kind] = kinds.get(kind, 0) + 1
         reads = connect(copy, read_only=True)
         chain = ChainReads(reads, copy)
-        found = {i: chain.verify(i) for (i,) in reads.execute("SELECT id FROM incidents")}
+        found = {i: chain.verify(i) or heads.check(reads, i, seen)
+                 for (i,) in reads.execute("SELECT id FROM incidents")}
         reads.close()
         if not any(found[i] for i in touched):
             problems.append(f"trial {trial}: {what}: not found")
