@@ -1,6 +1,9 @@
 """One incident's record chain checked in a process of its own (console.chain's `verify`).
 
-    python -m console.chain_check DATABASE INCIDENT_ID
+    python -m console.chain_check DATABASE INCIDENT_ID [HEAD_LOG BACKUP_DIR]
+
+With HEAD_LOG and BACKUP_DIR a chain that holds is also checked against the heads written down
+outside the database (console/heads.py), as `incident-console verify` does.
 
 The window's badge (ui/chain_badge.py) runs it when an incident is opened, so that a long check
 (seconds at a million entries) never competes with the window for its interpreter, and runs
@@ -31,6 +34,17 @@ def main(argv: list[str] | None = None) -> int:
         conn = connect(path, read_only=True)
         try:
             found = ChainReads(conn, path).verify(int(args[1]))
+            if found is None and len(args) >= 4:
+                from console import heads
+
+                written, _ = heads.witnesses(Path(args[2]), Path(args[3]))
+                cut = heads.check(conn, int(args[1]), written)
+                if cut is not None:
+                    what, how = (("the end", f"cut ({cut.missing} missing after {cut.after})")
+                                 if cut.missing else ("the chain", "made again"))
+                    print(json.dumps({"holds": False, "incident_id": cut.incident_id, "what": what,
+                                      "how": how, "n": cut.seen.links, "line": cut.line()}))
+                    return 0
         finally:
             conn.close()
     except ConsoleError as exc:

@@ -69,7 +69,8 @@ class Shortfall(NamedTuple):
     def line(self) -> str:
         ref = format_ref(self.incident_id)
         if self.missing:
-            return (f"{ref}: truncated: {self.missing} links missing after {self.after}: "
+            links = "link" if self.missing == 1 else "links"
+            return (f"{ref}: truncated: {self.missing} {links} missing after {self.after}: "
                     f"{self.seen.where} knew {self.seen.links} at {self.seen.at}")
         return (f"{ref}: does not pass through a head written down before ({self.seen.where}: "
                 f"{self.seen.links} links at {self.seen.at}): the record was changed or made again after it")

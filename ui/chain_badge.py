@@ -43,6 +43,7 @@ class ChainBadge(QLabel):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.hide()
         self._path = path
+        self.witnesses = None  # (head log, backup folder): heads written down outside the file (console/heads.py)
         self._process: QProcess | None = None
         self._incident: int | None = None
         self._watching = False
@@ -58,7 +59,8 @@ class ChainBadge(QLabel):
             self._watching = True
         process = QProcess(self)
         process.setProgram(sys.executable)
-        process.setArguments(["-m", "console.chain_check", str(self._path), str(incident_id)])
+        process.setArguments(["-m", "console.chain_check", str(self._path), str(incident_id),
+                              *(str(p) for p in self.witnesses or ())])
         process.finished.connect(lambda code, status, p=process: self._finished(p, code, status))
         self._process, self._incident = process, incident_id
         process.start()

@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self._zone = zone
         self._author = author
         self._exports_dir = exports_dir
+        self.witnesses = None  # (head log, backup folder) the board's chain check reads; set by ui/app.py
         self.preferences = preferences if preferences is not None else Preferences(None)  # this run only
         self.banner = QLabel(self)
         self.banner.setObjectName("banner")
@@ -260,6 +261,7 @@ class MainWindow(QMainWindow):
                 self.reader, self.writer, self._clock, self._author, self.process, self._zone, self,
                 exports_dir=self._exports_dir, preferences=self.preferences,
             )
+            self.incident_page.chain_badge.witnesses = self.witnesses
             self.incident_page.handbook_requested.connect(self.show_handbook)
             self.incident_page.incident_shown.connect(self._on_incident_shown)
             self.stack.addWidget(self.incident_page)

@@ -109,3 +109,22 @@ def test_an_altered_entry_fails_the_chains_check(capsys, service, where):
     conn.close()
     code, out, err = run(capsys, "doctor")
     assert code == 1 and _lines(out)["chains"] == "FAIL", out
+
+
+def test_a_chain_cut_at_its_end_fails_the_chains_check_against_a_backup(capsys, service, where):
+    """The newest entry and its link removed: the chain holds alone, not against the backup's."""
+    from tests.core.test_heads import cut
+
+    incident = service.incidents.declare("Checkout fails", by="Ana").incident
+    service.timeline.log(incident.id, "the newest words", by="Ana")
+    backups.take(where.db_path, where.backup_dir)
+    service.close()
+    cut(where.db_path, incident.id, 1)
+    code, out, err = run(capsys, "doctor")
+    assert code == 1 and _lines(out)["chains"] == "FAIL", out
+    assert "INC-1: truncated: 1 link missing after E1: backup incidents-" in out
+    where.head_log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(where.head_log, "ab") as file:
+        file.write(b"junk\n")
+    code, out, err = run(capsys, "doctor")
+    assert _lines(out)["head log"] == "FAIL" and "the head log's line 1 is not a head" in out, out

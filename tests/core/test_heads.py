@@ -154,7 +154,7 @@ def test_a_relink_after_late_ops_is_not_a_cut_and_a_cut_after_it_still_is(servic
     service.close()
     cut(where.db_path, record.id, 1)
     code, out, _ = run(capsys, "verify", "INC-1")
-    assert code == 1 and out.startswith("INC-1: truncated: 1 links missing after E")
+    assert code == 1 and out.startswith("INC-1: truncated: 1 link missing after E")
 
 
 def test_a_restore_starts_the_heads_again(service, record, where, capsys, clock):

@@ -73,3 +73,25 @@ def test_a_check_that_cannot_read_the_file_says_so(qtbot, page, tmp_path):
     qtbot.waitUntil(lambda: badge.result is not None, timeout=10_000)
     assert badge.isVisible() and badge.text() == "Record not checked"
     assert badge.accessibleDescription().startswith("the record chain could not be checked: ")
+
+
+def test_a_chain_cut_at_its_end_shows_the_badge_against_the_heads_written_down(qtbot, window, page, where):
+    """The newest entry and its link removed leave a chain that holds alone; the backup the
+    window took (and the head log it wrote) knew one more link."""
+    from tests.core.test_heads import cut
+
+    badge = page.chain_badge
+    qtbot.waitUntil(lambda: badge.result is not None, timeout=10_000)
+    keeper = window.backup_keeper
+    qtbot.waitUntil(lambda: keeper is not None and not keeper.running(), timeout=30_000)
+    done = []
+    window.writer.submit(lambda s: s.timeline.log(page.incident.id, "the newest words", by="Ana"),
+                         done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=10_000)
+    keeper.backup_now()
+    qtbot.waitUntil(lambda: not keeper.running() and where.head_log.exists(), timeout=30_000)
+    cut(where.db_path, page.incident.id, 1)
+    _reopen(qtbot, window)
+    qtbot.waitUntil(lambda: badge.result is not None, timeout=10_000)
+    assert badge.isVisible() and badge.text() == f"{TEXT}: the end cut (1 missing after E1)"
+    assert badge.accessibleDescription().startswith("INC-1: truncated: 1 link missing after E1: ")
