@@ -58,7 +58,7 @@ def run(session) -> int:
         else:
             broken += 1
             print(found.line())
-    for problem in witnessed.problems():
+    for problem in witnessed.problems(every_incident=bool(args.all)):
         broken += 1
         print(problem)
     return 1 if broken else 0
@@ -73,16 +73,27 @@ class _Witnesses:
         self._heads = None
         self._problems: list[str] = []
 
-    def check(self, incident_id: int):
+    def _read(self) -> list:
         from console import heads
 
         if self._heads is None:
             where = self._session.where
             self._heads, self._problems = heads.witnesses(where.head_log, where.backup_dir)
-        return heads.check(self._session.service().ledger.conn, incident_id, self._heads)
+        return self._heads
 
-    def problems(self) -> list[str]:
-        return self._problems
+    def check(self, incident_id: int):
+        from console import heads
+
+        return heads.check(self._session.service().ledger.conn, incident_id, self._read())
+
+    def problems(self, every_incident: bool = False) -> list[str]:
+        """What was wrong with the log or a backup; with `every_incident`, also each incident a
+        head was written down for that is no longer in the database."""
+        if not every_incident:
+            return self._problems
+        from console import heads
+
+        return self._problems + heads.missing(self._session.service().ledger.conn, self._read())
 
 
 def _holds(read, incident_id: int) -> str:

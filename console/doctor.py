@@ -85,24 +85,23 @@ def _chains(where: Paths, process_dir: Path, now: datetime) -> Iterator[Check]:
         return
     if not where.db_path.exists():
         return
-    from console.store import connect
-
     from console import heads
+    from console.store import connect
 
     conn = connect(where.db_path, read_only=True)
     try:
         reads = chain.ChainReads(conn, where.db_path)  # console/chain.py (issue 15, the record chain)
         incidents = reads.incidents()
         written, problems = heads.witnesses(where.head_log, where.backup_dir)  # heads kept outside it
-        broken = [b for b in (reads.verify(i) or heads.check(conn, i, written) for i in incidents)
-                  if b is not None]
+        broken = [b.line() for b in (reads.verify(i) or heads.check(conn, i, written) for i in incidents)
+                  if b is not None] + heads.missing(conn, written)  # and incidents removed whole
     finally:
         conn.close()
     if problems:
         yield Check("head log", FAIL, "; ".join(problems[:3])
                     + (f" and {len(problems) - 3} more" if len(problems) > 3 else ""))
     if broken:
-        yield Check("chains", FAIL, "; ".join(b.line() for b in broken[:3])
+        yield Check("chains", FAIL, "; ".join(broken[:3])
                     + (f" and {len(broken) - 3} more" if len(broken) > 3 else "") + " (incident-console verify --all)")
     else:
         yield Check("chains", OK, f"{len(incidents)} incident chain(s) hold")

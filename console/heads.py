@@ -30,11 +30,13 @@ links missing after E<k>".
     HeadLog(path).restored(name)             the database was replaced by a restore
     witnesses(head_log, backup_dir)          (heads, problems) from the log and the backups
     Shortfall / check(conn, incident_id, heads)   the first head the chain does not reach
+    missing(conn, heads)                     incidents the heads knew that are not in the file
 """
 
 import json
 import os
 import sqlite3
+import stat
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
@@ -45,6 +47,7 @@ from console.domain import format_entry_ref, format_ref
 LOG_NAME = "heads.log"
 TAIL = 1 << 20  # how much of the log's end a new record reads to leave out heads already there
 MAX_LOG = 512 * 1024 * 1024  # a log bigger than this is not one we wrote (about 2M lines)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # the log itself is never a symlink
 
 
 class Seen(NamedTuple):
@@ -148,12 +151,20 @@ class HeadLog:
         """The newest (links, head) of each incident in the log's last TAIL bytes (since a
         restore): what a new line need not say again."""
         try:
-            with open(self.path, "rb") as file:
-                size = file.seek(0, os.SEEK_END)
-                file.seek(max(0, size - TAIL))
-                data = file.read()
+            fd = os.open(self.path, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             return {}
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return {}
+            with os.fdopen(os.dup(fd), "rb") as file:
+                size = file.seek(0, os.SEEK_END)
+                file.seek(max(0, size - TAIL))
+                data = file.read(TAIL)
+        except OSError:
+            return {}
+        finally:
+            os.close(fd)
         raw = data.decode("utf-8", errors="replace").split("\n")
         if size > TAIL:
             raw = raw[1:]  # the first line was cut where the tail starts
@@ -178,8 +189,10 @@ class HeadLog:
             from console.paths import ensure_private_dir
 
             ensure_private_dir(self.path.parent)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | _NOFOLLOW | os.O_NONBLOCK, 0o600)
             try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    return f"the head log {self.path} is not a regular file: nothing was written to it"
                 os.write(fd, data)  # one write: lines are never interleaved with another process's
             finally:
                 os.close(fd)
@@ -189,19 +202,33 @@ class HeadLog:
             return f"the head log {self.path} was not written: {exc}"
         return None
 
+    def _contents(self) -> bytes:
+        """The log's bytes; ValueError when it is not a regular file of a sane size (a FIFO
+        would hold the reader for ever, a symlink may point anywhere)."""
+        fd = os.open(self.path, os.O_RDONLY | _NOFOLLOW | os.O_NONBLOCK)
+        try:
+            found = os.fstat(fd)
+            if not stat.S_ISREG(found.st_mode):
+                raise ValueError("is not a regular file")
+            if found.st_size > MAX_LOG:
+                raise ValueError(f"is too big to be ours ({found.st_size} bytes)")
+            with os.fdopen(os.dup(fd), "rb") as file:
+                return file.read(MAX_LOG + 1)
+        finally:
+            os.close(fd)
+
     def read(self) -> tuple[list[Seen], list[str], str | None]:
         """(the heads since the newest restore, problems, when that restore was). A line cut
         short at the end (a crash while writing) is left out; any other line that is not one
         of ours, or whose signature does not hold, is a problem."""
         try:
-            if self.path.stat().st_size > MAX_LOG:
-                return [], [f"the head log {self.path} is too big to be ours "
-                            f"({self.path.stat().st_size} bytes): it was not read"], None
-            data = self.path.read_bytes()
+            data = self._contents()
         except FileNotFoundError:
             return [], [], None
         except OSError as exc:
             return [], [f"the head log {self.path} cannot be read: {exc.strerror or exc}"], None
+        except ValueError as exc:
+            return [], [f"the head log {self.path} {exc}: it was not read"], None
         text = data.decode("utf-8", errors="replace")
         raw = text.split("\n")
         if raw and raw[-1] != "":
@@ -324,15 +351,13 @@ def check(conn: sqlite3.Connection, incident_id: int, heads: list[Seen]) -> Shor
     Call it once the chain itself holds (ChainReads.verify): its stored digests are its rows'."""
     uid = conn.execute("SELECT uid FROM incidents WHERE id = ?", (incident_id,)).fetchone()[0]
     mine = sorted((s for s in heads if s.incident_uid == uid), key=lambda s: -s.links)
-    links = None  # the incident's links, read once when a head is not at its place (a relink)
     for seen in mine:
         at = conn.execute("SELECT link FROM chain_links WHERE incident_id = ? AND n = ?",
                           (incident_id, seen.links)).fetchone()
         if seen.links == 0 or (at is not None and at[0].hex() == seen.link):
             continue  # the chain passes through it where it was (no late op since)
-        if links is None:
-            links = conn.execute("SELECT source, row_id, digest FROM chain_links WHERE incident_id = ? "
-                                 "ORDER BY n", (incident_id,)).fetchall()
+        links = conn.execute("SELECT source, row_id, digest FROM chain_links WHERE incident_id = ? "
+                             "ORDER BY n", (incident_id,))  # streamed: a million links are not held
         found = _through(uid, links, seen)
         if found is not None:
             missing, last = found
@@ -340,7 +365,22 @@ def check(conn: sqlite3.Connection, incident_id: int, heads: list[Seen]) -> Shor
     return None
 
 
-def _through(uid: str, links: list, seen: Seen) -> tuple[int, tuple[int, int] | None] | None:
+def missing(conn: sqlite3.Connection, heads: list[Seen]) -> list[str]:
+    """One line for each incident a head was written down for that is not in the database (an
+    incident removed whole)."""
+    there = {uid for (uid,) in conn.execute("SELECT uid FROM incidents")}
+    gone: dict[str, Seen] = {}
+    for seen in heads:
+        if seen.incident_uid in there:
+            continue
+        known = gone.get(seen.incident_uid)
+        if known is None or seen.links > known.links:
+            gone[seen.incident_uid] = seen
+    return [f"incident {uid} is gone: {seen.where} knew it with {seen.links} links at {seen.at}"
+            for uid, seen in sorted(gone.items())]
+
+
+def _through(uid: str, links, seen: Seen) -> tuple[int, tuple[int, int] | None] | None:
     """None when the rows the head covered, in the chain's order now, make its head; else
     (links missing, the last row there) - missing 0 when as many are there but the head differs."""
     previous, count, last = genesis(uid), 0, None

@@ -257,3 +257,46 @@ def test_lines_are_signed_with_the_install_key_and_an_altered_one_is_found(secre
     done = cli("verify", "INC-1")
     assert done.returncode == 1
     assert "the head log's line 1: its signature does not match its head: the log was altered" in done.stdout
+
+
+def test_an_incident_removed_whole_is_named_by_verify_all(service, record, where, capsys):
+    run(capsys, "backup")
+    service.close()
+    conn = sqlite3.connect(where.db_path)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    triggers = {n: s for n, s in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    with conn:
+        for name in triggers:
+            conn.execute(f"DROP TRIGGER {name}")
+        for table in ("entry_revisions", "entry_retractions", "pins"):
+            conn.execute(f"DELETE FROM {table} WHERE entry_id IN (SELECT id FROM entries WHERE incident_id = 2)")
+        for table in ("chain_links", "entries", "role_assignments"):
+            conn.execute(f"DELETE FROM {table} WHERE incident_id = 2")
+        uid = conn.execute("SELECT uid FROM incidents WHERE id = 2").fetchone()[0]
+        conn.execute("DELETE FROM incidents WHERE id = 2")
+        for sql in triggers.values():
+            conn.execute(sql)
+    conn.close()
+    code, out, _ = run(capsys, "verify", "--all")
+    assert code == 1
+    assert out.splitlines()[0].startswith("INC-1: the record chain holds")
+    gone = [line for line in out.splitlines() if line.startswith(f"incident {uid} is gone: ")]
+    assert len(gone) == 1 and "knew it with 2 links" in gone[0]
+    assert run(capsys, "verify", "INC-1")[0] == 0  # one incident's check is about that incident
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "symlink"])
+def test_a_head_log_that_is_not_a_file_is_said_and_never_waited_on(service, record, where, capsys, tmp_path, kind):
+    where.head_log.parent.mkdir(mode=0o700, parents=True)
+    if kind == "fifo":
+        os.mkfifo(where.head_log)
+    elif kind == "folder":
+        where.head_log.mkdir()
+    else:
+        (tmp_path / "elsewhere").write_text("")
+        where.head_log.symlink_to(tmp_path / "elsewhere")
+    code, out, err = run(capsys, "backup")
+    assert code == 0 and err.startswith("incident-console: note: the head log ")
+    assert (tmp_path / "elsewhere").read_text() == "" if kind == "symlink" else True
+    code, out, _ = run(capsys, "verify", "INC-1")
+    assert code == 1 and out.splitlines()[1].startswith(f"the head log {where.head_log} ")
