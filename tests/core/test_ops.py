@@ -126,6 +126,11 @@ def test_every_write_operation_records_one_op_in_its_transaction(service, clock,
                  lambda: service.drills.start(scenario, by="Trainer")).incident
     step(["drill.inject"], lambda: service.drills.tick(drill.id))
     step(["training.add"], lambda: service.training.add("Ana", "shadow", by="Lead"))
+    (tmp_path / "capture.pcap").write_bytes(b"pcap")
+    kept = tmp_path / "evidence"
+    step(["evidence.add"], lambda: service.evidence.add(i, tmp_path / "capture.pcap", folder=kept, by="Ana"))
+    step(["evidence.verify"], lambda: service.evidence.verify(i, folder=kept, by="Ana"))
+    step(["evidence.export"], lambda: service.evidence.export(i, folder=kept, to=tmp_path / "out", by="Ana"))
     assert seen == {verb for verb in OPERATIONS if not verb.startswith("import.")}
     assert todo.kind == "todo"
 
