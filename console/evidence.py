@@ -135,6 +135,32 @@ class Exported(NamedTuple):
     manifest_sha256: str
 
 
+_ORIGINAL_SAYS = {ORIGINAL_CHANGED: "has changed", ORIGINAL_GONE: "is gone", ORIGINAL_UNREADABLE: "cannot be read"}
+
+
+class Prepared(NamedTuple):
+    """A file kept in the evidence folder, not yet recorded: where it came from, the copy."""
+
+    path: str
+    name: str
+    kept: evidence_files.Kept
+
+
+def prepare(file, folder: Path) -> Prepared:
+    """Open `file` (a regular file, or InputError) and keep a copy of it (console.evidence_files).
+    Touches no database: the window runs it on a thread of its own."""
+    source = evidence_files.open_source(file)
+    try:
+        return Prepared(source.path, source.name, evidence_files.keep(source, folder))
+    finally:
+        source.close()
+
+
+def _clean(by: str, note: str | None) -> tuple[str, str | None]:
+    return (domain.clean_text(by, "author", domain.MAX_NAME),
+            domain.clean_text(note, "note", MAX_NOTE) if note is not None else None)
+
+
 def evidence_uid(incident_uid: str, sha256: str) -> str:
     """The uid of an incident's evidence with this content: the same on every console."""
     return hashlib.sha256(f"evidence\n{incident_uid}\n{sha256}".encode()).hexdigest()[:32]
@@ -147,30 +173,32 @@ class Evidence:
         self._ledger = ledger
 
     def add(self, incident_id: int, file, *, folder: Path, by: str, note: str | None = None) -> Added:
-        """Keep a read-only copy of `file` and record it: copied first, then recorded."""
+        """Keep a read-only copy of `file` and record it: checked, copied, then recorded."""
+        _clean(by, note)
+        self._ledger.read.incidents.get(incident_id)  # a REF that names nothing copies nothing
+        return self.record(incident_id, prepare(file, folder), by=by, note=note)
+
+    def record(self, incident_id: int, prepared: "Prepared", *, by: str, note: str | None = None) -> Added:
+        """Record a file `prepare` kept (the window copies on a thread of its own, then records
+        here); a record that fails removes the copy it made."""
         ledger = self._ledger
-        author = domain.clean_text(by, "author", domain.MAX_NAME)
-        note = domain.clean_text(note, "note", MAX_NOTE) if note is not None else None
-        incident = ledger.read.incidents.get(incident_id)
-        source = evidence_files.open_source(file)
         try:
-            kept = evidence_files.keep(source, folder)
-        finally:
-            source.close()
-        try:
+            author, note = _clean(by, note)
+            incident = ledger.read.incidents.get(incident_id)
+            kept = prepared.kept
             uid = evidence_uid(incident.uid, kept.sha256)
             again = ledger.read.evidence.get(incident_id, uid) is not None
             now = ledger.now()
-            text = (f"Evidence {'added again' if again else 'added'}: {source.name} "
-                    f"({evidence_files.size_text(kept.size)}, SHA-256 {kept.sha256}) from {source.path}"
+            text = (f"Evidence {'added again' if again else 'added'}: {prepared.name} "
+                    f"({evidence_files.size_text(kept.size)}, SHA-256 {kept.sha256}) from {prepared.path}"
                     + (f"; note: {note}" if note else ""))
-            body = {"evidence": uid, "sha256": kept.sha256, "size": kept.size, "name": source.name,
-                    "uid": ledger.new_uid(), "path": source.path, "note": note, "by": author,
+            body = {"evidence": uid, "sha256": kept.sha256, "size": kept.size, "name": prepared.name,
+                    "uid": ledger.new_uid(), "path": prepared.path, "note": note, "by": author,
                     "at": times.to_text(now), "entry": ledger.entry(ENTRY_KIND, text, author, now, now)}
             with ledger.writing():
                 entry = ledger.record(self._added, incident, body)
         except BaseException:
-            evidence_files.discard(kept)  # recorded nothing: keep nothing this add made
+            evidence_files.discard(prepared.kept)  # recorded nothing: keep nothing this add made
             raise
         return Added(Change(incident, (entry,)), ledger.read.evidence.get(incident_id, uid), again)
 
@@ -195,13 +223,17 @@ class Evidence:
     def verify(self, incident_id: int, *, folder: Path, by: str) -> Verified:
         """Re-hash every kept copy and every original still at its path (added here), and
         record what was found as a custody event."""
+        domain.clean_text(by, "author", domain.MAX_NAME)
+        return self.record_verified(incident_id, check(self._ledger.read.evidence.items(incident_id), folder),
+                                    by=by)
+
+    def record_verified(self, incident_id: int, findings: list[Finding], *, by: str) -> Verified:
+        """Record a verify whose `findings` `check` made (the window hashes on a thread)."""
         ledger = self._ledger
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         incident = ledger.read.incidents.get(incident_id)
-        items = ledger.read.evidence.items(incident_id)
-        if not items:
+        if not findings:
             return Verified(None, ())
-        findings = check(items, folder)
         failed = [f for f in findings if f.failed]
         notes = [f for f in findings if f.what == "original"]
         copies = {f.item.uid: f.state for f in findings if f.what == "copy"}
@@ -210,9 +242,7 @@ class Evidence:
         summary = (f"{matching} of {checked} kept copies match" if checked else "no copy is kept on this console")
         summary += "".join(f"; {f.item.name} ({f.item.sha256[:12]}): the kept copy "
                            f"{'has changed' if f.state == COPY_CHANGED else 'is missing'}" for f in failed)
-        summary += "".join(f"; {f.item.name}: the original at {f.path} "
-                           f"{'has changed' if f.state == ORIGINAL_CHANGED else 'is gone' if f.state == ORIGINAL_GONE else 'cannot be read'}"
-                           for f in notes)
+        summary += "".join(f"; {f.item.name}: the original at {f.path} {_ORIGINAL_SAYS[f.state]}" for f in notes)
         now = ledger.now()
         result = {"copies": copies, "originals": [[f.item.uid, f.path, f.state] for f in notes]}
         body = {"uid": ledger.new_uid(), "by": author, "at": times.to_text(now), "result": result,
@@ -237,24 +267,32 @@ class Evidence:
         items = ledger.read.evidence.items(incident_id)
         if not items:
             raise InputError(f"{incident.ref} has no evidence to export")
-        now = ledger.now()
-        target, made = evidence_export.target(to)
-        custody = ledger.read.evidence.custody(incident_id)
-        files = ()
+        written = evidence_export.export(incident.ref, items, ledger.read.evidence.custody(incident_id), folder,
+                                         to, author, times.to_text(ledger.now()))
+        return self.record_exported(incident_id, written, by=author)
+
+    def record_exported(self, incident_id: int, written, *, by: str) -> Exported:
+        """Record an export `evidence_export.export` wrote (the window writes on a thread); a
+        record that fails removes what was written."""
+        from console import evidence_export
+
+        ledger = self._ledger
         try:
-            files, manifest = evidence_export.write(incident.ref, items, custody, folder, target, author,
-                                                    times.to_text(now))
-            text = (f"Evidence exported by {author} to {target}: {len(items)} file"
-                    f"{'' if len(items) == 1 else 's'}, {MANIFEST} SHA-256 {manifest}")
-            body = {"uid": ledger.new_uid(), "by": author, "at": times.to_text(now), "to": str(target),
-                    "result": {"files": len(items), "manifest": manifest},
+            author = domain.clean_text(by, "author", domain.MAX_NAME)
+            incident = ledger.read.incidents.get(incident_id)
+            now = ledger.now()
+            count = len(written.files) - 2
+            text = (f"Evidence exported by {author} to {written.folder}: {count} file{'' if count == 1 else 's'}, "
+                    f"{MANIFEST} SHA-256 {written.manifest}")
+            body = {"uid": ledger.new_uid(), "by": author, "at": times.to_text(now), "to": str(written.folder),
+                    "result": {"files": count, "manifest": written.manifest},
                     "entry": ledger.entry(ENTRY_KIND, text, author, now, now)}
             with ledger.writing():
                 entry = ledger.record(self._exported, incident, body)
         except BaseException:
-            evidence_export.remove(files, target if made else None)  # an export not recorded is not left
+            evidence_export.undo(written)  # an export not recorded is not left behind
             raise
-        return Exported(Change(incident, (entry,)), files, manifest)
+        return Exported(Change(incident, (entry,)), written.files, written.manifest)
 
     @operation("evidence.export")
     def _exported(self, op: Applied) -> Entry:

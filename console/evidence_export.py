@@ -13,11 +13,39 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import NamedTuple
 
 from console import evidence_files
 from console.errors import InputError, StorageUnavailable
 
 FORMAT = "incident-console-evidence/1"
+
+
+class Written(NamedTuple):
+    """An export on disk: its folder (and whether the export made it), its files, and the
+    SHA-256 of its manifest."""
+
+    folder: Path
+    made: bool
+    files: tuple[Path, ...]
+    manifest: str
+
+
+def export(ref: str, items, custody, folder: Path, to, by: str, at: str) -> Written:
+    """The folder `to` checked (or made), then the copies, manifest and sums written into it;
+    on any failure nothing is left (the folder too, if this made it). Touches no database."""
+    target_folder, made = target(to)
+    try:
+        files, manifest = write(ref, items, custody, folder, target_folder, by, at)
+    except BaseException:
+        remove((), target_folder if made else None)
+        raise
+    return Written(target_folder, made, files, manifest)
+
+
+def undo(written: Written) -> None:
+    """Remove an export whose record could not be written."""
+    remove(written.files, written.folder if written.made else None)
 
 
 def target(to) -> tuple[Path, bool]:
