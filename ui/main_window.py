@@ -264,6 +264,12 @@ class MainWindow(QMainWindow):
             )
             self.incident_page.handbook_requested.connect(self.show_handbook)
             self.incident_page.incident_shown.connect(self._on_incident_shown)
+            from ui.evidence_badge import EvidenceBadge
+
+            badge = EvidenceBadge(self.reader, self.incident_page.header)
+            self.incident_page.header.top.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
+            self.incident_page.incident_shown.connect(badge.show_for)
+            self.incident_page.evidence_badge = badge
             self.stack.addWidget(self.incident_page)
         self.stack.setCurrentWidget(self.incident_page)
         self.incident_page.show_incident(incident)

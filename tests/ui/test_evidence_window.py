@@ -40,6 +40,7 @@ def _type_in_bar(qtbot, evidence, text: str) -> None:
 def test_a_path_typed_in_the_bar_is_kept_and_shown_with_its_custody(qtbot, window, page, where, tmp_path):
     capture = tmp_path / "capture.pcap"
     capture.write_bytes(b"\xd4\xc3\xb2\xa1" + b"\x00" * 2048)
+    assert not page.evidence_badge.isVisible()  # not a security incident, and nothing yet
     evidence = _open(qtbot, window, page)
     assert "Checkout down" not in evidence.windowTitle() and page.incident.ref in evidence.windowTitle()
     assert "No evidence yet" in evidence.summary.text()
@@ -62,6 +63,8 @@ def test_a_path_typed_in_the_bar_is_kept_and_shown_with_its_custody(qtbot, windo
     assert sha in text and "from the firewall" in text
     qtbot.waitUntil(lambda: any(sha in (page.model.data(page.model.index(r, 0)) or "")
                                 for r in range(page.model.rowCount())), timeout=5000)
+    qtbot.waitUntil(page.evidence_badge.isVisible)
+    assert page.evidence_badge.text() == "Evidence: 1 (Ctrl+Shift+V)"
 
 
 def test_a_bad_path_is_one_line_in_the_bar_and_nothing_is_kept(qtbot, window, page, where, tmp_path):
@@ -110,6 +113,8 @@ def test_verify_by_key_shows_a_tampered_copy_and_export_writes_the_files(qtbot, 
     qtbot.waitUntil(lambda: evidence.model.data(evidence.model.index(0, 5)) == "COPY CHANGED", timeout=10_000)
     assert "FAILED" in evidence.message.text() and "FAILED the last verify" in evidence.summary.text()
     assert evidence.model.data(evidence.model.index(0, 5), Qt.ItemDataRole.ForegroundRole) is not None
+    qtbot.waitUntil(lambda: "FAILED" in page.evidence_badge.text())
+    assert page.evidence_badge.property("failed") is True
     copy.write_bytes(b"first")  # put right, then exported
 
     out = tmp_path / "for-legal"
@@ -136,3 +141,18 @@ def test_the_keys_are_the_tables_and_the_sheet_lists_them(qtbot, window, page):
     page.timeline.setFocus()
     qtbot.keyClicks(page.timeline, "?")
     assert Where.EVIDENCE.value in window.cheat_sheet.text()
+
+
+def test_a_security_incident_shows_the_evidence_line_before_any_evidence(qtbot, window, where):
+    from console.service import IncidentService
+
+    service = IncidentService.open(where.db_path, window._clock)
+    try:
+        incident = service.incidents.declare("Intrusion", by="Ana", security=True).incident
+    finally:
+        service.close()
+    window.refresh_list()
+    window.open_incident(incident.id)
+    badge = window.incident_page.evidence_badge
+    qtbot.waitUntil(badge.isVisible)
+    assert badge.text() == "Evidence: none yet (Ctrl+Shift+V)"
