@@ -18,13 +18,17 @@ another console", not missing.
     service.evidence.export(incident_id, folder=..., to=DIR, by=...)         -> Exported
     reader.evidence.items(incident_id), reader.evidence.custody(incident_id)
 
+Each is two steps, so that the window can do the slow one (copying, hashing, writing files) on
+a thread of its own and give the writer thread only the record: `prepare` then `record`,
+`check` then `record_verified`, `evidence_export.export` then `record_exported`.
+
 Verifying re-hashes every kept copy and every original still at the path it was added from
 (on this console): a kept copy changed or missing is a failure (`Verified.failed`); an
 original changed, moved or unreadable is reported as what it is - the original's own business,
 since the kept copy is the evidence.
 
 The evidence commands are not verbs of the command language: they take files, which the note
-box does not; the window has its own path bar (ui/evidence_panel.py).
+box does not; the window has its own path bar (ui/evidence_window.py).
 """
 
 import hashlib
