@@ -289,3 +289,11 @@ def test_the_cli_adds_lists_and_exports(capsys, tmp_path, where):
     code, out, err = run(capsys, "export", "INC-1", "--format", "json")
     assert without_unsigned_note(err) == "" and json.loads(out)["evidence"]["custody"][-1]["action"] == "exported"
     assert evidence_files.size_text(1) == "1 byte" and evidence_files.size_text(12_300) == "12.3 kB"
+
+
+def test_doctor_finds_an_evidence_folder_others_can_enter(capsys, service, incident, kept, tmp_path):
+    service.evidence.add(incident.id, _file(tmp_path, "a.txt", b"a"), folder=kept, by="Ana")
+    service.close()
+    kept.chmod(0o755)
+    code, out, _ = run(capsys, "doctor")
+    assert code == 1 and f"{kept} is 0755 (should be 0700)" in out
