@@ -62,6 +62,8 @@ def _add(session) -> int:
                                            by=session.by, note=args.note)
     item = added.item
     again = " (already evidence: one more custody event, the same copy)" if added.again else ""
+    if "is replaced by this one" in added.change.entries[0].text:
+        again += " (the copy kept under this hash had changed: replaced by this one)"
     print(f"{added.change.incident.ref} {item.ref} {item.sha256} {evidence_files.size_text(item.size)} "
           f"{item.name}{again}")
     return 0

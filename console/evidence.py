@@ -33,6 +33,7 @@ box does not; the window has its own path bar (ui/evidence_window.py).
 
 import hashlib
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -195,7 +196,9 @@ class Evidence:
             now = ledger.now()
             text = (f"Evidence {'added again' if again else 'added'}: {prepared.name} "
                     f"({evidence_files.size_text(kept.size)}, SHA-256 {kept.sha256}) from {prepared.path}"
-                    + (f"; note: {note}" if note else ""))
+                    + (f"; note: {note}" if note else "")
+                    + ("; the copy kept under this hash had changed and is replaced by this one"
+                       if kept.replaced else ""))
             body = {"evidence": uid, "sha256": kept.sha256, "size": kept.size, "name": prepared.name,
                     "uid": ledger.new_uid(), "path": prepared.path, "note": note, "by": author,
                     "at": times.to_text(now), "entry": ledger.entry(ENTRY_KIND, text, author, now, now)}
@@ -364,19 +367,23 @@ class EvidenceReads:
         first: dict[str, Event] = {}
         sources: dict[str, dict[str, bool]] = {}
         state: dict[str, str] = {}
-        for event in events:
+        for event in events:  # in HLC order
             if event.action == "added":
                 first.setdefault(event.evidence_uid, event)
                 paths = sources.setdefault(event.evidence_uid, {})
                 paths[event.path] = paths.get(event.path, False) or event.replica == replica
             elif event.action == "verified":
                 state.update(event.result.get("copies", {}))
+        # In the order of each one's first add, named after it: two consoles that added the same
+        # file apart made one row each first, and agree on these once they have the same ops.
+        place = {uid: n for n, uid in enumerate(first)}
+        rows.sort(key=lambda row: place.get(row[0], len(place)))
         items = []
-        for place, (uid, sha, size, name) in enumerate(rows, 1):
+        for number, (uid, sha, size, name) in enumerate(rows, 1):
             added = first.get(uid)
             paths = sources.get(uid, {})
-            items.append(Item(f"V{place}", uid, sha, size, name, added.by if added else "",
-                              added.at if added else "", any(paths.values()),
+            items.append(Item(f"V{number}", uid, sha, size, os.path.basename(added.path) if added else name,
+                              added.by if added else "", added.at if added else "", any(paths.values()),
                               tuple(paths.items()), state.get(uid)))
         return items
 

@@ -49,6 +49,7 @@ class Kept(NamedTuple):
     size: int
     path: Path
     new: bool
+    replaced: bool = False  # a copy under this hash was there, and had changed
 
 
 def _label(path: str) -> str:
@@ -159,11 +160,12 @@ def keep(source: Source, folder: Path) -> Kept:
         if _holds(target, sha):
             os.unlink(temporary)
             return Kept(sha, size, target, False)
-        if target.exists():  # a kept copy under this name changed: the fresh one replaces it
+        replaced = os.path.lexists(target)
+        if replaced:  # a kept copy under this name changed: the fresh one replaces it, and says so
             os.chmod(target, 0o600)
         os.replace(temporary, target)
         _sync_folder(folder)
-        return Kept(sha, size, target, True)
+        return Kept(sha, size, target, True, replaced)
     except InputError:
         _remove(temporary)
         raise

@@ -297,3 +297,50 @@ def test_doctor_finds_an_evidence_folder_others_can_enter(capsys, service, incid
     kept.chmod(0o755)
     code, out, _ = run(capsys, "doctor")
     assert code == 1 and f"{kept} is 0755 (should be 0700)" in out
+
+
+def test_a_changed_copy_is_replaced_by_the_same_file_added_again_and_the_entry_says_so(
+        service, incident, kept, tmp_path):
+    original = _file(tmp_path, "a.txt", b"first")
+    service.evidence.add(incident.id, original, folder=kept, by="Ana")
+    copy = kept / hashlib.sha256(b"first").hexdigest()
+    copy.chmod(0o600)
+    copy.write_bytes(b"forged")
+    again = service.evidence.add(incident.id, original, folder=kept, by="Ben")
+    assert copy.read_bytes() == b"first" and stat.S_IMODE(copy.stat().st_mode) == 0o400
+    assert "had changed and is replaced by this one" in again.change.entries[0].text
+
+
+def test_two_consoles_adding_the_same_file_apart_agree_on_the_evidence(tmp_path):
+    """The same content added on two consoles before they sync is one piece of evidence with
+    two adds, numbered and named the same on both (the JSON exports are equal)."""
+    from console.service import IncidentService
+    from tests.conftest import FakeClock
+
+    clocks = {name: FakeClock() for name in ("ana", "ben")}
+    consoles = {name: IncidentService.open(tmp_path / name / "incidents.sqlite3", clock)
+                for name, clock in clocks.items()}
+    try:
+        for console in consoles.values():
+            console.sync.join("memory")
+        ana, ben = consoles["ana"], consoles["ben"]
+        incident = ana.incidents.declare("Intrusion", by="Ana", security=True).incident
+        ben.sync.apply(ana.sync.outgoing(100))
+        ana.sync.mark_pushed([op.uid for op in ana.sync.outgoing(100)])
+        clocks["ben"].advance(seconds=1)
+        ben.evidence.add(1, _file(tmp_path, "other.bin", b"other"), folder=tmp_path / "kb", by="Ben")
+        clocks["ana"].advance(seconds=2)
+        ana.evidence.add(incident.id, _file(tmp_path, "ana-name.bin", b"same"), folder=tmp_path / "ka", by="Ana")
+        clocks["ben"].advance(seconds=3)
+        ben.evidence.add(1, _file(tmp_path, "ben-name.bin", b"same"), folder=tmp_path / "kb", by="Ben")
+        from_ana, from_ben = ana.sync.outgoing(100), ben.sync.outgoing(100)
+        ana.sync.apply(from_ben)
+        ben.sync.apply(from_ana)
+        exports = [json.loads(incident_json.to_json(c.read, 1)) for c in (ana, ben)]
+        assert exports[0]["evidence"] == exports[1]["evidence"]
+        items = exports[0]["evidence"]["items"]
+        assert [(i["id"], i["name"], len(i["sources"])) for i in items] == [
+            ("V1", "other.bin", 1), ("V2", "ana-name.bin", 2)]
+    finally:
+        for console in consoles.values():
+            console.close()
