@@ -77,14 +77,23 @@ def test_a_bad_path_is_one_line_in_the_bar_and_nothing_is_kept(qtbot, window, pa
     assert not where.evidence_dir.exists() and _evidence_entries(page) == []
 
 
+def _drag_enter(mime: QMimeData) -> QDragEnterEvent:
+    """A drag entering the window: at a QPointF from PySide6 6.12 (the QPoint form is deprecated
+    there), at a QPoint before (6.11 has no other)."""
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:
+        return QDragEnterEvent(QPointF(10, 10), *args)
+    except TypeError:
+        return QDragEnterEvent(QPoint(10, 10), *args)
+
+
 def test_a_dropped_file_is_added(qtbot, window, page, tmp_path):
     dropped = tmp_path / "memory.dmp"
     dropped.write_bytes(os.urandom(5000))
     evidence = _open(qtbot, window, page)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(dropped))])
-    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = _drag_enter(mime)
     QApplication.sendEvent(evidence, enter)  # as a drag from a file manager arrives: enter, then drop
     assert enter.isAccepted()
     drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
