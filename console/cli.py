@@ -578,6 +578,11 @@ def _export(session: Session) -> int:
         domain.clean_text(session.by, "author", domain.MAX_NAME)
     result = exporter.export(session.service().read, incident_id, process=process, now=session.clock.now())
     exports.write(exporter, result, output)
+    if security:
+        from console.security import TITLE_SHOWS, title_shows
+
+        if title_shows(session.service().read.incidents.get(incident_id), result):
+            print(f"incident-console: warning: {TITLE_SHOWS}", file=sys.stderr)
     service = session.service()
     if security:  # a security incident's export is an entry
         from console.security import export_text
