@@ -161,6 +161,15 @@ def prepare(file, folder: Path) -> Prepared:
         source.close()
 
 
+def marking_of(incident, process) -> str | None:
+    """A security incident's marking, at the head of its evidence's manifest (console.security)."""
+    if not incident.security:
+        return None
+    from console.security import marking
+
+    return marking(process)
+
+
 def _clean(by: str, note: str | None) -> tuple[str, str | None]:
     return (domain.clean_text(by, "author", domain.MAX_NAME),
             domain.clean_text(note, "note", MAX_NOTE) if note is not None else None)
@@ -275,7 +284,8 @@ class Evidence:
         if not items:
             raise InputError(f"{incident.ref} has no evidence to export")
         written = evidence_export.export(incident.ref, items, ledger.read.evidence.custody(incident_id), folder,
-                                         to, author, times.to_text(ledger.now()))
+                                         to, author, times.to_text(ledger.now()),
+                                         marking_of(incident, ledger.vocabulary.process))
         return self.record_exported(incident_id, written, by=author)
 
     def record_exported(self, incident_id: int, written, *, by: str) -> Exported:

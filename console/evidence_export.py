@@ -2,7 +2,8 @@
 
 DIR is a new folder (made 0700) or an empty one: nothing there is ever overwritten. It gets one
 file per piece of evidence, `V<n>-<name>` (0400), `manifest.json` (format
-`incident-console-evidence/1`: the incident's ref - never its title -, each file's SHA-256, size
+`incident-console-evidence/1`: a security incident's marking first, the incident's ref - never
+its title -, each file's SHA-256, size
 and where it came from, and the chain of custody up to this export) and `SHA256SUMS`, which
 `sha256sum -c SHA256SUMS` checks in DIR. Each copy is re-hashed as it is copied: a kept copy
 that changed stops the export (exit 1) and what was written is removed.
@@ -31,12 +32,13 @@ class Written(NamedTuple):
     manifest: str
 
 
-def export(ref: str, items, custody, folder: Path, to, by: str, at: str) -> Written:
+def export(ref: str, items, custody, folder: Path, to, by: str, at: str, marking: str | None = None) -> Written:
     """The folder `to` checked (or made), then the copies, manifest and sums written into it;
-    on any failure nothing is left (the folder too, if this made it). Touches no database."""
+    on any failure nothing is left (the folder too, if this made it). Touches no database.
+    `marking`: a security incident's (console.security.marking), at the head of the manifest."""
     target_folder, made = target(to)
     try:
-        files, manifest = write(ref, items, custody, folder, target_folder, by, at)
+        files, manifest = write(ref, items, custody, folder, target_folder, by, at, marking)
     except BaseException:
         remove((), target_folder if made else None)
         raise
@@ -79,7 +81,8 @@ def file_name(item) -> str:
     return f"{item.ref}-{item.name}"
 
 
-def write(ref: str, items, custody, folder: Path, to: Path, by: str, at: str) -> tuple[tuple[Path, ...], str]:
+def write(ref: str, items, custody, folder: Path, to: Path, by: str, at: str,
+          marking: str | None = None) -> tuple[tuple[Path, ...], str]:
     """Write the copies, the manifest and SHA256SUMS into `to`; (the files, the manifest's
     SHA-256). On any failure what was written is removed."""
     written: list[Path] = []
@@ -93,6 +96,7 @@ def write(ref: str, items, custody, folder: Path, to: Path, by: str, at: str) ->
             written.append(path)
             evidence_files.copy_out(source, path, item.sha256)
         manifest = {
+            **({"marking": marking} if marking else {}),
             "format": FORMAT, "incident": ref, "exported_by": by, "exported_at": at,
             "files": [{"id": item.ref, "file": file_name(item), "sha256": item.sha256, "size": item.size,
                        "name": item.name, "added_by": item.added_by, "added_at": item.added_at,

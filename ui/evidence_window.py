@@ -96,6 +96,7 @@ class EvidenceWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self._writer, self._author, self._folder, self._clock = writer, author, Path(folder), clock
         self._reader = None
+        self._process = None  # for a security incident's marking (console.security)
         self.incident: Incident | None = None
         self._mode = "add"
         self._busy = 0
@@ -134,8 +135,8 @@ class EvidenceWindow(QWidget):
 
     # -- what it shows ---------------------------------------------------------------------------
 
-    def load(self, reader, incident: Incident) -> None:
-        self._reader, self.incident = reader, incident
+    def load(self, reader, incident: Incident, process=None) -> None:
+        self._reader, self.incident, self._process = reader, incident, process
         # The ref only: a security incident's title is for the board alone.
         self.setWindowTitle(f"Evidence {incident.ref} — Incident Console")
         self.reload()
@@ -214,13 +215,14 @@ class EvidenceWindow(QWidget):
         incident, author, folder = self.incident, self._author, self._folder
         items, custody = self.model.items(), self._reader.evidence.custody(incident.id)
         now = times.to_text(self._clock.now())
+        marking = evidence.marking_of(incident, self._process)
 
         def record(written) -> None:
             self._record(lambda s: s.evidence.record_exported(incident.id, written, by=author), self._exported,
                          undo=lambda: evidence_export.undo(written))
 
         self._in_background("Exporting…", lambda: evidence_export.export(incident.ref, items, custody, folder, to,
-                                                                          author, now), record)
+                                                                          author, now, marking), record)
 
     # -- the work, off the window's thread -------------------------------------------------------
 

@@ -161,6 +161,8 @@ def test_export_writes_the_copies_a_manifest_and_checkable_sums(service, clock, 
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["incident"] == "INC-1" and "Intrusion" not in (out / "manifest.json").read_text()
+    assert manifest["marking"] == "Attorney Work Project"  # a security incident's, first
+    assert list(manifest)[0] == "marking"
     assert manifest["files"][0]["sha256"] == hashlib.sha256(b"first").hexdigest()
     assert manifest["custody"][0]["note"] == "from the proxy"
     assert exported.manifest_sha256 == hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest()
