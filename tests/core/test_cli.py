@@ -113,7 +113,7 @@ def test_a_newer_database_is_an_environment_error(capsys, where, clock):
 # commands need (Markdown, the post-mortem, the export formats): never imported to record one
 # line once the process cache is warm (console/process.py).
 OFF_THE_WRITE_PATH = ("yaml", "re2", "markdown_it", "console.handbook", "console.lint", "console.postmortem",
-                      "console.exports")
+                      "console.exports", "console.evidence", "console.evidence_files", "console.evidence_export")
 WRITES = {
     "log": ["log", "INC-1", "replica lag back under 1 s"],
     "sev": ["sev", "INC-1", "3"],

@@ -266,6 +266,14 @@ def test_the_marking_is_the_glossarys_term(process, tmp_path):
     assert marking(load_process(tmp_path)) == "Attorney Work Product"
 
 
+def test_an_export_that_holds_the_real_title_says_so(capsys, service, full, tmp_path):
+    code, _, err = run(capsys, "export", "INC-1", "--format", "json", "-o", str(tmp_path / "a.json"))
+    assert code == 0 and "warning" not in err
+    service.timeline.log(full.id, f"Scribe typed it: {TITLE.upper()}", by="Ben")
+    code, _, err = run(capsys, "export", "INC-1", "--format", "json", "-o", str(tmp_path / "b.json"))
+    assert code == 0 and "warning: the export holds the incident's real title" in err
+
+
 def test_an_export_from_the_cli_is_a_timeline_entry(capsys, service, full, where, tmp_path):
     target = tmp_path / "out.json"
     code, out, err = run(capsys, "export", "INC-1", "--format", "json", "-o", str(target), "--by", "Ben")
