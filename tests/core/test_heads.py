@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from console import heads
 from console.ops import Op, canonical
 from console.service import IncidentService
 from tests.helpers import run
