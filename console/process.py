@@ -17,6 +17,7 @@ and RE2 are imported only to validate.
 import os
 import re
 import reprlib
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -449,6 +450,12 @@ def load_process(override_dir: Path | None = None, cache_dir: Path | None = None
     Given `cache_dir` (`Paths.cache_dir`), a result validated before from the very same files
     is read from there, and a newly validated one is kept there (see "the cache" below).
     """
+    files = _files_now(override_dir) if cache_dir is not None else None
+    if files is not None:  # the files as they were when a key was last made from their bytes
+        known = cache.get(cache_dir / FILES_FILE, files)
+        cached = _cached(cache_dir, known) if isinstance(known, str) else None
+        if cached is not None:
+            return cached
     sources = default_sources()
     problems: list[Problem] = []
     if override_dir is not None and override_dir.exists():
@@ -459,10 +466,12 @@ def load_process(override_dir: Path | None = None, cache_dir: Path | None = None
     if key is not None:
         cached = _cached(cache_dir, key)
         if cached is not None:
+            _remember(cache_dir, files, key)
             return cached
     process = _merged(sources, problems)
     if key is not None:
         _keep(cache_dir, key, process)
+        _remember(cache_dir, files, key)
     return process
 
 
@@ -511,6 +520,13 @@ def _merged(sources: list[tuple[str, str]], problems: list[Problem]) -> Process:
 # what is valid, and the handbook pages that `page` references must name. Any change to any
 # of them is a miss, and a miss validates exactly as without the cache. Only a process that
 # passed is ever kept, so a refused override is refused on every run.
+#
+# Reading and hashing those ~55 files costs a command ~6 ms, so the key last made is also kept
+# under what the files looked like then (`_files_now`: the folders' listings and each file's
+# size, inode and times), and found from there when nothing has changed: a file written since
+# has a new change time (ctime), which no program can set back. Only files that have not
+# changed for SETTLE_NS are remembered so: two writes within one tick of the file system's
+# clock could leave the same times.
 
 CACHE_FILE = "process.json"
 _CACHE_FORMAT = b"incident-console process cache, format 1"
@@ -518,16 +534,63 @@ _CACHE_FORMAT = b"incident-console process cache, format 1"
 # patterns, page references) decide whether a process is valid.
 _RULES = ("process.py", "vocabulary.py", "verbs.py", "lint.py", "blame.py", "handbook.py", "scenarios.py")
 _LIST_NAMES = frozenset(name for lists in SCHEMA.values() for name in lists)
+FILES_FILE = "process-files.json"
+SETTLE_NS = 2_000_000_000
 
 
-def _cache_key(sources: list[tuple[str, str]]) -> str | None:
-    """The key of a validated process of `sources`; None when the rules cannot be read."""
+def _files_now(override_dir: Path | None) -> str | None:
+    """A digest of the listings of the process's folders and the size, inode, mode and times
+    of each file `_cache_key` reads (and of each entry of the override folders); None when a
+    file changed in the last SETTLE_NS, or cannot be looked at. Plain strings and os.scandir:
+    pathlib would cost as much as reading the files."""
+    data, rules = os.fspath(paths.shipped("data")), os.path.dirname(__file__)
+    files = [f"{data}/{name}" for name in SCHEMA if name != SCENARIO_FILES]
+    files += [f"{rules}/{name}" for name in _RULES]
+    folders = [(f"{data}/{SCENARIO_FILES}", False), (os.fspath(paths.shipped("resources")) + "/handbook", True)]
+    if override_dir is not None:
+        folders += [(os.fspath(override_dir), False), (f"{os.fspath(override_dir)}/{SCENARIO_FILES}", False)]
+    parts = []
+    try:
+        while folders:
+            folder, deep = folders.pop()
+            try:
+                with os.scandir(folder) as scan:
+                    entries = sorted((entry.name, entry.path, deep and entry.is_dir()) for entry in scan)
+            except OSError as exc:  # none, or not a folder: each is a different process
+                parts.append(f"{folder} {exc.errno}")
+                continue
+            parts.append(f"{folder} {[name for name, _, _ in entries]}")
+            for _, path, inner in entries:
+                folders.append((path, True)) if inner else files.append(path)
+        settled = time.time_ns() - SETTLE_NS
+        for file in files:
+            info = os.stat(file)
+            if info.st_mtime_ns > settled or info.st_ctime_ns > settled:
+                return None
+            parts.append(f"{file} {info.st_mode} {info.st_dev} {info.st_ino} {info.st_size} "
+                         f"{info.st_mtime_ns} {info.st_ctime_ns}")
+    except OSError:
+        return None
+    return _blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=32).hexdigest()
+
+
+def _remember(folder: Path, files: str | None, key: str) -> None:
+    if files is not None:
+        cache.put(folder / FILES_FILE, files, key)
+
+
+def _blake2b(data: bytes, digest_size: int):
     try:
         from _blake2 import blake2b  # hashlib's own BLAKE2, without loading OpenSSL (~4 ms)
     except ImportError:  # pragma: no cover - another Python
         from hashlib import blake2b
 
-    digest = blake2b(_CACHE_FORMAT, digest_size=32)
+    return blake2b(data, digest_size=digest_size)
+
+
+def _cache_key(sources: list[tuple[str, str]]) -> str | None:
+    """The key of a validated process of `sources`; None when the rules cannot be read."""
+    digest = _blake2b(_CACHE_FORMAT, digest_size=32)
 
     def add(name: str, data: bytes) -> None:
         for part in (os.fsencode(name), data):  # each part with its length: no two inputs meet
