@@ -169,6 +169,16 @@ def checklists_for(process: Any, role: str, phase: str, *, security: bool) -> li
             if c["role"] == role and c["phase"] == phase and (security or not c["security_only"])]
 
 
+def checklist_heading(checklist: dict) -> str:
+    """A checklist's title, with when the process was last reviewed and last tested where the
+    process data keeps either (the security page asks for both): "not recorded" for the other."""
+    if not checklist.get("last_reviewed") and not checklist.get("last_tested"):
+        return checklist["title"]
+    reviewed = checklist.get("last_reviewed") or "not recorded"
+    tested = checklist.get("last_tested") or "not recorded"
+    return f"{checklist['title']} (last reviewed {reviewed}; last tested {tested})"
+
+
 def checklist_item(process: Any, item_id: str) -> dict | None:
     for checklist in process.items("checklists"):
         for item in checklist["items"]:

@@ -195,6 +195,8 @@ def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParse
                                  help="%(described)s")
         formats.described = formats.choices  # each name with its description, in the help
         p.add_argument("-o", "--output", metavar="FILE", help="write to FILE, a regular file, mode 0600 (default or -: stdout)")
+        p.add_argument("--by", metavar="NAME", help="who exports: a security incident's export is a timeline "
+                       "entry (default: this seat)")
     if only and not sub.choices:
         return _build_parser(words)
     return parser
@@ -445,7 +447,7 @@ def _list(session: Session) -> int:
     incidents = session.service().read.incidents.all()
     if session.args.json:
         print(json.dumps([
-            {"ref": i.ref, "title": i.title, "severity": i.severity, "status": i.status,
+            {"ref": i.ref, "title": i.shown_title, "severity": i.severity, "status": i.status,
              "security": i.security, "drill": i.drill, "started_at": i.started_at,
              "declared_at": i.declared_at, "mitigated_at": i.mitigated_at,
              "resolved_at": i.resolved_at}
@@ -454,7 +456,7 @@ def _list(session: Session) -> int:
     else:
         for i in incidents:
             sev = f"SEV-{i.severity}" if i.severity else "SEV-?"
-            print(f"{i.ref:<8} {sev:<6} {i.status:<10} {i.declared_at}  {i.title}")
+            print(f"{i.ref:<8} {sev:<6} {i.status:<10} {i.declared_at}  {i.shown_title}")
     return 0
 
 
@@ -471,6 +473,8 @@ def _show(session: Session) -> int:
         print(json.dumps({
             "ref": incident.ref, "title": incident.title, "severity": incident.severity,
             "status": incident.status, "declared_at": incident.declared_at,
+            **({"codename": incident.codename, "forensics_cleared_at": incident.cleared_at}
+               if incident.security else {}),
             "roles": [{"role": a.role, "person": a.person, "from": a.from_at} for a in roles],
             "span_of_control": span.to_json(),
             "subteams": [_team_json(t, read) for t in teams],
@@ -483,6 +487,10 @@ def _show(session: Session) -> int:
         return 0
     sev = f"SEV-{incident.severity}" if incident.severity else "SEV-?"
     print(f"{incident.ref} {sev} {incident.status}  {incident.title}")
+    if incident.security:
+        cleared = (f"forensics cleared {incident.cleared_at}" if incident.cleared_at else
+                   "messages beyond the response team held until /forensics-clear")
+        print(f"  security incident, known as {incident.shown_title}; {cleared}")
     for a in roles:
         print(f"  {a.role}: {a.person} (since {a.from_at})")
     for conflict in conflicts:
@@ -560,10 +568,24 @@ def _export(session: Session) -> int:
     exporter = exports.find(args.format)
     output = args.output or None  # "-" is standard output
     exports.check_output(exporter, output)  # a bad target is refused before any work is done
-    process = session.process() if exporter.needs_process else None
     incident_id = session.incident()
+    security = session.service().read.incidents.get(incident_id).security
+    # A security incident's export is marked with the process's marking (console.security), and
+    # is an entry by its exporter: who that is is checked before anything is written.
+    process = session.process() if exporter.needs_process or security else None
+    if security:
+        from console import domain
+
+        domain.clean_text(session.by, "author", domain.MAX_NAME)
     result = exporter.export(session.service().read, incident_id, process=process, now=session.clock.now())
     exports.write(exporter, result, output)
+    service = session.service()
+    if security:  # a security incident's export is an entry
+        from console.security import export_text
+
+        where = "standard output" if output in (None, "-") else str(Path(output).resolve())
+        service.timeline.log(incident_id, export_text(session.process(), [exporter.name], where),
+                             by=session.by, kind="note")
     if exporter.needs_file and output != "-":
         print(f"wrote {output}")
     seal = sys.modules.get("console.chain_seal")  # the export printed the record chain's head

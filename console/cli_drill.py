@@ -154,7 +154,7 @@ def format_debrief(result) -> str:
     incident = result.incident
     flag = "DRILL " if incident.drill else ""
     clock = f"scenario time, {result.speed}x" if result.speed != 1 else "real time"
-    lines = [f"{incident.ref} {flag}SEV-{incident.severity or '?'} {incident.title}",
+    lines = [f"{incident.ref} {flag}SEV-{incident.severity or '?'} {incident.shown_title}",
              f"Debrief ({clock}, up to {result.ended_at}): {result.passed} of {result.scored} scored items passed"]
     for item in result.items:
         lines.append(f"{item.result.upper():<10} {item.title}: {item.summary}")

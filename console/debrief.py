@@ -61,7 +61,7 @@ class Debrief(NamedTuple):
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "incident": self.incident.ref, "title": self.incident.title, "drill": self.incident.drill,
+            "incident": self.incident.ref, "title": self.incident.shown_title, "drill": self.incident.drill,
             "scenario": self.drill.scenario if self.drill else None, "speed": self.speed,
             "ended_at": self.ended_at, "passed": self.passed, "scored": self.scored,
             "items": [{"id": i.id, "title": i.title, "result": i.result, "summary": i.summary,

@@ -53,10 +53,21 @@ class Incident(NamedTuple):
     # In a team, the ref every console shows: INC-<server number>, or NEW-<id> until the server
     # has numbered it (console.sync); None when solo, where the ref is INC-<id>.
     name: str | None = None
+    codename: str | None = None  # a security incident's: the name others see (console.security)
+    cleared_at: str | None = None  # when forensics showed a security incident's attack was not internal
 
     @property
     def ref(self) -> str:
         return self.name or format_ref(self.id)
+
+    @property
+    def shown_title(self) -> str:
+        """The incident's name wherever someone other than its responders may see it (window
+        title, list, notifications, messages, exports): a security incident's codename. The
+        real title is shown on its board only."""
+        if self.security:
+            return self.codename or "Security incident"
+        return self.title
 
 
 class RoleAssignment(NamedTuple):

@@ -60,7 +60,7 @@ class Exporter:
 def _json(reader, incident_id, process, now) -> str:
     from console.incident_json import to_json
 
-    return to_json(reader, incident_id, signed=True)
+    return to_json(reader, incident_id, signed=True, process=process)
 
 
 DRILL_MARK = "DRILL - a training exercise, not a real incident."
@@ -70,9 +70,20 @@ def _markdown(reader, incident_id, process, now) -> str:
     from console import postmortem
 
     text = postmortem.markdown_file(postmortem.current_text(reader, process, incident_id, now=now))
+    incident = reader.incidents.get(incident_id)
     # A drill's post-mortem says so before anything else, whatever its saved text says.
-    text = f"**{DRILL_MARK}**\n\n{text}" if reader.incidents.get(incident_id).drill else text
+    text = f"**{DRILL_MARK}**\n\n{text}" if incident.drill else text
+    if incident.security:  # its marking heads it and closes it (console.security)
+        mark = f"**{security_mark(incident, process)}**\n\n"
+        return mark + text + chain_footer(reader, incident_id) + "\n" + mark
     return text + chain_footer(reader, incident_id)
+
+
+def security_mark(incident, process) -> str:
+    """The line that heads and ends every page of a security incident's documents."""
+    from console.security import marking
+
+    return f"{marking(process)} - {incident.shown_title}"
 
 
 def chain_footer(reader, incident_id) -> str:
@@ -89,20 +100,24 @@ def _html(reader, incident_id, process, now) -> str:
     incident = reader.incidents.get(incident_id)
     drill = "DRILL: " if incident.drill else ""
     return postmortem_html(_markdown(reader, incident_id, process, now),
-                           title=f"{drill}Post-mortem: {incident.ref} {incident.title}")
+                           title=f"{drill}Post-mortem: {incident.ref} {incident.shown_title}",
+                           running=security_mark(incident, process) if incident.security else None)
 
 
 def _csv(reader, incident_id, process, now) -> str:
     from console.incident_json import to_document
     from console.timeline_csv import timeline_csv
 
-    return timeline_csv(to_document(reader, incident_id))
+    return timeline_csv(to_document(reader, incident_id, process))
 
 
 def _ics(reader, incident_id, process, now) -> str:
     from console.postmortem import invitation
 
-    return invitation(reader, incident_id, now=now)
+    incident = reader.incidents.get(incident_id)
+    # A security incident's invitation is titled with its marking alone, like its e-mails.
+    return invitation(reader, incident_id, now=now,
+                      marking=security_mark(incident, process) if incident.security else None)
 
 
 BUILT_IN = (

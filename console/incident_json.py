@@ -77,7 +77,9 @@ def _timeline(reader: Reader, incident_id: int, team: bool) -> list[dict[str, An
     return items
 
 
-def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
+def to_document(reader: Reader, incident_id: int, process: Any = None) -> dict[str, Any]:
+    """The incident as the JSON export's document. A security incident's is named by its
+    codename (never its title) and carries its marking (`process`'s: console.security)."""
     incident = reader.incidents.get(incident_id)
     team = reader.sync.team() is not None
     followups = reader.followups.all(incident_id, team_order=team)
@@ -85,7 +87,7 @@ def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
         "format": FORMAT,
         "incident": {
             "ref": incident.ref,
-            "title": incident.title,
+            "title": incident.shown_title,
             "severity": incident.severity,
             "status": incident.status,
             "security": incident.security,
@@ -94,6 +96,7 @@ def to_document(reader: Reader, incident_id: int) -> dict[str, Any]:
             "declared_at": incident.declared_at,
             "mitigated_at": incident.mitigated_at,
             "resolved_at": incident.resolved_at,
+            **_security(incident, process),
         },
         "roles": [
             {"role": a.role, "person": a.person, "from": a.from_at, "to": a.to_at}
@@ -172,10 +175,19 @@ def chain_head(reader: Reader, incident_id: int) -> dict[str, Any]:
             "head": head.link, "chained_from": head.chained_from}
 
 
-def to_json(reader: Reader, incident_id: int, *, signed: bool = False) -> str:
+def _security(incident, process) -> dict[str, Any]:
+    if not incident.security:
+        return {}
+    from console.security import marking
+
+    return {"marking": marking(process), "codename": incident.shown_title,
+            "forensics_cleared_at": incident.cleared_at}
+
+
+def to_json(reader: Reader, incident_id: int, *, signed: bool = False, process: Any = None) -> str:
     """The export's text; `signed`: its chain head signed with this install's key, where the
     keyring has one (console.chain_seal; the `json` export)."""
-    document = to_document(reader, incident_id)
+    document = to_document(reader, incident_id, process)
     if signed:
         from console import chain_seal
 

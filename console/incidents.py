@@ -25,7 +25,7 @@ _COLUMNS = (
     "id, title, severity, status, security, drill, started_at, declared_at, "
     "mitigated_at, resolved_at, uid, CASE WHEN (SELECT team FROM sync_state) IS NOT NULL THEN "
     "coalesce('INC-' || (SELECT number FROM team_numbers n WHERE n.incident = incidents.uid), "
-    "'NEW-' || id) END"
+    "'NEW-' || id) END, codename, cleared_at"
 )
 
 
@@ -74,10 +74,17 @@ class Incidents:
             )
         flags = [label for label, on in (("security", security), ("drill", drill)) if on]
         sev = f"SEV-{severity}" if severity else "severity not set"
-        text = f"Incident declared: {title} ({sev}" + "".join(f", {f}" for f in flags) + ")"
+        # A security incident's record names it by its codename, from its first entry on: the
+        # entries travel in every export, and the real title stays on its board.
+        codename = None
+        if security:
+            from console.security import new_codename
+
+            codename = new_codename(ledger)
+        text = f"Incident declared: {codename or title} ({sev}" + "".join(f", {f}" for f in flags) + ")"
         body = {
             "uid": ledger.new_uid(), "title": title, "severity": severity,
-            "security": bool(security), "drill": bool(drill),
+            "security": bool(security), "drill": bool(drill), "codename": codename,
             "started_at": times.to_text(started), "declared_at": times.to_text(declared),
             "entry": ledger.entry("status", text, author, declared, now),
         }
@@ -101,6 +108,8 @@ class Incidents:
                 "declared_at": body["declared_at"],
                 "severity_hlc": op.hlc,
                 "status_hlc": op.hlc,
+                "codename": body.get("codename"),
+                "codename_hlc": op.hlc,
             },
         )
         return incident_id, ledger.put_entry(op._replace(incident_id=incident_id), body["entry"])
@@ -234,5 +243,5 @@ def _incident(row: tuple) -> Incident:
     return Incident(
         id=row[0], title=row[1], severity=row[2], status=row[3], security=bool(row[4]),
         drill=bool(row[5]), started_at=row[6], declared_at=row[7], mitigated_at=row[8],
-        resolved_at=row[9], uid=row[10], name=row[11],
+        resolved_at=row[9], uid=row[10], name=row[11], codename=row[12], cleared_at=row[13],
     )

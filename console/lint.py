@@ -156,7 +156,12 @@ def _run(process: Any, whole: str, masked: str, sections: list[_Section], rules:
             continue
         per_section = _PER_SECTION.get(check)
         for section in covered:
-            if check == "regex":
+            if check in ("dated_title", "third_parties"):  # the security announcement's own
+                from console import announcement
+
+                spans = (announcement.dated_title(masked, section.start, section.end) if check == "dated_title"
+                         else announcement.third_parties(rule, masked, section.start, section.end))
+            elif check == "regex":
                 spans = _regex(rule["pattern"], masked, section)
             elif check == "roster_blame":
                 spans = blame.find(rule, roster, masked, section.start, section.end)

@@ -818,6 +818,17 @@ def m0015_updates_any_audience(db: "Database") -> None:
     db.execute("CREATE INDEX updates_by_audience ON updates(incident_id, audience, sent_at)")
 
 
+def m0016_security_incidents(db: "Database") -> None:
+    """What a security incident keeps besides its title (console.security): its codename, the
+    name others see (a register: `codename_hlc`), and when and by whom the Incident Commander
+    recorded that forensics shows the attack was not internal (`cleared_*`; until then its
+    messages beyond the response team are held). A security incident from before this has no
+    codename: it is shown as "Security incident" until one is given (/codename)."""
+    for column in ("codename TEXT", "codename_hlc TEXT NOT NULL DEFAULT ''", "cleared_at TEXT",
+                   "cleared_by TEXT", "cleared_hlc TEXT NOT NULL DEFAULT ''"):
+        db.execute(f"ALTER TABLE incidents ADD COLUMN {column}")
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
@@ -833,6 +844,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0012_drills", m0012_drills),
     ("0013_record_chain", m0013_record_chain),
     ("0015_updates_any_audience", m0015_updates_any_audience),
+    ("0016_security_incidents", m0016_security_incidents),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

@@ -31,6 +31,7 @@ from console import domain, times
 from console.domain import Change, Incident
 from console.errors import InputError, NotFound
 from console.ops import Applied, operation
+from console.security import HOLD_REASON, marking
 from console.store import storage_errors
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -46,7 +47,6 @@ STATES = ("waiting", "sending", "sent", "failed", "unknown", "held", "dropped")
 # States the person may need to act on, and the ones still going out.
 ATTENTION = ("failed", "unknown", "held")
 PENDING = ("waiting", "sending")
-SECURITY_MARKER_TERM = "attorney-work-project"  # glossary.yaml: heads a security incident's messages
 NOTE_KIND = "comms"  # the entry kind of the outbox's own timeline entries (entry_kinds.yaml)
 
 _COLUMNS = ("id, uid, op, incident_id, destination_id, destination, audience, title, body, attach, "
@@ -86,6 +86,21 @@ class Attempt(NamedTuple):
     at: str
     outcome: str
     reason: str | None
+
+
+def fate(audience: str, rows: list[OutboxRow], *, drill: bool = False) -> str:
+    """What became of an update's messages, in one line for the person who sent it: recorded,
+    and going out, held (and why), or reaching no one."""
+    recorded = f"Update to {audience} recorded"
+    if drill:
+        return f"{recorded}; a drill's messages reach no one."
+    if not rows:
+        return f"{recorded}; no destination takes {audience} messages (incident-console notify add)."
+    held = [r for r in rows if r.state == "held"]
+    if not held:
+        return f"{recorded}; going out to {', '.join(r.destination for r in rows)}."
+    why = (held[0].last_error or "held").removeprefix("held: ")
+    return f"{recorded}; its messages are held ({why}). Outbox: F7."
 
 
 def parse_row_ref(text: str) -> int:
@@ -145,7 +160,7 @@ class Outbox:
     # -- queued by ops ---------------------------------------------------------------------------
 
     def queue(self, op: Applied, audience: str, title: str, body: str, *, held: tuple = (),
-              attach: str | None = None) -> int:
+              attach: str | None = None, security_hold: bool = False) -> int:
         """Inside an op's effect: one row per destination of `audience` (a security incident's
         only to destinations marked for it, and never to a phone). Nothing on a console that
         did not make the op. The number of rows queued."""
@@ -157,8 +172,10 @@ class Outbox:
             return 0
         if incident.security:
             title, body = self.security_message(body)
-        state = "held" if held else "waiting"
+        state = "held" if held or security_hold else "waiting"
         reason = f"held: the message rules found {', '.join(held)}" if held else None
+        if security_hold:  # console.security: what waits for /forensics-clear says so first
+            reason = HOLD_REASON + (f"; the message rules found {', '.join(held)}" if held else "")
         count = 0
         for dest_id, name, security, phone in ledger.execute(
                 "SELECT id, name, security, phone FROM destinations WHERE audience = ? ORDER BY id",
@@ -226,18 +243,10 @@ class Outbox:
         return entry
 
     def security_message(self, body: str) -> tuple[str, str]:
-        """What a security incident's message may carry: the marker as its title (an e-mail's
-        subject is the marker and nothing else) and the text the person wrote for it, never the
+        """What a security incident's message may carry: the marking as its title (an e-mail's
+        subject is the marking and nothing else) and the text the person wrote for it, never the
         incident's title (handbook: during/security_incident_response)."""
-        return self.marker(), body
-
-    def marker(self) -> str:
-        process = self._ledger.vocabulary.process
-        if process is not None:
-            for term in process.items("terms"):
-                if term.get("id") == SECURITY_MARKER_TERM:
-                    return term["term"]
-        return "Attorney Work Project"  # the shipped glossary's term, for a process without one
+        return marking(self._ledger.vocabulary.process), body
 
     def update_title(self, incident: Incident, audience: str) -> str:
         """An update's title: its audience's template title (updates.yaml), and the reference."""
@@ -290,6 +299,10 @@ class Outbox:
         row = self._row(row_id)
         if row.state != "held":
             raise InputError(f"{row.ref} is {row.shown_state}, not held; only a held message is released")
+        incident = self._ledger.read.incidents.get(row.incident_id)
+        if (row.last_error or "").startswith(HOLD_REASON) and incident.cleared_at is None:
+            raise InputError(f"{row.ref} waits until forensics shows {incident.ref}'s attack was not "
+                             "internal: the Incident Commander records it with /forensics-clear")
         return self._act(row, "waiting", by,
                          f"Override by {by}: {row.ref} to {row.audience} via {row.destination} released "
                          f"despite the message rules ({(row.last_error or '').removeprefix('held: ')})")
@@ -390,6 +403,11 @@ class OutboxReads:
         if incident_id is None:
             return self._rows("1 ORDER BY id")
         return self._rows("incident_id = ? ORDER BY id", (incident_id,))
+
+    def of_entry(self, entry_id: int) -> list[OutboxRow]:
+        """The messages queued by the op that wrote this entry (an update's)."""
+        return self._rows("op IN (SELECT p.uid FROM ops p JOIN entries e ON e.hlc = p.hlc WHERE e.id = ?) "
+                          "ORDER BY id", (entry_id,))
 
     def in_state(self, state: str) -> list[OutboxRow]:
         return self._rows("state = ? ORDER BY id", (state,))

@@ -74,7 +74,8 @@ class _Snapshot:
 
     # Table -> the columns an import carries (besides the keys worked out on arrival).
     INCIDENT = ("uid", "title", "severity", "status", "security", "drill", "started_at",
-                "declared_at", "mitigated_at", "resolved_at", "severity_hlc", "status_hlc")
+                "declared_at", "mitigated_at", "resolved_at", "severity_hlc", "status_hlc",
+                "codename", "codename_hlc", "cleared_at", "cleared_by", "cleared_hlc")
     ROLES = ("uid", "role", "person", "from_at", "to_at", "ended_at", "ended_hlc", "hlc")
     TASKS = ("uid", "number", "owner", "text", "assigned_at", "due_at", "done_at", "created_by",
              "hlc", "owner_hlc", "due_hlc", "done_hlc")

@@ -118,7 +118,7 @@ def generate(
     # not load its whole timeline unless every entry was asked for.
     severity = _kind(reader, incident_id, "severity")
     todos = _kind(reader, incident_id, "todo")
-    out = [f"# Postmortem: {incident.ref} {escape_inline(incident.title)}", ""]
+    out = [f"# Postmortem: {incident.ref} {escape_inline(incident.shown_title)}", ""]
     out += _header(reader, process, incident)
     fills = {
         "impact": lambda section: _impact(section, incident, severity, now),
@@ -370,7 +370,7 @@ def invitees(reader: Reader, incident_id: int) -> list[str]:
     return people
 
 
-def invitation(reader: Reader, incident_id: int, *, now: datetime) -> str:
+def invitation(reader: Reader, incident_id: int, *, now: datetime, marking: str | None = None) -> str:
     """The post-mortem meeting as an .ics file: the owner, the ICs and every responder invited,
     each with their e-mail address where the people directory has one (else a name-only URN).
 
@@ -383,11 +383,13 @@ def invitation(reader: Reader, incident_id: int, *, now: datetime) -> str:
         raise NothingToExport(f"no meeting booked for {incident.ref} yet: "
                               f"incident-console postmortem meeting {incident.ref} TIME")
     people = invitees(reader, incident_id)
-    description = (f"Post-mortem review of {incident.ref} {incident.title}. "
+    description = ((f"{marking}. " if marking else "")
+                   + f"Post-mortem review of {incident.ref} {incident.shown_title}. "
                    f"Owner: {record.owner or 'not named'}. Agenda: timeline recap; key and unusual "
                    "points; how it could have been caught; customer impact; action items.")
+    title = marking or f"Post-mortem: {incident.ref} {incident.shown_title}"  # a marking: alone
     return meeting.ics_invitation(
-        uid=f"postmortem-{incident.ref}@incident-console", title=f"Post-mortem: {incident.ref} {incident.title}",
+        uid=f"postmortem-{incident.ref}@incident-console", title=title,
         start=times.from_text(record.meeting_at), organizer=record.owner or "Incident Commander",
         attendees=[(person, reader.people.email_of(person)) for person in people], description=description, now=now,
     )

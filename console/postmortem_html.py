@@ -119,7 +119,11 @@ blockquote { margin: 1em 0; padding-left: 1em; border-left: 3px solid #ccc; colo
   h1, h2, h3 { break-after: avoid; }
   tr, pre, blockquote { break-inside: avoid; }
   thead { display: table-header-group; }
+  .marking { position: fixed; top: 0; left: 0; right: 0; }
+  body.marked { padding-top: 2em; }
 }
+.marking { font-weight: bold; text-align: center; letter-spacing: .05em; text-transform: uppercase;
+           border-bottom: 2px solid #111; padding: .2em 0; background: #fff; }
 """
 
 # Belt and braces: even if markup ever slipped through, the page may run no script and load
@@ -127,7 +131,7 @@ blockquote { margin: 1em 0; padding-left: 1em; border-left: 3px solid #ccc; colo
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def postmortem_html(markdown: str, *, title: str) -> str:
+def postmortem_html(markdown: str, *, title: str, running: str | None = None) -> str:
     """The post-mortem as one self-contained, printable HTML page.
 
     The Markdown is rendered with raw HTML disabled, so nothing a person typed can become
@@ -135,14 +139,17 @@ def postmortem_html(markdown: str, *, title: str) -> str:
     line break. Nothing is loaded from elsewhere (a remote image becomes a link to it) and a
     link whose text is not its address shows the address. The title is escaped. The page
     carries its stylesheet inline and a Content-Security-Policy that forbids scripts and any
-    load from outside the page.
+    load from outside the page. `running` (a security incident's marking) heads the page and,
+    printed, every page.
     """
     body = _renderer().render(markdown)
+    marked = f'<div class="marking">{html.escape(running)}</div>\n' if running else ""
+    opening = '<body class="marked">' if running else "<body>"
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title, quote=True)}</title>\n"
-        f"<style>\n{_STYLE}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
+        f"<style>\n{_STYLE}</style>\n</head>\n{opening}\n{marked}<main>\n{body}</main>\n</body>\n</html>\n"
     )

@@ -33,6 +33,17 @@ Location = tuple[str, int]
 _CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7f) if c != 0x09}
 _ID = LazyPattern(r"^[a-z0-9][a-z0-9_-]*$")
 _COLOUR = LazyPattern(r"^#[0-9a-fA-F]{6}$")
+_WORD = LazyPattern(r"^[^\W\d_]{2,20}$")  # one word of letters (a codename's half)
+
+
+def _is_date(value: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
 
 
 # -- YAML with line numbers ----------------------------------------------------------------
@@ -212,7 +223,8 @@ _MOMENTS = ("on_join", "before_decision", "on_assign", "lull", "timer_expired", 
             "span_exceeded")
 _STEPS = ("open", "size_up", "stabilize", "update", "verify", "continuous", "close")
 _CHECKS = ("regex", "roster_blame", "acronyms", "sentence_count", "timeline_links",
-           "impact_numbers", "action_item_tags", "apology", "unfilled", "manual")
+           "impact_numbers", "action_item_tags", "apology", "unfilled", "manual", "dated_title",
+           "third_parties")
 _SCOPES_EXTRA = ("customer_message", "external_message", "security_announcement", "all")
 
 SCHEMA: dict[str, dict[str, dict[str, F]]] = {
@@ -247,6 +259,8 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
     "checklists.yaml": {"checklists": {
         "role": F("str", ref="roles"), "phase": F("str", choices=("before", "during", "after")),
         "title": _text(), "security_only": F("bool"), "page": PAGE,
+        # When the process was last reviewed and last tested (the security page asks for both).
+        "last_reviewed": F("date", required=False), "last_tested": F("date", required=False),
         "items": F("items", fields={
             "text": _text(), "detail": _text(False), "page": F("page", required=False),
             "step": F("str", required=False, choices=_STEPS),
@@ -275,7 +289,8 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
         "scope": F("list", ref="sections|scopes"), "check": F("str", choices=_CHECKS),
         "pattern": F("regex", required=False), "message": _text(), "suggestion": _text(),
         "page": PAGE,
-        "words": F("map", required=False, fields={name: F("strlist", required=False) for name in WORD_LISTS}),
+        "words": F("map", required=False, fields={name: F("strlist", required=False)
+                                                   for name in WORD_LISTS + ("third_parties",)}),
     }},
     "updates.yaml": {"update_templates": {
         "audience": _text(), "kind": F("str", required=False, choices=UPDATE_KINDS),
@@ -319,6 +334,7 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
         "every_minutes": F("int", low=1, high=1440), "keep_hourly": F("int", low=0, high=1000),
         "keep_daily": F("int", low=0, high=1000),
     }},
+    "security.yaml": {"codenames": {"first": F("words"), "second": F("words")}},
     "subteams.yaml": {
         "subteams": {"name": _text(), "room": _text(), "bridge": _text()},
         "span_of_control": {
@@ -703,13 +719,13 @@ def _merge_item(base: LDict, override: LDict, problems: list[Problem], *,
 def _type_ok(spec: F, value: Any) -> bool:
     if value is None:
         return spec.nullable
-    if spec.kind in ("str", "page", "regex", "colour"):
+    if spec.kind in ("str", "page", "regex", "colour", "date"):
         return isinstance(value, str)
     if spec.kind == "int":
         return isinstance(value, int) and not isinstance(value, bool)
     if spec.kind == "bool":
         return isinstance(value, bool)
-    if spec.kind in ("strlist", "list"):
+    if spec.kind in ("strlist", "list", "words"):
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if spec.kind == "map":
         return isinstance(value, dict)
@@ -725,6 +741,7 @@ _TYPE_NAMES = {
     "int": "a whole number", "bool": "true or false", "strlist": "a list of text",
     "list": "a list of ids", "map": "a mapping", "items": "a list of items",
     "offset": "a time into the drill (5m, 90s, 1m30s, or whole minutes)",
+    "date": "a date in quotes, 'YYYY-MM-DD'", "words": "a list of single words",
 }
 
 
@@ -763,6 +780,12 @@ def _check_fields(item: LDict, fields: dict[str, F], where: str, problems: list[
                 parse_offset(value)
             except InputError as exc:
                 problems.append(Problem(*loc, f"{key}: {exc}"))
+        if spec.kind == "date" and not _is_date(value):
+            problems.append(Problem(*loc, f"{key} {_shown.repr(value)} is not a date (YYYY-MM-DD)"))
+        if spec.kind == "words" and (not value or not all(_WORD.match(w) for w in value)):
+            bad = [w for w in value if not _WORD.match(w)]
+            problems.append(Problem(*loc, f"{key}: {_shown.repr(bad[0])} is not one word of letters" if bad
+                                    else f"{key} is empty"))
         if spec.kind == "colour" and not _COLOUR.match(value):
             problems.append(Problem(*loc, f"{key} {_shown.repr(value)} is not a #rrggbb colour"))
         if spec.kind == "regex":

@@ -143,7 +143,7 @@ def replay(read: "Reader", incident_id: int, severity_kind: str = "severity") ->
     if not injects:
         raise InputError(f"{incident.ref} has nothing to replay: its timeline holds only what the "
                          "Incident Commander does")
-    title = f"Replay of {incident.ref}: {incident.title}"[: domain.MAX_TITLE]
+    title = f"Replay of {incident.ref}: {incident.shown_title}"[: domain.MAX_TITLE]
     return Scenario(f"replay-{incident.ref.lower()}", title, _first_severity(read, incident),
                     incident.security, f"{incident.ref} as it happened, for training.",
                     tuple(sorted(injects, key=lambda i: i.at)), replay_of=incident.uid)

@@ -116,7 +116,7 @@ class IncidentService:
         return Sync(self.ledger, lambda: (
             self.incidents, self.roster, self.timeline, self.history, self.tasks, self.checklist,
             self.updates, self.postmortem, self.followups, self.drills, self.training, self.people,
-            self.chat_import, self.subteams, self.outbox, self.chain_origins))
+            self.chat_import, self.subteams, self.outbox, self.chain_origins, self.security))
 
     @cached_property
     def drills(self):
@@ -147,6 +147,12 @@ class IncidentService:
         from console.subteams import Subteams
 
         return Subteams(self.ledger, self.roster, self.tasks)
+
+    @cached_property
+    def security(self):
+        from console.security import Security
+
+        return Security(self.ledger)
 
     @cached_property
     def outbox(self):

@@ -38,7 +38,8 @@ def _flag(value: Any) -> str:
 def timeline_csv(document: dict[str, Any]) -> str:
     """The timeline as RFC 4180 CSV, one row per entry in the document's order (by time).
 
-    Columns: occurred_at, kind, author, text, recorded_at, pinned, retracted. Every field is
+    Columns: occurred_at, kind, author, text, recorded_at, pinned, retracted (a security
+    incident's first, `marking`, holds its marking on every row). Every field is
     quoted text (quotes doubled, line breaks kept inside the quotes), rows end in CRLF, and
     `pinned` and `retracted` are `true` or `false`. `text` is the entry's current text - its
     newest correction where it has one - since a post-mortem wants the corrected facts; the
@@ -47,12 +48,16 @@ def timeline_csv(document: dict[str, Any]) -> str:
     """
     out = io.StringIO(newline="")
     writer = csv.writer(out, dialect="excel", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(TIMELINE_COLUMNS)
+    # A security incident's marking is a first column, on every row: a row copied out of the
+    # sheet still carries it.
+    marking = document["incident"].get("marking")
+    mark = (marking,) if marking else ()
+    writer.writerow(("marking",) * len(mark) + TIMELINE_COLUMNS)
     for item in document["timeline"]:
         revisions = item.get("revisions") or ()
         text = revisions[-1]["text"] if revisions else item["text"]
         writer.writerow(to_csv_cell(str(value)) for value in (
-            item["occurred_at"], item["kind"], item["author"], text, item["recorded_at"],
+            *mark, item["occurred_at"], item["kind"], item["author"], text, item["recorded_at"],
             _flag(item.get("pinned")), _flag(item.get("retracted")),
         ))
     return out.getvalue()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from console import domain, times
 from console.domain import Change, Incident, Update
+from console.errors import InputError
 from console.ops import Applied, operation
 from console.store import storage_errors
 from console.vocabulary import Vocabulary
@@ -47,6 +48,7 @@ class Updates:
         author = domain.clean_text(by, "author", domain.MAX_NAME)
         incident = ledger.read.incidents.get(incident_id)
         findings = self.check(incident, audience, text)  # before the write: it holds no lock
+        self._refuse_unsafe_statement(incident, audience, findings)
         now = ledger.now()
         kind = ledger.vocabulary.update_kinds[audience]
         body = {"audience": audience, "text": text, "by": author, "sent_at": times.to_text(now),
@@ -57,6 +59,10 @@ class Updates:
                                             f"despite the message rules ({', '.join(rules)})", author, now, now)
         elif rules:
             body["held"] = rules
+        from console.security import held_until_cleared
+
+        if held_until_cleared(ledger.vocabulary, incident, audience):
+            body["security_hold"] = True
         with ledger.writing():
             entry = ledger.record(self._sent, incident, body)
         return Change(incident, (entry,), findings=tuple(findings))
@@ -77,8 +83,24 @@ class Updates:
         outbox = Outbox(self._ledger)
         incident = self._ledger.read.incidents.get(op.incident_id)
         outbox.queue(op, body["audience"], outbox.update_title(incident, body["audience"]), body["text"],
-                     held=tuple(body.get("held") or ()))
+                     held=tuple(body.get("held") or ()), security_hold=bool(body.get("security_hold")))
         return entry
+
+    def _refuse_unsafe_statement(self, incident: Incident, audience: str, findings: list) -> None:
+        """A security incident's update that breaks one of its audience's `security_rules`
+        (updates.yaml: the security announcement rules) is not recorded as sent: InputError
+        naming the first finding. No override passes it."""
+        if not incident.security or not findings:
+            return
+        process = self._ledger.vocabulary.process or Vocabulary.default().process
+        from console import lint
+
+        ruled = set(lint.message_rules(process, audience, security=True)) - set(lint.message_rules(process, audience))
+        blocking = [f for f in findings if f.rule in ruled]
+        if blocking:
+            more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
+            raise InputError(f"not sent: {incident.ref} is a security incident and its statement breaks "
+                             f"{blocking[0].rule}{more}: {blocking[0].summary}")
 
     def check(self, incident: Incident, audience: str, text: str) -> list:
         """What the message rules for `audience` find in `text` (console.lint.Finding): the

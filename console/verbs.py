@@ -440,6 +440,21 @@ FIXED_VERBS += (
          (TEAM,), lambda c: c.service.subteams.done(c.incident_id, c.args["team"], by=c.by),
          "people", back_datable=False, cli_path=("subteam", "done")),
 )
+
+# -- security incidents (console.security) -------------------------------------------------------
+
+FIXED_VERBS += (
+    Verb("codename", "a security incident's name for everyone but its responders (without NAME: "
+         "two new random words)", "/codename Jade Griffin",
+         (Param("name", "NAME", _raw_text, optional=True),),
+         lambda c: c.service.security.rename(c.incident_id, c.args.get("name"), by=c.by),
+         "incident", split=_split_rest, back_datable=False),
+    Verb("forensics-clear", "forensics shows a security incident's attack was not internal: its "
+         "messages beyond the response team may go out", "/forensics-clear no insider access in the logs",
+         (Param("note", "NOTE", _raw_text, optional=True),),
+         lambda c: c.service.security.clear(c.incident_id, by=c.by, note=c.args.get("note")),
+         "incident", split=_split_rest, back_datable=False),
+)
 FIXED_VERB_NAMES = frozenset(name for verb in FIXED_VERBS for name in (verb.name,) + verb.cli_names)
 GROUPS = ("incident", "people", "work", "record")
 

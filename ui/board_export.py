@@ -17,10 +17,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def export_everything(reader: Reader, process: "Process", incident: Incident, folder: Path | None,
-                      now: datetime) -> tuple[bool, str]:
+                      now: datetime, written: list[str] | None = None) -> tuple[bool, str]:
     """Write one file per format; a format with nothing to export yet (no meeting: no
     invitation) is left out. Whether every format was written, and what was written or why
-    it stopped, as one line to show."""
+    it stopped, as one line to show; each file written is added to `written`."""
     from console import exports
     from console.errors import ConsoleError, NothingToExport
     from console.files import write_private
@@ -32,7 +32,7 @@ def export_everything(reader: Reader, process: "Process", incident: Incident, fo
     except ConsoleError as exc:
         return False, f"Not exported: {exc}"
     stem = f"{incident.ref}-{now:%Y%m%d-%H%M%S}"
-    written = []
+    written = [] if written is None else written
     for exporter in every:
         path = folder / f"{stem}{exporter.suffix}"
         try:
@@ -42,8 +42,8 @@ def export_everything(reader: Reader, process: "Process", incident: Incident, fo
             continue
         except ConsoleError as exc:
             return False, f"Export stopped at {exporter.name}: {exc}"
-        written.append(path.name)
-    line = f"Exported to {folder}: {', '.join(written)}"
+        written.append(str(path))
+    line = f"Exported to {folder}: {', '.join(Path(p).name for p in written)}"
     from console import chain_seal  # each export that carries the record printed its head
 
     if chain_seal.notice():

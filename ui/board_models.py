@@ -13,7 +13,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from console import times
+from console import board, times
 from console.clock import Clock
 from console.domain import RoleAssignment, Task
 from ui import palette
@@ -180,7 +180,7 @@ class ChecklistModel(QAbstractItemModel):
                     groups.append((self.STEP_TITLES.get(step, step),
                                    [i for i in checklist["items"] if i.get("step") == step]))
             else:
-                groups.append((checklist["title"], list(checklist["items"])))
+                groups.append((board.checklist_heading(checklist), list(checklist["items"])))
         if groups == self._groups:
             return  # the same lists (a refresh after a tick): rows, and the selection, stay
         self.beginResetModel()

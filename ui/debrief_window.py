@@ -41,7 +41,7 @@ def debrief_html(result: Debrief, zone: tzinfo | None = None) -> str:
             parts.append(f'<table cellspacing="0" cellpadding="1">{rows}</table>')
     clock = f"scenario time at {result.speed}x" if result.speed != 1 else "real time"
     kind = "Drill" if incident.drill else "Incident"
-    return (f"<h2>{kind} debrief: {html.escape(incident.ref)} {html.escape(incident.title)}</h2>"
+    return (f"<h2>{kind} debrief: {html.escape(incident.ref)} {html.escape(incident.shown_title)}</h2>"
             f"<p><b>{result.passed} of {result.scored}</b> scored items passed "
             f"({clock}, up to {when(result.ended_at)}).</p>" + "".join(parts))
 
@@ -89,7 +89,7 @@ class DebriefWindow(QWidget):
             return
         incident = self.result.incident
         flag = "DRILL " if incident.drill else ""
-        self.setWindowTitle(f"Debrief: {incident.ref} {flag}— {incident.title}")
+        self.setWindowTitle(f"Debrief: {incident.ref} {flag}— {incident.shown_title}")
         scroll = self.page.verticalScrollBar().value()
         self.page.setHtml(debrief_html(self.result, self._zone))
         self.page.verticalScrollBar().setValue(scroll)

@@ -9,7 +9,7 @@ from datetime import tzinfo
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QComboBox, QFrame, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QGridLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from console import times
 from console.clock import Clock
@@ -98,6 +98,12 @@ class DeclareBar(QFrame):
         self.began_edit.setPlaceholderText("now, or 14:02, 20m ago")
         self.began_edit.setToolTip(f"When the impact began: {times.PAST_FORMS}. Empty means now.")
         self.began_edit.setMinimumWidth(self.began_edit.fontMetrics().horizontalAdvance("now, or 14:02, 20m ago") + 16)
+        # A security incident gets a codename, which replaces the title wherever others may see
+        # it (console.security). Unsure? Tick it: the Incident Commander decides.
+        self.security_box = QCheckBox("&Security", self)
+        self.security_box.setAccessibleName("A security incident")
+        self.security_box.setToolTip("A security incident (Alt+S): known by a codename outside its board; "
+                                     "its messages beyond the response team wait for /forensics-clear")
         self.button = QPushButton("Declare", self)
         self.message = QLabel(self)
         self.message.setObjectName("formMessage")
@@ -115,7 +121,8 @@ class DeclareBar(QFrame):
         layout.addWidget(self.severity_box, 0, 2)
         layout.addWidget(began_label, 0, 3)
         layout.addWidget(self.began_edit, 0, 4)
-        layout.addWidget(self.button, 0, 5)
+        layout.addWidget(self.security_box, 0, 5)
+        layout.addWidget(self.button, 0, 6)
         layout.addWidget(self.message, 1, 1)  # each field's line sits under it
         layout.addWidget(self.severity_note, 1, 2, 1, 2)
         layout.addWidget(self.began_note, 1, 4, 1, 2)
@@ -126,7 +133,7 @@ class DeclareBar(QFrame):
         self.began_edit.textChanged.connect(self._show_began)
         self.title_edit.textEdited.connect(lambda _: self.message.clear())  # a note about the title, once read
         self.button.clicked.connect(self.submit)
-        for field in (self.title_edit, self.severity_box, self.began_edit, self.button):
+        for field in (self.title_edit, self.severity_box, self.began_edit, self.security_box, self.button):
             field.installEventFilter(self)
         self._reset_severity()
 
@@ -146,6 +153,7 @@ class DeclareBar(QFrame):
         self.hide()
         self.title_edit.clear()
         self.began_edit.clear()
+        self.security_box.setChecked(False)
         self.message.clear()
         self._reset_severity()
 

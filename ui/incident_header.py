@@ -120,7 +120,9 @@ class IncidentHeader(QFrame):
 
     def show_incident(self, incident: Incident) -> None:
         self._incident = incident
-        self.title_label.setText(f"{incident.ref} · {incident.title}")
+        # The board is the one place a security incident's real title shows, after its codename.
+        shown = f"{incident.shown_title} — {incident.title}" if incident.security else incident.title
+        self.title_label.setText(f"{incident.ref} · {shown}")
         self._show_severity(incident.severity)
         flags = [f for f, on in (("SECURITY", incident.security), ("DRILL", incident.drill)) if on]
         self.status_label.setText(" · ".join([incident.status.upper(), *flags]))

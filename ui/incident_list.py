@@ -83,13 +83,13 @@ class IncidentListModel(QAbstractTableModel):
                 flags = [f for f, on in (("security", incident.security), ("drill", incident.drill)) if on]
                 return incident.status + (f" ({', '.join(flags)})" if flags else "")
             if column == 3:
-                return incident.title
+                return incident.shown_title
             if column == 4:
                 return local_and_utc(incident.declared_at, self._clock.now(), self._zone)
         elif role == Qt.ItemDataRole.ForegroundRole and column == 1 and incident.severity:
             return palette.colour(palette.severity(incident.severity, text=True))
         elif role == Qt.ItemDataRole.ToolTipRole and column == 3:
-            return incident.title
+            return incident.shown_title
         elif role == self.IncidentRole:
             return incident
         return None
@@ -113,7 +113,7 @@ class IncidentFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802 - Qt override
         incident = self.sourceModel().incident_at(row)
-        haystack = f"{incident.ref} {incident.title}".casefold()
+        haystack = f"{incident.ref} {incident.shown_title}".casefold()
         return (all(w in haystack for w in self.words)
                 and (self.severity is None or incident.severity == self.severity)
                 and (self.status is None or incident.status == self.status)

@@ -15,6 +15,7 @@ once a second.
 
 import uuid
 from datetime import tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -322,7 +323,10 @@ class IncidentPage(BoardLayout):
             self._submit(lambda s, t=text, u=uid: s.timeline.log(incident_id, t, by=author, kind="task", uid=u))
             if self.sound_on:
                 QApplication.beep()
-            self._notify_tray(f"Check back: {task.ref} {task.owner}", task.text)
+            if self.incident.security:  # a lock screen shows it: the codename, nothing of the work
+                self._notify_tray(f"Check back: {task.ref}", f"{self.incident.shown_title}: a check-back is due")
+            else:
+                self._notify_tray(f"Check back: {task.ref} {task.owner}", task.text)
             self.prompts.show_moment("timer_expired")
 
     def _notify_tray(self, title: str, text: str) -> None:
@@ -397,8 +401,16 @@ class IncidentPage(BoardLayout):
                              on_limit=lambda: chain_seal.give_up(
                                  f"the keyring did not answer within {KEYRING_WAIT_S} s"))
             return
+        written: list[str] = []
         ok, line = export_everything(self._reader, self.process, self.incident, self.exports_dir,
-                                     self._clock.now())
+                                     self._clock.now(), written)
+        if written and self.incident.security:  # a security incident's export is an entry
+            from console.security import export_text
+
+            text = export_text(self.process, [Path(p).suffix.lstrip(".") for p in written],
+                               str(Path(written[0]).parent))
+            incident_id, author = self.incident.id, self.author
+            self._submit(lambda s: s.timeline.log(incident_id, text, by=author, kind="note"))
         if ok:
             self.say_done(line)
         else:

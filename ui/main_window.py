@@ -33,11 +33,12 @@ WATCH_MS = 500  # how often to ask SQLite whether another connection has committ
 
 
 def title_for(incident: "Incident | None") -> str:
-    """`INC-7 SEV-2 — Checkout fails — Incident Console`: what the task bar and a window list show."""
+    """`INC-7 SEV-2 — Checkout fails — Incident Console`: what the task bar and a window list show
+    (a security incident's codename, never its title)."""
     if incident is None:
         return WINDOW_TITLE
     drill = "DRILL " if incident.drill else ""
-    return f"{incident.ref} {drill}{severity_text(incident.severity)} — {incident.title} — {WINDOW_TITLE}"
+    return f"{incident.ref} {drill}{severity_text(incident.severity)} — {incident.shown_title} — {WINDOW_TITLE}"
 
 
 class MainWindow(QMainWindow):
@@ -281,6 +282,7 @@ class MainWindow(QMainWindow):
     def _on_declare_requested(self, title: str, severity: int | None, began=None) -> None:
         bar = self.list_page.declare_bar  # it keeps what is typed until the board opens
         author = self._author
+        security = bar.security_box.isChecked()
 
         def on_done(change: Change) -> None:
             bar.close_bar()
@@ -293,7 +295,8 @@ class MainWindow(QMainWindow):
             bar.show_error(f"Not declared: {error}")
 
         self.writer.submit(
-            lambda service: service.incidents.declare(title, by=author, severity=severity, started_at=began),
+            lambda service: service.incidents.declare(title, by=author, severity=severity, started_at=began,
+                                                      security=security),
             on_done, on_error,
         )
 

@@ -46,12 +46,13 @@ def _seal(document) -> None:
         block = block.next()
 
 
-def render_pdf(html: str) -> bytes:
-    """The page as an A4 PDF, in memory."""
+def render_pdf(html: str, header: str | None = None) -> bytes:
+    """The page as an A4 PDF, in memory; `header` (a security incident's marking) is printed
+    at the top of every page."""
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF
-    from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
     from PySide6.QtWidgets import QApplication
 
     # A QApplication, not a bare QGuiApplication: if this process later shows a window (the
@@ -66,17 +67,54 @@ def render_pdf(html: str) -> bytes:
     writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter)
     writer.setTitle("Post-mortem")
     document = QTextDocument()
+    # No ligatures: a hash printed as "6ﬀec1" (one glyph for "ff") would not copy back out of
+    # the PDF as the head it is, nor would any other text a reader checks by hand.
+    font = document.defaultFont()
+    font.setFeature(QFont.Tag("liga"), 0)
+    document.setDefaultFont(font)
     document.setHtml(html)
     _seal(document)
-    document.print_(writer)
+    if header:
+        _print_with_header(document, writer, header)
+    else:
+        document.print_(writer)
     del writer  # ends the PDF: the writer finishes its stream when it goes
     buffer.close()
     return bytes(data.data())
 
 
+def _print_with_header(document, writer, header: str) -> None:
+    """Lay `document` out in pages below a band that holds `header`, and paint each page."""
+    from PySide6.QtCore import QRectF, QSizeF, Qt
+    from PySide6.QtGui import QFont, QPainter
+
+    painter = QPainter(writer)
+    try:
+        document.documentLayout().setPaintDevice(writer)
+        page = writer.pageLayout().paintRectPixels(writer.resolution())
+        font = QFont(document.defaultFont())
+        font.setBold(True)
+        painter.setFont(font)
+        band = painter.fontMetrics().height() * 2
+        height = page.height() - band
+        document.setPageSize(QSizeF(page.width(), height))
+        for number in range(document.pageCount()):
+            if number:
+                writer.newPage()
+            painter.save()
+            painter.drawText(QRectF(0, 0, page.width(), band * 0.75), Qt.AlignmentFlag.AlignCenter, header.upper())
+            painter.drawLine(0, int(band * 0.8), page.width(), int(band * 0.8))
+            painter.translate(0, band - number * height)
+            document.drawContents(painter, QRectF(0, number * height, page.width(), height))
+            painter.restore()
+    finally:
+        painter.end()
+
+
 def _render(reader, incident_id, process, now) -> bytes:
     page = exports.find("html").export(reader, incident_id, process=process, now=now)
-    return render_pdf(page)
+    incident = reader.incidents.get(incident_id)
+    return render_pdf(page, exports.security_mark(incident, process) if incident.security else None)
 
 
 EXPORTER = exports.Exporter(

@@ -76,7 +76,7 @@ class PostmortemWindow(QWidget):
     def __init__(self, process, writer, reader, incident, author: str, text: str,
                  roster: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self.setWindowTitle(f"Post-mortem: {incident.ref} {incident.title} — Incident Console")
+        self.setWindowTitle(f"Post-mortem: {incident.ref} {incident.shown_title} — Incident Console")
         self.resize(1280, 760)
         self.process, self.writer, self.reader = process, writer, reader
         self.incident, self.author, self.roster = incident, author, roster

@@ -26,7 +26,7 @@ from ui.board_panels import InlineBar
 from ui.capture import CaptureBox, CommandPalette
 from ui.finder import TimelineFinder
 from ui.formatting import KindStyles
-from ui.status_updates import sent_with_findings
+from ui.status_updates import sent_with_findings, update_fate
 from ui.timeline import TimelineModel
 from ui.timeline_delegate import show_whole_entries
 from ui.timeline_scroll import TimelineScroll
@@ -235,8 +235,12 @@ class ScribeController:
         def on_done(change) -> None:
             if self.note_status.text() == SAVING:
                 self.note_status.clear()
-            if change.findings:  # the message rules on an update: it was sent all the same
-                self.note_status.setText(sent_with_findings(parsed.args.get("audience", ""), change.findings))
+            if parsed.command == "update" and change.entries:  # what became of its messages
+                audience = parsed.args.get("audience", "")
+                line = update_fate(self._reader, change, audience)
+                if change.findings:  # the message rules found something: recorded all the same
+                    line = sent_with_findings(audience, change.findings, line)
+                self.note_status.setText(line)
 
         def on_error(error: Exception) -> None:
             typed_since = self.note_edit.text()

@@ -115,7 +115,7 @@ class StatusUpdates:
         due = next((d for d in self.due if d.audience == self.composer.audience()), None)
         every = due.every if due else None
         values = {
-            "ref": incident.ref, "title": incident.title,
+            "ref": incident.ref, "title": incident.shown_title,
             "severity": severity_text(incident.severity), "status": incident.status,
             "elapsed": times.format_duration((now - times.from_text(incident.declared_at)).total_seconds()),
             "ic": self._commander() or "not named yet",
@@ -152,19 +152,29 @@ class StatusUpdates:
         def done(change):
             self._sent = (incident_id, audience, text)
             self.composer.hide()
-            if change.findings:  # sent all the same
-                self._warn(sent_with_findings(audience, change.findings))
+            line = update_fate(self._reader, change, audience)
+            if change.findings:  # recorded all the same
+                self._warn(sent_with_findings(audience, change.findings, line))
             else:
-                self._say(f"Update to {audience} sent.")
+                self._say(line)
             self._done()
 
         self._submit(lambda s: s.updates.send(incident_id, audience, text, by=author, override=override), done,
                      lambda e: self.composer.show_findings(f"Not sent: {e}"))
 
 
-def sent_with_findings(audience: str, findings) -> str:
-    """An update sent with findings, as the line under the note box says it: every finding,
-    one a line (from the composer and from `/update` in the note box alike)."""
+def update_fate(reader, change, audience: str) -> str:
+    """What became of the update's messages (console.outbox.fate): going out, held, or none."""
+    from console.outbox import fate
+
+    return fate(audience, reader.outbox.of_entry(change.entries[0].id), drill=change.incident.drill)
+
+
+def sent_with_findings(audience: str, findings, fate_line: str | None = None) -> str:
+    """An update recorded with findings, as the line under the note box says it: what became of
+    its messages, then every finding, one a line (from the composer and from `/update` in the
+    note box alike)."""
     count = len(findings)
-    return "\n".join([f"Update to {audience} sent. The message rules found {count} "
+    head = fate_line or f"Update to {audience} recorded."
+    return "\n".join([f"{head} The message rules found {count} "
                       f"thing{'s' if count != 1 else ''} in it:", *(f"• {f.summary}" for f in findings)])

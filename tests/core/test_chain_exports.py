@@ -59,6 +59,7 @@ def test_the_pdf_prints_the_head_and_it_is_checked_by_hand(service, incident, cl
     assert code == 0
     text = _pdf_text(copy.read_bytes())
     head = service.read.chain.head(incident.id)
+    assert "\ufb00" not in text  # no "ff" ligature: the head copies out of the PDF as printed
     # The line may be broken across lines of the page: read it with the spaces taken out.
     assert head.link in text.replace(" ", "") and "5 links" in text
     code, out, err = run(capsys, "verify", "--export", str(copy), clock=clock)
@@ -67,6 +68,13 @@ def test_the_pdf_prints_the_head_and_it_is_checked_by_hand(service, incident, cl
     assert (code, out) == (0, "INC-1: matches the database at link 5, and the chain holds\n")
     code, out, _ = run(capsys, "verify", "INC-1", "--head", "ab" * 32, "--links", "5", clock=clock)
     assert code == 1 and "is not in the database's chain" in out
+
+
+def test_the_pdf_prints_text_without_ligatures():
+    from ui.pdf import render_pdf
+
+    text = _pdf_text(render_pdf("<html><body><p>head 6ffec1 staff offer</p><h2>fluff</h2></body></html>"))
+    assert text.startswith("head 6ffec1 staff offer fluff")
 
 
 def test_the_json_block_and_the_line_say_the_same(service, incident):

@@ -300,7 +300,7 @@ def test_the_limit_is_counted_after_cleaning():
 
 def test_every_command_has_a_usage_an_example_that_parses_and_a_help_line():
     assert list(COMMANDS) == [
-        "sev", "status", "ic", "deputy", "scribe", "sme", "cl", "il",
+        "sev", "status", "codename", "forensics-clear", "ic", "deputy", "scribe", "sme", "cl", "il",
         "postmortem_owner", "ic_shadow", "role", "relieve", "subteam", "join", "subteam-done",
         "task", "done", "extend", "reassign",
         "check", "uncheck", "decision", "todo", "pin", "page", "update", "end"]

@@ -30,8 +30,28 @@ def _case(argv, code=2, stdin=b"", env=None):
     return (list(argv), code, stdin, env or {})
 
 
+# A security incident's (INC-2 in the seeded home; issue 14): its codename, forensics, statements.
+SECURITY_CASES = [
+    _case(["codename", "INC-1", "Jade Roc"]),  # not a security incident
+    _case(["forensics-clear", "INC-1"]),
+    _case(["log", "INC-1", "/codename Jade Roc"]),
+    _case(["codename", "INC-2", "Jade/Roc"]),
+    _case(["codename", "INC-2", "Jade.Roc"]),
+    _case(["codename", "INC-2", "x" * 61]),
+    _case(["codename", "INC-2", b"Jade \xff"]),
+    _case(["codename", "INC-2", "   "]),
+    _case(["codename", "INC-9", "Jade Roc"]),
+    _case(["forensics-clear", "INC-2", BIG]),
+    _case(["update", "INC-2", "customers", "We take security very seriously. Sorry."]),
+    _case(["update", "INC-2", "customers", "Notice 2026-11-30\nThe key leaked on AWS. Sorry.", "--override"]),
+    _case(["log", "INC-2", "/update customers Notice: we take your security very seriously"]),
+    _case(["export", "INC-2", "--format", "json", "-o", "{dir}/out.json", "--by", b"\xff"]),
+    _case(["export", "INC-2", "--format", "json", "-o", "{dir}/out.json", "--by", "\x01\x02"]),
+]
+
+
 # (argv, exit, stdin, extra environment). "{dir}" is the scratch folder (see `scratch`).
-CASES = [
+CASES = SECURITY_CASES + [
     # -- the 21 tracebacks of issue 9 -------------------------------------------------------
     _case(["log", "INC-1", b"\xff\xfe"]),
     _case(["declare", b"\xff"]),
@@ -545,6 +565,7 @@ def seeded(tmp_path_factory):
         (["task", "INC-1", "Ben", "15", "check the replicas"], b""),
         (["followup", "INC-1", "alert on replica lag", "--owner", "Ana"], b""),
         (["postmortem", "save", "INC-1", "-"], "# Post-mortem\n\nThe replicas lagged.\n".encode()),
+        (["declare", "Leaked admin token", "--sev", "1", "--security", "--by", "Ana"], b""),  # INC-2
     ]:
         result = _console(argv, home=home, stdin=stdin)
         assert result.returncode == 0, result.stderr.decode()

@@ -314,6 +314,22 @@ def test_u15_security_announcement(process):
     assert hits(lint.lint(process, plain, scope_extra=("security_announcement",)), "u15-security-announcement") == []
 
 
+def test_u15b_dated_title(process):
+    undated = "Security notice\nOn 2026-03-29 we found that invoices were readable."
+    assert hits(lint.lint(process, undated, scope_extra=("security_announcement",)), "u15b-dated-title") == [
+        ("header", "Security notice")]
+    dated = "Security notice, 29 March 2026\nWe found that invoices were readable."
+    assert hits(lint.lint(process, dated, scope_extra=("security_announcement",)), "u15b-dated-title") == []
+
+
+def test_u15c_third_parties(process):
+    named = "On 2026-03-29 we found that a key kept on Amazon Web Services had leaked."
+    assert hits(lint.lint(process, named, scope_extra=("security_announcement",)), "u15c-third-parties") == [
+        ("header", "Amazon Web Services")]
+    linked = "On 2026-03-29 Okta told us of its breach (https://okta.example/2026-03-29). We rotated every key."
+    assert hits(lint.lint(process, linked, scope_extra=("security_announcement",)), "u15c-third-parties") == []
+
+
 def test_s1_blame_words(process, optional_off):
     doc = postmortem(process, contributing_factors="The change was careless. The fault lies with the release team.")
     assert hits(lint.lint(process, doc), "s1-blame-words") == [
@@ -430,11 +446,12 @@ def test_each_audience_has_its_message_rules(process):
     # Executives may hear an estimate; they are not told host names either.
     assert {f.rule for f in lint.lint_message(process, draft, "executives")} == {
         "u12-no-internal-detail", "u1-outage"}
-    # A security incident's messages get the security announcement rule too.
+    # A security incident's messages get the security announcement rules too: the stock line,
+    # and a first line without a date.
     stock = "We take the security of your data very seriously. We are sorry."
     assert lint.lint_message(process, stock, "customers") == []
     assert [f.rule for f in lint.lint_message(process, stock, "customers", security=True)] == [
-        "u15-security-announcement"]
+        "u15b-dated-title", "u15-security-announcement"]
     assert lint.message_rules(process, "nobody") == []
 
 

@@ -126,6 +126,9 @@ def test_every_write_operation_records_one_op_in_its_transaction(service, clock,
                  lambda: service.drills.start(scenario, by="Trainer")).incident
     step(["drill.inject"], lambda: service.drills.tick(drill.id))
     step(["training.add"], lambda: service.training.add("Ana", "shadow", by="Lead"))
+    secret = step(["incident.declare"], lambda: service.incidents.declare("leak", by="Ana", security=True)).incident
+    step(["incident.codename"], lambda: service.security.rename(secret.id, "Jade Roc", by="Ana"))
+    step(["incident.forensics"], lambda: service.security.clear(secret.id, by="Ana"))
     assert seen == {verb for verb in OPERATIONS if not verb.startswith("import.")}
     assert todo.kind == "todo"
 

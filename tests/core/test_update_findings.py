@@ -5,6 +5,9 @@ store, the process as loaded (an override's rules are the ones that run)."""
 
 import sqlite3
 
+import pytest
+
+from console.errors import InputError
 from tests.helpers import run
 
 HOSTED = "Card payments fail on api-east-12; a fix should be complete in 15 minutes. We are sorry."
@@ -38,8 +41,10 @@ def test_a_security_incident_gets_the_security_rules(service):
     plain = service.incidents.declare("Invoices readable", by="Ana", severity=2).incident
     assert service.updates.send(plain.id, "customers", stock, by="Ana").findings == ()
     secure = service.incidents.declare("Invoices readable", by="Ana", severity=2, security=True).incident
-    change = service.updates.send(secure.id, "customers", stock, by="Ana")
-    assert [f.rule for f in change.findings] == ["u15-security-announcement"]
+    # On a security incident they are not advice: the statement is not recorded as sent.
+    with pytest.raises(InputError, match="u15b-dated-title \\(and 1 more\\)"):
+        service.updates.send(secure.id, "customers", stock, by="Ana")
+    assert service.read.updates.all(secure.id) == []
 
 
 def test_the_cli_prints_each_finding_after_the_acknowledgement(capsys, where, clock):

@@ -162,7 +162,7 @@ class TestAnICsSev2:
         assert any(e.text.startswith("Update to customers:") for e in entries(app))
         # Sent all the same: the composer closes, and the line under the note box says what the
         # rules found; the keyboard is back in the note box.
-        said = app.wait_shows("Update to customers sent").find("Update to customers sent")[0].words
+        said = app.wait_shows("Update to customers recorded").find("Update to customers recorded")[0].words
         assert HOST in said and "internal detail" in said.casefold(), said
         app.wait(lambda: app.screen().has_focus("Note"), 5, "the note box again")
         assert not app.screen().shows("Status update to") and "INC-1" in app.title()
@@ -177,7 +177,7 @@ class TestAnICsSev2:
         roster = sorted({a.person for a in app.reader.roster.all(1)})
         found = lint.lint_message(WORDS.process, text, "customers", roster=roster)
         assert any(f.text == HOST for f in found) and any("15 minutes" in f.text for f in found), found
-        said = app.wait(lambda: next((n.words for n in app.screen().find("Update to customers sent")
+        said = app.wait(lambda: next((n.words for n in app.screen().find("Update to customers recorded")
                                       if "15 minutes" in n.words), None), 10, "what the rules found")
         assert len(found) >= 3 and all(" ".join(f.summary.split()) in said for f in found), said  # every one
 

@@ -262,6 +262,7 @@ def test_a_security_incident_sends_only_to_security_destinations_and_no_title(se
     service.destinations.add("public", _json(httpserver, "/public"), "executives")
     service.destinations.add("legal", _json(httpserver, "/legal"), "executives", security=True)
     httpserver.expect_request("/legal").respond_with_data("ok")
+    service.security.clear(secret.id, by="Ana")  # else the summary waits (the next test)
     service.updates.send(secret.id, "executives", "Responders are on it; next summary at 15:00.", by="Cy",
                          override=True)
     assert [r.destination for r in service.read.outbox.all()] == ["legal"]
@@ -269,6 +270,31 @@ def test_a_security_incident_sends_only_to_security_destinations_and_no_title(se
     sent = json.loads(httpserver.log[0][0].data)
     assert sent["title"] == "Attorney Work Project"
     assert "Credential" not in json.dumps(sent) and "admin login" not in json.dumps(sent)
+
+
+def test_a_security_incidents_messages_beyond_the_team_wait_for_forensics(service, httpserver):
+    from console.errors import InputError
+    from console.security import HOLD_REASON
+
+    secret = service.incidents.declare("Credential stuffing on the admin login", by="Ana", severity=1,
+                                       security=True).incident
+    service.destinations.add("legal", _json(httpserver, "/legal"), "executives", security=True)
+    service.destinations.add("bridge", _json(httpserver, "/bridge"), "responders", security=True)
+    httpserver.expect_request("/legal").respond_with_data("ok")
+    httpserver.expect_request("/bridge").respond_with_data("ok")
+    service.updates.send(secret.id, "executives", "Contained; next summary at 15:00.", by="Cy")
+    service.updates.send(secret.id, "responders", "Status: contained. Next update 15:00.", by="Cy")
+    rows = {r.destination: r for r in service.read.outbox.all()}
+    assert rows["legal"].state == "held" and rows["legal"].last_error.startswith(HOLD_REASON)
+    assert _sender(service).run() == {"sent": 1}  # the call's own update goes; the summary waits
+    assert [r.path for r, _ in httpserver.log] == ["/bridge"]
+    with pytest.raises(InputError, match="/forensics-clear"):
+        service.outbox.release(rows["legal"].id, by="Cy")  # no override lets it out early
+    service.security.clear(secret.id, by="Ana", note="no insider sessions")
+    service.outbox.release(rows["legal"].id, by="Cy")
+    assert _sender(service).run() == {"sent": 1}
+    sent = json.loads(httpserver.log[-1][0].data)
+    assert sent["title"] == "Attorney Work Project" and "Credential" not in json.dumps(sent)
 
 
 def test_a_security_page_says_no_title(service, httpserver):

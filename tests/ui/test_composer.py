@@ -7,6 +7,8 @@ import sqlite3
 import pytest
 from PySide6.QtCore import Qt
 
+NO_DESTINATION = "Update to customers recorded; no destination takes customers messages (incident-console notify add)."
+
 
 @pytest.fixture
 def page(qtbot, window):
@@ -53,7 +55,8 @@ def test_findings_before_sending_and_after(qtbot, window, page, where):
     qtbot.waitUntil(lambda: not composer.isVisible())
     said = page.note_status.text()
     lines = said.splitlines()
-    assert lines[0] == f"Update to customers sent. The message rules found {len(lines) - 1} things in it:"
+    # Recorded; with no destination for customers, it says that no message went anywhere.
+    assert lines[0] == f"{NO_DESTINATION} The message rules found {len(lines) - 1} things in it:"
     assert len(lines) >= 3 and any("“api-east-12”" in line for line in lines) \
         and any("“in 15 minutes”" in line for line in lines)
     assert not page.note_status.ok and page.note_edit.hasFocus()
@@ -93,13 +96,13 @@ def test_an_update_from_the_note_box_says_everything_the_rules_found(qtbot, wind
     qtbot.keyClicks(page.note_edit, f"/update customers {text}")
     with qtbot.waitSignal(window.writer.changed, timeout=3000):
         qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: page.scribe.note_status.text().startswith("Update to customers sent."))
+    qtbot.waitUntil(lambda: page.scribe.note_status.text().startswith(NO_DESTINATION))
     said = page.scribe.note_status.text()
     from console import lint
 
     found = lint.lint_message(window.process, text, "customers", roster=[])
     assert len(found) >= 3
-    assert said.splitlines() == [f"Update to customers sent. The message rules found {len(found)} things in it:",
+    assert said.splitlines() == [f"{NO_DESTINATION} The message rules found {len(found)} things in it:",
                                  *(f"• {f.summary}" for f in found)]
     assert "more)" not in said
     assert updates(where) == [("customers", text)]
