@@ -573,9 +573,9 @@ def _files_now(override_dir: Path | None) -> str | None:
                 with os.scandir(folder) as scan:
                     entries = sorted((entry.name, entry.path, deep and entry.is_dir()) for entry in scan)
             except OSError as exc:  # none, or not a folder: each is a different process
-                parts.append(f"{folder} {exc.errno}")
+                parts.append(f"{folder!r} {exc.errno}")
                 continue
-            parts.append(f"{folder} {[name for name, _, _ in entries]}")
+            parts.append(f"{folder!r} {[name for name, _, _ in entries]!r}")
             for _, path, inner in entries:
                 folders.append((path, True)) if inner else files.append(path)
         settled = time.time_ns() - SETTLE_NS
@@ -583,7 +583,7 @@ def _files_now(override_dir: Path | None) -> str | None:
             info = os.stat(file)
             if info.st_mtime_ns > settled or info.st_ctime_ns > settled:
                 return None
-            parts.append(f"{file} {info.st_mode} {info.st_dev} {info.st_ino} {info.st_size} "
+            parts.append(f"{file!r} {info.st_mode} {info.st_dev} {info.st_ino} {info.st_size} "
                          f"{info.st_mtime_ns} {info.st_ctime_ns}")
     except OSError:
         return None
