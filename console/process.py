@@ -24,7 +24,6 @@ from typing import Any, NamedTuple
 
 from console import cache, paths
 from console.vocabulary import REQUIRED_ROLES, UPDATE_KINDS, WRITTEN_KINDS
-from console.scenarios import DEBRIEF_CHECKS, SCENARIO_FILES, check_scenario_text, parse_offset
 from console.errors import InputError
 from console.blame import WORD_LISTS
 from console.patterns import LazyPattern
@@ -226,6 +225,13 @@ _CHECKS = ("regex", "roster_blame", "acronyms", "sentence_count", "timeline_link
            "impact_numbers", "action_item_tags", "apology", "unfilled", "manual", "dated_title",
            "third_parties")
 _SCOPES_EXTRA = ("customer_message", "external_message", "security_announcement", "all")
+# Declared here rather than in console.scenarios, which reads them: every command loads the
+# process, and only validating it needs the scenarios' module (~1 ms to import).
+SCENARIO_FILES = "scenarios/"  # the folder of scenario files, in data/ and in an override folder
+# The checks a debrief can run (console/debrief.py has one function for each); drills.yaml's
+# `debrief_checks` name them, with their thresholds and handbook pages.
+DEBRIEF_CHECKS = ("roles_named", "update_cadence", "task_checkbacks", "decisions_polled",
+                  "span_of_control", "handover")
 
 SCHEMA: dict[str, dict[str, dict[str, F]]] = {
     "severities.yaml": {"severities": {
@@ -776,6 +782,8 @@ def _check_fields(item: LDict, fields: dict[str, F], where: str, problems: list[
             problems.append(Problem(*loc, f"{key} {value} is out of range "
                                     f"({spec.low if spec.low is not None else '…'}..{spec.high or '…'})"))
         if spec.kind == "offset":
+            from console.scenarios import parse_offset
+
             try:
                 parse_offset(value)
             except InputError as exc:
@@ -860,6 +868,8 @@ def _cross_checks(lists: dict[str, LList], problems: list[Problem]) -> None:
                     problems.append(Problem(*item.key_loc["id"], f"checklist item id {_shown.repr(item['id'])} "
                                             f"is already used at {seen[item['id']][0]}:{seen[item['id']][1]}"))
                 seen.setdefault(item["id"], item.key_loc["id"])
+    from console.scenarios import check_scenario_text
+
     for scenario in lists["scenarios"]:
         problems.extend(Problem(*loc, why) for loc, why in check_scenario_text(scenario))
     for check in lists["debrief_checks"]:

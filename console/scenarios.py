@@ -23,11 +23,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.process import Process
     from console.queries import Reader
 
-SCENARIO_FILES = "scenarios/"  # the folder of scenario files, in data/ and in an override folder
-# The checks a debrief can run (console/debrief.py has one function for each); drills.yaml's
-# `debrief_checks` name them, with their thresholds and handbook pages.
-DEBRIEF_CHECKS = ("roles_named", "update_cadence", "task_checkbacks", "decisions_polled",
-                  "span_of_control", "handover")
 MIN_SPEED, MAX_SPEED = 1, 60
 MAX_OFFSET = 24 * 3600  # a drill is a day at most
 # Replaying a past incident leaves out what the trainee Incident Commander does themselves (and
