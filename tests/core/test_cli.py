@@ -152,3 +152,21 @@ def test_recording_a_line_imports_nothing_it_does_not_need(tmp_path, command):
     done = console(*WRITES[command])
     assert done.stderr == "0 []\n", done.stderr
     assert done.stdout.startswith("T1\n" if command == "task" else "INC-1 ")
+
+
+def test_a_command_run_in_process_leaves_the_cycle_collector_as_it_found_it(capsys, where, clock):
+    """main() pauses the collector for a command; called with argv (in-process, as here) it
+    puts it back as it was, whether the command succeeds or is refused."""
+    import gc
+
+    assert gc.isenabled()
+    assert run(capsys, "declare", "Checkout down", clock=clock)[0] == 0
+    assert gc.isenabled()
+    assert run(capsys, "log", "INC-9", "no such incident", clock=clock)[0] != 0
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert run(capsys, "log", "INC-1", "a note", clock=clock)[0] == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
