@@ -92,10 +92,11 @@ def _command_modules() -> tuple:
     """The subcommands that live in modules of their own, in the help's order: each has
     COMMANDS (its names), add_parsers(sub, common, parser_class) and run(session), and keeps
     its heavy imports for its run. Adding one is this function's two lines."""
-    from console import (cli_backup, cli_drill, cli_import, cli_outbox, cli_people, cli_postmortem, cli_team,
-                         cli_verify)
+    from console import (cli_backup, cli_drill, cli_evidence, cli_import, cli_outbox, cli_people, cli_postmortem,
+                         cli_team, cli_verify)
 
-    return cli_postmortem, cli_team, cli_verify, cli_drill, cli_people, cli_import, cli_backup, cli_outbox
+    return (cli_postmortem, cli_team, cli_verify, cli_drill, cli_people, cli_import, cli_backup, cli_outbox,
+            cli_evidence)
 
 
 def _build_parser(words=None, only: str | None = None) -> argparse.ArgumentParser:
@@ -579,6 +580,11 @@ def _export(session: Session) -> int:
         domain.clean_text(session.by, "author", domain.MAX_NAME)
     result = exporter.export(session.service().read, incident_id, process=process, now=session.clock.now())
     exports.write(exporter, result, output)
+    if security:
+        from console.security import TITLE_SHOWS, title_shows
+
+        if title_shows(session.service().read.incidents.get(incident_id), result):
+            print(f"incident-console: warning: {TITLE_SHOWS}", file=sys.stderr)
     service = session.service()
     if security:  # a security incident's export is an entry
         from console.security import export_text

@@ -103,7 +103,7 @@ def _chains(where: Paths, process_dir: Path, now: datetime) -> Iterator[Check]:
 
 def _modes(where: Paths, process_dir: Path, now: datetime) -> Iterator[Check]:
     wrong = []
-    for folder in (where.data_dir, where.config_dir, where.backup_dir, where.damaged_dir):
+    for folder in (where.data_dir, where.config_dir, where.backup_dir, where.damaged_dir, where.evidence_dir):
         mode = _mode(folder)
         if mode is not None and mode & 0o077:
             wrong.append(f"{folder} is {mode:04o} (should be 0700)")

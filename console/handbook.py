@@ -222,11 +222,33 @@ def fts_queries(text: str) -> list[str]:
     return ['"' + " ".join(words) + '"', every]
 
 
+DATES_ROW = "| YYYY-MM-DD | YYYY-MM-DD |"  # a page's "last reviewed / last tested" row, to be filled
+
+
+def with_review_dates(pages: dict[str, Page], process: Any) -> dict[str, Page]:
+    """The pages, each one a checklist of the process points to (`page`) with its row of review
+    dates filled from that checklist's `last_reviewed` and `last_tested` ("not recorded" for
+    either that it does not keep)."""
+    result = dict(pages)
+    for checklist in process.items("checklists"):
+        page = result.get(checklist.get("page", ""))
+        if page is None or DATES_ROW not in page.markdown:
+            continue
+        if not checklist.get("last_reviewed") and not checklist.get("last_tested"):
+            continue
+        row = (f"| {checklist.get('last_reviewed') or 'not recorded'} | "
+               f"{checklist.get('last_tested') or 'not recorded'} |")
+        result[page.id] = parse_page(page.id, page.markdown.replace(DATES_ROW, row, 1))
+    return result
+
+
 class HandbookIndex:
     """An in-memory full-text index over the handbook (and, if given, the process items)."""
 
     def __init__(self, pages: dict[str, Page] | None = None, process: Any = None) -> None:
         self.pages = load_pages() if pages is None else pages
+        if process is not None:
+            self.pages = with_review_dates(self.pages, process)
         self._conn = sqlite3.connect(":memory:", check_same_thread=False)
         self._conn.execute(
             "CREATE VIRTUAL TABLE docs USING fts5(kind UNINDEXED, title, body, page UNINDEXED, "

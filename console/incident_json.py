@@ -4,7 +4,8 @@ Format `incident-console/1` (schema: `data/export.schema.json`). Every time is I
 ending in `Z`; the timeline is sorted by when things happened; metrics are whole seconds, or
 null where the incident has not reached that point. A field never changes meaning within a
 version: a new meaning means `incident-console/2`. New fields may be added within a version,
-as the board (`tasks`, `checklist`, `updates`) and the sub-teams (`subteams`) were, and each timeline item's `id`, `pinned`,
+as the board (`tasks`, `checklist`, `updates`), the sub-teams (`subteams`) and the evidence log
+(`evidence`: its items and chain of custody) were, and each timeline item's `id`, `pinned`,
 `retracted` and `revisions` (its `text` stays what was first written).
 
 In a team (console.sync) the export is the same on every console that has the same ops: no
@@ -135,6 +136,21 @@ def to_document(reader: Reader, incident_id: int, process: Any = None) -> dict[s
             for place, i in enumerate(followups, 1)
         ],
         "subteams": _subteams(reader, incident_id),
+        "evidence": _evidence(reader, incident_id),
+    }
+
+
+def _evidence(reader: Reader, incident_id: int) -> dict[str, Any]:
+    """The evidence log (console.evidence): each piece of evidence by its content, and the
+    chain of custody - every add, verify and export, who and when - oldest first."""
+    items = reader.evidence.items(incident_id) if reader.evidence.count(incident_id) else []
+    refs = {i.uid: i.ref for i in items}
+    return {
+        "items": [{"id": i.ref, "sha256": i.sha256, "size": i.size, "name": i.name, "added_by": i.added_by,
+                   "added_at": i.added_at, "sources": [path for path, _ in i.sources]} for i in items],
+        "custody": [{"action": e.action, "evidence": refs.get(e.evidence_uid), "by": e.by, "at": e.at,
+                     "path": e.path, "note": e.note, "result": e.result_by_ref(refs)}
+                    for e in reader.evidence.custody(incident_id)] if items else [],
     }
 
 

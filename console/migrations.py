@@ -829,6 +829,50 @@ def m0016_security_incidents(db: "Database") -> None:
         db.execute(f"ALTER TABLE incidents ADD COLUMN {column}")
 
 
+def m0017_evidence(db: "Database") -> None:
+    """The evidence log of an incident (console.evidence, issue 14): each piece of evidence is
+    its content, one row per incident and SHA-256 (its uid is made from the two, so consoles
+    of a team that add the same file make the same row); and its chain of custody, one row per
+    event - added (from which path, on which console), verified (what each copy showed),
+    exported (to which folder) - each written with its timeline entry. The bytes are kept in
+    the evidence folder (console/paths.py), never in the database. Both only ever added to."""
+    db.execute(
+        """
+        CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+            size INTEGER NOT NULL CHECK (size >= 0),
+            name TEXT NOT NULL,
+            hlc TEXT NOT NULL,
+            UNIQUE (incident_id, sha256)
+        )
+        """
+    )
+    _append_only(db, "evidence", "evidence records")
+    db.execute(
+        """
+        CREATE TABLE evidence_custody (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            evidence_uid TEXT,
+            action TEXT NOT NULL CHECK (action IN ('added', 'verified', 'exported')),
+            path TEXT,
+            note TEXT,
+            result TEXT,
+            replica TEXT NOT NULL,
+            "by" TEXT NOT NULL,
+            at TEXT NOT NULL,
+            hlc TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX evidence_custody_incident ON evidence_custody(incident_id, hlc)")
+    _append_only(db, "evidence_custody", "evidence custody events")
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
@@ -845,6 +889,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0013_record_chain", m0013_record_chain),
     ("0015_updates_any_audience", m0015_updates_any_audience),
     ("0016_security_incidents", m0016_security_incidents),
+    ("0017_evidence", m0017_evidence),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

@@ -57,6 +57,12 @@ class Paths(NamedTuple):
         """Next to the backups: what was kept of a damaged database (its file and its WAL)."""
         return self.data_dir / "damaged"
 
+    @property
+    def evidence_dir(self) -> Path:
+        """The evidence log's kept copies (console/evidence_files.py): 0700, each file 0400,
+        named by its SHA-256. Local to this install: a team shares the record, not the bytes."""
+        return self.data_dir / "evidence"
+
 
 def shipped(package: str) -> Path:
     """The folder of a package of files shipped with the console (`data`, `resources`).

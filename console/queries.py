@@ -123,6 +123,12 @@ class Reader:
         return SubteamReads(self._conn, self._path)
 
     @cached_property
+    def evidence(self):
+        from console.evidence import EvidenceReads
+
+        return EvidenceReads(self._conn, self._path)
+
+    @cached_property
     def training(self):
         from console.training import TrainingReads
 

@@ -99,6 +99,18 @@ def export_text(process, formats: list[str], where: str) -> str:
     return f"Exported ({', '.join(formats)}) to {where}, marked {marking(process)}"
 
 
+def title_shows(incident: Incident, rendered: "str | bytes") -> bool:
+    """Whether a security incident's real title is in an export as rendered: something a person
+    typed (a note, the post-mortem's text) carried it where the codename was meant to stand."""
+    if not incident.security or isinstance(rendered, bytes):
+        return False
+    return " ".join(incident.title.split()).casefold() in " ".join(rendered.split()).casefold()
+
+
+TITLE_SHOWS = ("the export holds the incident's real title, typed in a note or the post-mortem; "
+               "the codename is meant to stand in for it: correct the text and export again")
+
+
 def require_security(incident: Incident, what: str) -> None:
     if not incident.security:
         raise InputError(f"{incident.ref} is not a security incident; {what} is for security incidents only")

@@ -21,6 +21,7 @@ writer; each noun is an attribute built on the shared `Ledger` (console.ledger):
     service.people.put(...)             plan                            (console.people)
     service.chat_import.plan(...)       write                           (console.chat_import)
     service.subteams.add(...)           join, done                      (console.subteams)
+    service.evidence.add(...)           verify, export                  (console.evidence)
     service.sync.apply(...)             outgoing, mark_pushed, set_numbers, join...
                                                                         (console.sync)
 
@@ -116,7 +117,7 @@ class IncidentService:
         return Sync(self.ledger, lambda: (
             self.incidents, self.roster, self.timeline, self.history, self.tasks, self.checklist,
             self.updates, self.postmortem, self.followups, self.drills, self.training, self.people,
-            self.chat_import, self.subteams, self.outbox, self.chain_origins, self.security))
+            self.chat_import, self.subteams, self.outbox, self.chain_origins, self.security, self.evidence))
 
     @cached_property
     def drills(self):
@@ -171,6 +172,12 @@ class IncidentService:
         from console.chain import ChainOrigins
 
         return ChainOrigins(self.ledger)
+
+    @cached_property
+    def evidence(self):
+        from console.evidence import Evidence
+
+        return Evidence(self.ledger)
 
     @property
     def vocabulary(self) -> Vocabulary:

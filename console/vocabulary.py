@@ -29,7 +29,7 @@ TEAM_LEADER = "subteam_leader"
 # Kinds the console writes by itself (a role given, a severity or status changed, a task, a
 # status update, a page, the call's end...): a process may relabel them, never remove them.
 WRITTEN_KINDS = ("roster", "handover", "severity", "status", "comms", "task", "decision", "todo",
-                 "page", "call_end", "note", "action", "team")
+                 "page", "call_end", "note", "action", "team", "evidence")
 DEFAULT_KIND = "note"
 # Status updates to these audiences are part of running the incident ("status" entries); every
 # other audience is a communication ("comms"). Read from each update template's `kind`.

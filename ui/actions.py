@@ -43,6 +43,7 @@ class Where(Enum):
     METRICS = "In metrics (F9)"
     DEBRIEF = "In the debrief window"
     OUTBOX = "In the outbox (F7)"
+    EVIDENCE = "In the evidence log (Ctrl+Shift+V)"
 
 
 # The board and the list answer while focus is anywhere inside them; a panel's letters only
@@ -63,6 +64,7 @@ CONTEXT = {
     Where.METRICS: Qt.ShortcutContext.WindowShortcut,
     Where.DEBRIEF: Qt.ShortcutContext.WindowShortcut,
     Where.OUTBOX: Qt.ShortcutContext.WidgetShortcut,
+    Where.EVIDENCE: Qt.ShortcutContext.WidgetShortcut,
 }
 
 
@@ -170,6 +172,11 @@ ACTIONS: tuple[Action, ...] = (
     _row("outbox_release", "release (override the message rules)", "O", Where.OUTBOX, "outbox.release_current"),
     _row("send_update_override", "Send, overriding the message rules", ("Ctrl+Shift+Return", "Ctrl+Shift+Enter"),
          Where.COMPOSER, "composer.send_override"),
+    # The evidence log (issue 14): a window of its own for the incident on the board (or selected).
+    _row("evidence", "Evidence log: add, verify, export", "Ctrl+Shift+V", Where.WINDOW, "window.show_evidence"),
+    _row("evidence_add", "add a file (type its path, or drop it here)", "A", Where.EVIDENCE, "evidence.start_add"),
+    _row("evidence_verify", "verify every kept copy", "V", Where.EVIDENCE, "evidence.verify"),
+    _row("evidence_export", "export to a folder", "E", Where.EVIDENCE, "evidence.start_export"),
 )
 
 BY_NAME = {a.name: a for a in ACTIONS}

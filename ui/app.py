@@ -69,7 +69,7 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
     writer = StoreWriter(open_service)
     preferences = Preferences.open(where.config_dir)
     window = MainWindow(writer, clock, author or seat_name(where), exports_dir=where.exports_dir,
-                        preferences=preferences)
+                        preferences=preferences, evidence_dir=where.evidence_dir)
     preferences.keep_geometry(window)
     writer.setParent(window)
     recovery = None

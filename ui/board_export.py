@@ -33,6 +33,9 @@ def export_everything(reader: Reader, process: "Process", incident: Incident, fo
         return False, f"Not exported: {exc}"
     stem = f"{incident.ref}-{now:%Y%m%d-%H%M%S}"
     written = [] if written is None else written
+    from console.security import TITLE_SHOWS, title_shows
+
+    shows_title = False
     for exporter in every:
         path = folder / f"{stem}{exporter.suffix}"
         try:
@@ -43,7 +46,10 @@ def export_everything(reader: Reader, process: "Process", incident: Incident, fo
         except ConsoleError as exc:
             return False, f"Export stopped at {exporter.name}: {exc}"
         written.append(str(path))
+        shows_title = shows_title or title_shows(incident, result)
     line = f"Exported to {folder}: {', '.join(Path(p).name for p in written)}"
+    if shows_title:
+        line += f". Careful: {TITLE_SHOWS}"
     from console import chain_seal  # each export that carries the record printed its head
 
     if chain_seal.notice():

@@ -124,7 +124,9 @@ class IncidentHeader(QFrame):
         shown = f"{incident.shown_title} — {incident.title}" if incident.security else incident.title
         self.title_label.setText(f"{incident.ref} · {shown}")
         self._show_severity(incident.severity)
-        flags = [f for f, on in (("SECURITY", incident.security), ("DRILL", incident.drill)) if on]
+        flags = [f for f, on in (("SECURITY", incident.security), ("DRILL", incident.drill),
+                                 # its messages beyond the team wait for /forensics-clear
+                                 ("COMMS HELD", incident.security and incident.cleared_at is None)) if on]
         self.status_label.setText(" · ".join([incident.status.upper(), *flags]))
         self.tick()
 

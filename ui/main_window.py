@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self, writer: StoreWriter, clock: Clock, author: str, zone: tzinfo | None = None,
         parent: QWidget | None = None, exports_dir=None, preferences: "Preferences | None" = None,
+        evidence_dir=None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(WINDOW_TITLE)
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self._zone = zone
         self._author = author
         self._exports_dir = exports_dir
+        self._evidence_dir = evidence_dir
         self.preferences = preferences if preferences is not None else Preferences(None)  # this run only
         self.banner = QLabel(self)
         self.banner.setObjectName("banner")
@@ -263,6 +265,12 @@ class MainWindow(QMainWindow):
             )
             self.incident_page.handbook_requested.connect(self.show_handbook)
             self.incident_page.incident_shown.connect(self._on_incident_shown)
+            from ui.evidence_badge import EvidenceBadge
+
+            badge = EvidenceBadge(self.reader, self.incident_page.header)
+            self.incident_page.header.top.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
+            self.incident_page.incident_shown.connect(badge.show_for)
+            self.incident_page.evidence_badge = badge
             self.stack.addWidget(self.incident_page)
         self.stack.setCurrentWidget(self.incident_page)
         self.incident_page.show_incident(incident)
@@ -330,6 +338,14 @@ class MainWindow(QMainWindow):
 
     def show_debrief(self) -> None:
         """The debrief of the incident on the board, or of the one selected in the list."""
+        incident_id = self._incident_in_view()
+        if incident_id is None:
+            self.statusBar().showMessage("Open or select an incident to debrief it.", 4000)
+            return
+        self.drills.show_debrief(incident_id)
+
+    def _incident_in_view(self) -> int | None:
+        """The incident on the board, or the one selected in the list; None if neither."""
         incident_id = None
         if self.incident_page is not None and self.stack.currentWidget() is self.incident_page \
                 and self.incident_page.incident is not None:
@@ -338,10 +354,24 @@ class MainWindow(QMainWindow):
             current = self.list_page.table.currentIndex()
             if current.isValid():
                 incident_id = self.list_model.incident_at(self.list_page.proxy.mapToSource(current).row()).id
-        if incident_id is None:
-            self.statusBar().showMessage("Open or select an incident to debrief it.", 4000)
+        return incident_id
+
+    def show_evidence(self) -> None:
+        """The evidence log of the incident on the board, or of the one selected in the list
+        (ui/evidence_window.py)."""
+        incident_id = self._incident_in_view()
+        if incident_id is None or self._evidence_dir is None:
+            self.statusBar().showMessage("Open or select an incident to see its evidence.", 4000)
             return
-        self.drills.show_debrief(incident_id)
+        if getattr(self, "evidence_window", None) is None:
+            from ui.evidence_window import EvidenceWindow
+
+            self.evidence_window = EvidenceWindow(self.writer, self._author, self._evidence_dir, self._clock,
+                                                  self._zone, self)
+        self.evidence_window.load(self.reader, self.reader.incidents.get(incident_id), self.process)
+        self.evidence_window.show()
+        self.evidence_window.raise_()
+        self.evidence_window.activateWindow()  # its letters answer only in the active window
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.drills.clock.stop()

@@ -114,7 +114,7 @@ def test_a_newer_database_is_an_environment_error(capsys, where, clock):
 # commands need (Markdown, the post-mortem, the export formats): never imported to record one
 # line once the process cache is warm (console/process.py).
 OFF_THE_WRITE_PATH = ("yaml", "re2", "markdown_it", "console.handbook", "console.lint", "console.postmortem",
-                      "console.exports",
+                      "console.exports", "console.evidence", "console.evidence_files", "console.evidence_export",
                       # OpenSSL (the record chain hashes with Python's own SHA-256), the login's
                       # lookup (the seat is named), the nouns none of these four touch, what only
                       # validating the process needs, and the subcommands' own modules (below).

@@ -30,6 +30,41 @@ def _case(argv, code=2, stdin=b"", env=None):
     return (list(argv), code, stdin, env or {})
 
 
+# `evidence` commands that must keep no copy either (test_hostile_evidence_keeps_no_copy).
+EVIDENCE_CASES = [
+    _case(["evidence"]),
+    _case(["evidence", "frobnicate", "INC-1"]),
+    _case(["evidence", "add", "INC-1"]),
+    _case(["evidence", "add", "INC-1", ""]),
+    _case(["evidence", "add", "INC-1", "{dir}/zero-link"]),  # a symlink to /dev/zero
+    _case(["evidence", "add", "INC-1", "/dev/zero"]),
+    _case(["evidence", "add", "INC-1", "{dir}/fifo"]),
+    _case(["evidence", "add", "INC-1", "{dir}/folder"]),
+    _case(["evidence", "add", "INC-1", "{dir}/missing.bin"]),
+    _case(["evidence", "add", "INC-1", "{dir}/dangling"]),
+    _case(["evidence", "add", "INC-1", "{dir}/loop1"]),
+    _case(["evidence", "add", "INC-1", "{dir}/afile/below"]),
+    _case(["evidence", "add", "INC-1", "{dir}/new\nline.txt"]),  # a path with a line break
+    _case(["evidence", "add", "INC-1", b"{dir}/\xff.bin"]),  # a path that is not UTF-8
+    _case(["evidence", "add", "INC-9", "{dir}/afile"]),  # no such incident: nothing is copied
+    _case(["evidence", "add", "INC-" + FAR, "{dir}/afile"]),
+    _case(["evidence", "add", "", "{dir}/afile"]),
+    _case(["evidence", "add", "INC-1", "{dir}/afile", "--note", "x" * 501]),
+    _case(["evidence", "add", "INC-1", "{dir}/afile", "--note", b"\xff"]),
+    _case(["evidence", "add", "INC-1", "{dir}/afile", "--by", "\x01"]),
+    _case(["evidence", "add", "INC-1", "{dir}/afile", "--at", "14:00"]),
+    _case(["evidence", "list"]),
+    _case(["evidence", "list", "INC-9"]),
+    _case(["evidence", "list", "INC-\u0661"]),
+    _case(["evidence", "verify", "INC-9"]),
+    _case(["evidence", "verify", "INC-1", "--by", "\u200b"]),
+    _case(["evidence", "export", "INC-1"]),
+    _case(["evidence", "export", "INC-9", "--to", "{dir}/out"]),
+    _case(["evidence", "export", "INC-1", "--to", "{dir}/out"]),  # nothing to export
+    _case(["evidence", "export", "INC-1", "--to", "{dir}/afile"]),
+]
+
+
 # A security incident's (INC-2 in the seeded home; issue 14): its codename, forensics, statements.
 SECURITY_CASES = [
     _case(["codename", "INC-1", "Jade Roc"]),  # not a security incident
@@ -508,6 +543,8 @@ CASES = SECURITY_CASES + [
     _case(["invite", "INC-9", "--via", "mail", "--to", "a@example.com"]),
     _case(["invite", "INC-1", "--to", "a@example.com"]),
     _case(["update", "INC-1", "customers", "We are sorry; working on it.", "--override", "yes"]),
+    # -- the evidence log (issue 14): nothing copied, nothing recorded ---------------------------
+    *EVIDENCE_CASES,
 ]
 
 
@@ -598,6 +635,9 @@ def seeded(tmp_path_factory):
     newer.execute("PRAGMA journal_mode = DELETE")
     newer.close()
     (scratch / "link.sqlite3").symlink_to(scratch / "good.sqlite3")
+    (scratch / "zero-link").symlink_to("/dev/zero")
+    (scratch / "new\nline.txt").write_text("a name with a line break\n")
+    (scratch / os.fsdecode(b"\xff.bin")).write_text("a name that is not UTF-8\n")
     return home, scratch
 
 
@@ -798,3 +838,67 @@ def test_a_bug_of_ours_is_still_one_line_exit_70(capsys, monkeypatch, clock):
     monkeypatch.setenv("INCIDENT_CONSOLE_DEBUG", "1")
     with pytest.raises(ZeroDivisionError):
         run(capsys, "list", clock=clock)
+
+
+# -- the evidence log (issue 14) -----------------------------------------------------------------
+
+
+def test_hostile_evidence_keeps_no_copy(seeded):
+    """No refused `evidence` command leaves anything in the evidence folder (not even the folder)."""
+    home, scratch = seeded
+    for argv, code, _, _ in EVIDENCE_CASES:
+        result = _console([_fill(a, scratch) for a in argv], home=home)
+        assert result.returncode == code, result.stderr.decode()
+        assert not (home / "data" / "evidence").exists(), argv
+
+
+def _evidence_home(tmp_path):
+    home = tmp_path / "home"
+    assert _console(["declare", "Intrusion", "--security"], home=home).returncode == 0
+    (tmp_path / "capture.pcap").write_bytes(b"\xd4\xc3\xb2\xa1" + os.urandom(4096))
+    return home, home / "data" / "evidence"
+
+
+def test_an_unreadable_evidence_file_is_one_line_exit_2(tmp_path):
+    home, kept = _evidence_home(tmp_path)
+    preexec = None
+    if os.geteuid() == 0:  # root reads anything: drop that power in the child, or skip
+        probe = subprocess.run([sys.executable, "-c", "pass"], preexec_fn=_without_root_privileges,
+                               capture_output=True)
+        if probe.returncode != 0:
+            pytest.skip("running as root without CAP_SETPCAP: permissions cannot be tested")
+        preexec = _without_root_privileges
+    secret = tmp_path / "capture.pcap"
+    secret.chmod(0)
+    before = _dump(home / "data" / "incidents.sqlite3")
+    result = _console(["evidence", "add", "INC-1", str(secret)], home=home, preexec_fn=preexec)
+    err = result.stderr.decode()
+    assert result.returncode == 2, err
+    assert err == f"incident-console: error: evidence file {secret}: permission denied\n"
+    assert _dump(home / "data" / "incidents.sqlite3") == before
+    assert not kept.exists()
+
+
+def test_a_world_readable_evidence_folder_is_made_private_before_a_copy_goes_in(tmp_path):
+    home, kept = _evidence_home(tmp_path)
+    kept.mkdir(mode=0o777)
+    kept.chmod(0o777)
+    result = _console(["evidence", "add", "INC-1", str(tmp_path / "capture.pcap")], home=home)
+    assert result.returncode == 0, result.stderr.decode()
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o700
+    (copy,) = kept.iterdir()
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o400
+
+
+def test_an_evidence_folder_that_is_a_symlink_is_refused_exit_1(tmp_path):
+    home, kept = _evidence_home(tmp_path)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    kept.symlink_to(shared)
+    before = _dump(home / "data" / "incidents.sqlite3")
+    result = _console(["evidence", "add", "INC-1", str(tmp_path / "capture.pcap")], home=home)
+    err = result.stderr.decode()
+    assert result.returncode == 1, err
+    assert err.count("\n") == 1 and "not a folder of its own" in err
+    assert list(shared.iterdir()) == []
+    assert _dump(home / "data" / "incidents.sqlite3") == before

@@ -129,6 +129,11 @@ def test_every_write_operation_records_one_op_in_its_transaction(service, clock,
     secret = step(["incident.declare"], lambda: service.incidents.declare("leak", by="Ana", security=True)).incident
     step(["incident.codename"], lambda: service.security.rename(secret.id, "Jade Roc", by="Ana"))
     step(["incident.forensics"], lambda: service.security.clear(secret.id, by="Ana"))
+    (tmp_path / "capture.pcap").write_bytes(b"pcap")
+    kept = tmp_path / "evidence"
+    step(["evidence.add"], lambda: service.evidence.add(i, tmp_path / "capture.pcap", folder=kept, by="Ana"))
+    step(["evidence.verify"], lambda: service.evidence.verify(i, folder=kept, by="Ana"))
+    step(["evidence.export"], lambda: service.evidence.export(i, folder=kept, to=tmp_path / "out", by="Ana"))
     assert seen == {verb for verb in OPERATIONS if not verb.startswith("import.")}
     assert todo.kind == "todo"
 

@@ -37,7 +37,7 @@ def test_the_defaults_meet_the_handbooks_counts(default):
         "everyone": 32, "ic": 32, "sme": 13, "scribe": 12, "deputy": 8,
         "customer_liaison": 8, "internal_liaison": 4}
     assert {p["moment"] for p in default.items("prompts")} == set(proc._MOMENTS)
-    assert counts["entry_kinds"] == 15
+    assert counts["entry_kinds"] == 16
     assert counts["sections"] == 10
     assert [s["number"] for s in default.items("sections")] == list(range(1, 11))
     assert [s["id"] for s in default.items("statuses")] == ["draft", "in_review", "reviewed", "closed"]

@@ -266,6 +266,14 @@ def test_the_marking_is_the_glossarys_term(process, tmp_path):
     assert marking(load_process(tmp_path)) == "Attorney Work Product"
 
 
+def test_an_export_that_holds_the_real_title_says_so(capsys, service, full, tmp_path):
+    code, _, err = run(capsys, "export", "INC-1", "--format", "json", "-o", str(tmp_path / "a.json"))
+    assert code == 0 and "warning" not in err
+    service.timeline.log(full.id, f"Scribe typed it: {TITLE.upper()}", by="Ben")
+    code, _, err = run(capsys, "export", "INC-1", "--format", "json", "-o", str(tmp_path / "b.json"))
+    assert code == 0 and "warning: the export holds the incident's real title" in err
+
+
 def test_an_export_from_the_cli_is_a_timeline_entry(capsys, service, full, where, tmp_path):
     target = tmp_path / "out.json"
     code, out, err = run(capsys, "export", "INC-1", "--format", "json", "-o", str(target), "--by", "Ben")
@@ -287,6 +295,15 @@ def test_the_security_checklist_shows_when_it_was_last_reviewed_and_tested(proce
     assert heading == f"{checklist['title']} (last reviewed {checklist['last_reviewed']}; last tested not recorded)"
     others = [c for c in process.items("checklists") if c["id"] != "security"]
     assert all(board.checklist_heading(c) == c["title"] for c in others)
+
+
+def test_the_handbook_page_shows_the_same_dates(process):
+    from console.handbook import DATES_ROW, HandbookIndex, load_pages
+
+    page_id = "during/security_incident_response"
+    assert DATES_ROW in load_pages()[page_id].markdown  # the shipped page leaves them to the process
+    shown = HandbookIndex(process=process).pages[page_id].markdown
+    assert DATES_ROW not in shown and "| 2026-11-30 | not recorded |" in shown
 
 
 @pytest.mark.parametrize("value, message", [
@@ -348,3 +365,33 @@ def test_a_security_drill_has_a_codename_too(service, process):
     incident = service.drills.start(scenario, by="Ana").incident
     assert incident.security and incident.drill and incident.codename
     assert scenario.title not in [e.text for e in service.read.timeline.all(incident.id)][0]
+
+
+# -- a team: the codename and the clearance reach every console ----------------------------------
+
+def test_two_consoles_agree_on_the_codename_and_the_clearance(tmp_path):
+    from console.service import IncidentService
+    from tests.conftest import FakeClock
+
+    clock = FakeClock()
+    one = IncidentService.open(tmp_path / "one.sqlite3", clock)
+    two = IncidentService.open(tmp_path / "two.sqlite3", clock)
+    try:
+        incident = one.incidents.declare(TITLE, by="Ana", security=True).incident
+        two.sync.apply(one.sync.outgoing())
+        there = two.read.incidents.all()[0]
+        assert there.codename == incident.codename
+        # Renamed on both while apart: the newer op wins on both, as for any register.
+        one.security.rename(incident.id, "Jade Roc", by="Ana")
+        clock.advance(seconds=5)
+        two.security.rename(there.id, "Opal Yeti", by="Ben")
+        two.security.clear(there.id, by="Ben")
+        one.sync.apply(two.sync.outgoing())
+        two.sync.apply(one.sync.outgoing())
+        mine, theirs = one.read.incidents.get(incident.id), two.read.incidents.get(there.id)
+        assert (mine.codename, mine.cleared_at) == (theirs.codename, theirs.cleared_at)
+        assert mine.codename == "Opal Yeti" and mine.cleared_at is not None
+        assert one.read.chain.verify(incident.id) is None and two.read.chain.verify(there.id) is None
+    finally:
+        one.close()
+        two.close()

@@ -29,6 +29,11 @@ def test_the_codename_replaces_the_title_everywhere_but_the_board(qtbot, window,
     assert incident.codename in window.windowTitle() and TITLE not in window.windowTitle()
     # The board: codename first, then the real title.
     assert secret.header.title_label.text() == f"INC-1 · {incident.codename} — {TITLE}"
+    assert secret.header.status_label.text() == "ACTIVE · SECURITY · COMMS HELD"
+    with qtbot.waitSignal(window.writer.changed, timeout=5000):
+        qtbot.keyClicks(secret.note_edit, "/forensics-clear no insider sessions")
+        qtbot.keyClick(secret.note_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: secret.header.status_label.text() == "ACTIVE · SECURITY")
     # The list: the codename only, and it is what the filter finds.
     qtbot.keyClick(secret.note_edit, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.list_page)
