@@ -22,7 +22,6 @@ carries one line naming the path.
 
 import errno
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -78,7 +77,8 @@ def _sync_folder(folder: Path) -> None:
 def _create_temp(target: Path) -> tuple[Path, int]:
     flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC
     for _ in range(_ATTEMPTS):
-        temp = target.with_name(f".{target.name[:100]}.{secrets.token_hex(8)}.tmp")
+        # os.urandom, as secrets.token_hex: secrets imports hashlib, which loads OpenSSL (~5 ms)
+        temp = target.with_name(f".{target.name[:100]}.{os.urandom(8).hex()}.tmp")
         try:
             return temp, os.open(temp, flags, 0o600)
         except FileExistsError:

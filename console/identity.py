@@ -1,6 +1,5 @@
 """Who is sitting at this seat: the default author of what is recorded here."""
 
-import getpass
 import os
 
 NAME_ENV = "INCIDENT_CONSOLE_NAME"
@@ -25,6 +24,8 @@ def seat_name(where=None) -> str:
         member = config.member_name(where)
         if member:
             return member
+    import getpass  # with termios: not imported when the seat is named
+
     try:
         return _decodable(getpass.getuser()) or "unknown"
     except (KeyError, OSError):  # no passwd entry (containers)

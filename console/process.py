@@ -17,15 +17,14 @@ and RE2 are imported only to validate.
 import os
 import re
 import reprlib
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from console import cache, paths
 from console.vocabulary import REQUIRED_ROLES, UPDATE_KINDS, WRITTEN_KINDS
-from console.scenarios import DEBRIEF_CHECKS, SCENARIO_FILES, check_scenario_text, parse_offset
 from console.errors import InputError
-from console.blame import WORD_LISTS
 from console.patterns import LazyPattern
 
 Location = tuple[str, int]
@@ -208,9 +207,18 @@ class F(NamedTuple):
     nullable: bool = False
     choices: tuple[str, ...] | None = None
     ref: str | None = None  # a list name whose ids the value (or each list value) must be
-    fields: dict[str, "F"] | None = None  # for map and items
+    # For map and items; or a function giving them, when another module names them.
+    fields: dict[str, "F"] | Callable[[], dict[str, "F"]] | None = None
     low: int | None = None
     high: int | None = None
+
+
+def _word_lists() -> dict[str, F]:
+    """A lint rule's word lists: console.blame's, and the security rules' third parties. Asked
+    only while validating, so that loading the process does not import console.blame (~1.3 ms)."""
+    from console.blame import WORD_LISTS
+
+    return {name: F("strlist", required=False) for name in WORD_LISTS + ("third_parties",)}
 
 
 def _text(required: bool = True) -> F:
@@ -225,6 +233,13 @@ _CHECKS = ("regex", "roster_blame", "acronyms", "sentence_count", "timeline_link
            "impact_numbers", "action_item_tags", "apology", "unfilled", "manual", "dated_title",
            "third_parties")
 _SCOPES_EXTRA = ("customer_message", "external_message", "security_announcement", "all")
+# Declared here rather than in console.scenarios, which reads them: every command loads the
+# process, and only validating it needs the scenarios' module (~1 ms to import).
+SCENARIO_FILES = "scenarios/"  # the folder of scenario files, in data/ and in an override folder
+# The checks a debrief can run (console/debrief.py has one function for each); drills.yaml's
+# `debrief_checks` name them, with their thresholds and handbook pages.
+DEBRIEF_CHECKS = ("roles_named", "update_cadence", "task_checkbacks", "decisions_polled",
+                  "span_of_control", "handover")
 
 SCHEMA: dict[str, dict[str, dict[str, F]]] = {
     "severities.yaml": {"severities": {
@@ -288,8 +303,7 @@ SCHEMA: dict[str, dict[str, dict[str, F]]] = {
         "scope": F("list", ref="sections|scopes"), "check": F("str", choices=_CHECKS),
         "pattern": F("regex", required=False), "message": _text(), "suggestion": _text(),
         "page": PAGE,
-        "words": F("map", required=False, fields={name: F("strlist", required=False)
-                                                   for name in WORD_LISTS + ("third_parties",)}),
+        "words": F("map", required=False, fields=_word_lists),
     }},
     "updates.yaml": {"update_templates": {
         "audience": _text(), "kind": F("str", required=False, choices=UPDATE_KINDS),
@@ -465,6 +479,12 @@ def load_process(override_dir: Path | None = None, cache_dir: Path | None = None
     Given `cache_dir` (`Paths.cache_dir`), a result validated before from the very same files
     is read from there, and a newly validated one is kept there (see "the cache" below).
     """
+    files = _files_now(override_dir) if cache_dir is not None else None
+    if files is not None:  # the files as they were when a key was last made from their bytes
+        known = cache.get(cache_dir / FILES_FILE, files)
+        cached = _cached(cache_dir, known) if isinstance(known, str) else None
+        if cached is not None:
+            return cached
     sources = default_sources()
     problems: list[Problem] = []
     if override_dir is not None and override_dir.exists():
@@ -475,10 +495,12 @@ def load_process(override_dir: Path | None = None, cache_dir: Path | None = None
     if key is not None:
         cached = _cached(cache_dir, key)
         if cached is not None:
+            _remember(cache_dir, files, key)
             return cached
     process = _merged(sources, problems)
     if key is not None:
         _keep(cache_dir, key, process)
+        _remember(cache_dir, files, key)
     return process
 
 
@@ -527,6 +549,13 @@ def _merged(sources: list[tuple[str, str]], problems: list[Problem]) -> Process:
 # what is valid, and the handbook pages that `page` references must name. Any change to any
 # of them is a miss, and a miss validates exactly as without the cache. Only a process that
 # passed is ever kept, so a refused override is refused on every run.
+#
+# Reading and hashing those ~55 files costs a command ~6 ms, so the key last made is also kept
+# under what the files looked like then (`_files_now`: the folders' listings and each file's
+# size, inode and times), and found from there when nothing has changed: a file written since
+# has a new change time (ctime), which no program can set back. Only files that have not
+# changed for SETTLE_NS are remembered so: two writes within one tick of the file system's
+# clock could leave the same times.
 
 CACHE_FILE = "process.json"
 _CACHE_FORMAT = b"incident-console process cache, format 1"
@@ -534,16 +563,63 @@ _CACHE_FORMAT = b"incident-console process cache, format 1"
 # patterns, page references) decide whether a process is valid.
 _RULES = ("process.py", "vocabulary.py", "verbs.py", "lint.py", "blame.py", "handbook.py", "scenarios.py")
 _LIST_NAMES = frozenset(name for lists in SCHEMA.values() for name in lists)
+FILES_FILE = "process-files.json"
+SETTLE_NS = 2_000_000_000
 
 
-def _cache_key(sources: list[tuple[str, str]]) -> str | None:
-    """The key of a validated process of `sources`; None when the rules cannot be read."""
+def _files_now(override_dir: Path | None) -> str | None:
+    """A digest of the listings of the process's folders and the size, inode, mode and times
+    of each file `_cache_key` reads (and of each entry of the override folders); None when a
+    file changed in the last SETTLE_NS, or cannot be looked at. Plain strings and os.scandir:
+    pathlib would cost as much as reading the files."""
+    data, rules = os.fspath(paths.shipped("data")), os.path.dirname(__file__)
+    files = [f"{data}/{name}" for name in SCHEMA if name != SCENARIO_FILES]
+    files += [f"{rules}/{name}" for name in _RULES]
+    folders = [(f"{data}/{SCENARIO_FILES}", False), (os.fspath(paths.shipped("resources")) + "/handbook", True)]
+    if override_dir is not None:
+        folders += [(os.fspath(override_dir), False), (f"{os.fspath(override_dir)}/{SCENARIO_FILES}", False)]
+    parts = []
+    try:
+        while folders:
+            folder, deep = folders.pop()
+            try:
+                with os.scandir(folder) as scan:
+                    entries = sorted((entry.name, entry.path, deep and entry.is_dir()) for entry in scan)
+            except OSError as exc:  # none, or not a folder: each is a different process
+                parts.append(f"{folder!r} {exc.errno}")
+                continue
+            parts.append(f"{folder!r} {[name for name, _, _ in entries]!r}")
+            for _, path, inner in entries:
+                folders.append((path, True)) if inner else files.append(path)
+        settled = time.time_ns() - SETTLE_NS
+        for file in files:
+            info = os.stat(file)
+            if info.st_mtime_ns > settled or info.st_ctime_ns > settled:
+                return None
+            parts.append(f"{file!r} {info.st_mode} {info.st_dev} {info.st_ino} {info.st_size} "
+                         f"{info.st_mtime_ns} {info.st_ctime_ns}")
+    except OSError:
+        return None
+    return _blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=32).hexdigest()
+
+
+def _remember(folder: Path, files: str | None, key: str) -> None:
+    if files is not None:
+        cache.put(folder / FILES_FILE, files, key)
+
+
+def _blake2b(data: bytes, digest_size: int):
     try:
         from _blake2 import blake2b  # hashlib's own BLAKE2, without loading OpenSSL (~4 ms)
     except ImportError:  # pragma: no cover - another Python
         from hashlib import blake2b
 
-    digest = blake2b(_CACHE_FORMAT, digest_size=32)
+    return blake2b(data, digest_size=digest_size)
+
+
+def _cache_key(sources: list[tuple[str, str]]) -> str | None:
+    """The key of a validated process of `sources`; None when the rules cannot be read."""
+    digest = _blake2b(_CACHE_FORMAT, digest_size=32)
 
     def add(name: str, data: bytes) -> None:
         for part in (os.fsencode(name), data):  # each part with its length: no two inputs meet
@@ -713,6 +789,8 @@ def _check_fields(item: LDict, fields: dict[str, F], where: str, problems: list[
             problems.append(Problem(*loc, f"{key} {value} is out of range "
                                     f"({spec.low if spec.low is not None else '…'}..{spec.high or '…'})"))
         if spec.kind == "offset":
+            from console.scenarios import parse_offset
+
             try:
                 parse_offset(value)
             except InputError as exc:
@@ -737,7 +815,8 @@ def _check_fields(item: LDict, fields: dict[str, F], where: str, problems: list[
         if spec.kind == "map":
             inner = value if isinstance(value, LDict) else None
             if inner is not None and spec.fields:
-                _check_fields(inner, spec.fields, f"{where} {key}", problems, refs)
+                fields = spec.fields() if callable(spec.fields) else spec.fields
+                _check_fields(inner, fields, f"{where} {key}", problems, refs)
         if spec.kind == "items" and spec.fields:
             if not value:
                 problems.append(Problem(*loc, f"{where} has an empty {key} list"))
@@ -797,6 +876,8 @@ def _cross_checks(lists: dict[str, LList], problems: list[Problem]) -> None:
                     problems.append(Problem(*item.key_loc["id"], f"checklist item id {_shown.repr(item['id'])} "
                                             f"is already used at {seen[item['id']][0]}:{seen[item['id']][1]}"))
                 seen.setdefault(item["id"], item.key_loc["id"])
+    from console.scenarios import check_scenario_text
+
     for scenario in lists["scenarios"]:
         problems.extend(Problem(*loc, why) for loc, why in check_scenario_text(scenario))
     for check in lists["debrief_checks"]:

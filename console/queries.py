@@ -10,19 +10,9 @@ import sqlite3
 from functools import cached_property
 from pathlib import Path
 
-from console.checklist import ChecklistReads
-from console.drafts import DraftReads
-from console.entry_history import EntryHistoryReads
-from console.followups import FollowupReads
 from console.incidents import IncidentReads
-from console.postmortem_record import PostmortemReads
-from console.roster import RosterReads
-from console.search import Search
 from console.store import storage_errors
-from console.sync import SyncReads
-from console.tasks import TaskReads
 from console.timeline import TimelineReads
-from console.updates import UpdateReads
 
 
 class Reader:
@@ -32,20 +22,70 @@ class Reader:
         self._conn = conn
         self._path = path
         self.incidents = IncidentReads(conn, path)
-        self.roster = RosterReads(conn, path)
         self.timeline = TimelineReads(conn, path)
-        self.history = EntryHistoryReads(conn, path)
-        self.search = Search(conn, path)
-        self.drafts = DraftReads(conn, path)
-        self.tasks = TaskReads(conn, path)
-        self.checklist = ChecklistReads(conn, path)
-        self.updates = UpdateReads(conn, path)
-        self.postmortem = PostmortemReads(conn, path)
-        self.followups = FollowupReads(conn, path)
-        self.sync = SyncReads(conn, path)
 
-    # Read on first use: their modules (hashlib for the chain, the scenarios...) stay off a
-    # plain command and off the window's first paint.
+    # Read on first use: their modules (the chain's reads, the scenarios, the search...) stay
+    # off a plain command and off the window's first paint.
+    @cached_property
+    def roster(self):
+        from console.roster import RosterReads
+
+        return RosterReads(self._conn, self._path)
+
+    @cached_property
+    def history(self):
+        from console.entry_history import EntryHistoryReads
+
+        return EntryHistoryReads(self._conn, self._path)
+
+    @cached_property
+    def search(self):
+        from console.search import Search
+
+        return Search(self._conn, self._path)
+
+    @cached_property
+    def drafts(self):
+        from console.drafts import DraftReads
+
+        return DraftReads(self._conn, self._path)
+
+    @cached_property
+    def tasks(self):
+        from console.tasks import TaskReads
+
+        return TaskReads(self._conn, self._path)
+
+    @cached_property
+    def checklist(self):
+        from console.checklist import ChecklistReads
+
+        return ChecklistReads(self._conn, self._path)
+
+    @cached_property
+    def updates(self):
+        from console.updates import UpdateReads
+
+        return UpdateReads(self._conn, self._path)
+
+    @cached_property
+    def postmortem(self):
+        from console.postmortem_record import PostmortemReads
+
+        return PostmortemReads(self._conn, self._path)
+
+    @cached_property
+    def followups(self):
+        from console.followups import FollowupReads
+
+        return FollowupReads(self._conn, self._path)
+
+    @cached_property
+    def sync(self):
+        from console.sync import SyncReads
+
+        return SyncReads(self._conn, self._path)
+
     @cached_property
     def chain(self):
         from console.chain import ChainReads

@@ -16,17 +16,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from console import domain, times
 from console.errors import InputError, NotFound
+from console.patterns import LazyPattern
 from console.vocabulary import UPDATE_KINDS
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.process import Process
     from console.queries import Reader
 
-SCENARIO_FILES = "scenarios/"  # the folder of scenario files, in data/ and in an override folder
-# The checks a debrief can run (console/debrief.py has one function for each); drills.yaml's
-# `debrief_checks` name them, with their thresholds and handbook pages.
-DEBRIEF_CHECKS = ("roles_named", "update_cadence", "task_checkbacks", "decisions_polled",
-                  "span_of_control", "handover")
 MIN_SPEED, MAX_SPEED = 1, 60
 MAX_OFFSET = 24 * 3600  # a drill is a day at most
 # Replaying a past incident leaves out what the trainee Incident Commander does themselves (and
@@ -34,7 +30,7 @@ MAX_OFFSET = 24 * 3600  # a drill is a day at most
 # the call. Everything else that happened (findings, pages, notes, system status, severity
 # changes...) comes back as injects. Status updates are written as one of UPDATE_KINDS.
 TRAINEE_KINDS = frozenset({"roster", "handover", "task", "decision", "call_end", *UPDATE_KINDS})
-_OFFSET = re.compile(r"^\s*(?:([0-9]{1,4})\s*h)?\s*(?:([0-9]{1,5})\s*m)?\s*(?:([0-9]{1,6})\s*s)?\s*$",
+_OFFSET = LazyPattern(r"^\s*(?:([0-9]{1,4})\s*h)?\s*(?:([0-9]{1,5})\s*m)?\s*(?:([0-9]{1,6})\s*s)?\s*$",
                      re.IGNORECASE | re.ASCII)
 
 

@@ -34,21 +34,12 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-from console.checklist import Checklist
 from console.clock import Clock
-from console.drafts import Drafts
-from console.entry_history import EntryHistory
-from console.followups import Followups
 from console.incidents import Incidents
 from console.ledger import Ledger
-from console.postmortem_record import Postmortems
 from console.queries import Reader
-from console.roster import Roster
 from console.store import open_store, storage_errors
-from console.sync import Sync
-from console.tasks import Tasks
 from console.timeline import Timeline
-from console.updates import Updates
 from console.vocabulary import Vocabulary
 
 
@@ -67,18 +58,63 @@ class IncidentService:
         self.ledger = ledger
         self.read: Reader = ledger.read
         self.incidents = Incidents(ledger)
-        self.roster = Roster(ledger)
         self.timeline = Timeline(ledger)
-        self.history = EntryHistory(ledger)
-        self.drafts = Drafts(ledger)
-        self.tasks = Tasks(ledger)
-        self.checklist = Checklist(ledger)
-        self.updates = Updates(ledger)
-        self.postmortem = Postmortems(ledger)
-        self.followups = Followups(ledger)
-        # The nouns a plain `log` never touches are made on first use (their modules import
-        # hashlib, the chat export's readers, the scenarios...: ~20 ms a command otherwise).
-        self.sync = Sync(ledger, lambda: (
+
+    # The nouns a plain `log` never touches are made on first use (their modules import the
+    # chat export's readers, the scenarios...; each module costs a command ~0.5 ms).
+    @cached_property
+    def roster(self):
+        from console.roster import Roster
+
+        return Roster(self.ledger)
+
+    @cached_property
+    def history(self):
+        from console.entry_history import EntryHistory
+
+        return EntryHistory(self.ledger)
+
+    @cached_property
+    def drafts(self):
+        from console.drafts import Drafts
+
+        return Drafts(self.ledger)
+
+    @cached_property
+    def tasks(self):
+        from console.tasks import Tasks
+
+        return Tasks(self.ledger)
+
+    @cached_property
+    def checklist(self):
+        from console.checklist import Checklist
+
+        return Checklist(self.ledger)
+
+    @cached_property
+    def updates(self):
+        from console.updates import Updates
+
+        return Updates(self.ledger)
+
+    @cached_property
+    def postmortem(self):
+        from console.postmortem_record import Postmortems
+
+        return Postmortems(self.ledger)
+
+    @cached_property
+    def followups(self):
+        from console.followups import Followups
+
+        return Followups(self.ledger)
+
+    @cached_property
+    def sync(self):
+        from console.sync import Sync
+
+        return Sync(self.ledger, lambda: (
             self.incidents, self.roster, self.timeline, self.history, self.tasks, self.checklist,
             self.updates, self.postmortem, self.followups, self.drills, self.training, self.people,
             self.chat_import, self.subteams, self.outbox, self.chain_origins, self.security, self.evidence))

@@ -14,16 +14,13 @@ Role verbs are not written here: each role in the process is a verb (`/ic NAME`,
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from console import domain
 from console.domain import Change
 from console.errors import InputError
 from console.patterns import LazyPattern
 from console.vocabulary import COMMANDER, TEAM_LEADER, Role, Vocabulary
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from console.service import IncidentService
 
 CALL_END_TEXT = "Call over; continue in the chat room"
 
@@ -55,7 +52,7 @@ class Param(NamedTuple):
 class Call(NamedTuple):
     """One verb to run: against which incident, with what checked arguments, by whom."""
 
-    service: "IncidentService"
+    service: Any  # IncidentService (a string annotation costs a compile(): see console.vocabulary)
     incident_id: int
     args: dict
     text: str

@@ -13,7 +13,7 @@ entry kinds the console writes on its own (`WRITTEN_KINDS`). The post-mortem own
 """
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from console.errors import InputError
 
@@ -84,7 +84,10 @@ class Vocabulary(NamedTuple):
     audiences: tuple[str, ...]
     update_kinds: dict  # audience -> "status" or "comms"
     checklist: dict  # checklist step id -> its text (what /check ITEM names)
-    process: "Process | None" = None  # what it was read from: the core's checks read it (lint rules)
+    # What it was read from (a Process, or None): the core's checks read it (lint rules). Not
+    # annotated "Process | None": NamedTuple compiles a string annotation, and the first compile()
+    # of a process builds Python's AST types (~3 ms of every command).
+    process: Any = None
     teams: tuple[Team, ...] = ()  # the sub-teams an IC can spin off (subteams.yaml)
 
     @classmethod

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from console.debrief import CHECKS, debrief
-from console.process import load_process
-from console.scenarios import DEBRIEF_CHECKS, Inject, Scenario
+from console.process import DEBRIEF_CHECKS, load_process
+from console.scenarios import Inject, Scenario
 from tests.helpers import run
 
 PROCESS = load_process(None)

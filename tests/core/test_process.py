@@ -272,6 +272,82 @@ def test_a_hit_reads_no_yaml_and_checks_no_pattern_or_page(tmp_path, where):
     assert done.stdout.startswith("Boss ") and done.stdout.rstrip().endswith("[]"), done.stdout + done.stderr
 
 
+# -- the files' record: a process whose files have not changed is found without reading them --
+
+@pytest.fixture
+def settle(monkeypatch):
+    """Set how long a file must be left alone before its look is remembered (proc.SETTLE_NS):
+    0 by default here, so that the tests need not wait; an hour to say "nothing is settled"."""
+    def set_settle(seconds: float) -> None:
+        monkeypatch.setattr(proc, "SETTLE_NS", int(seconds * 1e9))
+
+    set_settle(0)
+    return set_settle
+
+
+def test_settled_files_are_looked_at_not_read(tmp_path, where, settle):
+    """In a fresh interpreter, nothing the key is made of is opened: each file is only stat'ed."""
+    folder = tmp_path / "process"
+    override = write(folder, "roles.yaml", ROLES_OVERRIDE)
+    load_process(folder, where.cache_dir)  # validated, kept, and its files remembered
+    assert (where.cache_dir / proc.FILES_FILE).stat().st_mode & 0o777 == 0o600
+    script = ("import sys; from pathlib import Path; from console import process; "
+              "process.SETTLE_NS = 0; opened = []; "
+              "sys.addaudithook(lambda event, args: opened.append(str(args[0])) if event == 'open' else None); "
+              "p = process.load_process(Path(sys.argv[1]), Path(sys.argv[2])); "
+              "print(p.by_id('roles', 'ic')['short'], sorted({Path(o).suffix for o in opened}))")
+    done = subprocess.run([sys.executable, "-c", script, str(folder), str(where.cache_dir)],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    # Only the two cache files (and modules' bytecode) are opened: no .yaml, .md or .py.
+    assert done.stdout == "Boss ['.json', '.pyc']\n", done.stdout + done.stderr
+    assert str(override) not in done.stdout
+
+
+def test_a_file_changed_since_is_read_again_and_remembered_once_settled(tmp_path, where, settle):
+    folder = tmp_path / "process"
+    path = write(folder, "roles.yaml", ROLES_OVERRIDE)
+    assert load_process(folder, where.cache_dir).by_id("roles", "ic")["short"] == "Boss"
+    path.write_text(ROLES_OVERRIDE.replace("Boss", "Head"), encoding="utf-8")  # the same size
+    for _ in range(2):
+        assert load_process(folder, where.cache_dir).by_id("roles", "ic")["short"] == "Head"
+    record = where.cache_dir / proc.FILES_FILE
+    remembered = record.read_bytes()
+    settle(3600)  # a file written now is not settled
+    path.write_text(ROLES_OVERRIDE.replace("Boss", "Lead"), encoding="utf-8")
+    for _ in range(2):
+        assert load_process(folder, where.cache_dir).by_id("roles", "ic")["short"] == "Lead"
+        assert record.read_bytes() == remembered  # validated, not remembered
+    settle(0)
+    for _ in range(2):
+        assert load_process(folder, where.cache_dir).by_id("roles", "ic")["short"] == "Lead"
+        assert record.read_bytes() != remembered
+    default = load_process().to_plain()
+    path.unlink()
+    assert load_process(folder, where.cache_dir).to_plain() == default
+    folder.rmdir()
+    for _ in range(2):
+        assert load_process(folder, where.cache_dir).to_plain() == default
+    folder.write_text("not a folder")  # refused as ever, though no file it names has changed
+    with pytest.raises(ProcessError, match="is not a folder"):
+        load_process(folder, where.cache_dir)
+
+
+@pytest.mark.parametrize("how", [h for h in SPOILED if h != "a list missing"] + ["a key of nothing kept"])
+def test_a_spoiled_files_record_is_ignored(tmp_path, where, settle, how):
+    folder = tmp_path / "process"
+    write(folder, "roles.yaml", ROLES_OVERRIDE)
+    expected = load_process(folder).to_plain()
+    load_process(folder, where.cache_dir)
+    record = where.cache_dir / proc.FILES_FILE
+    if how == "a key of nothing kept":
+        stored = json.loads(record.read_bytes())
+        record.write_text(json.dumps({**stored, "value": "0" * 64}))
+    else:
+        _spoil(record, how)
+    for _ in range(2):
+        assert load_process(folder, where.cache_dir).to_plain() == expected
+
+
 # -- settings: what an override of part of a mapping does, and no setting that does nothing --
 
 def test_part_of_a_mapping_merges_key_by_key(tmp_path, default):
