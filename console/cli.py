@@ -370,14 +370,20 @@ class Session:
             from console.service import IncidentService
             from console.team import config
 
-            if config.joined(self.where):
-                from console.team.after_write import Pusher
-
-                self._pusher = Pusher.start(self.where)
             self._service = IncidentService.open(self.where.db_path, self.clock, vocabulary)
+            if config.joined(self.where):
+                # The push gets ready as the command's first write begins, never for a command
+                # that only reads: a helper thread still importing psycopg or asking the keyring
+                # as the interpreter shut down crashed it (SIGSEGV after `list` on 3.12).
+                self._service.ledger.before_first_write = self._start_pusher
             self._changes_at_open = self._service.ledger.conn.total_changes
             self._outbox_at_open = self._service.read.outbox.newest_id()
         return self._service
+
+    def _start_pusher(self) -> None:
+        from console.team.after_write import Pusher
+
+        self._pusher = Pusher.start(self.where)
 
     def new_messages(self) -> set[int]:
         """The outbox rows this run queued (an update or a page it recorded)."""

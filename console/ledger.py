@@ -22,7 +22,7 @@ entries with `put_entry` and find what an op names with `incident_of`, `task_of`
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -51,6 +51,9 @@ class Ledger:
         self._unchained: list[tuple[str, int]] = []  # rows written, not yet linked (console.chain)
         self._chain = Chain(conn)
         self.read = Reader(conn, path)
+        # Called once, as the first write begins (a CLI command in team mode starts getting
+        # ready to push then: console/cli.py's Session; a command that only reads never does).
+        self.before_first_write: Callable[[], None] | None = None
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -69,6 +72,9 @@ class Ledger:
 
         Before it commits, the rows of the chained tables written in it get their links in
         their incident's hash chain (console.chain), whichever effect wrote them."""
+        if self.before_first_write is not None:
+            starting, self.before_first_write = self.before_first_write, None
+            starting()
         mark = len(self._unchained)
         try:
             with write_transaction(self.conn, self.path):

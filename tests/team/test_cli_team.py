@@ -276,3 +276,29 @@ def test_the_password_is_asked_once_in_a_terminal_and_not_echoed(team_db, consol
     code, screen = _in_a_terminal(["team", "join", team_db.url(pg.OWNER)], {**env, "INCIDENT_CONSOLE_HOME": str(ana.home) + "-2"},
                                   "wrong")
     assert code == 2 and "refused the password for owner" in screen
+
+
+READS_START_NO_PUSH = """
+import json, sys, threading
+from console.cli import main
+codes = [main(["list"]), main(["show", "INC-1"]), main(["verify", "INC-1"])]
+threads = sorted(t.name for t in threading.enumerate() if t is not threading.main_thread())
+team = sorted(m for m in sys.modules if m.split(".")[0] in ("psycopg", "psycopg_binary", "jeepney", "secretstorage"))
+codes.append(main(["log", "INC-1", "and a write does"]))
+pushed = "psycopg" in sys.modules
+print(json.dumps({"codes": codes, "threads": threads, "team": team, "pushed": pushed}), file=sys.stderr)
+"""
+
+
+def test_a_command_that_only_reads_starts_no_push(team_db, consoles):
+    """A read in team mode starts no helper thread and imports no psycopg nor the keyring's D-Bus
+    client: a helper still busy with either as the interpreter shut down crashed the process
+    (SIGSEGV after `list --json`, Python 3.12). A write still pushes."""
+    ana = consoles("ana")
+    ana.ok("team", "join", team_db.url(), "--password-stdin", input=pg.CONSOLE_PASSWORD + "\n")
+    ana.ok("declare", "Checkout down")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "DBUS_", "PYTHON_KEYRING"))}
+    done = subprocess.run([sys.executable, "-c", READS_START_NO_PUSH], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env={**environment, **ana.env, "INCIDENT_CONSOLE_HOME": str(ana.home)})
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    assert report == {"codes": [0, 0, 0, 0], "threads": [], "team": [], "pushed": True}, done.stderr
