@@ -464,6 +464,11 @@ def test_consoles_converge_through_the_team_server(tmp_path, team_db):
                         return ops
 
     Server.folder, Server.tally = tmp_path, Counter()
+    # Twelve examples are few: drawn at random, a rare kind of step (two consoles changing one
+    # register while apart: about two in a run) was sometimes not drawn at all, and the check
+    # that the examples did something failed a full run. The same twelve each time: the
+    # in-memory run above draws at random, five times as many.
     run_state_machine_as_test(Server, settings=settings(
-        max_examples=12, stateful_step_count=30, deadline=None, suppress_health_check=list(HealthCheck)))
+        max_examples=12, stateful_step_count=30, deadline=None, derandomize=True,
+        suppress_health_check=list(HealthCheck)))
     _did_something(Server.tally, 12)
