@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from console import evidence, evidence_export, evidence_files, times
@@ -27,6 +27,7 @@ from console.errors import ConsoleError
 from ui import actions, palette
 from ui.actions import Where
 from ui.board_panels import InlineBar
+from ui.row_table import RowTable
 
 STATES = {None: "not verified", evidence.COPY_OK: "verified", evidence.COPY_CHANGED: "COPY CHANGED",
           evidence.COPY_MISSING: "COPY MISSING", evidence.COPY_ELSEWHERE: "on another console"}
@@ -34,37 +35,20 @@ ADD_PROMPT = "Add a file (PATH, or PATH -- NOTE):"
 EXPORT_PROMPT = "Export to a new or empty folder:"
 
 
-class EvidenceModel(QAbstractTableModel):
+class EvidenceModel(RowTable):
     COLUMNS = ("Ref", "SHA-256", "Size", "Added by", "When", "Copy", "File")
 
     def __init__(self, zone: tzinfo | None = None, parent=None) -> None:
         super().__init__(parent)
         self._zone = zone
-        self._items: list[evidence.Item] = []
 
     def set_items(self, items: list[evidence.Item]) -> None:
-        self.beginResetModel()
-        self._items = list(items)
-        self.endResetModel()
+        self.replace(items)
 
     def items(self) -> list[evidence.Item]:
-        return list(self._items)
+        return self.rows()
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt override
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section] if 0 <= section < len(self.COLUMNS) else None
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._items)):
-            return None
-        item = self._items[index.row()]
+    def cell(self, item, index, role):
         when = times.from_text(item.added_at).astimezone(self._zone).strftime("%H:%M:%S") if item.added_at else ""
         values = (item.ref, item.sha256[:16], evidence_files.size_text(item.size), item.added_by, when,
                   STATES[item.state], item.name)

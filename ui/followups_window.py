@@ -3,7 +3,7 @@ added to and changed by keyboard in an inline bar."""
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
@@ -15,43 +15,28 @@ from console.errors import InputError
 from ui import actions, palette
 from ui.actions import Where
 from ui.board_panels import InlineBar
+from ui.row_table import RowTable
 
 
-class FollowupsModel(QAbstractTableModel):
+class FollowupsModel(RowTable):
     COLUMNS = ("Due", "Item", "Incident", "Owner", "Ticket", "Done")
     SortRole = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, today: date, parent=None) -> None:
         super().__init__(parent)
-        self._items: list = []
         self._today = today.isoformat()
 
     def set_items(self, items: list, today: date) -> None:
-        self.beginResetModel()
-        self._items, self._today = list(items), today.isoformat()
-        self.endResetModel()
+        self._today = today.isoformat()
+        self.replace(items)
 
     def item_at(self, row: int):
-        return self._items[row]
+        return self.row_at(row)
 
     def overdue(self, item) -> bool:
         return bool(item.due_on and not item.done_at and item.due_on < self._today)
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section] if 0 <= section < len(self.COLUMNS) else None
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._items)):
-            return None
-        item = self._items[index.row()]
+    def cell(self, item, index, role):
         values = [item.due_on or "—", f"{item.ref}: {item.text}", format_ref(item.incident_id),
                   item.owner or "—", item.ticket or "—", (item.done_at or "")[:10]]
         if role == Qt.ItemDataRole.DisplayRole:

@@ -4,46 +4,24 @@ one, O releases a held one despite the message rules (an override, recorded in t
 The keys are rows of `ui.actions` (Where.OUTBOX); a window of its own, never a dialog.
 """
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from console.domain import format_ref
 from ui import actions, palette
 from ui.actions import Where
+from ui.row_table import RowTable
 
 ATTENTION = ("failed", "unknown", "held")
 
 
-class OutboxModel(QAbstractTableModel):
+class OutboxModel(RowTable):
     COLUMNS = ("Message", "Incident", "To", "Via", "State", "Tries", "Last error")
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list = []
-
     def set_rows(self, rows: list) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self.replace(rows)
 
-    def row_at(self, row: int):
-        return self._rows[row]
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt override
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section] if 0 <= section < len(self.COLUMNS) else None
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        row = self._rows[index.row()]
+    def cell(self, row, index, role):
         values = (f"{row.ref}: {row.title}", format_ref(row.incident_id), row.audience, row.destination,
                   row.shown_state, str(row.attempts), row.last_error or "")
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):

@@ -87,3 +87,28 @@ def test_entries_older_than_the_loaded_page_wait_for_their_page(service, clock, 
         pass
     texts = [model.entry_at(r).text for r in range(model.rowCount())]
     assert texts.count("very early") == 1 and len(texts) == 14
+
+
+def test_the_row_tables_pass_the_model_tester(qtmodeltester, service, clock, tmp_path):
+    """The outbox, follow-ups and evidence tables share ui.row_table.RowTable: each, with rows."""
+    from datetime import date
+
+    from ui.evidence_window import EvidenceModel
+    from ui.followups_window import FollowupsModel
+    from ui.outbox_window import OutboxModel
+
+    incident = service.incidents.declare("Checkout down", by="Ana").incident
+    service.followups.add(incident.id, "alert on lag", by="Ana")
+    followups = FollowupsModel(date(2026, 3, 29))
+    followups.set_items(service.read.followups.all(), date(2026, 3, 29))
+    evidence_file = tmp_path / "auth.log"
+    evidence_file.write_text("a line of a log\n")
+    service.evidence.add(incident.id, evidence_file, folder=tmp_path / "kept", by="Ana")
+    kept = EvidenceModel()
+    kept.set_items(service.read.evidence.items(incident.id))
+    outbox = OutboxModel()
+    outbox.set_rows([])
+    for model in (followups, kept, outbox):
+        qtmodeltester.check(model)
+    assert followups.rowCount() == 1 and kept.rowCount() == 1 and outbox.rowCount() == 0
+    assert kept.index(0, 6).data() == "auth.log"
