@@ -129,6 +129,21 @@ def private_folder(folder: Path) -> Path:
     return folder
 
 
+def _pour(read, fd_out: int) -> tuple[str, int]:
+    """Write everything `read()` gives, chunk by chunk, to `fd_out`, hashing it on the way; then
+    sync it and make it read-only. (SHA-256, size)."""
+    digest, size = hashlib.sha256(), 0
+    while chunk := read():
+        digest.update(chunk)
+        size += len(chunk)
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd_out, view):]
+    os.fsync(fd_out)
+    os.fchmod(fd_out, COPY_MODE)
+    return digest.hexdigest(), size
+
+
 def keep(source: Source, folder: Path) -> Kept:
     """Copy `source` into the evidence folder, hashing it on the way; the kept copy."""
     folder = private_folder(folder)
@@ -136,26 +151,17 @@ def keep(source: Source, folder: Path) -> Kept:
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming-")
     except OSError as exc:
         raise StorageUnavailable(f"evidence folder {folder}: cannot write ({exc.strerror or exc})") from None
-    digest, size = hashlib.sha256(), 0
+    def read() -> bytes:
+        try:
+            return os.read(source.fd, CHUNK)
+        except OSError as exc:
+            raise InputError(f"{_label(source.path)}: cannot be read ({exc.strerror or exc})") from None
+
     try:
         try:
-            while True:
-                try:
-                    chunk = os.read(source.fd, CHUNK)
-                except OSError as exc:
-                    raise InputError(f"{_label(source.path)}: cannot be read ({exc.strerror or exc})") from None
-                if not chunk:
-                    break
-                digest.update(chunk)
-                size += len(chunk)
-                view = memoryview(chunk)
-                while view:
-                    view = view[os.write(fd, view):]
-            os.fsync(fd)
-            os.fchmod(fd, COPY_MODE)
+            sha, size = _pour(read, fd)
         finally:
             os.close(fd)
-        sha = digest.hexdigest()
         target = folder / sha
         if _holds(target, sha):
             os.unlink(temporary)
@@ -232,19 +238,12 @@ def copy_out(source: Path, target: Path, sha: str) -> None:
     except BaseException:
         os.close(fd_in)
         raise
-    digest = hashlib.sha256()
     try:
-        while chunk := os.read(fd_in, CHUNK):
-            digest.update(chunk)
-            view = memoryview(chunk)
-            while view:
-                view = view[os.write(fd_out, view):]
-        os.fsync(fd_out)
-        os.fchmod(fd_out, COPY_MODE)
+        poured, _ = _pour(lambda: os.read(fd_in, CHUNK), fd_out)
     finally:
         os.close(fd_in)
         os.close(fd_out)
-    if digest.hexdigest() != sha:
+    if poured != sha:
         _remove(str(target))
         raise StorageUnavailable(f"the kept copy {source.name[:12]}… has changed since it was added "
                                  "(incident-console evidence verify); nothing was exported")
