@@ -7,6 +7,7 @@ countdowns under the elapsed time, the definition's summary with the response in
 so the board fits a half screen. Every text wraps rather than widen the window.
 """
 
+import html
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
@@ -120,9 +121,16 @@ class IncidentHeader(QFrame):
 
     def show_incident(self, incident: Incident) -> None:
         self._incident = incident
-        # The board is the one place a security incident's real title shows, after its codename.
-        shown = f"{incident.shown_title} — {incident.title}" if incident.security else incident.title
-        self.title_label.setText(f"{incident.ref} · {shown}")
+        # The board is the one place a security incident's real title shows: after its codename,
+        # smaller, so the two do not take the header's height from the timeline.
+        if incident.security:
+            self.title_label.setTextFormat(Qt.TextFormat.RichText)
+            self.title_label.setText(f"{html.escape(incident.ref)} · {html.escape(incident.shown_title)} "
+                                     f"<span style='font-size: 12pt; font-weight: normal'>— "
+                                     f"{html.escape(incident.title)}</span>")
+        else:
+            self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+            self.title_label.setText(f"{incident.ref} · {incident.title}")
         self._show_severity(incident.severity)
         flags = [f for f, on in (("SECURITY", incident.security), ("DRILL", incident.drill),
                                  # its messages beyond the team wait for /forensics-clear
