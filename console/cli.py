@@ -578,28 +578,24 @@ def _export(session: Session) -> int:
     output = args.output or None  # "-" is standard output
     exports.check_output(exporter, output)  # a bad target is refused before any work is done
     incident_id = session.incident()
-    security = session.service().read.incidents.get(incident_id).security
+    service = session.service()
+    incident = service.read.incidents.get(incident_id)
     # A security incident's export is marked with the process's marking (console.security), and
     # is an entry by its exporter: who that is is checked before anything is written.
-    process = session.process() if exporter.needs_process or security else None
-    if security:
+    process = session.process() if exporter.needs_process or incident.security else None
+    if incident.security:
         from console import domain
 
         domain.clean_text(session.by, "author", domain.MAX_NAME)
-    result = exporter.export(session.service().read, incident_id, process=process, now=session.clock.now())
+    result = exporter.export(service.read, incident_id, process=process, now=session.clock.now())
     exports.write(exporter, result, output)
-    if security:
-        from console.security import TITLE_SHOWS, title_shows
+    if incident.security:
+        from console.security import TITLE_SHOWS, export_text, title_shows
 
-        if title_shows(session.service().read.incidents.get(incident_id), result):
+        if title_shows(incident, result):
             print(f"incident-console: warning: {TITLE_SHOWS}", file=sys.stderr)
-    service = session.service()
-    if security:  # a security incident's export is an entry
-        from console.security import export_text
-
         where = "standard output" if output in (None, "-") else str(Path(output).resolve())
-        service.timeline.log(incident_id, export_text(session.process(), [exporter.name], where),
-                             by=session.by, kind="note")
+        service.timeline.log(incident_id, export_text(process, [exporter.name], where), by=session.by, kind="note")
     if exporter.needs_file and output != "-":
         print(f"wrote {output}")
     seal = sys.modules.get("console.chain_seal")  # the export printed the record chain's head
@@ -608,7 +604,7 @@ def _export(session: Session) -> int:
     from console import heads  # the head handed out is written down outside the database too
 
     problem = heads.HeadLog(session.where.head_log).record(
-        session.service().ledger.conn, "export", [incident_id], ask_keyring=seal is not None)
+        service.ledger.conn, "export", [incident_id], ask_keyring=seal is not None)
     if problem:
         print(f"incident-console: note: {problem}", file=sys.stderr)
     return 0

@@ -17,24 +17,23 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def export_everything(reader: Reader, process: "Process", incident: Incident, folder: Path | None,
-                      now: datetime, written: list[str] | None = None) -> tuple[bool, str]:
+                      now: datetime) -> tuple[bool, str, list[Path]]:
     """Write one file per format; a format with nothing to export yet (no meeting: no
-    invitation) is left out. Whether every format was written, and what was written or why
-    it stopped, as one line to show; each file written is added to `written`."""
+    invitation) is left out. Whether every format was written, what was written or why it
+    stopped as one line to show, and the files written."""
     from console import exports
     from console.errors import ConsoleError, NothingToExport
     from console.files import write_private
     from console.paths import ensure_private_dir
+    from console.security import TITLE_SHOWS, title_shows
 
     try:
         folder = ensure_private_dir(folder)
         every = exports.every()
     except ConsoleError as exc:
-        return False, f"Not exported: {exc}"
+        return False, f"Not exported: {exc}", []
     stem = f"{incident.ref}-{now:%Y%m%d-%H%M%S}"
-    written = [] if written is None else written
-    from console.security import TITLE_SHOWS, title_shows
-
+    written: list[Path] = []
     shows_title = False
     for exporter in every:
         path = folder / f"{stem}{exporter.suffix}"
@@ -44,17 +43,17 @@ def export_everything(reader: Reader, process: "Process", incident: Incident, fo
         except NothingToExport:
             continue
         except ConsoleError as exc:
-            return False, f"Export stopped at {exporter.name}: {exc}"
-        written.append(str(path))
+            return False, f"Export stopped at {exporter.name}: {exc}", written
+        written.append(path)
         shows_title = shows_title or title_shows(incident, result)
-    line = f"Exported to {folder}: {', '.join(Path(p).name for p in written)}"
+    line = f"Exported to {folder}: {', '.join(p.name for p in written)}"
     if shows_title:
         line += f". Careful: {TITLE_SHOWS}"
     from console import chain_seal  # each export that carries the record printed its head
 
     if chain_seal.notice():
         line += " (the record's head is not signed: no secure keyring)"
-    return True, line
+    return True, line, written
 
 
 class _Done(QObject):

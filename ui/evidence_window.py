@@ -18,7 +18,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from console import evidence, evidence_export, evidence_files, times
 from console.clock import Clock
@@ -27,7 +27,7 @@ from console.errors import ConsoleError
 from ui import actions, palette
 from ui.actions import Where
 from ui.board_panels import InlineBar
-from ui.row_table import RowTable
+from ui.row_table import RowTable, row_table_view
 
 STATES = {None: "not verified", evidence.COPY_OK: "verified", evidence.COPY_CHANGED: "COPY CHANGED",
           evidence.COPY_MISSING: "COPY MISSING", evidence.COPY_ELSEWHERE: "on another console"}
@@ -89,18 +89,8 @@ class EvidenceWindow(QWidget):
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
         self.model = EvidenceModel(zone, self)
-        self.table = QTableView(self)
-        self.table.setObjectName("evidence")
-        self.table.setAccessibleName("Evidence: each file kept, its hash, size, who added it and when")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        for column in range(len(EvidenceModel.COLUMNS) - 1):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(EvidenceModel.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table = row_table_view(self.model, "evidence",
+                                    "Evidence: each file kept, its hash, size, who added it and when", self)
         self.bar = InlineBar(ADD_PROMPT, "/path/to/capture.pcap -- from the firewall", self)
         self.message = QLabel(actions.legend(Where.EVIDENCE), self)
         self.message.setObjectName("keysHint")

@@ -6,7 +6,7 @@ from datetime import date
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QCheckBox, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget,
+    QCheckBox, QLabel, QVBoxLayout, QWidget,
 )
 
 from console import followups
@@ -15,7 +15,7 @@ from console.errors import InputError
 from ui import actions, palette
 from ui.actions import Where
 from ui.board_panels import InlineBar
-from ui.row_table import RowTable
+from ui.row_table import RowTable, row_table_view
 
 
 class FollowupsModel(RowTable):
@@ -70,17 +70,9 @@ class FollowupsWindow(QWidget):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(FollowupsModel.SortRole)
-        self.table = QTableView(self)
-        self.table.setObjectName("followups")
-        self.table.setAccessibleName("Follow-ups")
-        self.table.setModel(self.proxy)
+        self.table = row_table_view(self.proxy, "followups", "Follow-ups", self, stretch=1)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setAccessibleName("Follow-up columns")
         self.bar = InlineBar("", "", self)
         self.message = QLabel(actions.legend(Where.FOLLOWUPS), self)

@@ -15,7 +15,6 @@ once a second.
 
 import uuid
 from datetime import tzinfo
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -401,14 +400,12 @@ class IncidentPage(BoardLayout):
                              on_limit=lambda: chain_seal.give_up(
                                  f"the keyring did not answer within {KEYRING_WAIT_S} s"))
             return
-        written: list[str] = []
-        ok, line = export_everything(self._reader, self.process, self.incident, self.exports_dir,
-                                     self._clock.now(), written)
+        ok, line, written = export_everything(self._reader, self.process, self.incident, self.exports_dir,
+                                              self._clock.now())
         if written and self.incident.security:  # a security incident's export is an entry
             from console.security import export_text
 
-            text = export_text(self.process, [Path(p).suffix.lstrip(".") for p in written],
-                               str(Path(written[0]).parent))
+            text = export_text(self.process, [p.suffix.lstrip(".") for p in written], str(written[0].parent))
             incident_id, author = self.incident.id, self.author
             self._submit(lambda s: s.timeline.log(incident_id, text, by=author, kind="note"))
         if ok:

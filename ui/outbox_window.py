@@ -5,12 +5,12 @@ The keys are rows of `ui.actions` (Where.OUTBOX); a window of its own, never a d
 """
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from console.domain import format_ref
 from ui import actions, palette
 from ui.actions import Where
-from ui.row_table import RowTable
+from ui.row_table import RowTable, row_table_view
 
 ATTENTION = ("failed", "unknown", "held")
 
@@ -43,18 +43,8 @@ class OutboxWindow(QWidget):
         self.setWindowTitle("Outbox — Incident Console")
         self.resize(980, 420)
         self.model = OutboxModel(self)
-        self.table = QTableView(self)
-        self.table.setObjectName("outbox")
-        self.table.setAccessibleName("Outbox: messages going out")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        for column in range(len(OutboxModel.COLUMNS) - 1):  # each as wide as its words...
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(OutboxModel.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)  # ...the error gets the rest
+        # Each column as wide as its words, the last error the rest.
+        self.table = row_table_view(self.model, "outbox", "Outbox: messages going out", self)
         self.table.setWordWrap(False)
         self.empty = QLabel("Nothing has gone out yet. Updates (Ctrl+U, /update) and pages (/page) go to the "
                             "destinations added with `incident-console notify add`.", self)

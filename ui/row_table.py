@@ -3,6 +3,7 @@
 shows (`cell`); the counting, the header and the bounds check are here once."""
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 
 class RowTable(QAbstractTableModel):
@@ -41,3 +42,24 @@ class RowTable(QAbstractTableModel):
 
     def cell(self, row, index, role):  # pragma: no cover - every subclass says
         raise NotImplementedError
+
+
+def row_table_view(model, name: str, accessible: str, parent, *, stretch: int = -1) -> QTableView:
+    """The read-only table a row window shows `model` in: whole rows, one at a time, no row
+    numbers; each column as wide as its words, and column `stretch` (default: the last) the
+    rest of the width."""
+    table = QTableView(parent)
+    table.setObjectName(name)
+    table.setAccessibleName(accessible)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    columns = model.columnCount()
+    stretch = stretch % columns
+    for column in range(columns):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == stretch
+                                    else QHeaderView.ResizeMode.ResizeToContents)
+    return table
