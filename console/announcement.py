@@ -22,7 +22,7 @@ _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n")
 
 
-def dated_title(masked: str, start: int, end: int) -> list[tuple[int, int]]:
+def dated_title(rule: dict, masked: str, start: int, end: int) -> list[tuple[int, int]]:
     """The title (the first line with words) when it has no date in it."""
     for match in re.finditer(r"[^\n]+", masked[:end]):
         if match.start() < start or not match.group().strip():
@@ -57,3 +57,7 @@ def third_parties(rule: dict, masked: str, start: int, end: int) -> list[tuple[i
         if not _URL.search(sentence):
             spans.append(match.span())
     return spans
+
+
+# The checks by their name in lint_rules.yaml (`check:`): each (rule, text, start, end) -> spans.
+CHECKS = {"dated_title": dated_title, "third_parties": third_parties}

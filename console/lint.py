@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import re2
 
-from console import blame
+from console import announcement, blame
 
 MESSAGE_SCOPES = ("customer_message", "external_message", "security_announcement")
 HEADER_SECTION = "header"
@@ -156,11 +156,8 @@ def _run(process: Any, whole: str, masked: str, sections: list[_Section], rules:
             continue
         per_section = _PER_SECTION.get(check)
         for section in covered:
-            if check in ("dated_title", "third_parties"):  # the security announcement's own
-                from console import announcement
-
-                spans = (announcement.dated_title(masked, section.start, section.end) if check == "dated_title"
-                         else announcement.third_parties(rule, masked, section.start, section.end))
+            if check in announcement.CHECKS:  # the security announcement's own
+                spans = announcement.CHECKS[check](rule, masked, section.start, section.end)
             elif check == "regex":
                 spans = _regex(rule["pattern"], masked, section)
             elif check == "roster_blame":

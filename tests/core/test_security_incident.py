@@ -195,7 +195,7 @@ def test_the_cli_refuses_such_a_statement_in_one_line_and_writes_nothing(capsys,
 ])
 def test_a_dated_title(title, dated):
     text = f"{title}\nSecond line 2026-11-30."
-    assert (announcement.dated_title(text, 0, len(text)) == []) == dated
+    assert (announcement.dated_title({}, text, 0, len(text)) == []) == dated
 
 
 def test_a_third_party_is_found_unless_its_sentence_links_a_disclosure():
