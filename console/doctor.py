@@ -60,8 +60,12 @@ def _integrity(where: Paths, process_dir: Path, now: datetime) -> Iterator[Check
         fts = [name for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'")]
         bad = []
-        conn.execute("BEGIN")
+        conn.execute("BEGIN IMMEDIATE")  # it may index the newest entries (rolled back)
         try:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_indexed'").fetchone():
+                from console.search_index import catch_up
+
+                catch_up(conn)  # entries not indexed yet are checked as indexing them makes them
             for table in fts:
                 try:
                     conn.execute(f'INSERT INTO "{table}"("{table}", rank) VALUES (\'integrity-check\', 1)')

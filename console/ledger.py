@@ -38,6 +38,13 @@ from console.store import write_transaction
 from console.vocabulary import Vocabulary
 
 
+# The search index is filled in batches (console.search_index, which a plain write does not
+# import): how many entries wait for it, and how many make a write index them in its own
+# transaction (a script or the command line never idle; the window catches up when it does).
+SEARCH_BEHIND = "SELECT coalesce((SELECT max(id) FROM entries), 0) - entries_through FROM search_indexed"
+SEARCH_BACKLOG_MAX = 1000
+
+
 class Ledger:
     """The open store as one writer: connection, path, clock, vocabulary and the reader."""
 
@@ -82,6 +89,10 @@ class Ledger:
                 if len(self._unchained) > mark:
                     self._chain.link(self._unchained[mark:])
                     del self._unchained[mark:]
+                if self.conn.execute(SEARCH_BEHIND).fetchone()[0] > SEARCH_BACKLOG_MAX:
+                    from console.search_index import catch_up  # one write in BACKLOG_MAX
+
+                    catch_up(self.conn)
         except BaseException:
             del self._unchained[mark:]
             raise

@@ -873,6 +873,20 @@ def m0017_evidence(db: "Database") -> None:
     _append_only(db, "evidence_custody", "evidence custody events")
 
 
+def m0018_search_index_in_batches(db: "Database") -> None:
+    """Entries are put into their full-text index in batches, after their own commit
+    (console.search_index), instead of by a trigger inside it: the trigger was about a third
+    of the pages a note wrote. `search_indexed.entries_through` is the highest entry id the
+    index holds; every entry here now is in it (the trigger put it there)."""
+    db.execute(
+        "CREATE TABLE search_indexed (only INTEGER PRIMARY KEY CHECK (only = 1), "
+        "entries_through INTEGER NOT NULL)"
+    )
+    db.execute("INSERT INTO search_indexed (only, entries_through) "
+               "SELECT 1, coalesce(max(id), 0) FROM entries")
+    db.execute("DROP TRIGGER entries_fts_insert")
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
@@ -890,6 +904,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0015_updates_any_audience", m0015_updates_any_audience),
     ("0016_security_incidents", m0016_security_incidents),
     ("0017_evidence", m0017_evidence),
+    ("0018_search_index_in_batches", m0018_search_index_in_batches),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

@@ -7,12 +7,15 @@ and only those are visited, so a rare author or the pins cost as little on a mil
 as on ten.
 """
 
+import contextlib
 import re
 import sqlite3
+from collections.abc import Iterator
 from typing import NamedTuple
 from pathlib import Path
 
 from console.domain import Entry
+from console.search_index import Backlog
 from console.store import storage_errors
 from console.timeline import ENTRY_COLUMNS, PINNED_NOW, entry_from_row
 
@@ -72,6 +75,7 @@ class Search:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self._conn = conn
         self._path = path
+        self._backlog = Backlog(conn)  # entries the index does not hold yet (console.search_index)
 
     def filter(
         self,
@@ -128,16 +132,19 @@ class Search:
         if where is None:
             return []
         try:
-            with storage_errors(self._path):
-                ranked = self._match_count(match) <= RANK_AT_MOST
+            with storage_errors(self._path), self._one_snapshot():
+                backlog = self._backlog.match(match, (_HIT_START, _HIT_END))
+                ranked = self._match_count(match) + len(backlog) <= RANK_AT_MOST
                 rows = self._search_current(match, where, params, candidates, ranked, limit)
                 rows += self._search_revised(match, where, params, candidates, ranked, limit)
+                rows += self._search_backlog(backlog, where, params, candidates, ranked)
         except sqlite3.OperationalError as exc:
             if "fts5" in str(exc).lower():  # match_query should make this unreachable
                 return []
             raise
-        # bm25 is lower for better matches; the two indexes' scores are close enough to
-        # interleave (each is relative to its own table's word counts).
+        # bm25 is lower for better matches; the indexes' scores are close enough to interleave
+        # (each is relative to its own table's word counts). The backlog's are relative to its
+        # few entries: exact while the index holds none of the matches, else approximate.
         rows.sort(key=(lambda row: row[-1]) if ranked else (lambda row: -row[0]))
         return [SearchHit(entry_from_row(row[:11]), row[11]) for row in rows[:limit]]
 
@@ -188,6 +195,40 @@ class Search:
             ).fetchall()
             start, size = start + size, size * 2
         return found
+
+    @contextlib.contextmanager
+    def _one_snapshot(self) -> Iterator[None]:
+        """The index, its watermark and the backlog read as of one moment (a read transaction),
+        so an entry indexed meanwhile by a writer is found once, not twice or never."""
+        if self._conn.in_transaction:
+            yield
+            return
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self._conn.in_transaction:
+                self._conn.rollback()
+
+    def _search_backlog(
+        self, backlog: list[tuple[int, str, float]], where: str, params: tuple,
+        candidates: list[int] | None, ranked: bool,
+    ) -> list[tuple]:
+        """The matches among the entries not indexed yet (console.search_index), never
+        corrected and passing the filters: entry columns, snippet, score."""
+        if candidates is not None:
+            allowed = set(candidates)
+            backlog = [hit for hit in backlog if hit[0] in allowed]
+        if not backlog:
+            return []
+        found = {entry_id: (snippet, score if ranked else 0) for entry_id, snippet, score in backlog}
+        rows = self._conn.execute(
+            f"SELECT {ENTRY_COLUMNS} FROM entries e WHERE {where} "
+            f"AND e.id IN ({', '.join('?' * len(found))}) "
+            "AND NOT EXISTS (SELECT 1 FROM entry_revisions r WHERE r.entry_id = e.id)",
+            (*params, *found),
+        ).fetchall()
+        return [(*row, *found[row[0]]) for row in rows]
 
     def _search_revised(
         self, match: str, where: str, params: tuple, candidates: list[int] | None,

@@ -36,9 +36,9 @@ from pathlib import Path
 
 from console.clock import Clock
 from console.incidents import Incidents
-from console.ledger import Ledger
+from console.ledger import SEARCH_BEHIND, Ledger
 from console.queries import Reader
-from console.store import open_store, storage_errors
+from console.store import open_store, storage_errors, write_transaction
 from console.timeline import Timeline
 from console.vocabulary import Vocabulary
 
@@ -188,12 +188,21 @@ class IncidentService:
         return self.ledger.now()
 
     def checkpoint(self) -> None:
-        """Copy the write-ahead log into the database; called when the writer is idle.
+        """Index the entries written since the last time (console.search_index), then copy the
+        write-ahead log into the database; called when the writer is idle, and before it closes.
 
         A window turns SQLite's automatic checkpoints off (they can stall one commit for
         ~20 ms) and calls this a moment after the last write instead.
         """
-        with storage_errors(self.ledger.path):
+        ledger = self.ledger
+        with storage_errors(ledger.path):
+            waiting = ledger.execute(SEARCH_BEHIND).fetchone()[0]
+        if waiting:
+            from console.search_index import catch_up
+
+            with write_transaction(ledger.conn, ledger.path):
+                catch_up(ledger.conn)
+        with storage_errors(ledger.path):
             self.ledger.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def checkpoint_when_idle(self) -> None:

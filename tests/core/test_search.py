@@ -8,9 +8,11 @@ from console import search
 from console.search import SearchHit, match_query
 
 
-@pytest.fixture
-def two(service, clock):
-    """Two incidents with a few entries each: (first, second, {name: entry})."""
+@pytest.fixture(params=["waiting", "indexed"])
+def two(request, service, clock):
+    """Two incidents with a few entries each: (first, second, {name: entry}); each test runs
+    with the entries still waiting for the search index (console.search_index: matched in
+    memory) and with them indexed (the writer's idle catch-up), which must find the same."""
     first = service.incidents.declare("Checkout down", by="Ana", severity=1).incident
     second = service.incidents.declare("Login slow", by="Ana", severity=3).incident
     entries = {}
@@ -24,6 +26,8 @@ def two(service, clock):
     ]:
         clock.advance(seconds=10)
         entries[name] = service.timeline.log(incident.id, text, by=by, kind=kind).entries[0]
+    if request.param == "indexed":
+        service.checkpoint()
     return first, second, entries
 
 
