@@ -873,11 +873,17 @@ def m0017_evidence(db: "Database") -> None:
     _append_only(db, "evidence_custody", "evidence custody events")
 
 
-def m0018_search_index_in_batches(db: "Database") -> None:
-    """Entries are put into their full-text index in batches, after their own commit
-    (console.search_index), instead of by a trigger inside it: the trigger was about a third
-    of the pages a note wrote. `search_indexed.entries_through` is the highest entry id the
-    index holds; every entry here now is in it (the trigger put it there)."""
+def m0018_lighter_appends(db: "Database") -> None:
+    """Fewer pages written by each note (issue 15's append figures):
+
+    - entries are put into their full-text index in batches, after their own commit
+      (console.search_index), instead of by a trigger inside it, which was about a third of the
+      pages a note wrote. `search_indexed.entries_through` is the highest entry id the index
+      holds; every entry here now is in it (the trigger put it there);
+    - the ops not pushed yet are found after `sync_state.pushed_through` (every op up to it is
+      pushed or came from the server) instead of through the partial index `ops_outgoing`,
+      which every op was written into and, on a console that never joins a team, never left.
+    """
     db.execute(
         "CREATE TABLE search_indexed (only INTEGER PRIMARY KEY CHECK (only = 1), "
         "entries_through INTEGER NOT NULL)"
@@ -885,6 +891,10 @@ def m0018_search_index_in_batches(db: "Database") -> None:
     db.execute("INSERT INTO search_indexed (only, entries_through) "
                "SELECT 1, coalesce(max(id), 0) FROM entries")
     db.execute("DROP TRIGGER entries_fts_insert")
+    db.execute("ALTER TABLE sync_state ADD COLUMN pushed_through INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE sync_state SET pushed_through = coalesce("
+               "(SELECT min(seq) - 1 FROM ops WHERE pushed = 0), (SELECT max(seq) FROM ops), 0)")
+    db.execute("DROP INDEX ops_outgoing")
 
 
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
@@ -904,7 +914,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0015_updates_any_audience", m0015_updates_any_audience),
     ("0016_security_incidents", m0016_security_incidents),
     ("0017_evidence", m0017_evidence),
-    ("0018_search_index_in_batches", m0018_search_index_in_batches),
+    ("0018_lighter_appends", m0018_lighter_appends),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

@@ -1,15 +1,14 @@
 """The search index filled in batches (console.search_index, migration 0018): an entry is
 found by search from the moment it is committed, before and after the index has it, by this
-process or another, exactly once; doctor checks the index; an older file migrates."""
+process or another, exactly once; doctor checks the index. An older file migrating:
+tests/core/test_lighter_appends.py."""
 
 import sqlite3
 
-import sqlite_utils
-
-from console import doctor, ledger, migrations
+from console import doctor, ledger
 from console.queries import Reader
 from console.service import IncidentService
-from console.store import MIGRATION_SET, connect
+from console.store import connect
 
 
 def _indexed(conn: sqlite3.Connection) -> tuple[int, int]:
@@ -118,37 +117,3 @@ def test_doctor_checks_the_index_with_what_waits_for_it_and_writes_nothing(servi
         conn.execute("INSERT INTO entries_fts (rowid, text) SELECT id, text FROM entries WHERE id = 1")
     checks = {check.name: check for check in doctor.run(where, tmp_path)}
     assert checks["search index"].status == doctor.FAIL
-
-
-def test_a_file_from_before_0018_keeps_its_index_and_finds_everything(where, clock):
-    """Made by migrations 0001-0017 (the trigger indexed each entry), with entries: migrated,
-    every entry is found, the watermark is its newest, and new notes wait for the index."""
-    conn = connect(where.db_path)
-    conn.execute("PRAGMA recursive_triggers = ON")
-    before = sqlite_utils.Migrations(MIGRATION_SET)
-    pending = [(name, fn) for name, fn in migrations.MIGRATIONS if name != "0018_search_index_in_batches"]
-    for name, fn in pending:
-        before(name=name)(fn)
-    before.apply(sqlite_utils.Database(conn, execute_plugins=False))
-    conn.execute("INSERT INTO incidents (title, started_at, declared_at, uid) VALUES ('old', 'x', 'x', 'i1')")
-    conn.executemany(
-        "INSERT INTO entries (uid, incident_id, kind, text, author, occurred_at, recorded_at) "
-        "VALUES (?, 1, 'note', ?, 'Ana', ?, ?)",
-        [(f"e{n}", f"old note {n} about the replica", f"2026-03-29T13:{n:02}:00.000Z",
-          f"2026-03-29T13:{n:02}:00.000Z") for n in range(30)])
-    conn.commit()
-    assert conn.execute("SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'replica'").fetchone() == (30,)
-    conn.close()
-    service = IncidentService.open(where.db_path, clock)
-    try:
-        conn = service.ledger.conn
-        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'entries_fts_insert'").fetchone() is None
-        assert _indexed(conn) == (30, 30)
-        new = service.timeline.log(1, "a new replica note", by="Ben").entries[0]
-        assert _indexed(conn) == (30, 30)
-        found = service.read.search.find("replica", limit=100)
-        assert new.id == 31 and sorted(hit.id for hit in found) == list(range(1, 32))
-    finally:
-        service.close()
-    checks = {check.name: check for check in doctor.run(where, where.db_path.parent)}
-    assert checks["search index"].status == doctor.OK, checks["search index"]
