@@ -2,7 +2,8 @@
 
 Search is over each entry's current text (the original while it was never corrected, else
 its newest revision), through the two full-text indexes the store keeps (`entries_fts`,
-`entry_revisions_fts`). A filter that allows few entries is read by index into a list of ids
+`entry_revisions_fts`), and the newest entries `entries_fts` does not hold yet, matched in
+memory the same way (console.search_index). A filter that allows few entries is read by index into a list of ids
 and only those are visited, so a rare author or the pins cost as little on a million entries
 as on ten.
 """
