@@ -7,9 +7,13 @@ remaining tie (two consoles never make the same HLC). Text comparison is the ord
 
 A console's next HLC is after every HLC it has recorded or received, so an op always sorts
 after everything its writer could have seen, whatever the writer's wall clock says. A received
-HLC moves the clock on only up to `MAX_AHEAD` past this console's wall clock: a console whose
-clock is far ahead keeps its own ops' order (they are stored as they came, so every console
-agrees on them), but cannot drag everyone else's clock into the future with it.
+HLC moves the clock on only up to `MAX_AHEAD` past this console's wall clock, so a console
+whose clock is far ahead cannot drag everyone else's clock into the future with it. Nor can
+it date its own ops ahead: in a team, a console whose clock is ahead of the server's dates its
+ops by the server's (console/ledger.py), and the server refuses an op dated more than
+`MAX_AHEAD` past its own clock (console/team/migrations/0002), which then waits on its console
+until the server's clock reaches it. Otherwise a register change from a laptop set a day
+ahead would outrank, for that day, every change made after it.
 
 Rows written before the op log existed get a synthetic HLC at migration, `{row id:013d}.0000.
 {replica}`: it sorts before any real one (a 13-digit millisecond count starts with 1 from 2001

@@ -23,7 +23,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from console import hlc, times
@@ -153,8 +153,16 @@ class Ledger:
     def next_hlc(self) -> str:
         """The HLC for an op made now: after every op recorded or received here (up to
         console.hlc's bound past our clock). Read inside the write transaction, which holds the
-        only write lock, so two processes on one file never make the same one."""
+        only write lock, so two processes on one file never make the same one.
+
+        In a team, "now" is the server's clock where ours is ahead of it (as the last exchange
+        measured: sync_state.server_offset_ms), so a fast clock here cannot date a register
+        change after the changes others make later (see console/team/migrations/0002). A slow
+        clock needs nothing: the HLC already follows every op this console has seen."""
         now = self.now()
+        (offset,) = self.conn.execute("SELECT server_offset_ms FROM sync_state").fetchone()
+        if offset is not None and offset < 0:
+            now += timedelta(milliseconds=offset)
         (last,) = self.conn.execute(
             "SELECT max(hlc) FROM ops WHERE hlc <= ?", (hlc.ceiling(now),)
         ).fetchone()

@@ -897,6 +897,14 @@ def m0018_lighter_appends(db: "Database") -> None:
     db.execute("DROP INDEX ops_outgoing")
 
 
+def m0019_server_clock(db: "Database") -> None:
+    """How far the team server's clock is from this console's, as the last exchange measured it
+    (`server_offset_ms`: the server's time minus ours; NULL solo or before the first exchange).
+    Where ours is ahead, ops are dated by the server's (console.ledger), so that a fast clock
+    cannot make a register change outrank the ones made after it on other consoles."""
+    db.execute("ALTER TABLE sync_state ADD COLUMN server_offset_ms INTEGER")
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
@@ -915,6 +923,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0016_security_incidents", m0016_security_incidents),
     ("0017_evidence", m0017_evidence),
     ("0018_lighter_appends", m0018_lighter_appends),
+    ("0019_server_clock", m0019_server_clock),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

@@ -31,7 +31,7 @@ from console import domain, times
 from console.domain import Change, Incident
 from console.errors import InputError, NotFound
 from console.ops import Applied, operation
-from console.security import HOLD_REASON, marking
+from console.security import HOLD_REASON, held_until_cleared, marking
 from console.store import storage_errors
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -300,7 +300,7 @@ class Outbox:
         if row.state != "held":
             raise InputError(f"{row.ref} is {row.shown_state}, not held; only a held message is released")
         incident = self._ledger.read.incidents.get(row.incident_id)
-        if (row.last_error or "").startswith(HOLD_REASON) and incident.cleared_at is None:
+        if held_until_cleared(self._ledger.vocabulary, incident, row.audience):
             raise InputError(f"{row.ref} waits until forensics shows {incident.ref}'s attack was not "
                              "internal: the Incident Commander records it with /forensics-clear")
         return self._act(row, "waiting", by,

@@ -7,6 +7,7 @@
     service.sync.set_numbers({uid: number})     the server's number of each incident (INC-N)
     service.sync.join(team) / leave()           team mode on and off (`team` is a label)
     service.sync.waiting() -> int               ops not yet pushed
+    service.sync.note_server_clock(ms)          the server's clock, read at an exchange
     service.sync.held() -> int                  ops from elsewhere not run yet (see below)
 
 Applying an op runs the effect of its verb (the same code the operation ran where it was made,
@@ -40,6 +41,8 @@ _UNPUSHED = "seq > (SELECT pushed_through FROM sync_state) AND pushed = 0"
 _ADVANCE = ("UPDATE sync_state SET pushed_through = coalesce("
             "(SELECT min(seq) - 1 FROM ops WHERE seq > pushed_through AND pushed = 0), "
             "(SELECT max(seq) FROM ops), 0)")
+CLOCK_RESOLUTION_MS = 1000  # a change in the server's offset smaller than this is not written
+CLOCK_NOTICE_MS = 60_000  # a clock this far off the server's is said (team status, the window)
 
 
 class Sync:
@@ -175,6 +178,38 @@ class Sync:
         with self._ledger.writing():
             self._ledger.execute("UPDATE sync_state SET cursor = ?", (text,))
 
+    def server_offset_ms(self) -> int | None:
+        """The server's clock minus ours, in ms, as the last exchange measured it (None before
+        one)."""
+        with storage_errors(self._ledger.path):
+            return self._ledger.execute("SELECT server_offset_ms FROM sync_state").fetchone()[0]
+
+    def note_server_clock(self, server_ms: int) -> int:
+        """Keep how far the server's clock (`server_ms`, just read from it) is from ours; ops made
+        here from now on are dated by it where ours is ahead (console/ledger.py). Written only
+        when it moved by a second or more, so an exchange every few seconds writes nothing.
+        Returns the offset."""
+        offset = server_ms - hlc.millis(self._ledger.now())
+        kept = self.server_offset_ms()
+        if kept is None or abs(offset - kept) >= CLOCK_RESOLUTION_MS:
+            with self._ledger.writing():
+                self._ledger.execute("UPDATE sync_state SET server_offset_ms = ?", (offset,))
+            return offset
+        return kept
+
+    def clock_notice(self) -> str | None:
+        """One line when this computer's clock is a minute or more off the team server's (as
+        the last exchange measured), for `team status` and the window; else None."""
+        offset = self.server_offset_ms()
+        if offset is None or abs(offset) < CLOCK_NOTICE_MS:
+            return None
+        from console.times import format_duration
+
+        side = "behind" if offset > 0 else "ahead of"
+        minutes = round(abs(offset) / 60_000)  # to the minute: the exchange's own time blurs the seconds
+        return (f"this computer's clock is {format_duration(minutes * 60)} {side} the team server's: "
+                "the times it records are off by as much (set the clock right)")
+
     def set_numbers(self, numbers: dict[str, int]) -> None:
         """The server's number of each incident (by uid): its ref is INC-<number> in a team."""
         with self._ledger.writing():
@@ -212,7 +247,7 @@ class Sync:
     def leave(self) -> None:
         """Team mode off: refs are INC-<id> again. The op log and the numbers are kept."""
         with self._ledger.writing():
-            self._ledger.execute("UPDATE sync_state SET team = NULL, cursor = NULL")
+            self._ledger.execute("UPDATE sync_state SET team = NULL, cursor = NULL, server_offset_ms = NULL")
 
 def _body(op: Op) -> dict:
     import json

@@ -140,8 +140,9 @@ class TasksPanel(QWidget):
         self.bar.submitted.connect(self._on_bar_submitted)
         self._mode: tuple[str, int] | None = None  # ("extend" | "reassign", task id)
         self.empty = QLabel(f"No open tasks. {actions.keys_of('task')}: one named person, a task, N minutes.", self)
-        self.empty.setObjectName("emptyHint")
+        self.empty.setObjectName("panelHint")  # the list page's big centred hint would shout here
         self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.title = panel_title(f"Tasks  ({actions.keys_of('task')} new · {actions.legend(Where.TASKS)})", self)
@@ -149,6 +150,7 @@ class TasksPanel(QWidget):
         layout.addWidget(self.bar)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.empty)
+        layout.addStretch()  # with no tasks, the room is left below the hint, not spread around it
         self._kept: int | None = None  # the selected task across a reload of the list
         model.modelAboutToBeReset.connect(self._remember_current)
         model.modelReset.connect(self._update_empty)

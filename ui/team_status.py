@@ -4,6 +4,7 @@ team server, how many of the events written here wait to go out, and the last pr
     ● Team: online
     ● Team: online · 2 to send
     ● Team: offline · 3 waiting to send · team server 127.0.0.1 unreachable: Connection refused
+    ● Team: online · this computer's clock is 2h 03m ahead of the team server's: ...
 
 The dot is drawn in the palette's colours (`ui/palette.py`: `accent` online, `warning` offline,
 `muted` before the first answer), read at every paint so that it follows the theme; the words
@@ -51,6 +52,8 @@ def details(state: State | None, url: str) -> str:
                      "can be reached. Nothing is refused meanwhile.")
         if state.problem:
             lines.append(f"Last problem: {state.problem}")
+    if state is not None and state.clock:
+        lines.append(f"Clock: {state.clock}")
     if state is not None and state.in_step_at:
         lines.append(f"Last in step: {state.in_step_at}")
     return "\n".join(lines)
@@ -147,9 +150,10 @@ class TeamStatus(QWidget):
     def show_state(self, state: State | None) -> None:
         self.state = state
         online = state is not None and state.online
-        self.dot.set_colour("muted" if state is None else "accent" if online else "warning")
+        clock = state.clock if state is not None else None
+        self.dot.set_colour("muted" if state is None else "accent" if online and not clock else "warning")
         self.label.setText(headline(state))
-        problem = state.problem if state is not None and not online and state.problem else ""
+        problem = (state.problem if state is not None and not online and state.problem else "") or clock or ""
         self.problem.set_full(f"· {problem}" if problem else "")
         self.problem.setVisible(bool(problem))
         tip = details(state, self.url)

@@ -169,11 +169,12 @@ def _status(session) -> int:
     except StorageUnavailable as exc:
         online, problem, version = False, str(exc), None
     unsent = waiting(session)
+    clock = session.service().sync.clock_notice()
     last = last_exchange.load(where)
     if session.args.json:
         print(json.dumps({"joined": True, "url": team.url, "name": team.name, "joined_at": team.joined_at,
                           "keyring": team.keyring, "online": online, "problem": problem,
-                          "schema_version": version, "waiting": unsent, **last._asdict()},
+                          "schema_version": version, "waiting": unsent, "clock": clock, **last._asdict()},
                          ensure_ascii=False, indent=2))
         return 0
     print(f"server     {team.url}")
@@ -181,6 +182,8 @@ def _status(session) -> int:
     print(f"state      {'online' if online else 'offline: ' + problem}")
     print(f"waiting    {unsent} event{'s' if unsent != 1 else ''} to send")
     print(f"last sync  {last.in_step_at or 'never'}")
+    if clock:
+        print(f"clock      {clock}")
     if last.failure and (not online or (last.failed_at or "") > (last.in_step_at or "")):
         print(f"last error {last.failed_at}: {last.failure}")
     return 0

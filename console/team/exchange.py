@@ -2,6 +2,8 @@
 
     sync_once(service, server) -> Exchanged(pushed, pulled, applied, numbered)
 
+0. Read the server's clock: where this console's is ahead, its next ops are dated by the
+   server's (console/ledger.py's next_hlc).
 1. Push what this console wrote and the server lacks, oldest first, in batches; after each
    batch the server numbers the incidents it names (INC-N on every console), then the batch
    is marked pushed here. A crash in between only sends the batch again, which changes nothing
@@ -81,7 +83,16 @@ def pull_all(service, server, batch: int = BATCH, numbers: dict[str, int] | None
 def sync_once(service, server, batch: int = BATCH, stop=None) -> Exchanged:
     """Push, number, pull and apply until this console and the server are in step (or until
     `stop`, a threading.Event, is set)."""
+    from console.team.server import ServerRefused
+
     numbers: dict[str, int] = {}
-    pushed = push_all(service, server, batch, numbers, stop)
+    service.sync.note_server_clock(server.clock_ms())  # before the push: new ops use it
+    try:
+        pushed = push_all(service, server, batch, numbers, stop)
+    except ServerRefused:
+        # Refused (an op dated ahead of the server's clock waits here until then): what the
+        # others wrote still comes in, then the refusal is said.
+        pull_all(service, server, batch, numbers, stop)
+        raise
     pulled, applied = pull_all(service, server, batch, numbers, stop)
     return Exchanged(pushed, pulled, applied, len(numbers))

@@ -33,6 +33,7 @@ class State(NamedTuple):
     waiting: int  # ops not yet on the server
     problem: str | None  # why not online, one line
     in_step_at: str | None  # the last exchange that completed (ISO 8601, UTC)
+    clock: str | None = None  # this computer's clock is a minute or more off the server's (Sync.clock_notice)
 
 
 class Follower:
@@ -87,7 +88,8 @@ class Follower:
                                 return
                             self._on_exchange(done)
                             last_exchange.in_step(self.where)
-                            self._say(State(True, service.sync.waiting(), None, _now()))
+                            self._say(State(True, service.sync.waiting(), None, _now(),
+                                            service.sync.clock_notice()))
                             self._wait(stop, server, service)
                 except StorageUnavailable as exc:
                     self._offline(service, exc)
@@ -97,10 +99,10 @@ class Follower:
     def _offline(self, service, exc: ConsoleError) -> None:
         last_exchange.failed(self.where, str(exc))
         try:
-            waiting = service.sync.waiting()
+            waiting, clock = service.sync.waiting(), service.sync.clock_notice()
         except ConsoleError:
-            waiting = self.state.waiting
-        self._say(State(False, waiting, str(exc), self.state.in_step_at))
+            waiting, clock = self.state.waiting, self.state.clock
+        self._say(State(False, waiting, str(exc), self.state.in_step_at, clock))
 
     def _wait(self, stop: threading.Event, server, service) -> None:
         """Until a notification, a kick, a write by another process on this machine (a CLI

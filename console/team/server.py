@@ -209,6 +209,11 @@ class Server:
                                    (missing,)).fetchall())
         return known
 
+    def clock_ms(self) -> int:
+        """The server's clock, in milliseconds since the epoch (what migrations/0002 dates ops
+        against)."""
+        return int(self._run("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint").fetchone()[0])
+
     def can_rewrite(self) -> bool:
         """Whether this connection's role may change or delete the log (a consoles' role must
         not: see grants.sql)."""

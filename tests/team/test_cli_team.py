@@ -9,6 +9,7 @@ command's output, or an export.
 import json
 import os
 import stat
+import sqlite3
 import subprocess
 import sys
 import time
@@ -108,6 +109,14 @@ def test_join_status_sync_leave_between_two_consoles(team_db, consoles, proxy, t
     status = ana.json("team", "status", "--json")
     assert status["online"] is True and status["waiting"] == 0 and status["url"] == url
     assert status["schema_version"] == schema.known_version() and status["in_step_at"]
+    assert status["clock"] is None and "clock " not in ana.ok("team", "status")  # within a minute of the server's
+    # As if the last exchange had found this computer's clock two hours fast (tests/team/test_clock_skew.py
+    # makes one): status says so in a line of its own.
+    with sqlite3.connect(ana.home / "data" / "incidents.sqlite3") as db:
+        db.execute("UPDATE sync_state SET server_offset_ms = -7380000")
+    assert "clock      this computer's clock is 2h 03m ahead of the team server's" in ana.ok("team", "status")
+    with sqlite3.connect(ana.home / "data" / "incidents.sqlite3") as db:
+        db.execute("UPDATE sync_state SET server_offset_ms = 0")
 
     # The link goes: writes still succeed, say "queued", and wait; sync says unreachable.
     proxy.cut()

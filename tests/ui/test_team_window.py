@@ -242,6 +242,12 @@ def test_the_indicator_says_each_state_in_words_and_colour(qtbot):
     assert status.problem.width() <= PROBLEM_WIDTH
     assert problem.strip() in status.toolTip() and "1 event written here" in status.toolTip()  # ... whole here
     assert headline(State(False, 2, None, None)) == "Team: offline · 2 waiting to send"
+    # Online, but this computer's clock is off the server's: said in words, the dot a warning.
+    clock = "this computer's clock is 2h 03m ahead of the team server's: the times it records are off"
+    status.show_state(State(True, 0, None, None, clock))
+    assert (status.label.text(), status.dot.colour_name) == ("Team: online", "warning")
+    assert status.problem.isVisible() and status.problem.full == f"· {clock}"
+    assert f"Clock: {clock}" in status.toolTip()
     # In a narrow window the indicator takes at most SHARE of the width: the message keeps room.
     window.resize(680, 740)
     qtbot.waitUntil(lambda: status.width() <= 680 * SHARE)
