@@ -39,8 +39,9 @@ from console.vocabulary import Vocabulary
 
 
 # The search index is filled in batches (console.search_index, which a plain write does not
-# import): how many entries wait for it, and how many make a write index them in its own
-# transaction (a script or the command line never idle; the window catches up when it does).
+# import): how many entries wait for it, and how many make the write that finds them waiting
+# index them in its transaction (a script or the command line never idle; the window catches
+# up when it does).
 SEARCH_BEHIND = "SELECT coalesce((SELECT max(id) FROM entries), 0) - entries_through FROM search_indexed"
 SEARCH_BACKLOG_MAX = 1000
 
@@ -90,7 +91,7 @@ class Ledger:
                     self._chain.link(self._unchained[mark:])
                     del self._unchained[mark:]
                 if self.conn.execute(SEARCH_BEHIND).fetchone()[0] > SEARCH_BACKLOG_MAX:
-                    from console.search_index import catch_up  # one write in BACKLOG_MAX
+                    from console.search_index import catch_up  # one write in SEARCH_BACKLOG_MAX
 
                     catch_up(self.conn)
         except BaseException:
