@@ -69,11 +69,11 @@ def test_an_ordinary_incident_has_no_codename_and_shows_its_title(service):
 
 
 def test_the_codename_can_be_changed_by_name_or_drawn_again(service, secret):
-    change = service.security.rename(secret.id, "  Opal   Kraken ", by="Ana")
-    assert change.incident.codename == "Opal Kraken"
-    assert change.entries[0].text == f"Codename {secret.codename} -> Opal Kraken"
+    change = service.security.rename(secret.id, "  Harbour   Lantern ", by="Ana")
+    assert change.incident.codename == "Harbour Lantern"
+    assert change.entries[0].text == f"Codename {secret.codename} -> Harbour Lantern"
     drawn = service.security.rename(secret.id, None, by="Ana").incident.codename
-    assert drawn != "Opal Kraken" and len(drawn.split()) == 2
+    assert drawn != "Harbour Lantern" and len(drawn.split()) == 2
     with pytest.raises(InputError, match="already"):
         service.security.rename(secret.id, drawn, by="Ana")
 
@@ -382,15 +382,15 @@ def test_two_consoles_agree_on_the_codename_and_the_clearance(tmp_path):
         there = two.read.incidents.all()[0]
         assert there.codename == incident.codename
         # Renamed on both while apart: the newer op wins on both, as for any register.
-        one.security.rename(incident.id, "Jade Roc", by="Ana")
+        one.security.rename(incident.id, "Harbour Lantern", by="Ana")
         clock.advance(seconds=5)
-        two.security.rename(there.id, "Opal Yeti", by="Ben")
+        two.security.rename(there.id, "Quiet Heron", by="Ben")
         two.security.clear(there.id, by="Ben")
         one.sync.apply(two.sync.outgoing())
         two.sync.apply(one.sync.outgoing())
         mine, theirs = one.read.incidents.get(incident.id), two.read.incidents.get(there.id)
         assert (mine.codename, mine.cleared_at) == (theirs.codename, theirs.cleared_at)
-        assert mine.codename == "Opal Yeti" and mine.cleared_at is not None
+        assert mine.codename == "Quiet Heron" and mine.cleared_at is not None
         assert one.read.chain.verify(incident.id) is None and two.read.chain.verify(there.id) is None
     finally:
         one.close()
