@@ -187,13 +187,11 @@ class IncidentService:
         """The service's clock: what `recorded_at` is stamped with."""
         return self.ledger.now()
 
-    def checkpoint(self) -> None:
-        """Index the entries written since the last time (console.search_index), then copy the
-        write-ahead log into the database; called when the writer is idle, and before it closes.
-
-        A window turns SQLite's automatic checkpoints off (they can stall one commit for
-        ~20 ms) and calls this a moment after the last write instead.
-        """
+    def index_for_search(self) -> None:
+        """Put the entries written since the last time into the search index
+        (console.search_index), in a transaction of its own; nothing when none wait. The window's
+        writer calls it a moment after its last write, so that a note just written is ranked
+        like the others (until then search matches it in memory, scored among the waiting ones)."""
         ledger = self.ledger
         with storage_errors(ledger.path):
             waiting = ledger.execute(SEARCH_BEHIND).fetchone()[0]
@@ -202,7 +200,16 @@ class IncidentService:
 
             with write_transaction(ledger.conn, ledger.path):
                 catch_up(ledger.conn)
-        with storage_errors(ledger.path):
+
+    def checkpoint(self) -> None:
+        """Index what waits (index_for_search), then copy the write-ahead log into the
+        database; called when the writer is idle, and before it closes.
+
+        A window turns SQLite's automatic checkpoints off (they can stall one commit for
+        ~20 ms) and calls this a moment after the last write instead.
+        """
+        self.index_for_search()
+        with storage_errors(self.ledger.path):
             self.ledger.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def checkpoint_when_idle(self) -> None:
