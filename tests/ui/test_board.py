@@ -52,7 +52,11 @@ def test_declaring_shows_the_opening_prompt(page):
 def test_assign_and_hand_over_by_keyboard(qtbot, window, page):
     def assign(letter, name):
         press(qtbot, page.note_edit, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-        assert page.roles_panel.bar.edit.hasFocus()
+        # Failed once in a 3.12 full run (PySide6 6.12) and never in 16 reruns: say who had the
+        # window and the focus, should it happen again (a hidden completer popup left active?).
+        assert page.roles_panel.bar.edit.hasFocus(), (
+            f"active window {QApplication.activeWindow()!r}, focus {QApplication.focusWidget()!r}, "
+            f"bar visible {page.roles_panel.bar.isVisible()}")
         qtbot.keyClicks(page.roles_panel.bar.edit, letter)
         qtbot.keyClicks(page.roles_panel.bar.edit, name)
         commit(qtbot, window, lambda: press(qtbot, page.roles_panel.bar.edit, Qt.Key.Key_Return))
