@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from console.errors import StorageUnavailable
+from console.files import sync_folder
 from console.paths import ensure_private_dir
 from console.store import MIGRATIONS_TABLE, connect, describe_sqlite_error
 
@@ -72,15 +73,6 @@ class Checked(NamedTuple):
     schema: str | None
     incidents: int
     entries: int
-
-
-def sync_folder(folder: Path) -> None:
-    """fsync a folder, so a rename or removal in it survives a power cut."""
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def sync_file(path: Path) -> None:

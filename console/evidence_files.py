@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from console.errors import InputError, StorageUnavailable
+from console.files import sync_folder
 
 CHUNK = 1 << 20  # bytes read at a time
 COPY_MODE = 0o400
@@ -170,7 +171,7 @@ def keep(source: Source, folder: Path) -> Kept:
         if replaced:  # a kept copy under this name changed: the fresh one replaces it, and says so
             os.chmod(target, 0o600)
         os.replace(temporary, target)
-        _sync_folder(folder)
+        sync_folder(folder)
         return Kept(sha, size, target, True, replaced)
     except InputError:
         _remove(temporary)
@@ -203,14 +204,6 @@ def _remove(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
-
-
-def _sync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def hash_file(path: str | os.PathLike[str]) -> tuple[str, int]:

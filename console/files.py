@@ -60,7 +60,9 @@ def check_target(target: Path) -> None:
         raise InputError(f"{folder}: {what}")
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
+    """fsync a folder, so a rename or removal in it survives a power cut (where the file
+    system lets a folder be synced: some refuse, and then the rename is all there is)."""
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError:
@@ -117,6 +119,6 @@ def write_private(target: Path | str, data: str | bytes) -> None:
             raise StorageUnavailable(f"{target}: could not write: {_reason(exc)}") from None
         raise
     try:
-        _sync_folder(target.parent)
+        sync_folder(target.parent)
     except OSError as exc:
         raise StorageUnavailable(f"{target}: written, but the folder could not be synced: {_reason(exc)}") from None

@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from console import backups
 from console.errors import DatabaseTooNew, InputError, StorageUnavailable
+from console.files import sync_folder
 from console.store import connect, pending_migrations
 
 ASIDE_SUFFIX = ".restoring"
@@ -152,7 +153,7 @@ def restore(file: str | os.PathLike[str], db_path: Path, backup_dir: Path) -> Re
         kept = _keep_current(db_path, backup_dir) if _has_data(db_path) else None
         _empty_log(db_path)
         os.replace(aside, db_path)
-        backups.sync_folder(db_path.parent)
+        sync_folder(db_path.parent)
     except OSError as exc:
         _remove(aside)
         reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))

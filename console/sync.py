@@ -184,18 +184,15 @@ class Sync:
         with storage_errors(self._ledger.path):
             return self._ledger.execute("SELECT server_offset_ms FROM sync_state").fetchone()[0]
 
-    def note_server_clock(self, server_ms: int) -> int:
+    def note_server_clock(self, server_ms: int) -> None:
         """Keep how far the server's clock (`server_ms`, just read from it) is from ours; ops made
         here from now on are dated by it where ours is ahead (console/ledger.py). Written only
-        when it moved by a second or more, so an exchange every few seconds writes nothing.
-        Returns the offset."""
+        when it moved by a second or more, so an exchange every few seconds writes nothing."""
         offset = server_ms - hlc.millis(self._ledger.now())
         kept = self.server_offset_ms()
         if kept is None or abs(offset - kept) >= CLOCK_RESOLUTION_MS:
             with self._ledger.writing():
                 self._ledger.execute("UPDATE sync_state SET server_offset_ms = ?", (offset,))
-            return offset
-        return kept
 
     def clock_notice(self) -> str | None:
         """One line when this computer's clock is a minute or more off the team server's (as

@@ -92,19 +92,20 @@ class _Worker(QObject):
 
     @Slot()
     def _index_for_search(self) -> None:
-        try:
-            if self._service is not None:
-                self._service.index_for_search()
-        except ConsoleError:
-            log.warning("indexing for search failed; the next checkpoint tries again")
+        self._when_idle("index_for_search", "indexing for search failed; the next checkpoint tries again")
 
     @Slot()
     def _checkpoint(self) -> None:
+        self._when_idle("checkpoint", "idle checkpoint failed; SQLite will retry on the next one")
+
+    def _when_idle(self, step: str, problem: str) -> None:
+        """The service's housekeeping `step` after the last job; a failure is logged, not said:
+        nothing the person did is lost, and the next time tries again."""
         try:
             if self._service is not None:
-                self._service.checkpoint()
+                getattr(self._service, step)()
         except ConsoleError:
-            log.warning("idle checkpoint failed; SQLite will retry on the next one")
+            log.warning(problem)
 
     @Slot()
     def close(self) -> None:

@@ -718,6 +718,18 @@ def test_a_new_home_and_the_folders_above_it_are_created_0700(tmp_path, umask):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
+def _permissions_apply():
+    """The child's preexec_fn under which file permissions hold: None for a user; for root,
+    one that gives up the power to ignore them (the test is skipped where that is refused)."""
+    if os.geteuid() != 0:
+        return None
+    probe = subprocess.run([sys.executable, "-c", "pass"], preexec_fn=_without_root_privileges,
+                           capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("running as root without CAP_SETPCAP: permissions cannot be tested")
+    return _without_root_privileges
+
+
 def _without_root_privileges():
     """In the child: give up the capabilities that let root ignore file permissions."""
     libc = ctypes.CDLL(None, use_errno=True)
@@ -731,13 +743,7 @@ def _without_root_privileges():
 def test_a_home_we_may_not_enter_is_one_line_exit_1(tmp_path, argv):
     home = tmp_path / "locked"
     home.mkdir()
-    preexec = None
-    if os.geteuid() == 0:  # root reads anything: drop that power in the child, or skip
-        probe = subprocess.run([sys.executable, "-c", "pass"], preexec_fn=_without_root_privileges,
-                               capture_output=True)
-        if probe.returncode != 0:
-            pytest.skip("running as root without CAP_SETPCAP: permissions cannot be tested")
-        preexec = _without_root_privileges
+    preexec = _permissions_apply()
     home.chmod(0)
     try:
         result = _console(argv, home=home, preexec_fn=preexec)
@@ -861,13 +867,7 @@ def _evidence_home(tmp_path):
 
 def test_an_unreadable_evidence_file_is_one_line_exit_2(tmp_path):
     home, kept = _evidence_home(tmp_path)
-    preexec = None
-    if os.geteuid() == 0:  # root reads anything: drop that power in the child, or skip
-        probe = subprocess.run([sys.executable, "-c", "pass"], preexec_fn=_without_root_privileges,
-                               capture_output=True)
-        if probe.returncode != 0:
-            pytest.skip("running as root without CAP_SETPCAP: permissions cannot be tested")
-        preexec = _without_root_privileges
+    preexec = _permissions_apply()
     secret = tmp_path / "capture.pcap"
     secret.chmod(0)
     before = _dump(home / "data" / "incidents.sqlite3")
