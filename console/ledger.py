@@ -44,6 +44,9 @@ from console.vocabulary import Vocabulary
 # up when it does).
 SEARCH_BEHIND = "SELECT coalesce((SELECT max(id) FROM entries), 0) - entries_through FROM search_indexed"
 SEARCH_BACKLOG_MAX = 1000
+# The ops not pushed yet: after `sync_state.pushed_through`, below which every op is pushed (or
+# came from the server), those not marked (console.sync); every one of them was made here.
+UNPUSHED = "seq > (SELECT pushed_through FROM sync_state) AND pushed = 0"
 
 
 class Ledger:
@@ -164,10 +167,32 @@ class Ledger:
         (offset,) = self.conn.execute("SELECT server_offset_ms FROM sync_state").fetchone()
         if offset is not None and offset < 0:
             now += timedelta(milliseconds=offset)
-        (last,) = self.conn.execute(
-            "SELECT max(hlc) FROM ops WHERE hlc <= ?", (hlc.ceiling(now),)
+        return hlc.following(self._newest_op(hlc.ceiling(now)), now, self.replica)
+
+    def _newest_op(self, ceiling: str) -> str | None:
+        """The greatest HLC of an op here up to `ceiling`, without an index of every op's HLC
+        (which cost each write one more page, migration 0020). The ops pushed or received are
+        in the partial index `ops_hlc_pushed`; the ones not pushed yet are all made here, in
+        the order of their HLCs as long as the clock does not go back: the newest of them, or
+        `sync_state.unpushed_peak` (kept by `store_op` and console.sync when it does), is
+        their greatest. Only when that is past the ceiling are they read one by one."""
+        (pushed,) = self.conn.execute(
+            "SELECT max(hlc) FROM ops WHERE pushed = 1 AND hlc <= ?", (ceiling,)
         ).fetchone()
-        return hlc.following(last, now, self.replica)
+        bound = self._unpushed_bound()
+        if bound is not None and bound > ceiling:  # the clock went back past our own ops
+            (bound,) = self.conn.execute(
+                f"SELECT max(hlc) FROM ops WHERE {UNPUSHED} AND hlc <= ?", (ceiling,)
+            ).fetchone()
+        return max(pushed or "", bound or "") or None
+
+    def _unpushed_bound(self) -> str | None:
+        """An HLC of an op here that no op not pushed yet is past (see `_newest_op`)."""
+        newest, peak = self.conn.execute(
+            f"SELECT (SELECT hlc FROM ops WHERE {UNPUSHED} ORDER BY seq DESC LIMIT 1), "
+            "unpushed_peak FROM sync_state"
+        ).fetchone()
+        return max(newest or "", peak or "") or None
 
     def record(self, effect, incident: Incident | None, body: dict, *, uid: str | None = None):
         """Record the op of `effect` (a method marked `@operation`) with `body`, and run it.
@@ -186,6 +211,10 @@ class Ledger:
         return effect(Applied(op, body, incident.id if incident is not None else None, True))
 
     def store_op(self, op: Op, register: str | None, *, pushed: bool = False) -> None:
+        if not pushed:
+            bound = self._unpushed_bound()
+            if bound is not None and op.hlc < bound:  # made after the clock went back
+                self.conn.execute("UPDATE sync_state SET unpushed_peak = ?", (bound,))
         self.conn.execute(
             "INSERT INTO ops (uid, replica, hlc, incident, verb, body, base, register, pushed) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*op, register, int(pushed)),

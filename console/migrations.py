@@ -905,6 +905,20 @@ def m0019_server_clock(db: "Database") -> None:
     db.execute("ALTER TABLE sync_state ADD COLUMN server_offset_ms INTEGER")
 
 
+def m0020_lighter_appends_2(db: "Database") -> None:
+    """Fewer pages written by each note again (issue 15): the index of every op's HLC (`ops_hlc`),
+    read only to find the newest op for the next HLC (console.ledger), is replaced by one of the
+    ops pushed or received (`ops_hlc_pushed`, written when the server takes an op, not when it
+    is made): the ops not pushed yet are all made here, in HLC order while the clock does not
+    go back, and `sync_state.unpushed_peak` is their greatest HLC where the newest is not it.
+    Here it is their greatest."""
+    db.execute("ALTER TABLE sync_state ADD COLUMN unpushed_peak TEXT")
+    db.execute("UPDATE sync_state SET unpushed_peak = (SELECT max(hlc) FROM ops "
+               "WHERE seq > sync_state.pushed_through AND pushed = 0)")
+    db.execute("CREATE INDEX ops_hlc_pushed ON ops(hlc) WHERE pushed = 1")
+    db.execute("DROP INDEX ops_hlc")
+
+
 MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0001_initial", m0001_initial),
     ("0002_timeline_search", m0002_timeline_search),
@@ -924,6 +938,7 @@ MIGRATIONS: list[tuple[str, Callable[["Database"], None]]] = [
     ("0017_evidence", m0017_evidence),
     ("0018_lighter_appends", m0018_lighter_appends),
     ("0019_server_clock", m0019_server_clock),
+    ("0020_lighter_appends_2", m0020_lighter_appends_2),
 ]
 
 MIGRATION_NAMES: tuple[str, ...] = tuple(name for name, _ in MIGRATIONS)

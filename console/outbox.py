@@ -406,8 +406,8 @@ class OutboxReads:
 
     def of_entry(self, entry_id: int) -> list[OutboxRow]:
         """The messages queued by the op that wrote this entry (an update's)."""
-        return self._rows("op IN (SELECT p.uid FROM ops p JOIN entries e ON e.hlc = p.hlc WHERE e.id = ?) "
-                          "ORDER BY id", (entry_id,))
+        return self._rows("(SELECT p.hlc FROM ops p WHERE p.uid = outbox.op) = "
+                          "(SELECT e.hlc FROM entries e WHERE e.id = ?) ORDER BY id", (entry_id,))
 
     def in_state(self, state: str) -> list[OutboxRow]:
         return self._rows("state = ? ORDER BY id", (state,))

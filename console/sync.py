@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from console import hlc
+from console.ledger import UNPUSHED
 from console.ops import OPERATIONS, Applied, Missing, Op, register_of
 from console.past_rows import PastRows
 from console.store import storage_errors
@@ -34,10 +35,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.ledger import Ledger
 
 _OP_COLUMNS = "uid, replica, hlc, incident, verb, body, base"
-# The ops not pushed yet: after `sync_state.pushed_through`, below which every op is pushed (or
-# came from the server), those not marked. A range of the op log's own order, where an index of
-# the unpushed ops (migration 0008's `ops_outgoing`) cost every write one more page to the disk.
-_UNPUSHED = "seq > (SELECT pushed_through FROM sync_state) AND pushed = 0"
+# The ops not pushed yet (console.ledger's UNPUSHED): a range of the op log's own order, where an
+# index of the unpushed ops (migration 0008's `ops_outgoing`) cost every write one more page.
+_UNPUSHED = UNPUSHED
 _ADVANCE = ("UPDATE sync_state SET pushed_through = coalesce("
             "(SELECT min(seq) - 1 FROM ops WHERE seq > pushed_through AND pushed = 0), "
             "(SELECT max(seq) FROM ops), 0)")
@@ -76,6 +76,10 @@ class Sync:
                     chunk,
                 )
             self._ledger.execute(_ADVANCE)
+            # What is left may be ops made before the clock went back, past the newest of them
+            # (the server refused them as too far ahead): their greatest HLC, for Ledger.next_hlc.
+            self._ledger.execute(
+                f"UPDATE sync_state SET unpushed_peak = (SELECT max(hlc) FROM ops WHERE {_UNPUSHED})")
 
     def waiting(self) -> int:
         """How many ops wait to go out."""

@@ -15,8 +15,9 @@ def _before_0018(where) -> None:
     conn.execute("PRAGMA recursive_triggers = ON")
     before = sqlite_utils.Migrations(MIGRATION_SET)
     for name, fn in migrations.MIGRATIONS:
-        if name != "0018_lighter_appends":
-            before(name=name)(fn)
+        if name == "0018_lighter_appends":
+            break
+        before(name=name)(fn)
     before.apply(sqlite_utils.Database(conn, execute_plugins=False))
     conn.commit()
     conn.close()

@@ -367,3 +367,16 @@ def test_a_drill_sends_nothing_anywhere(service, httpserver):
     service.updates.send(real.id, "customers", OK_TEXT, by="Cy")
     language.run(service, real.id, "/page db-oncall", by="Ana")
     assert sorted(r.destination for r in service.read.outbox.all()) == ["oncall", "status"]
+
+
+def test_the_messages_of_an_entry_are_the_ones_its_op_queued(service, incident, httpserver):
+    """Found from the outbox by its op's HLC (there is no index of every op's HLC, 0020)."""
+    service.destinations.add("status", _json(httpserver), "customers")
+    first = service.updates.send(incident.id, "customers", OK_TEXT, by="Cy").entries[0]
+    note = service.timeline.log(incident.id, "checkout still fails", by="Ana").entries[0]
+    second = service.updates.send(incident.id, "customers", OK_TEXT.replace("15:00", "15:30"), by="Cy").entries[0]
+    rows = service.read.outbox.all()
+    assert len(rows) == 2
+    assert [r.id for r in service.read.outbox.of_entry(first.id)] == [rows[0].id]
+    assert [r.id for r in service.read.outbox.of_entry(second.id)] == [rows[1].id]
+    assert service.read.outbox.of_entry(note.id) == []
