@@ -911,7 +911,14 @@ def m0020_lighter_appends_2(db: "Database") -> None:
     ops pushed or received (`ops_hlc_pushed`, written when the server takes an op, not when it
     is made): the ops not pushed yet are all made here, in HLC order while the clock does not
     go back, and `sync_state.unpushed_peak` is their greatest HLC where the newest is not it.
-    Here it is their greatest."""
+    Here it is their greatest.
+
+    And one index of entries by (incident, kind, author) instead of two, `entries_by_author` and
+    `entries_by_kind`: kinds are few, so an author's entries are one seek a kind (console.timeline's
+    KINDS_OF), and a note writes one page of it where it wrote two."""
+    db.execute("CREATE INDEX entries_by_kind_author ON entries(incident_id, kind, author)")
+    db.execute("DROP INDEX entries_by_author")
+    db.execute("DROP INDEX entries_by_kind")
     db.execute("ALTER TABLE sync_state ADD COLUMN unpushed_peak TEXT")
     db.execute("UPDATE sync_state SET unpushed_peak = (SELECT max(hlc) FROM ops "
                "WHERE seq > sync_state.pushed_through AND pushed = 0)")

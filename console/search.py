@@ -18,7 +18,7 @@ from pathlib import Path
 from console.domain import Entry
 from console.search_index import Backlog
 from console.store import storage_errors
-from console.timeline import ENTRY_COLUMNS, PINNED_NOW, entry_from_row
+from console.timeline import ENTRY_COLUMNS, KINDS_OF, PINNED_NOW, entry_from_row
 
 # Search ranks its matches only when there are at most this many: bm25 must score every match
 # before it can return the best, and a word found in most of a million entries takes seconds.
@@ -319,23 +319,25 @@ class Search:
         """Ids of the entries (of one incident, or of all) whose `column` is one of `values`,
         read by index, when there are at most `FEW`; None when there are more.
 
-        The indexes start with the incident, so across all incidents each incident is one
-        seek (incidents are few; their entries are many).
+        The (incident, kind, author) index starts with the incident, so across all incidents
+        each incident is one seek (incidents are few; their entries are many); an author is
+        one seek a kind (`KINDS_OF`; kinds are few too).
         """
-        incidents = (
-            "incident_id = :incident" if incident_id is not None
-            else "incident_id IN (SELECT id FROM incidents)"
-        )
+        incidents = ([incident_id] if incident_id is not None else
+                     [i for (i,) in self._conn.execute("SELECT id FROM incidents ORDER BY id")])
+        kinds = "" if column == "kind" else f"AND kind IN ({KINDS_OF}SELECT kind FROM k) "
         ids: list[int] = []
         with storage_errors(self._path):
-            for value in values:
-                ids += [
-                    entry_id
-                    for (entry_id,) in self._conn.execute(
-                        f"SELECT id FROM entries WHERE {incidents} AND {column} = :value LIMIT :limit",
-                        {"incident": incident_id, "value": value, "limit": FEW + 1 - len(ids)},
-                    )
-                ]
-                if len(ids) > FEW:
-                    return None
+            for incident in incidents:
+                for value in values:
+                    ids += [
+                        entry_id
+                        for (entry_id,) in self._conn.execute(
+                            f"SELECT id FROM entries WHERE incident_id = :incident {kinds}"
+                            f"AND {column} = :value LIMIT :limit",
+                            {"incident": incident, "value": value, "limit": FEW + 1 - len(ids)},
+                        )
+                    ]
+                    if len(ids) > FEW:
+                        return None
         return ids

@@ -41,6 +41,16 @@ PINNED_NOW = (
     "ORDER BY q.hlc DESC, q.id DESC LIMIT 1) "
     "AND NOT EXISTS (SELECT 1 FROM entry_retractions x WHERE x.entry_id = p.entry_id)"
 )
+# The kinds written on the incident `:incident` (column `kind` of `k`, and a NULL row to skip):
+# a skip scan of the (incident, kind, author) index, one seek per kind (migration 0020). Kinds
+# are few, so an author's entries are read by index as one seek per kind, `kind IN` these.
+KINDS_OF = (
+    "WITH RECURSIVE k(kind) AS ("
+    " SELECT (SELECT min(kind) FROM entries WHERE incident_id = :incident)"
+    " UNION ALL"
+    " SELECT (SELECT min(kind) FROM entries WHERE incident_id = :incident AND kind > k.kind)"
+    " FROM k WHERE k.kind IS NOT NULL) "
+)
 # The order every console of a team shows a timeline in (its JSON export): when it happened,
 # then the HLC of the op that wrote it, then its uid.
 TEAM_ORDER = "e.occurred_at, e.hlc, e.uid"
@@ -162,14 +172,16 @@ class TimelineReads:
     def latest_by(self, incident_id: int, author: str) -> Entry | None:
         """The newest entry (by when it was written) `author` wrote and has not retracted.
 
-        What `/pin` with no entry named pins. Read from the (incident, author) index
-        newest first, so it is one short walk however long the timeline.
+        What `/pin` with no entry named pins. Read from the (incident, kind, author) index
+        newest first, kind by kind, so it is one short walk a kind however long the timeline.
         """
         found = self._entries(
-            "e.incident_id = ? AND e.author = ? "
-            "AND NOT EXISTS (SELECT 1 FROM entry_retractions x WHERE x.entry_id = e.id) "
-            "ORDER BY e.id DESC LIMIT 1",
-            (incident_id, author),
+            f"e.id = ({KINDS_OF}SELECT max(("
+            " SELECT a.id FROM entries a"
+            " WHERE a.incident_id = :incident AND a.kind = k.kind AND a.author = :author"
+            " AND NOT EXISTS (SELECT 1 FROM entry_retractions x WHERE x.entry_id = a.id)"
+            " ORDER BY a.id DESC LIMIT 1)) FROM k WHERE k.kind IS NOT NULL)",
+            {"incident": incident_id, "author": author},
         )
         return found[0] if found else None
 
@@ -183,18 +195,23 @@ class TimelineReads:
     def authors(self, incident_id: int) -> list[str]:
         """Everyone who wrote on an incident's timeline, sorted (for a filter).
 
-        A skip scan of the (incident, author) index: one seek per distinct author rather
-        than a walk over every entry.
+        A skip scan of the (incident, kind, author) index: one seek per kind and distinct
+        author rather than a walk over every entry.
         """
         with storage_errors(self._path):
-            rows = self._conn.execute(
-                "WITH RECURSIVE a(name) AS ("
-                " SELECT (SELECT min(author) FROM entries WHERE incident_id = :incident)"
-                " UNION ALL"
-                " SELECT (SELECT min(author) FROM entries"
-                "         WHERE incident_id = :incident AND author > a.name)"
-                " FROM a WHERE a.name IS NOT NULL"
-                ") SELECT name FROM a WHERE name IS NOT NULL",
-                {"incident": incident_id},
-            ).fetchall()
-        return sorted((name for (name,) in rows), key=str.casefold)
+            kinds = [kind for (kind,) in self._conn.execute(
+                f"{KINDS_OF}SELECT kind FROM k WHERE kind IS NOT NULL", {"incident": incident_id})]
+            names: set[str] = set()
+            for kind in kinds:
+                names.update(name for (name,) in self._conn.execute(
+                    "WITH RECURSIVE a(name) AS ("
+                    " SELECT (SELECT min(author) FROM entries"
+                    "         WHERE incident_id = :incident AND kind = :kind)"
+                    " UNION ALL"
+                    " SELECT (SELECT min(author) FROM entries"
+                    "         WHERE incident_id = :incident AND kind = :kind AND author > a.name)"
+                    " FROM a WHERE a.name IS NOT NULL"
+                    ") SELECT name FROM a WHERE name IS NOT NULL",
+                    {"incident": incident_id, "kind": kind},
+                ))
+        return sorted(names, key=str.casefold)

@@ -341,7 +341,7 @@ def test_the_history_migration_creates_its_tables_and_indexes(service, where):
     try:
         names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
         assert {"entry_revisions", "entry_retractions", "pins", "drafts", "entry_revisions_fts",
-                "entry_revisions_entry", "pins_entry", "entries_by_author", "entries_by_kind"} <= names
+                "entry_revisions_entry", "pins_entry", "entries_by_kind_author"} <= names  # 0020's
         conn.execute("PRAGMA foreign_keys = ON")
         with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
             conn.execute("INSERT INTO pins (entry_id, pinned, \"by\", at) VALUES (999, 1, 'A', 'x')")
