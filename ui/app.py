@@ -6,6 +6,7 @@ change is pending, migrates with sqlite-utils) the store while the window is alr
 """
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -207,41 +208,47 @@ def run(where: paths_module.Paths, process_dir: Path | None = None) -> int:
     """Open the window and run until it is closed (or told to stop by a signal)."""
     app = QApplication.instance() or QApplication(sys.argv)
     window = build(where, app=app, process_dir=process_dir)
-    stopped = _close_on_signals(window)
+    stopped, release = _close_on_signals(window)
 
     def after_paint() -> None:
         _setup_logging(where)
         log.info("window open; data in %s", where.data_dir)
 
     _after_first_paint(window, after_paint)
-    code = app.exec()
+    try:
+        code = app.exec()
+    finally:
+        release()
     del window
     return 128 + stopped[0] if stopped and code == 0 else code  # as a shell reports a signal
 
 
-def _close_on_signals(window: MainWindow) -> list:
+def _close_on_signals(window: MainWindow):
     """Ctrl+C in the terminal (SIGINT) and a polite kill (SIGTERM, as at logout) close the window
     as its close button does - the writer finishes what it was given, drafts and geometry are
     kept - instead of a KeyboardInterrupt traceback in whatever slot was running while the
     window lived on. Qt's loop runs in C++, where Python's handlers cannot run; the signal's
-    byte on a socket (signal.set_wakeup_fd) wakes the loop so that they run at once.
+    byte on a pipe (signal.set_wakeup_fd) wakes the loop so that they run at once.
 
-    Returns a list that gets the signal's number once one came (run's exit status)."""
+    Returns a list that gets the signal's number once one came (run's exit status), and what
+    to call once the loop has ended (it stops the wakeups and closes the pipe).
+
+    The wakeup channel is a pipe: the socket module a socket pair needs costs ~7 ms of imports
+    before the first paint, and a pipe is all signal.set_wakeup_fd needs on POSIX."""
     import signal
-    import socket
 
     from PySide6.QtCore import QSocketNotifier
 
     stopped: list[int] = []
-    reader, writer = socket.socketpair()
-    reader.setblocking(False)
-    writer.setblocking(False)
-    signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
-    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+    reader, writer = os.pipe()
+    os.set_blocking(reader, False)
+    os.set_blocking(writer, False)
+    signal.set_wakeup_fd(writer, warn_on_full_buffer=False)
+    notifier = QSocketNotifier(reader, QSocketNotifier.Type.Read, window)
 
-    def drain() -> None:  # Python has run the handler by now; empty the socket
+    def drain() -> None:  # Python has run the handler by now; empty the pipe
         try:
-            while reader.recv(64):
+            while os.read(reader, 64):
                 pass
         except BlockingIOError:
             pass
@@ -252,8 +259,13 @@ def _close_on_signals(window: MainWindow) -> list:
             log.info("closing on signal %d", number)
             QTimer.singleShot(0, window.close)
 
+    def release() -> None:
+        notifier.setEnabled(False)
+        signal.set_wakeup_fd(-1)
+        os.close(reader)
+        os.close(writer)
+
     notifier.activated.connect(drain)
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, stop)
-    window._signal_sockets = (reader, writer, notifier)  # live as long as the window
-    return stopped
+    return stopped, release
