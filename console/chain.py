@@ -6,7 +6,8 @@ made of), form a chain of SHA-256 links (docs/design/chain.md):
     digest = sha256(encoding of the row)        a JSON array, fixed field order, UTF-8
     link   = sha256(previous link + digest)     the first link follows sha256(GENESIS + uid)
 
-Links are kept in `chain_links` (migration 0013), one per row, in the chain's order: the row's
+Links are kept in `chain_links` (migration 0013; keyed by `position` since 0020, see `SPAN`),
+one per row, in the chain's order: the row's
 HLC, then its kind (entry, revision, retraction, pin), then its entry's uid, then its digest -
 the same order on every console of a team. A link is made in the same transaction as its row
 (`Ledger.writing` calls `Chain.link` before it commits, for every row written through
@@ -102,6 +103,40 @@ def follow(previous: bytes, digest: bytes) -> bytes:
     return sha256(previous + digest).digest()
 
 
+# Where a link is kept (migration 0020): its row id, `position`, is its incident's id times SPAN
+# plus its place n, so an incident's links are one range of the table's own B-tree and a new
+# one goes at its right edge (keyed by (incident, n) WITHOUT ROWID, a link cost ~1.5 pages to
+# write, that B-tree's page splits included; as a row id, ~1.1). A file from before 0020 keys
+# them by (incident, n): migration 0013 builds the chain with this code, and a backup's heads
+# are read as it is. `Layout` words the same questions for either.
+SPAN = 1 << 32
+
+
+class Layout(NamedTuple):
+    keyed: bool  # by `position` (0020 on)
+
+    def of(self, t: str = "") -> str:
+        """An incident's links (named parameters of `where`; `t` a table alias with its dot)."""
+        return f"{t}position BETWEEN :lo AND :hi" if self.keyed else f"{t}incident_id = :incident"
+
+    def at(self, t: str = "") -> str:
+        """Link :n of an incident."""
+        return f"{t}position = :lo + :n" if self.keyed else f"{t}incident_id = :incident AND {t}n = :n"
+
+    def order(self, t: str = "") -> str:
+        return f"{t}position" if self.keyed else f"{t}n"
+
+
+def layout(conn: sqlite3.Connection) -> Layout:
+    return Layout(any(column[1] == "position" for column in conn.execute("PRAGMA table_info(chain_links)")))
+
+
+def where(incident_id: int, n: int = 0, **more) -> dict:
+    """The named parameters of a `Layout`'s words for an incident (and its link `n`)."""
+    return {"incident": incident_id, "lo": incident_id * SPAN, "hi": incident_id * SPAN + SPAN - 1,
+            "n": n, **more}
+
+
 class _Item(NamedTuple):
     """A row to link: its place in the order is (hlc, rank, uid, digest)."""
 
@@ -117,6 +152,13 @@ class Chain:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._layout: Layout | None = None
+
+    @property
+    def _where(self) -> Layout:
+        if self._layout is None:
+            self._layout = layout(self._conn)
+        return self._layout
 
     def link(self, written: Iterable[tuple[str, int]]) -> None:
         """Link the rows (table, row id) written in this transaction, incident by incident."""
@@ -134,9 +176,11 @@ class Chain:
 
     def _extend(self, incident_id: int, items: list[_Item]) -> None:
         conn = self._conn
+        on = self._where
         tail = conn.execute(
-            "SELECT n, hlc, source, uid, digest, link FROM chain_links WHERE incident_id = ? "
-            "ORDER BY n DESC LIMIT 1", (incident_id,)).fetchone()
+            f"SELECT n, hlc, source, uid, digest, link, {on.order()} FROM chain_links WHERE {on.of()} "
+            f"ORDER BY {on.order()} DESC LIMIT 1", where(incident_id)).fetchone()
+        top = tail[6] if tail else 0  # the last position taken
         if tail is None:
             n, previous = 0, genesis(self._uid(incident_id))
         elif tail[1:5] < items[0][:4]:
@@ -144,32 +188,40 @@ class Chain:
         else:
             n, previous, displaced = self._cut(incident_id, items[0])
             items = sorted(items + displaced)
+            (top,) = conn.execute(f"SELECT coalesce(max({on.order()}), 0) FROM chain_links WHERE {on.of()}",
+                                  where(incident_id)).fetchone()
         rows = []
         for item in items:
             n += 1
             previous = follow(previous, item.digest)
+            # Its incident's SPAN plus n; past the last one taken if a hand renumbered the
+            # links (verify says so): the write goes on, as the chain's other writes do.
+            top = max(top + 1, incident_id * SPAN + n)
             rows.append((incident_id, n, item.rank, item.row_id, item.hlc, item.uid, item.digest,
-                         previous))
+                         previous, top))
+        keyed = on.keyed
         conn.executemany(
-            "INSERT INTO chain_links (incident_id, n, source, row_id, hlc, uid, digest, link) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            "INSERT INTO chain_links (incident_id, n, source, row_id, hlc, uid, digest, link"
+            f"{', position' if keyed else ''}) VALUES (?, ?, ?, ?, ?, ?, ?, ?{', ?' if keyed else ''})",
+            rows if keyed else [row[:-1] for row in rows])
 
     def _cut(self, incident_id: int, first: _Item) -> tuple[int, bytes, list[_Item]]:
         """Take off the links that sort after `first` (a row that arrived late): where the
         chain goes on, the link before, and the rows taken off with the digests they had."""
         displaced = []
         start = 0
+        on = self._where
         for n, hlc, rank, uid, digest, row_id in self._conn.execute(
-                "SELECT n, hlc, source, uid, digest, row_id FROM chain_links WHERE incident_id = ? "
-                "ORDER BY n DESC", (incident_id,)):
+                f"SELECT n, hlc, source, uid, digest, row_id FROM chain_links WHERE {on.of()} "
+                f"ORDER BY {on.order()} DESC", where(incident_id)):
             if (hlc, rank, uid, digest) < first[:4]:
                 start = n
                 break
             displaced.append(_Item(hlc, rank, uid, digest, row_id))
-        self._conn.execute("DELETE FROM chain_links WHERE incident_id = ? AND n > ?",
-                           (incident_id, start))
+        self._conn.execute(f"DELETE FROM chain_links WHERE {on.of()} AND n > :n",
+                           where(incident_id, start))
         previous = self._conn.execute(
-            "SELECT link FROM chain_links WHERE incident_id = ? AND n = ?", (incident_id, start)
+            f"SELECT link FROM chain_links WHERE {on.at()}", where(incident_id, start)
         ).fetchone()
         return start, previous[0] if previous else genesis(self._uid(incident_id)), displaced
 
@@ -181,7 +233,7 @@ class Chain:
         """Link every row of an incident that has no link yet, in the chain's order (a database
         from before the chain, at migration 0013). How many rows it linked."""
         linked = {(rank, row_id) for rank, row_id in self._conn.execute(
-            "SELECT source, row_id FROM chain_links WHERE incident_id = ?", (incident_id,))}
+            f"SELECT source, row_id FROM chain_links WHERE {self._where.of()}", where(incident_id))}
         written = [(table, row_id) for table, row_id in _rows_of(self._conn, incident_id)
                    if (RANK[table], row_id) not in linked]
         self.link(written)
@@ -255,7 +307,7 @@ _HOW = {
 }
 
 # Verify reads every link with its row in one pass (by row id: no second index is kept).
-_WALK = f"""
+_WALK = """
 SELECT l.n, l.source, l.row_id, l.hlc, l.uid, l.digest, l.link,
        coalesce(e.incident_id, t.incident_id), coalesce(e.hlc, r.hlc, x.hlc, p.hlc),
        coalesce(e.uid, t.uid), coalesce(e.hlc, t.hlc), coalesce(e.id, t.id),
@@ -268,7 +320,7 @@ LEFT JOIN entry_revisions r ON l.source = 1 AND r.id = l.row_id
 LEFT JOIN entry_retractions x ON l.source = 2 AND x.id = l.row_id
 LEFT JOIN pins p ON l.source = 3 AND p.id = l.row_id
 LEFT JOIN entries t ON t.id = coalesce(r.entry_id, x.entry_id, p.entry_id)
-WHERE l.incident_id = ? ORDER BY l.n
+WHERE {of} ORDER BY {order}
 """
 
 
@@ -284,13 +336,21 @@ class ChainReads:
         self._conn = conn
         self._path = path
         self.path = path  # the database (a check on a thread of its own opens its own connection)
+        self._layout: Layout | None = None
+
+    @property
+    def _where(self) -> Layout:
+        if self._layout is None:
+            self._layout = layout(self._conn)
+        return self._layout
 
     def head(self, incident_id: int) -> Head:
         with storage_errors(self._path):
             uid = self._incident_uid(incident_id)
+            on = self._where
             last = self._conn.execute(
-                "SELECT n, link FROM chain_links WHERE incident_id = ? ORDER BY n DESC LIMIT 1",
-                (incident_id,)).fetchone()
+                f"SELECT n, link FROM chain_links WHERE {on.of()} ORDER BY {on.order()} DESC LIMIT 1",
+                where(incident_id)).fetchone()
             origin = self._conn.execute(
                 "SELECT chained_from FROM chain_origins WHERE incident_id = ?", (incident_id,)
             ).fetchone()
@@ -306,8 +366,8 @@ class ChainReads:
     def link_at(self, incident_id: int, n: int) -> str | None:
         """The link at place `n` of an incident's chain (hex), if it is that long."""
         with storage_errors(self._path):
-            row = self._conn.execute("SELECT link FROM chain_links WHERE incident_id = ? AND n = ?",
-                                     (incident_id, n)).fetchone()
+            row = self._conn.execute(f"SELECT link FROM chain_links WHERE {self._where.at()}",
+                                     where(incident_id, n)).fetchone()
         return row[0].hex() if row else None
 
     def verify(self, incident_id: int) -> Break | None:
@@ -323,7 +383,8 @@ class ChainReads:
     def _walk(self, incident_id: int, previous: bytes) -> Break | None:
         expected = 0
         from hashlib import sha256  # OpenSSL's: twice as fast per row as the built-in one
-        for row in self._conn.execute(_WALK, (incident_id,)):
+        on = self._where
+        for row in self._conn.execute(_WALK.format(of=on.of("l."), order=on.order("l.")), where(incident_id)):
             (n, rank, row_id, hlc, uid, digest, link, owner, row_hlc, entry_uid, entry_hlc,
              entry_id, kind, text, author, at, recorded, exists) = row
             expected += 1
@@ -349,8 +410,8 @@ class ChainReads:
         """A row of the incident no link names (someone added it by hand)."""
         linked = {rank: 0 for rank in range(len(SOURCES))}
         for rank, count in self._conn.execute(
-                "SELECT source, count(*) FROM chain_links WHERE incident_id = ? GROUP BY source",
-                (incident_id,)):
+                f"SELECT source, count(*) FROM chain_links WHERE {self._where.of()} GROUP BY source",
+                where(incident_id)):
             linked[rank] = count
         there = {table: 0 for table in SOURCES}
         there["entries"] = self._conn.execute(
@@ -363,7 +424,7 @@ class ChainReads:
             return None
         ids = {rank: set() for rank in range(len(SOURCES))}
         for rank, row_id in self._conn.execute(
-                "SELECT source, row_id FROM chain_links WHERE incident_id = ?", (incident_id,)):
+                f"SELECT source, row_id FROM chain_links WHERE {self._where.of()}", where(incident_id)):
             ids[rank].add(row_id)
         extra = []
         for table, row_id in _rows_of(self._conn, incident_id):
@@ -374,8 +435,9 @@ class ChainReads:
                 extra.append((hlc, RANK[table], uid, row_id, entry_id, fields))
         hlc, rank, uid, row_id, entry_id, fields = min(extra)
         place = self._conn.execute(
-            "SELECT count(*) FROM chain_links WHERE incident_id = ? AND (hlc, source, uid) < (?, ?, ?)",
-            (incident_id, hlc, rank, uid)).fetchone()[0] + 1
+            f"SELECT count(*) FROM chain_links WHERE {self._where.of()} "
+            "AND (hlc, source, uid) < (:hlc, :rank, :uid)",
+            where(incident_id, hlc=hlc, rank=rank, uid=uid)).fetchone()[0] + 1
         author, at = (fields[2], fields[3]) if rank == 0 else (fields[1], fields[2])
         return Break(incident_id, self._name(rank, row_id, entry_id, author, at), "inserted", place)
 

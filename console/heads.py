@@ -41,7 +41,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 
-from console.chain import SOURCES, follow, genesis
+from console.chain import SOURCES, follow, genesis, layout, where
 from console.domain import format_entry_ref, format_ref
 
 LOG_NAME = "heads.log"
@@ -84,12 +84,13 @@ def heads_of(conn: sqlite3.Connection, incident_ids: list[int] | None = None) ->
     if incident_ids is None:
         incident_ids = [i for (i,) in conn.execute("SELECT id FROM incidents ORDER BY id")]
     found = []
+    on = layout(conn)  # a backup's may be from before 0020
     for incident_id in incident_ids:
         row = conn.execute("SELECT uid FROM incidents WHERE id = ?", (incident_id,)).fetchone()
         if row is None:
             continue
-        last = conn.execute("SELECT n, link FROM chain_links WHERE incident_id = ? ORDER BY n DESC "
-                            "LIMIT 1", (incident_id,)).fetchone()
+        last = conn.execute(f"SELECT n, link FROM chain_links WHERE {on.of()} ORDER BY {on.order()} DESC "
+                            "LIMIT 1", where(incident_id)).fetchone()
         n, link = last if last else (0, genesis(row[0]))
         found.append((row[0], n, link.hex()))
     return found
@@ -351,13 +352,14 @@ def check(conn: sqlite3.Connection, incident_id: int, heads: list[Seen]) -> Shor
     Call it once the chain itself holds (ChainReads.verify): its stored digests are its rows'."""
     uid = conn.execute("SELECT uid FROM incidents WHERE id = ?", (incident_id,)).fetchone()[0]
     mine = sorted((s for s in heads if s.incident_uid == uid), key=lambda s: -s.links)
+    on = layout(conn)
     for seen in mine:
-        at = conn.execute("SELECT link FROM chain_links WHERE incident_id = ? AND n = ?",
-                          (incident_id, seen.links)).fetchone()
+        at = conn.execute(f"SELECT link FROM chain_links WHERE {on.at()}",
+                          where(incident_id, seen.links)).fetchone()
         if seen.links == 0 or (at is not None and at[0].hex() == seen.link):
             continue  # the chain passes through it where it was (no late op since)
-        links = conn.execute("SELECT source, row_id, digest FROM chain_links WHERE incident_id = ? "
-                             "ORDER BY n", (incident_id,))  # streamed: a million links are not held
+        links = conn.execute(f"SELECT source, row_id, digest FROM chain_links WHERE {on.of()} "
+                             f"ORDER BY {on.order()}", where(incident_id))  # streamed: a million links are not held
         found = _through(uid, links, seen)
         if found is not None:
             missing, last = found

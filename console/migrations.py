@@ -915,11 +915,39 @@ def m0020_lighter_appends_2(db: "Database") -> None:
 
     And one index of entries by (incident, kind, author) instead of two, `entries_by_author` and
     `entries_by_kind`: kinds are few, so an author's entries are one seek a kind (console.timeline's
-    KINDS_OF), and a note writes one page of it where it wrote two."""
+    KINDS_OF), and a note writes one page of it where it wrote two.
+
+    And `chain_links` keyed by a row id made of the incident and the link's place (`position`,
+    console.chain's SPAN), not WITHOUT ROWID by (incident, n): ~1.5 pages a note -> ~1.1."""
     db.execute("CREATE INDEX entries_by_kind_author ON entries(incident_id, kind, author)")
     db.execute("DROP INDEX entries_by_author")
     db.execute("DROP INDEX entries_by_kind")
     db.execute("ALTER TABLE sync_state ADD COLUMN unpushed_peak TEXT")
+    # chain_links again, each link's row id its `position` (console.chain: incident id * 2**32 +
+    # n), its rows kept as they were: a link goes at the right edge of the table's own B-tree,
+    # where keyed by (incident, n) WITHOUT ROWID it cost the page splits of an index's.
+    from console.chain import SPAN
+
+    db.execute("ALTER TABLE chain_links RENAME TO chain_links_0013")
+    db.execute(
+        """
+        CREATE TABLE chain_links (
+            position INTEGER PRIMARY KEY,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id),
+            n INTEGER NOT NULL,
+            source INTEGER NOT NULL CHECK (source BETWEEN 0 AND 3),
+            row_id INTEGER NOT NULL,
+            hlc TEXT NOT NULL,
+            uid TEXT NOT NULL,
+            digest BLOB NOT NULL,
+            link BLOB NOT NULL
+        )
+        """
+    )
+    db.execute("INSERT INTO chain_links (position, incident_id, n, source, row_id, hlc, uid, digest, link) "
+               f"SELECT incident_id * {SPAN} + n, incident_id, n, source, row_id, hlc, uid, digest, link "
+               "FROM chain_links_0013 ORDER BY incident_id, n")
+    db.execute("DROP TABLE chain_links_0013")
     db.execute("UPDATE sync_state SET unpushed_peak = (SELECT max(hlc) FROM ops "
                "WHERE seq > sync_state.pushed_through AND pushed = 0)")
     db.execute("CREATE INDEX ops_hlc_pushed ON ops(hlc) WHERE pushed = 1")
