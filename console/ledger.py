@@ -35,6 +35,7 @@ from console.errors import NotFound
 from console.ops import Applied, Missing, Op, canonical, register_of
 from console.queries import Reader
 from console.store import write_transaction
+from console.uids import new_uid
 from console.vocabulary import Vocabulary
 
 
@@ -138,14 +139,8 @@ class Ledger:
             (*values.values(), hlc, key, hlc),
         )
 
-    @staticmethod
-    def new_uid() -> str:
-        """A fresh id for an entry or a task that made it here without one: a random (version 4)
-        UUID's hex, made as `uuid.uuid4` makes it, whose module imports `platform` (~5 ms)."""
-        raw = bytearray(os.urandom(16))
-        raw[6] = raw[6] & 0x0F | 0x40  # version 4
-        raw[8] = raw[8] & 0x3F | 0x80  # the RFC 4122 variant
-        return raw.hex()
+    # A fresh id for a row that made it here without one (console.uids: time-ordered).
+    new_uid = staticmethod(new_uid)
 
     @property
     def replica(self) -> str:

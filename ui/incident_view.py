@@ -13,7 +13,6 @@ prompts and input bars all live inside the board. Time comes from the injected c
 once a second.
 """
 
-import uuid
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,7 @@ from console.clock import Clock
 from console.domain import Change, Incident
 from console.errors import InputError
 from console.queries import Reader
+from console.uids import new_uid
 from ui import actions
 from ui.actions import Where
 from ui.board_export import ask_keyring_then, export_everything
@@ -490,7 +490,7 @@ class IncidentPage(BoardLayout):
 
     def _on_task_requested(self, text: str) -> None:
         self.send_line(f"/task {text}", lambda _: (self.tasks_panel.finished(), self.focus_note()),
-                       self._task_bar_error, uid=uuid.uuid4().hex)
+                       self._task_bar_error, uid=new_uid())
 
     def _task_bar_error(self, error: Exception) -> None:
         self.tasks_panel.bar.message.setText(

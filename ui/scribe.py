@@ -11,7 +11,6 @@ composer, another incident). It reads no one else's state.
 
 import html
 import re
-import uuid
 from collections.abc import Callable
 from datetime import tzinfo
 from typing import TYPE_CHECKING
@@ -22,6 +21,7 @@ from console.clock import Clock
 from console.domain import Incident
 from console.errors import InputError
 from console.queries import Reader
+from console.uids import new_uid
 from ui.board_panels import InlineBar
 from ui.capture import CaptureBox, CommandPalette
 from ui.finder import TimelineFinder
@@ -224,7 +224,7 @@ class ScribeController:
             self._open_composer()
             return
         incident_id, author, zone = self.incident_id, self.author, self._zone
-        uid = uuid.uuid4().hex  # made here, so a resend can never record the line twice
+        uid = new_uid()  # made here, so a resend can never record the line twice
         self.note_status.done(SAVING)
 
         def job(service):

@@ -1,6 +1,7 @@
 """Note-append benchmark at 100,000 entries (search index included): `IncidentService.log`
 against a raw sqlite3 one-row insert+commit with the same durability (WAL, synchronous=FULL)
-and the same checkpoint policy, both measured in this run, under the window's policy
+and the same checkpoint policy, both measured in this run in alternating blocks of 50 (after the
+file just built is flushed), under the window's policy
 (checkpoints when idle) and under SQLite's automatic ones. Target: p99 <= 3x. Also the WAL
 frames (pages) a note writes, against the raw insert's.
 
@@ -12,10 +13,11 @@ The building and measuring are the 1M benchmark's (`timeline_scale`), at a small
 import argparse
 import sqlite3
 import tempfile
-import uuid
 from pathlib import Path
 
-from tests.bench.timeline_scale import BURST, COMMON, _appends, _floor_policy, _percentiles, build
+from console.uids import new_uid
+
+from tests.bench.timeline_scale import BURST, COMMON, _percentiles, appends_against_floor, build
 
 TARGET = 3.0
 
@@ -43,7 +45,7 @@ def frames(path: Path, incident_id: int, count: int) -> tuple[float, float]:
     try:
         for i in range(count):
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            service.timeline.log(incident_id, f"note {i} about {COMMON} lag", by="bench", uid=uuid.uuid4().hex)
+            service.timeline.log(incident_id, f"note {i} about {COMMON} lag", by="bench", uid=new_uid())
             notes += _wal_frames(conn)
             if i % BURST == BURST - 1:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -80,9 +82,9 @@ def main() -> None:
     for policy, label in (("idle", "the window's policy: checkpoint when idle"),
                           ("auto", "SQLite's automatic checkpoints: scripts and the CLI")):
         with tempfile.TemporaryDirectory() as tmp:
-            floor = _floor_policy(Path(tmp) / "floor.sqlite3", args.samples, policy)
             incident_id, _ = build(Path(tmp) / "ours.sqlite3", args.entries)
-            ours = _appends(Path(tmp) / "ours.sqlite3", incident_id, args.samples, policy)
+            floor, ours = appends_against_floor(Path(tmp) / "ours.sqlite3", incident_id,
+                                                Path(tmp) / "floor.sqlite3", args.samples, policy)
             if policy == "idle":  # after the timed appends, on the same file
                 note_frames, index_frames = frames(Path(tmp) / "ours.sqlite3", incident_id, args.frames)
                 bare_frames = floor_frames(Path(tmp) / "floor-frames.sqlite3", args.frames)

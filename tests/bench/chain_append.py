@@ -17,8 +17,9 @@ import shutil
 import sqlite3
 import tempfile
 import time
-import uuid
 from pathlib import Path
+
+from console.uids import new_uid
 
 from tests.bench.timeline_scale import BURST, COMMON, _percentiles, build
 
@@ -74,7 +75,7 @@ def _block(service, incident_id: int, start: int, count: int, policy: str, into:
     for i in range(start, start + count):
         text = f"note {i} about {COMMON} lag on db-{i % 97}"
         began = time.perf_counter()
-        service.timeline.log(incident_id, text, by="bench", uid=uuid.uuid4().hex)
+        service.timeline.log(incident_id, text, by="bench", uid=new_uid())
         into.append(time.perf_counter() - began)
         if policy == "idle" and i % BURST == BURST - 1:
             service.checkpoint()
@@ -117,7 +118,7 @@ def link_cost(path: Path, incident_id: int, count: int) -> list[float]:
         row_id = conn.execute(
             "INSERT INTO entries (uid, incident_id, kind, text, author, occurred_at, recorded_at, hlc) "
             "VALUES (?, ?, 'note', ?, 'bench', '2030-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z', ?)",
-            (uuid.uuid4().hex, incident_id, f"note {i}", f"9{i:012d}.0000.bench")).lastrowid
+            (new_uid(), incident_id, f"note {i}", f"9{i:012d}.0000.bench")).lastrowid
         began = time.perf_counter()
         chain.link([("entries", row_id)])
         samples.append(time.perf_counter() - began)

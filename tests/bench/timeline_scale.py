@@ -9,7 +9,8 @@ measured against floors taken in the same run (the machine is noisy; compare the
 (b) appending: `IncidentService.log` at 1M entries (search index and the author and kind
     indexes included) vs a raw sqlite3 one-row insert+commit with the same durability (WAL,
     synchronous=FULL) and the same checkpoint policy - target p99 <= 3x. Measured under the
-    window's policy (checkpoint when idle) and under SQLite's default (see `BURST`).
+    window's policy (checkpoint when idle) and under SQLite's default (see `BURST`), the two
+    sides in alternating blocks of 50 (`appends_against_floor`).
 (c) searching: the first page (50) for a rare word and for a word in most entries, on the
     incident - target < 50 ms; floor: a bare FTS5 MATCH of the word, newest 50 rowids.
     Filtered searches are reported too (no target).
@@ -25,6 +26,7 @@ the console would have written.
 import argparse
 import inspect
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -32,9 +34,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from console.uids import new_uid
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_OPEN_MS = 1000.0
@@ -81,7 +84,7 @@ def build(path: Path, entries: int) -> tuple[int, float]:
             stamp = times.to_text(start + timedelta(seconds=i + 1))
             text = _text(rng, i) + (f" {RARE}" if i in rare_at else "")
             author = RARE_AUTHOR if i in quinn_at else rng.choice(AUTHORS)
-            yield (uuid.uuid4().hex, incident.id, rng.choice(kinds), text, author, stamp, stamp)
+            yield (new_uid(), incident.id, rng.choice(kinds), text, author, stamp, stamp)
 
     began = time.perf_counter()
     ledger = service.ledger
@@ -208,45 +211,82 @@ def _open_in_child(path: Path, incident_id: int, mode: str) -> dict:
 BURST = 10
 
 
-def _floor_policy(path: Path, count: int, policy: str) -> list[float]:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    if policy == "idle":
-        conn.execute("PRAGMA wal_autocheckpoint = 0")
-    conn.execute("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
-    samples = []
-    for i in range(count):
-        began = time.perf_counter()
-        conn.execute("BEGIN")
-        conn.execute("INSERT INTO notes (text) VALUES (?)", (f"note {i} about {COMMON} lag",))
-        conn.execute("COMMIT")
-        samples.append(time.perf_counter() - began)
-        if policy == "idle" and i % BURST == BURST - 1:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-    conn.close()
-    return samples
+class _RawWriter:
+    """The floor: a raw sqlite3 one-row insert+commit, WAL and synchronous=FULL, `policy`'s
+    checkpoints."""
+
+    def __init__(self, path: Path, policy: str) -> None:
+        self.policy = policy
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = FULL")
+        if policy == "idle":
+            self.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        self.conn.execute("CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+
+    def block(self, start: int, count: int, into: list[float]) -> None:
+        conn = self.conn
+        for i in range(start, start + count):
+            began = time.perf_counter()
+            conn.execute("BEGIN")
+            conn.execute("INSERT INTO notes (text) VALUES (?)", (f"note {i} about {COMMON} lag",))
+            conn.execute("COMMIT")
+            into.append(time.perf_counter() - began)
+            if self.policy == "idle" and i % BURST == BURST - 1:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    def close(self) -> None:
+        self.conn.close()
 
 
-def _appends(path: Path, incident_id: int, count: int, policy: str) -> list[float]:
-    from console.clock import SystemClock
-    from console.service import IncidentService
+class _ServiceWriter:
+    """Ours: `IncidentService.log` of one note on the incident, `policy`'s checkpoints, with a
+    uid made as the window makes one for a line (console.uids)."""
 
-    service = IncidentService.open(path, SystemClock())
-    if policy == "idle":
-        service.checkpoint_when_idle()
-    samples = []
-    try:
-        for i in range(count):
+    def __init__(self, path: Path, incident_id: int, policy: str) -> None:
+        from console.clock import SystemClock
+        from console.service import IncidentService
+
+        self.policy, self.incident_id = policy, incident_id
+        self.service = IncidentService.open(path, SystemClock())
+        if policy == "idle":
+            self.service.checkpoint_when_idle()
+
+    def block(self, start: int, count: int, into: list[float]) -> None:
+        service = self.service
+        for i in range(start, start + count):
             text = f"note {i} about {COMMON} lag on db-{i % 97}"
             began = time.perf_counter()
-            service.timeline.log(incident_id, text, by="bench", uid=uuid.uuid4().hex)
-            samples.append(time.perf_counter() - began)
-            if policy == "idle" and i % BURST == BURST - 1:
+            service.timeline.log(self.incident_id, text, by="bench", uid=new_uid())
+            into.append(time.perf_counter() - began)
+            if self.policy == "idle" and i % BURST == BURST - 1:
                 service.checkpoint()
+
+    def close(self) -> None:
+        self.service.close()
+
+
+APPEND_BLOCK = 50
+
+
+def appends_against_floor(path: Path, incident_id: int, floor_path: Path, count: int,
+                          policy: str) -> tuple[list[float], list[float]]:
+    """(floor, ours): `count` appends each, in alternating blocks of APPEND_BLOCK, so that what
+    the machine does meanwhile (another process, the kernel writing back the file just built -
+    flushed first with os.sync) falls on both alike."""
+    os.sync()
+    floor, ours = _RawWriter(floor_path, policy), _ServiceWriter(path, incident_id, policy)
+    floor_samples: list[float] = []
+    our_samples: list[float] = []
+    try:
+        for start in range(0, count, APPEND_BLOCK):
+            size = min(APPEND_BLOCK, count - start)
+            floor.block(start, size, floor_samples)
+            ours.block(start, size, our_samples)
     finally:
-        service.close()
-    return samples
+        floor.close()
+        ours.close()
+    return floor_samples, our_samples
 
 
 def _drafts(path: Path, incident_id: int, count: int) -> list[float]:
@@ -346,8 +386,8 @@ def main() -> None:
               f"{'OK' if total < TARGET_OPEN_MS else 'OVER TARGET'}")
 
         for policy in ("idle", "auto"):
-            floor = _floor_policy(Path(tmp) / f"floor-{policy}.sqlite3", args.samples, policy)
-            samples = _appends(path, incident_id, args.samples, policy)
+            floor, samples = appends_against_floor(path, incident_id, Path(tmp) / f"floor-{policy}.sqlite3",
+                                                   args.samples, policy)
             f50, f99 = _percentiles(floor)
             o50, o99 = _percentiles(samples)
             verdict = "OK" if o99 / f99 <= TARGET_APPEND_P99 else "OVER TARGET"
