@@ -48,6 +48,11 @@ SEARCH_BACKLOG_MAX = 1000
 # The ops not pushed yet: after `sync_state.pushed_through`, below which every op is pushed (or
 # came from the server), those not marked (console.sync); every one of them was made here.
 UNPUSHED = "seq > (SELECT pushed_through FROM sync_state) AND pushed = 0"
+# The greatest HLC an unpushed op may have (Ledger._newest_op), as a column of sync_state: the
+# newest unpushed op's or `unpushed_peak`, whichever is greater ('' when there is neither).
+_UNPUSHED_BOUND = (f"max(coalesce((SELECT hlc FROM ops WHERE {UNPUSHED} ORDER BY seq DESC LIMIT 1), ''), "
+                   "coalesce(unpushed_peak, ''))")
+_UNREAD = object()  # store_op's `bound` when its caller has not read it
 
 
 class Ledger:
@@ -158,23 +163,29 @@ class Ledger:
         measured: sync_state.server_offset_ms), so a fast clock here cannot date a register
         change after the changes others make later (see console/team/migrations/0002). A slow
         clock needs nothing: the HLC already follows every op this console has seen."""
+        return self._next_hlc()[0]
+
+    def _next_hlc(self) -> tuple[str, str | None]:
+        """`next_hlc`, and the bound on the unpushed ops' HLCs it read (see `_newest_op`), which
+        `store_op` needs for the op made with it: one read of sync_state for both."""
         now = self.now()
-        (offset,) = self.conn.execute("SELECT server_offset_ms FROM sync_state").fetchone()
+        offset, bound = self.conn.execute(
+            f"SELECT server_offset_ms, {_UNPUSHED_BOUND} FROM sync_state").fetchone()
         if offset is not None and offset < 0:
             now += timedelta(milliseconds=offset)
-        return hlc.following(self._newest_op(hlc.ceiling(now)), now, self.replica)
+        bound = bound or None
+        return hlc.following(self._newest_op(hlc.ceiling(now), bound), now, self.replica), bound
 
-    def _newest_op(self, ceiling: str) -> str | None:
+    def _newest_op(self, ceiling: str, bound: str | None) -> str | None:
         """The greatest HLC of an op here up to `ceiling`, without an index of every op's HLC
         (which cost each write one more page, migration 0020). The ops pushed or received are
         in the partial index `ops_hlc_pushed`; the ones not pushed yet are all made here, in
         the order of their HLCs as long as the clock does not go back: the newest of them, or
         `sync_state.unpushed_peak` (kept by `store_op` and console.sync when it does), is
-        their greatest. Only when that is past the ceiling are they read one by one."""
+        their greatest - `bound`. Only when that is past the ceiling are they read one by one."""
         (pushed,) = self.conn.execute(
             "SELECT max(hlc) FROM ops WHERE pushed = 1 AND hlc <= ?", (ceiling,)
         ).fetchone()
-        bound = self._unpushed_bound()
         if bound is not None and bound > ceiling:  # the clock went back past our own ops
             (bound,) = self.conn.execute(
                 f"SELECT max(hlc) FROM ops WHERE {UNPUSHED} AND hlc <= ?", (ceiling,)
@@ -183,11 +194,8 @@ class Ledger:
 
     def _unpushed_bound(self) -> str | None:
         """An HLC of an op here that no op not pushed yet is past (see `_newest_op`)."""
-        newest, peak = self.conn.execute(
-            f"SELECT (SELECT hlc FROM ops WHERE {UNPUSHED} ORDER BY seq DESC LIMIT 1), "
-            "unpushed_peak FROM sync_state"
-        ).fetchone()
-        return max(newest or "", peak or "") or None
+        (bound,) = self.conn.execute(f"SELECT {_UNPUSHED_BOUND} FROM sync_state").fetchone()
+        return bound or None
 
     def record(self, effect, incident: Incident | None, body: dict, *, uid: str | None = None):
         """Record the op of `effect` (a method marked `@operation`) with `body`, and run it.
@@ -200,14 +208,18 @@ class Ledger:
         register = register_of(verb, body)
         incident_uid = incident.uid if incident is not None else body["uid"] if effect.op_declares else None
         base = self.newest_on(incident_uid, register) if register else None
-        op = Op(uid or self.new_uid(), self.replica, self.next_hlc(), incident_uid, verb,
-                canonical(body), base)
-        self.store_op(op, register)
+        made, bound = self._next_hlc()
+        op = Op(uid or self.new_uid(), self.replica, made, incident_uid, verb, canonical(body), base)
+        self.store_op(op, register, bound=bound)
         return effect(Applied(op, body, incident.id if incident is not None else None, True))
 
-    def store_op(self, op: Op, register: str | None, *, pushed: bool = False) -> None:
+    def store_op(self, op: Op, register: str | None, *, pushed: bool = False,
+                 bound: "str | None | object" = _UNREAD) -> None:
+        """Store an op (inside the caller's transaction). One made here and not pushed yet keeps
+        the unpushed ops' bound (`_newest_op`): `bound`, when the caller has just read it."""
         if not pushed:
-            bound = self._unpushed_bound()
+            if bound is _UNREAD:
+                bound = self._unpushed_bound()
             if bound is not None and op.hlc < bound:  # made after the clock went back
                 self.conn.execute("UPDATE sync_state SET unpushed_peak = ?", (bound,))
         self.conn.execute(

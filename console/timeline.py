@@ -77,28 +77,25 @@ class Timeline:
         occurred_at: datetime | None = None,
         uid: str | None = None,
     ) -> Change:
-        """Append one entry. A `uid` made by the caller makes a resend harmless."""
+        """Append one entry. A `uid` made by the caller makes a resend harmless: the entry
+        with that uid is there already (a resend after a crash, or two windows logging the same
+        check-back), its insert is refused, nothing is written, and the entry is the answer. It
+        is not looked up first: that read cost every note, for the rare resend."""
         ledger = self._ledger
         kind = ledger.vocabulary.kind(kind)
         text = domain.clean_text(text, "entry text", domain.MAX_TEXT, multiline=True)
         author = domain.clean_text(by, "author", domain.MAX_NAME)
-        incident = ledger.read.incidents.get(incident_id)
-        if uid is not None:
-            existing = ledger.read.timeline.by_uid(uid)
-            if existing is not None:
-                return Change(incident, (existing,))
         now = ledger.now()
         body = {"entry": ledger.entry(kind, text, author, occurred_at or now, now, uid)}
         try:
             with ledger.writing():
+                incident = ledger.read.incidents.get(incident_id)
                 entry = ledger.record(self._logged, incident, body)
         except sqlite3.IntegrityError:
-            # Another writer recorded the same uid between our look and our insert (two windows
-            # logging the same check-back, say): theirs stands, and it is the same entry.
             existing = ledger.read.timeline.by_uid(uid) if uid else None
             if existing is None:
                 raise
-            return Change(incident, (existing,))
+            return Change(ledger.read.incidents.get(incident_id), (existing,))
         return Change(incident, (entry,))
 
     @operation("entry.log")

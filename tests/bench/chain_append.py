@@ -64,6 +64,7 @@ def _open(path: Path, policy: str, linked: bool):
     from console.service import IncidentService
 
     service = IncidentService.open(path, SystemClock())
+    service.ledger.vocabulary  # loaded untimed, as the window's service has it (timeline_scale)
     if not linked:
         service.ledger._chain = _Unlinked()
     if policy == "idle":

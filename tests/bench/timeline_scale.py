@@ -249,6 +249,10 @@ class _ServiceWriter:
 
         self.policy, self.incident_id = policy, incident_id
         self.service = IncidentService.open(path, SystemClock())
+        # The window opens its service with the process's vocabulary and the CLI reads it from
+        # its cache; a service opened bare loads the default process at its first write (~0.3 s),
+        # which is not a note's cost: loaded here, untimed.
+        self.service.ledger.vocabulary
         if policy == "idle":
             self.service.checkpoint_when_idle()
 

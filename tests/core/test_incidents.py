@@ -56,9 +56,14 @@ def test_log_sets_recorded_at_itself_and_allows_back_dating(service, clock):
 def test_a_resent_note_is_recorded_once(service):
     incident = service.incidents.declare("x", by="Ana").incident
     first = service.timeline.log(incident.id, "hello", by="Ana", uid="abc").entries[0]
-    again = service.timeline.log(incident.id, "hello", by="Ana", uid="abc").entries[0]
-    assert first == again
+    written = [service.ledger.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+               for table in ("ops", "chain_links", "entries")]
+    again = service.timeline.log(incident.id, "hello", by="Ana", uid="abc")
+    assert again.entries == (first,) and again.incident == service.read.incidents.get(incident.id)
     assert len(service.read.timeline.all(incident.id)) == 2
+    # The resend's insert was refused and its transaction rolled back: no op, no link.
+    assert [service.ledger.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("ops", "chain_links", "entries")] == written
 
 
 def test_unknown_incidents_and_kinds_are_refused(service):
