@@ -324,6 +324,22 @@ class Convergence(RuleBasedStateMachine):
             assert console.name in self.cut
             self.tally["syncs refused while cut off"] += 1
 
+    @precondition(lambda self: self.cut)
+    @rule(data=st.data())
+    def sync_cut_off(self, data):
+        """A console that is cut off tries to sync: refused, and it keeps its ops for later.
+        (`sync` may draw a cut-off console too; this makes sure every run tries one: with the
+        same twelve examples each time, whether `sync` drew one came to depend on what
+        the steps before it left.)"""
+        name = data.draw(st.sampled_from(sorted(self.cut)))
+        console = next(c for c in self.consoles if c.name == name)
+        try:
+            self.sync_one(console)
+        except Unreachable:
+            self.tally["syncs refused while cut off"] += 1
+        else:
+            raise AssertionError(f"{name} is cut off, and its sync went through")
+
     @rule(data=st.data())
     def sync_some(self, data):
         """Several consoles sync, one after another, in an order drawn."""
