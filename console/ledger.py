@@ -20,7 +20,6 @@ entries with `put_entry` and find what an op names with `incident_of`, `task_of`
 """
 
 import contextlib
-import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta

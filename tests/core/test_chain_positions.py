@@ -5,32 +5,17 @@ verify's answers; a backup from before is read as it is; tampering is still foun
 import shutil
 import sqlite3
 
-import sqlite_utils
-
-from console import heads, migrations
+from console import heads
 from console.chain import SPAN, Chain, ChainReads, layout
 from console.service import IncidentService
-from console.store import MIGRATION_SET, connect
-
-
-def _before_0020(path) -> None:
-    conn = connect(path)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA recursive_triggers = ON")
-    before = sqlite_utils.Migrations(MIGRATION_SET)
-    for name, fn in migrations.MIGRATIONS:
-        if name == "0020_lighter_appends_2":
-            break
-        before(name=name)(fn)
-    before.apply(sqlite_utils.Database(conn, execute_plugins=False))
-    conn.commit()
-    conn.close()
+from console.store import connect
+from tests.core.earlier_schema import migrated_before
 
 
 def _old_file(path) -> dict:
     """Two incidents with entries, a revision and a pin, chained as a console before 0020 chained
     them (keyed by (incident, n)); their heads and verify's answers then."""
-    _before_0020(path)
+    migrated_before(path, "0020_lighter_appends_2").close()
     conn = connect(path)
     for i in (1, 2):
         conn.execute("INSERT INTO incidents (title, started_at, declared_at, uid) VALUES (?, 'x', 'x', ?)",

@@ -5,11 +5,8 @@ before 0020."""
 
 import random
 
-import sqlite_utils
-
-from console import migrations
 from console.service import IncidentService
-from console.store import MIGRATION_SET, connect
+from tests.core.earlier_schema import migrated_before
 
 AUTHORS = ("Ana", "ben", "Cy", "Dee")
 KINDS = ("note", "finding", "action", "decision")
@@ -94,15 +91,7 @@ def test_the_reads_give_what_every_entry_read_one_by_one_gives(where, clock):
 
 
 def test_a_file_from_before_0020_answers_as_before(where, clock):
-    conn = connect(where.db_path)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA recursive_triggers = ON")
-    before = sqlite_utils.Migrations(MIGRATION_SET)
-    for name, fn in migrations.MIGRATIONS:
-        if name == "0020_lighter_appends_2":
-            break
-        before(name=name)(fn)
-    before.apply(sqlite_utils.Database(conn, execute_plugins=False))
+    conn = migrated_before(where.db_path, "0020_lighter_appends_2")
     _fill(conn)
     conn.execute("UPDATE search_indexed SET entries_through = 0")
     conn.commit()

@@ -1,26 +1,15 @@
 """Migration 0018 (fewer pages a note): a file from before it keeps its search index and its
 unpushed ops; the ops waiting to go out are found after the pushed watermark."""
 
-import sqlite_utils
-
-from console import doctor, migrations
+from console import doctor
 from console.service import IncidentService
-from console.store import MIGRATION_SET, connect
+from console.store import connect
+from tests.core.earlier_schema import migrated_before
 
 
 def _before_0018(where) -> None:
     """A file made by migrations 0001-0017: the trigger indexes each entry as it is written."""
-    conn = connect(where.db_path)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA recursive_triggers = ON")
-    before = sqlite_utils.Migrations(MIGRATION_SET)
-    for name, fn in migrations.MIGRATIONS:
-        if name == "0018_lighter_appends":
-            break
-        before(name=name)(fn)
-    before.apply(sqlite_utils.Database(conn, execute_plugins=False))
-    conn.commit()
-    conn.close()
+    migrated_before(where.db_path, "0018_lighter_appends").close()
 
 
 def test_a_file_from_before_0018_keeps_its_index_and_its_unpushed_ops(where, clock):

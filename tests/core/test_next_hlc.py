@@ -6,14 +6,14 @@ clock, the server's offset, the ops received and the pushes did before; and a fi
 import shutil
 from datetime import datetime, timedelta, timezone
 
-import sqlite_utils
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from console import hlc, migrations
+from console import hlc
 from console.service import IncidentService
-from console.store import MIGRATION_SET, connect
+from console.store import connect
 from tests.conftest import FakeClock
+from tests.core.earlier_schema import migrated_before
 
 START = datetime(2026, 3, 29, 14, 0, tzinfo=timezone.utc)
 
@@ -117,25 +117,11 @@ def test_the_note_path_writes_no_index_of_every_ops_hlc(service):
     assert indexes["ops_hlc_pushed"].endswith("WHERE pushed = 1")
 
 
-def _before_0020(path) -> None:
-    conn = connect(path)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA recursive_triggers = ON")
-    before = sqlite_utils.Migrations(MIGRATION_SET)
-    for name, fn in migrations.MIGRATIONS:
-        if name == "0020_lighter_appends_2":
-            break
-        before(name=name)(fn)
-    before.apply(sqlite_utils.Database(conn, execute_plugins=False))
-    conn.commit()
-    conn.close()
-
-
 def test_a_file_from_before_0020_gives_the_same_next_hlc(where, clock, tmp_path):
     """Written as a console before 0020 writes: ops pushed, received and not pushed, some of the
     unpushed made before the clock went back (so newer ones sort under them). Migrated, the
     next HLC is the one that console makes, as the ops ahead come within the ceiling."""
-    _before_0020(where.db_path)
+    migrated_before(where.db_path, "0020_lighter_appends_2").close()
     conn = connect(where.db_path)
     conn.execute("UPDATE sync_state SET replica = 'r1', team = 'memory'")
     conn.execute("INSERT INTO incidents (title, started_at, declared_at, uid) VALUES ('old', 'x', 'x', 'i1')")
