@@ -55,7 +55,7 @@ RANK = {table: rank for rank, table in enumerate(SOURCES)}
 # One row of each table as the chain reads it: (incident id, the row's HLC, its entry's uid (as
 # stored: `_canonical_uid` gives it as first written), its entry's HLC, its entry's row id, then the fields the encoding covers).
 _ROW = {
-    "entries": f"SELECT e.incident_id, e.hlc, e.uid, e.hlc, e.id, e.kind, e.text, e.author, "
+    "entries": "SELECT e.incident_id, e.hlc, e.uid, e.hlc, e.id, e.kind, e.text, e.author, "
                "e.occurred_at, e.recorded_at FROM entries e WHERE e.id = ?",
     **{table: f"SELECT e.incident_id, r.hlc, e.uid, e.hlc, e.id, r.{field}, r.\"by\", r.at "
               f"FROM {table} r JOIN entries e ON e.id = r.entry_id WHERE r.id = ?"
@@ -147,8 +147,9 @@ class _Item(NamedTuple):
     row_id: int
 
 
-class Chain:
-    """Extends the chains on the writer connection, inside the caller's transaction."""
+class _OnLinks:
+    """What reads or writes `chain_links` shares: its connection, and the table's layout, read
+    once (the first time it is needed)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -159,6 +160,10 @@ class Chain:
         if self._layout is None:
             self._layout = layout(self._conn)
         return self._layout
+
+
+class Chain(_OnLinks):
+    """Extends the chains on the writer connection, inside the caller's transaction."""
 
     def link(self, written: Iterable[tuple[str, int]]) -> None:
         """Link the rows (table, row id) written in this transaction, incident by incident."""
@@ -329,20 +334,13 @@ def _canonical_uid(uid: str, hlc: str) -> str:
     return uid[: -len(suffix)] if hlc and uid.endswith(suffix) else uid
 
 
-class ChainReads:
+class ChainReads(_OnLinks):
     """Reads and checks the chains; never writes."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        self._conn = conn
+        super().__init__(conn)
         self._path = path
         self.path = path  # the database (a check on a thread of its own opens its own connection)
-        self._layout: Layout | None = None
-
-    @property
-    def _where(self) -> Layout:
-        if self._layout is None:
-            self._layout = layout(self._conn)
-        return self._layout
 
     def head(self, incident_id: int) -> Head:
         with storage_errors(self._path):

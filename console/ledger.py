@@ -45,7 +45,9 @@ from console.vocabulary import Vocabulary
 SEARCH_BEHIND = "SELECT coalesce((SELECT max(id) FROM entries), 0) - entries_through FROM search_indexed"
 SEARCH_BACKLOG_MAX = 1000
 # The ops not pushed yet: after `sync_state.pushed_through`, below which every op is pushed (or
-# came from the server), those not marked (console.sync); every one of them was made here.
+# came from the server), those not marked (console.sync); every one of them was made here. A
+# range of the op log's own order, where an index of them (migration 0008's `ops_outgoing`)
+# cost every write one more page.
 UNPUSHED = "seq > (SELECT pushed_through FROM sync_state) AND pushed = 0"
 # The greatest HLC an unpushed op may have (Ledger._newest_op), as a column of sync_state: the
 # newest unpushed op's or `unpushed_peak`, whichever is greater ('' when there is neither).

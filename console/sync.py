@@ -35,9 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from console.ledger import Ledger
 
 _OP_COLUMNS = "uid, replica, hlc, incident, verb, body, base"
-# The ops not pushed yet (console.ledger's UNPUSHED): a range of the op log's own order, where an
-# index of the unpushed ops (migration 0008's `ops_outgoing`) cost every write one more page.
-_UNPUSHED = UNPUSHED
 _ADVANCE = ("UPDATE sync_state SET pushed_through = coalesce("
             "(SELECT min(seq) - 1 FROM ops WHERE seq > pushed_through AND pushed = 0), "
             "(SELECT max(seq) FROM ops), 0)")
@@ -62,7 +59,7 @@ class Sync:
         """Up to `limit` ops the server does not have yet, in the order they were made here."""
         with storage_errors(self._ledger.path):
             rows = self._ledger.execute(
-                f"SELECT {_OP_COLUMNS} FROM ops WHERE {_UNPUSHED} ORDER BY seq LIMIT ?", (limit,)
+                f"SELECT {_OP_COLUMNS} FROM ops WHERE {UNPUSHED} ORDER BY seq LIMIT ?", (limit,)
             ).fetchall()
         return [Op(*row) for row in rows]
 
@@ -79,12 +76,12 @@ class Sync:
             # What is left may be ops made before the clock went back, past the newest of them
             # (the server refused them as too far ahead): their greatest HLC, for Ledger.next_hlc.
             self._ledger.execute(
-                f"UPDATE sync_state SET unpushed_peak = (SELECT max(hlc) FROM ops WHERE {_UNPUSHED})")
+                f"UPDATE sync_state SET unpushed_peak = (SELECT max(hlc) FROM ops WHERE {UNPUSHED})")
 
     def waiting(self) -> int:
         """How many ops wait to go out."""
         with storage_errors(self._ledger.path):
-            return self._ledger.execute(f"SELECT count(*) FROM ops WHERE {_UNPUSHED}").fetchone()[0]
+            return self._ledger.execute(f"SELECT count(*) FROM ops WHERE {UNPUSHED}").fetchone()[0]
 
     def held(self) -> int:
         """How many ops from elsewhere are held back: they name something not here yet, or this
