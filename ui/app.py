@@ -17,6 +17,7 @@ from console.clock import Clock, SystemClock
 from console.errors import ConsoleError
 from console.identity import seat_name
 from console.queries import Reader
+from console.migrations import MIGRATION_NAMES
 from console.store import connect, pending_migrations
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -83,6 +84,9 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
 
             recovery = window.recovery = Recovery(window, where, reopen)
         recovery.show_damaged(message)
+        if window.reader is None:
+            window.list_page.show_unread("The incidents cannot be shown: the database is damaged "
+                                         "(the message above says what to do).")
 
     def reopen() -> None:
         # After a restore: read the restored file and open it for writing.
@@ -102,9 +106,12 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
     reader_ready = False
     try:
         conn = connect(db_path, read_only=True)
-        if not pending_migrations(conn, db_path):
+        pending = pending_migrations(conn, db_path)
+        if not pending:
             window.attach_reader(Reader(conn, db_path))
             reader_ready = True
+        elif len(pending) < len(MIGRATION_NAMES):  # not a new file: one an earlier version wrote
+            window.wait_for_upgrade()
     except ConsoleError as exc:
         from console import damage
         from console.damage import DatabaseDamaged
@@ -114,7 +121,7 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
         if isinstance(exc, DatabaseDamaged):
             damaged(str(exc))
         else:
-            window.show_problem(str(exc))
+            window.cannot_read(str(exc))
         conn = None
 
     def on_writer_ready() -> None:

@@ -130,6 +130,7 @@ class IncidentListPage(QWidget):
 
     open_requested = Signal(int)
     declare_requested = Signal(str, object, object)
+    EMPTY = "No incidents yet. Press {declare} to declare one."
 
     def __init__(self, model: IncidentListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -157,7 +158,9 @@ class IncidentListPage(QWidget):
             if sample:
                 header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.empty_hint = QLabel(f"No incidents yet. Press {keys_of('declare')} to declare one.", self)
+        self._unread: str | None = None  # why the incidents cannot be shown yet (show_unread)
+        self.empty_hint = QLabel(self.EMPTY.format(declare=keys_of('declare')), self)
+        self.empty_hint.setWordWrap(True)
         self.empty_hint.setObjectName("emptyHint")
         self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.filter_edit = QLineEdit(self)
@@ -237,7 +240,15 @@ class IncidentListPage(QWidget):
         self.proxy.set_filter(self.filter_edit.text(), self.filter_severity.currentData(),
                               self.filter_status.currentData(), since if valid else "")
 
+    def show_unread(self, why: str | None) -> None:
+        """Say `why` where the list would say "No incidents yet" while the file cannot be read
+        (it is being upgraded, or could not be opened), so that an empty list never reads as
+        lost incidents; None once it has been read."""
+        self._unread = why
+        self._update_empty_hint()
+
     def _update_empty_hint(self) -> None:
+        self.empty_hint.setText(self._unread or self.EMPTY.format(declare=keys_of('declare')))
         empty = self.model.rowCount() == 0
         first = self.table.isHidden() and not empty
         self.empty_hint.setVisible(empty)

@@ -91,13 +91,14 @@ class MainWindow(QMainWindow):
         self.list_page.open_requested.connect(self.open_incident)
         self.list_page.declare_requested.connect(self._on_declare_requested)
         writer.changed.connect(self._on_changed)
-        writer.unavailable.connect(self.show_problem)
+        writer.unavailable.connect(self.cannot_read)
 
     # -- data -------------------------------------------------------------------------------
 
     def attach_reader(self, reader: Reader) -> None:
         """Start showing data; called as soon as the file is readable at the current schema."""
         self.reader = reader
+        self.list_page.show_unread(None)
         self._data_version = reader.data_version()  # before reading, so no commit slips by
         self.refresh_list()
         self._watch = QTimer(self)
@@ -235,6 +236,20 @@ class MainWindow(QMainWindow):
         """A calm, non-modal message at the top of the window."""
         self.banner.setText(message)
         self.banner.show()
+
+    def cannot_read(self, message: str) -> None:
+        """The database could not be opened: the message at the top, and, while no incident
+        has been read, the list says they cannot be shown rather than that there are none."""
+        self.show_problem(message)
+        if self.reader is None:
+            self.list_page.show_unread("The incidents cannot be shown: the database did not open "
+                                       "(the message above says why). Nothing has been written to it.")
+
+    def wait_for_upgrade(self) -> None:
+        """The file is from an earlier version: the writer upgrades it after the first paint
+        (a large one takes seconds); the list says so until its incidents can be read."""
+        self.list_page.show_unread("Upgrading the database from an earlier version of Incident "
+                                   "Console; its incidents appear here when that is done.")
 
     # -- navigation ---------------------------------------------------------------------------
 

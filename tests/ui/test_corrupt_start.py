@@ -53,6 +53,7 @@ def test_not_a_database_is_never_written_and_the_key_restores_the_backup(qtbot, 
         qtbot.waitUntil(lambda: win.banner.isVisible() and "not opened for writing" in win.banner.text(), timeout=30_000)
         text = win.banner.text()
         assert "\n" not in text
+        assert win.list_page.empty_hint.text().startswith("The incidents cannot be shown: the database is damaged")
         assert f"incident-console restore {good.path}" in text
         assert "Ctrl+Shift+G" in text
         assert str(where.damaged_dir) in text

@@ -134,8 +134,35 @@ def test_a_newer_database_shows_a_banner_and_nothing_is_written(qtbot, where, cl
     qtbot.addWidget(win)
     assert win.banner.isVisible() and "newer Incident Console" in win.banner.text()
     assert win.reader is None
+    # The list does not say "No incidents yet": they are there, they cannot be shown.
+    hint = win.list_page.empty_hint.text()
+    assert hint.startswith("The incidents cannot be shown: the database did not open"), hint
     win.close()
     assert where.db_path.read_bytes() == before
+
+
+def test_a_file_from_an_earlier_version_says_it_is_upgrading_then_shows_its_incidents(qtbot, where, clock):
+    """The writer upgrades an earlier version's file after the first paint (seconds, for a
+    large one); meanwhile the list says so instead of "No incidents yet"."""
+    from console.migrations import MIGRATION_NAMES
+    from tests.core.earlier_schema import migrated_before
+
+    where.db_path.parent.mkdir(parents=True, exist_ok=True)
+    conn = migrated_before(where.db_path, MIGRATION_NAMES[-1])
+    for n in (1, 2):
+        conn.execute("INSERT INTO incidents (title, started_at, declared_at, uid) "
+                     "VALUES (?, '2026-03-01T10:00:00Z', '2026-03-01T10:00:00Z', ?)", (f"Old incident {n}", f"old{n}"))
+    conn.commit()
+    conn.close()
+    win = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(win)
+    assert win.reader is None
+    hint = win.list_page.empty_hint
+    assert hint.isVisibleTo(win) and hint.text().startswith("Upgrading the database from an earlier version"), hint.text()
+    qtbot.waitUntil(lambda: win.list_model.rowCount() == 2, timeout=10_000)
+    assert not hint.isVisibleTo(win) and hint.text().startswith("No incidents yet")
+    assert {win.list_model.incident_at(row).title for row in range(2)} == {"Old incident 1", "Old incident 2"}
+    win.close()
 
 
 def test_timeline_follows_the_newest_unless_scrolled_up_and_pages_older_at_the_top(qtbot, where, clock):
