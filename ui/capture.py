@@ -111,7 +111,8 @@ class CaptureBox(QWidget):
         self._completions = []
         if self.previewer is not None and text.strip():
             message, ok = self.previewer(self.line())
-            self.preview.setText(message)
+            # The last refusal, shown below, is not said twice when the line still earns it.
+            self.preview.setText("" if not ok and message == self.status.text() else message)
             self.preview.setProperty("ok", ok)
             self.preview.style().unpolish(self.preview)
             self.preview.style().polish(self.preview)
@@ -134,6 +135,8 @@ class CaptureBox(QWidget):
 
     def failed(self, message: str) -> None:
         self.status.setText(message)
+        if self.preview.text() == message:  # the preview had already said why: once is enough
+            self.preview.clear()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
         if watched is self.edit and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:

@@ -59,6 +59,11 @@ def test_a_bad_line_explains_itself_and_keeps_the_text(qtbot, window, page):
     qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
     assert page.note_edit.text() == "/sevv 1"
     assert "did you mean /sev" in page.capture.status.text()
+    assert page.capture.preview.text() == ""  # the refusal is said once, not also by the preview
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Backspace)  # "/sevv " earns the same refusal
+    assert page.capture.preview.text() == "" and "did you mean /sev" in page.capture.status.text()
+    page.note_edit.setText("/sev 1")  # a line Enter would run: the preview says so again
+    assert page.capture.preview.text() == "Enter runs /sev"
     rows = page.model.rowCount()
     page.note_edit.clear()
     qtbot.keyClicks(page.note_edit, "@25:99 oops")
