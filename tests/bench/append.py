@@ -7,7 +7,11 @@ frames (pages) a note writes, against the raw insert's.
 
 The building and measuring are the 1M benchmark's (`timeline_scale`), at a smaller size.
 
-    python -m tests.bench.append [--entries 100000] [--samples 2000]
+    python -m tests.bench.append [--entries 100000] [--samples 10000]
+
+10,000 appends a side by default (about 40 s): the p99 of 2,000 is their 20th slowest, of
+10,000 the 100th, so a run's p99 depends less on a few slow fsyncs (as chain_append's
+comparisons showed).
 """
 
 import argparse
@@ -76,7 +80,7 @@ def floor_frames(path: Path, count: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=100_000)
-    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--frames", type=int, default=300, help="notes whose WAL frames are counted")
     args = parser.parse_args()
     for policy, label in (("idle", "the window's policy: checkpoint when idle"),
