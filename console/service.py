@@ -30,6 +30,7 @@ op (console.ops) in the same transaction as its rows; `service.sync` runs ops fr
 consoles of a team through the same effects.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -47,12 +48,14 @@ class IncidentService:
     """Writes through the single writer connection, by noun; reads through `self.read`."""
 
     @classmethod
-    def open(cls, path: Path, clock: Clock, vocabulary: Vocabulary | None = None) -> "IncidentService":
+    def open(cls, path: Path, clock: Clock, vocabulary: Vocabulary | None = None,
+             upgrading: Callable[[int], None] | None = None) -> "IncidentService":
         """Open (and migrate) the store at `path` as this process's one writer.
 
         `vocabulary` is the loaded process's roles, kinds and audiences (default: the shipped
-        process's)."""
-        return cls(Ledger(open_store(path), path, clock, vocabulary))
+        process's); `upgrading(n)` is told before an earlier version's file gets `n`
+        migrations (store.open_store)."""
+        return cls(Ledger(open_store(path, upgrading), path, clock, vocabulary))
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger

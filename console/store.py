@@ -12,7 +12,7 @@ a newer version; it is refused before anything is written to it.
 import contextlib
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from console.errors import ConsoleError, DatabaseTooNew, StorageUnavailable
@@ -190,11 +190,13 @@ def pending_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:
     return [name for name in MIGRATION_NAMES if name not in applied]
 
 
-def open_store(path: Path) -> sqlite3.Connection:
+def open_store(path: Path, upgrading: Callable[[int], None] | None = None) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the database; the single writer connection.
 
     A plain sqlite3 connection: sqlite-utils (~60 ms to import) is loaded only while
     migrations are pending, to apply them, so a write to an up-to-date file never imports it.
+    `upgrading(n)` is called before `n` migrations are applied to a file an earlier version
+    wrote (not to a new one): a large file takes seconds, which the caller can say.
     """
     conn = connect(path)
     try:
@@ -210,7 +212,10 @@ def open_store(path: Path) -> sqlite3.Connection:
             # Under the write lock, and looked at again: another process opening the same new
             # file may have migrated it while we waited. All pending steps commit together.
             with write_transaction(conn, path):
-                if pending_migrations(conn, path):
+                pending = pending_migrations(conn, path)
+                if pending:
+                    if upgrading is not None and len(pending) < len(MIGRATION_NAMES):
+                        upgrading(len(pending))
                     _apply_migrations(conn)
     except BaseException:
         conn.close()

@@ -110,6 +110,30 @@ def test_a_newer_database_is_an_environment_error(capsys, where, clock):
     assert code == 1 and "newer Incident Console" in err
 
 
+def test_upgrading_an_earlier_versions_file_is_said_once_on_stderr(capsys, where, clock):
+    """A large file takes seconds to upgrade: the command says why it is slow, on stderr (its
+    output stays what scripts read), once; a new file and an up-to-date one say nothing."""
+    from console.migrations import MIGRATION_NAMES
+    from tests.core.earlier_schema import migrated_before
+
+    code, out, err = run(capsys, "declare", "New file", clock=clock)
+    assert (code, err) == (0, "")
+    where.db_path.unlink()
+    for suffix in ("-wal", "-shm"):
+        where.db_path.with_name(where.db_path.name + suffix).unlink(missing_ok=True)
+    conn = migrated_before(where.db_path, MIGRATION_NAMES[-2])
+    conn.execute("INSERT INTO incidents (title, started_at, declared_at, uid) "
+                 "VALUES ('Old one', '2026-03-01T10:00:00Z', '2026-03-01T10:00:00Z', 'old1')")
+    conn.commit()
+    conn.close()
+    code, out, err = run(capsys, "log", "INC-1", "after the upgrade", "--by", "Ana", clock=clock)
+    assert code == 0 and out.endswith("Ana: after the upgrade\n")
+    assert err == (f"incident-console: upgrading {where.db_path} from an earlier version "
+                   "(2 schema changes); this is done once\n")
+    code, out, err = run(capsys, "log", "INC-1", "and again", "--by", "Ana", clock=clock)
+    assert (code, err) == (0, "")
+
+
 # What validating the process needs (PyYAML, RE2, the handbook's pages) and what only other
 # commands need (Markdown, the post-mortem, the export formats): never imported to record one
 # line once the process cache is warm (console/process.py).
