@@ -153,6 +153,25 @@ def test_a_newer_database_is_refused_and_left_untouched(where):
     assert not path.with_name(path.name + "-wal").exists()
 
 
+def test_the_writer_checkpoints_every_few_thousand_pages_not_every_thousand(where, clock):
+    """A note commits ~8 pages; at SQLite's default of 1,000 one note in ~110 carried a
+    checkpoint (store.CHECKPOINT_PAGES). The WAL grows past 1,000 pages and no further than the
+    writer's threshold and one commit: SQLite checkpointed there and wrote on from its start."""
+    from console.store import CHECKPOINT_PAGES
+
+    service = IncidentService.open(where.db_path, clock)
+    wal = where.db_path.with_name(where.db_path.name + "-wal")
+    incident = service.incidents.declare("Busy", by="Ana").incident
+    frames = []
+    for n in range(CHECKPOINT_PAGES // 5):  # ~8 pages a note: past the threshold once
+        service.timeline.log(incident.id, f"note {n} about replica lag", by="Ana")
+        frames.append((wal.stat().st_size - 32) // (4096 + 24))
+    service.close()
+    assert max(frames) > 1_100
+    assert CHECKPOINT_PAGES <= max(frames) <= CHECKPOINT_PAGES + 50, max(frames)
+    assert frames[-1] == max(frames)  # the file is reused from its start, not grown
+
+
 def test_a_file_that_is_not_a_database_gets_a_calm_message(where):
     where.data_dir.mkdir(parents=True)
     where.db_path.write_bytes(b"this is a text file, not SQLite\n" * 200)
