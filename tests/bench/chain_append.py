@@ -150,7 +150,7 @@ def main() -> None:
         print(f"the chain's work per note (read back, digest, link, insert): p50 {c50 * 1e6:.0f} us, "
               f"p99 {c99 * 1e6:.0f} us")
         for policy, label in (("idle", "the window's policy: checkpoint when idle"),
-                              ("auto", "SQLite's automatic checkpoints: scripts and the CLI")):
+                              ("auto", "automatic checkpoints (every store.CHECKPOINT_PAGES): scripts and the CLI")):
             with_chain, without = compare(folder, source, incident_id, args.samples, args.block, policy)
             w50, w99 = _percentiles(with_chain)
             o50, o99 = _percentiles(without)

@@ -205,9 +205,10 @@ def _open_in_child(path: Path, incident_id: int, mode: str) -> dict:
 # -- (b) appending ---------------------------------------------------------------------------
 # Two checkpoint policies, each applied to both sides. "idle" is the window's: SQLite's
 # automatic checkpoints off, a checkpoint once the writer is idle (here, untimed, after every
-# BURST appends). "auto" is SQLite's default, as a one-off CLI write or a script gets: every
-# 1000 WAL pages the commit that crosses the line copies them into the database file, and at
-# 1M entries those pages are scattered, so that commit pays for a few milliseconds of writes.
+# BURST appends). "auto" is SQLite's automatic checkpoints, as a one-off CLI write or a script
+# gets: the commit that takes the WAL past a threshold copies its pages into the database file,
+# a few milliseconds. The raw insert keeps SQLite's default threshold (1,000 pages: one commit in
+# 1,000); our writer's is store.CHECKPOINT_PAGES (4,000: one note in ~450).
 BURST = 10
 
 
