@@ -13,7 +13,7 @@ the link, the INSERT) inside the transaction.
 
 10,000 appends a side by default (about 40 s): the p99 of 2,000 is their 20th slowest, of
 10,000 the 100th, so a run's p99 depends less on a few slow fsyncs (the p99 ratio ranged over
-0.95-1.57x in sixteen comparisons of 2,000 a side, over 1.07-1.29x in eight of 10,000).
+0.95-1.57x in sixteen comparisons of 2,000 a side, over 1.04-1.29x in eighteen of 10,000).
 """
 
 import argparse
