@@ -16,7 +16,7 @@ export INCIDENT_CONSOLE_NAME="Ana Alvarez"
 "$ic" --home "$home" list
 "$ic" --home "$home" &
 app=$!
-trap 'kill $app 2>/dev/null || true; [ -n "${KEEP_HOME:-}" ] || rm -rf "$home"' EXIT
+trap 'kill $app 2>/dev/null || true; wait $app 2>/dev/null || true; [ -n "${KEEP_HOME:-}" ] || rm -rf "$home"' EXIT  # the window writes its last files as it closes
 for _ in $(seq 50); do xdotool search --name "^Incident Console$" >/dev/null 2>&1 && break; sleep 0.2; done
 win=$(xdotool search --name "^Incident Console$" | head -1)
 xdotool windowsize "$win" 1366 768 windowmove "$win" 0 0 windowfocus --sync "$win"
