@@ -170,6 +170,12 @@ def applied_migrations(conn: sqlite3.Connection) -> list[str]:
     return [name for (name,) in rows]
 
 
+def upgrades(pending: list[str]) -> bool:
+    """Whether `pending` (pending_migrations) upgrades a file an earlier version wrote, rather
+    than setting up a new one."""
+    return 0 < len(pending) < len(MIGRATION_NAMES)
+
+
 def pending_migrations(conn: sqlite3.Connection, path: Path) -> list[str]:
     """What this build would apply to the file; refuses files that are newer or not ours.
 
@@ -223,7 +229,7 @@ def open_store(path: Path, upgrading: Callable[[int], None] | None = None) -> sq
             with write_transaction(conn, path):
                 pending = pending_migrations(conn, path)
                 if pending:
-                    if upgrading is not None and len(pending) < len(MIGRATION_NAMES):
+                    if upgrading is not None and upgrades(pending):
                         upgrading(len(pending))
                     _apply_migrations(conn)
     except BaseException:

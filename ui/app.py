@@ -17,8 +17,7 @@ from console.clock import Clock, SystemClock
 from console.errors import ConsoleError
 from console.identity import seat_name
 from console.queries import Reader
-from console.migrations import MIGRATION_NAMES
-from console.store import connect, pending_migrations
+from console.store import connect, pending_migrations, upgrades
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
@@ -84,9 +83,6 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
 
             recovery = window.recovery = Recovery(window, where, reopen)
         recovery.show_damaged(message)
-        if window.reader is None:
-            window.list_page.show_unread("The incidents cannot be shown: the database is damaged "
-                                         "(the message above says what to do).")
 
     def reopen() -> None:
         # After a restore: read the restored file and open it for writing.
@@ -110,7 +106,7 @@ def build(where: paths_module.Paths, clock: Clock | None = None, author: str | N
         if not pending:
             window.attach_reader(Reader(conn, db_path))
             reader_ready = True
-        elif len(pending) < len(MIGRATION_NAMES):  # not a new file: one an earlier version wrote
+        elif upgrades(pending):
             window.wait_for_upgrade()
     except ConsoleError as exc:
         from console import damage

@@ -43,6 +43,9 @@ class Recovery(QObject):
         good = backups.newest_good(self._where.backup_dir)
         hint = f" Press {_key()} to restore that backup here." if good is not None else ""
         self._window.show_problem(message + "." + hint)
+        if self._window.reader is None:
+            self._window.list_page.show_unread("The incidents cannot be shown: the database is "
+                                               "damaged (the message above says what to do).")
 
     def restore(self) -> None:
         window = self._window
