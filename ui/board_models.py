@@ -86,11 +86,19 @@ class RolesModel(QAbstractTableModel):
 
 
 def countdown(due_at: str, now: datetime) -> tuple[str, bool]:
-    """`4:05 left` or `OVERDUE 1:10`, and whether it is overdue."""
+    """`4:05 left` or `OVERDUE 1:10` (minutes and seconds under an hour; `2h 05m` under a day,
+    then `3d 4h`: an update cadence on an incident left open overnight read `OVERDUE 725:10`),
+    and whether it is overdue."""
     seconds = (times.from_text(due_at) - now).total_seconds()
     overdue = seconds < 0
     whole = int(abs(seconds))
-    text = f"{whole // 60}:{whole % 60:02d}"
+    minutes, hours, days = whole // 60, whole // 3600, whole // 86400
+    if days:
+        text = f"{days}d {hours % 24}h"
+    elif hours:
+        text = f"{hours}h {minutes % 60:02d}m"
+    else:
+        text = f"{minutes}:{whole % 60:02d}"
     return (f"OVERDUE {text}" if overdue else f"{text} left"), overdue
 
 

@@ -112,3 +112,18 @@ def test_the_row_tables_pass_the_model_tester(qtmodeltester, service, clock, tmp
         qtmodeltester.check(model)
     assert followups.rowCount() == 1 and kept.rowCount() == 1 and outbox.rowCount() == 0
     assert kept.index(0, 6).data() == "auth.log"
+
+
+@pytest.mark.parametrize("seconds, shown", [
+    (245, ("4:05 left", False)), (-70, ("OVERDUE 1:10", True)), (-3599, ("OVERDUE 59:59", True)),
+    (-3600, ("OVERDUE 1h 00m", True)), (-(12 * 3600 + 5 * 60 + 9), ("OVERDUE 12h 05m", True)),
+    (2 * 3600 + 30, ("2h 00m left", False)), (-(274 * 86400 + 10 * 3600 + 59), ("OVERDUE 274d 10h", True)),
+])
+def test_a_countdown_reads_at_a_glance_however_long(clock, seconds, shown):
+    """Minutes and seconds under an hour, then hours and minutes, then days and hours: an old
+    incident's update cadence read `OVERDUE 395166:24` (seen on the board under Xvfb)."""
+    from console import times
+    from ui.board_models import countdown
+
+    now = clock.now()
+    assert countdown(times.to_text(now + timedelta(seconds=seconds)), now) == shown
