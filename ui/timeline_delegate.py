@@ -5,7 +5,9 @@ retracted rows are struck through.
 
 The text starts on the row's first line, after the author, and goes on under the chip, so the
 times stay a clean column to scan; when too little of the first line is left (a narrow
-window, a long name), the text starts on the line below.
+window, a long name), the text starts on the line below. When even the author does not fit
+after the chip (an entry from another day shows its date), the author and the text go below
+the time and the chip, across the row's whole width.
 
 Rows are as tall as their text, so the view asks for each row's size: only for the rows the
 model has loaded (a page of 500 at a time, however long the incident), and a row's height is
@@ -17,6 +19,7 @@ again whenever the view's width changes.
 """
 
 import re
+from typing import NamedTuple
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QTextLayout, QTextOption
@@ -65,6 +68,17 @@ class _Measures:
         return width
 
 
+class _Place(NamedTuple):
+    """Where a row's parts start, from its content's left and top: the chip's column (where the
+    text's later lines start too), the author, and the text's first line."""
+
+    indent: int
+    who_x: int
+    who_y: int
+    text_x: int
+    text_y: int
+
+
 class TimelineDelegate(QStyledItemDelegate):
     PAD = 6  # left and right
     VPAD = 3  # above and below the row's content
@@ -90,40 +104,45 @@ class TimelineDelegate(QStyledItemDelegate):
             self._heights.clear()
         return self._measures
 
-    def _columns(self, m: _Measures, today: bool, who: str) -> tuple[int, int]:
-        """Where the chip starts (the text's later lines start there too) and where the first
-        line's text starts."""
-        chip = m.pin + m.time(today)
-        return chip, chip + m.chip + self.GAP + m.who(who)
+    def _place(self, m: _Measures, today: bool, who: str, width: int) -> _Place:
+        """Where the row's parts go in its content `width`. The author goes after the chip when
+        it fits there; else (an entry from another day shows its date, and in a narrow window
+        its author was cut off) the author and the text start the second line at the row's left
+        edge and take its whole width. The text runs in after the author when enough of that
+        line is left, else starts on the line below."""
+        indent = m.pin + m.time(today)
+        who_x, who_y = indent + m.chip + self.GAP, 0
+        if who_x + m.who(who) > width:  # the author and the text go below, the row's whole width
+            indent = who_x = 0
+            who_y = m.line
+        head = who_x + m.who(who)
+        if width - head >= m.min_run_in:
+            return _Place(indent, who_x, who_y, head, who_y)
+        return _Place(indent, who_x, who_y, indent, who_y + m.line)
 
-    def _layout(self, m: _Measures, text: str, font: QFont, indent: int, head: int,
+    def _layout(self, m: _Measures, text: str, font: QFont, place: _Place,
                 width: int) -> tuple[QTextLayout, int]:
         """The text laid out in the row's content `width`; and how tall the row's content is."""
-        run_in = width - head >= m.min_run_in
         layout = QTextLayout(text.replace("\n", "\u2028"), font)  # a line break, not a paragraph
         layout.setTextOption(m.wrap)
         layout.beginLayout()
-        y = 0.0 if run_in else float(m.line)
-        first = True
+        y = float(place.text_y)
+        x = place.text_x  # the first line's start; the others start under the chip
         while (line := layout.createLine()).isValid():
-            if first and run_in:
-                line.setLineWidth(width - head)
-                line.setPosition(QPointF(head, 0))
-            else:
-                line.setLineWidth(max(width - indent, 1))
-                line.setPosition(QPointF(indent, y))
+            line.setLineWidth(max(width - x, 1))
+            line.setPosition(QPointF(x, y))
             y += line.height()
-            first = False
+            x = place.indent
         layout.endLayout()
         return layout, max(m.line, int(y + 0.999))
 
     def _content_height(self, m: _Measures, entry, today: bool, width: int) -> int:
         text = current_text(entry)
-        indent, head = self._columns(m, today, self._who(entry.author, entry.revised_text is not None,
-                                                         entry.retracted))
-        if "\n" not in text and width - head >= m.min_run_in and m.metrics.horizontalAdvance(text) <= width - head:
+        place = self._place(m, today, self._who(entry.author, entry.revised_text is not None, entry.retracted),
+                            width)
+        if "\n" not in text and place.text_y == 0 and m.metrics.horizontalAdvance(text) <= width - place.text_x:
             return m.line  # most entries: the text fits on the first line
-        return self._layout(m, text, m.font, indent, head, width)[1]
+        return self._layout(m, text, m.font, place, width)[1]
 
     def _row_width(self, option: QStyleOptionViewItem) -> int:
         """The width a row gets: the view's, which sizeHint's option does not carry."""
@@ -163,21 +182,35 @@ class TimelineDelegate(QStyledItemDelegate):
         return QSize(width, height)
 
     def _row_layout(self, view_font: QFont, font: QFont, model: TimelineModel, row: int,
-                    width: int) -> tuple[_Measures, dict, int, QTextLayout]:
+                    width: int) -> tuple[_Measures, dict, int, _Place, QTextLayout]:
         m = self._measure(view_font, model)
         entry, parts = model.entry_at(row), model.row_parts(row)
         today = model.is_today(entry)
-        indent, head = self._columns(m, today, self._who(parts["author"], parts["edited"], parts["retracted"]))
-        layout, _ = self._layout(m, parts["text"], font, indent, head, width)
-        return m, parts, m.time(today), layout
+        place = self._place(m, today, self._who(parts["author"], parts["edited"], parts["retracted"]), width)
+        layout, _ = self._layout(m, parts["text"], font, place, width)
+        return m, parts, m.time(today), place, layout
 
     def shown_lines(self, view: QAbstractItemView, index) -> list[str]:
         """The row's text as the reader sees it, line by line, at the view's width now."""
         width = view.viewport().width() - 2 * self.PAD
-        layout = self._row_layout(view.font(), view.font(), index.model(), index.row(), width)[3]
+        layout = self._row_layout(view.font(), view.font(), index.model(), index.row(), width)[4]
         text = layout.text()
         return [text[line.textStart():line.textStart() + line.textLength()]
                 for line in (layout.lineAt(i) for i in range(layout.lineCount()))]
+
+    def _author(self, m: _Measures, place: _Place, parts: dict, width: int) -> tuple[str, QRect]:
+        """The author as shown (cut short only when even a line of its own is too narrow) and
+        its rectangle in the row's content."""
+        room = max(width - place.who_x, 1)
+        who = self._who(parts["author"], parts["edited"], parts["retracted"])
+        return (m.metrics.elidedText(who, Qt.TextElideMode.ElideRight, room),
+                QRect(place.who_x, place.who_y, room, m.line))
+
+    def shown_author(self, view: QAbstractItemView, index) -> tuple[str, QRect]:
+        """The row's author as the reader sees it, and where in the row's content."""
+        width = view.viewport().width() - 2 * self.PAD
+        m, parts, _, place, _ = self._row_layout(view.font(), view.font(), index.model(), index.row(), width)
+        return self._author(m, place, parts, width)
 
     # -- painting ------------------------------------------------------------------------------------
 
@@ -203,14 +236,14 @@ class TimelineDelegate(QStyledItemDelegate):
         content = option.rect.adjusted(self.PAD, self.VPAD, -self.PAD, -self.VPAD)
         body_font = QFont(option.font)
         body_font.setStrikeOut(row["retracted"])
-        m, row, time_width, layout = self._row_layout(option.font, body_font, model, index.row(), content.width())
+        m, row, time_width, place, layout = self._row_layout(option.font, body_font, model, index.row(),
+                                                             content.width())
         line_height = m.line
         x = content.left()
 
-        def draw(text: str, colour: QColor, width: int | None = None) -> None:
+        def draw(text: str, colour: QColor, w: int) -> None:
             nonlocal x
             painter.setPen(colour)
-            w = width if width is not None else m.who(text)
             painter.drawText(QRect(x, content.top(), w, line_height),
                              Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
             x += w
@@ -230,8 +263,10 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.setPen(QColor(palette.on_chip(row["colour"])))
         painter.drawText(chip_rect, Qt.AlignmentFlag.AlignCenter, row["label"])
         painter.setFont(option.font)
-        x += m.chip + self.GAP
-        draw(self._who(row["author"], row["edited"], row["retracted"]), muted)
+        painter.setPen(muted)
+        who, where = self._author(m, place, row, content.width())
+        painter.drawText(where.translated(content.topLeft()),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, who)
         # the whole text, wrapped
         painter.setPen(muted if row["retracted"] else text_colour)
         layout.draw(painter, QPointF(content.left(), content.top()))

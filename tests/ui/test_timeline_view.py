@@ -80,6 +80,40 @@ def test_an_entry_is_shown_whole_and_wrapped_again_when_the_width_changes(qtbot,
     assert newest_in_view(page)
 
 
+def test_an_author_that_does_not_fit_after_the_chip_starts_the_next_line_whole(qtbot, where, clock):
+    """Entries from another day show their date; beside a video call (1,100 px) that left the
+    author cut to its first two letters. Now the author moves under the chip, whole."""
+    service = IncidentService.open(where.db_path, clock)
+    incident = service.incidents.declare("Checkout down", by="Ana", severity=2).incident
+    author = "Arundhati Raghunathan"
+    service.timeline.log(incident.id, "old note about replica lag", by=author)
+    service.close()
+    clock.advance(seconds=2 * 86_400)  # the entry is now another day's: its time shows the date
+    window = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(window)
+    window.resize(1100, 720)
+    qtbot.waitUntil(lambda: window.writer.is_ready and window.process is not None)
+    window.open_incident(incident.id)
+    page = window.incident_page
+    qtbot.waitUntil(lambda: newest_in_view(page))
+    view, delegate = page.timeline, page.timeline.itemDelegate()
+    index = page.model.index(page.model.rowCount() - 1, 0)
+    assert not page.model.is_today(page.model.entry_at(index.row()))
+    shown, where_ = delegate.shown_author(view, index)
+    content = view.viewport().width() - 2 * delegate.PAD
+    assert shown == f"{author}: "  # whole, not elided
+    line = view.fontMetrics().height()
+    assert where_.top() == line  # on the second line ...
+    assert where_.left() + view.fontMetrics().horizontalAdvance(shown) <= content  # ... inside the row
+    assert "".join(delegate.shown_lines(view, index)) == "old note about replica lag"
+    assert view.visualRect(index).height() >= 2 * line
+    # A wide window has room after the chip: the author stays on the first line.
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: delegate.shown_author(view, index)[1].top() == 0)
+    assert delegate.shown_author(view, index)[0] == f"{author}: "
+    window.grab()  # painted without trouble
+
+
 def test_line_breaks_in_a_corrected_entry_are_kept(qtbot, where, clock):
     window, page = board(qtbot, where, clock, entries=3)
     entry = page.model.entry_at(page.model.rowCount() - 1)
