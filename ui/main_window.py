@@ -214,6 +214,7 @@ class MainWindow(QMainWindow):
 
             link = getattr(self, "outbox", None)
             self.outbox_window = OutboxWindow(self.writer, self._author, link.kick if link else None, self)
+            self.preferences.keep_geometry(self.outbox_window, "outbox")
         self.outbox_window.load(self.reader)
         self.outbox_window.show()
         self.outbox_window.raise_()
@@ -385,6 +386,7 @@ class MainWindow(QMainWindow):
 
             self.evidence_window = EvidenceWindow(self.writer, self._author, self._evidence_dir, self._clock,
                                                   self._zone, self)
+            self.preferences.keep_geometry(self.evidence_window, "evidence")
         self.evidence_window.load(self.reader, self.reader.incidents.get(incident_id), self.process)
         self.evidence_window.show()
         self.evidence_window.raise_()

@@ -20,6 +20,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QSplitter, QWidget
 
 from console.errors import StorageUnavailable
+from ui import first_place
 from ui.on_close import on_close
 from console.paths import ensure_private_dir
 
@@ -154,8 +155,9 @@ class Preferences:
     # -- what the window keeps --------------------------------------------------------------
 
     def keep_geometry(self, window: QWidget, name: str | None = None) -> None:
-        """Put `window` where it was last closed, and remember where it is when it closes: the
-        main window (no `name`), or another window under its `name`."""
+        """Put `window` where it was last closed (the first time, where ui.first_place puts
+        it), and remember where it is when it closes: the main window (no `name`), or another
+        window under its `name`."""
         if name is None:
             saved = self.get(WINDOW)
         else:
@@ -163,8 +165,8 @@ class Preferences:
                 saved = base64.b64decode(self.get(WINDOWS).get(name, ""), validate=True)
             except (TypeError, ValueError):  # a hand-edited file: the window opens as new
                 saved = b""
-        if saved:
-            window.restoreGeometry(QByteArray(saved))
+        if not (saved and window.restoreGeometry(QByteArray(saved))):
+            first_place.fit(window)
         on_close(window, lambda: self._keep_place(window, name), on_hide=name is not None)
 
     def _keep_place(self, window: QWidget, name: str | None) -> None:

@@ -222,3 +222,30 @@ def test_the_other_windows_come_back_where_they_were_put_away(qtbot, where, cloc
     qtbot.waitUntil(lambda: third.handbook is not None and third.handbook.isVisible())
     assert (third.handbook.width(), third.handbook.height()) != handbook
     third.close()
+
+
+def test_a_window_opened_the_first_time_goes_over_the_console_no_bigger_than_it(qtbot, where, clock):
+    """Beside a video call the console takes part of the screen; the handbook (1,100 px wide
+    at its own size) and the other windows opened on top of the call. The first time, each now
+    opens over the console, no bigger than it and wholly on the screen; then where it was left
+    (the test above)."""
+    win = build(qtbot, where, clock)
+    win.resize(640, 560)
+    win.move(120, 90)
+    area = win.screen().availableGeometry()
+    qtbot.keyClick(win, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: win.handbook is not None and win.handbook.isVisible())
+    win.show_outbox()
+    win.show_metrics()
+    for window in (win.handbook, win.outbox_window, win.metrics_window):
+        name = type(window).__name__
+        assert window.width() <= max(640, window.minimumSizeHint().width()), name
+        assert window.height() <= max(560, window.minimumSizeHint().height()), name
+        assert area.contains(window.frameGeometry()), (name, window.frameGeometry(), area)
+        assert window.pos() == win.pos(), name  # the frames' corners
+    # The console in the screen's far corner: the next window still opens wholly on the screen.
+    win.move(area.right() - 100, area.bottom() - 100)
+    win.show_followups()
+    assert area.contains(win.followups_window.frameGeometry()), (win.followups_window.frameGeometry(), area)
+    assert win.followups_window.width() <= 640
+    win.close()
