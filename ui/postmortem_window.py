@@ -1,5 +1,5 @@
 """The post-mortem editor: Markdown on the left, the rendered page on the right, and the
-blameless-language rules running as you type.
+post-mortem rules (blameless wording, parts not filled in yet) running as you type.
 
 Each finding is underlined in the text; hovering it shows the rule's message and suggestion;
 the panel below lists them all (Enter jumps to one, F1 opens the rule's handbook page). Ctrl+S
@@ -174,8 +174,8 @@ class PostmortemWindow(QWidget):
         self.editor.setExtraSelections(selections)
         self.findings_model.setStringList(
             [f"{f.section}:{f.line}: {f.rule}: {f.message}  “{f.text[:60]}”" for f in self.findings])
-        self.summary.setText(f"{len(self.findings)} finding(s) from the blameless-language rules"
-                             if self.findings else "No findings from the blameless-language rules.")
+        self.summary.setText(f"{len(self.findings)} finding(s) from the post-mortem rules"
+                             if self.findings else "No findings from the post-mortem rules.")
         self.preview.setMarkdown(text)
         self.follow_editor()
 
