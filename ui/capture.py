@@ -9,7 +9,7 @@ typed is saved as a draft a moment after each pause, so it survives a crash.
 from collections.abc import Callable
 
 from PySide6.QtCore import QSortFilterProxyModel, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QSizePolicy, QVBoxLayout, QWidget,
 )
@@ -168,7 +168,9 @@ class CaptureBox(QWidget):
 
 
 class CommandPalette(QFrame):
-    """Ctrl+K: every command with its usage; type to filter, Enter puts it in the box.
+    """Ctrl+K: every command with its usage, then what the board's keys do (each with its key),
+    then the directory's people; type to filter. Enter puts a command in the box, does what a
+    key does, or names a person.
 
     Signals:
         chosen(str): the command's start (e.g. `/task `).
@@ -185,6 +187,7 @@ class CommandPalette(QFrame):
         self.filter.setPlaceholderText("Command… (Enter to use, Esc to close)")
         self.filter.setAccessibleName("Filter commands")
         self._people: dict[str, str] = {}
+        self._actions: dict[str, QAction] = {}
         self.source = QStringListModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.source)
@@ -195,7 +198,12 @@ class CommandPalette(QFrame):
         self.list.setModel(self.proxy)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        self.nothing = QLabel(self)  # what to try when nothing matches
+        self.nothing.setObjectName("panelHint")
+        self.nothing.setWordWrap(True)
+        self.nothing.hide()
         layout.addWidget(self.filter)
+        layout.addWidget(self.nothing)
         layout.addWidget(self.list)
         self.filter.textChanged.connect(self._on_filter)
         self.filter.returnPressed.connect(self._choose)
@@ -204,13 +212,21 @@ class CommandPalette(QFrame):
         self.filter.installEventFilter(self)
         self.hide()
 
-    def set_commands(self, rows: list[str], people: dict[str, str] | None = None) -> None:
-        """The commands' rows, then the directory's people (row -> the name it gives): typing a
-        team, handle or "on call" finds who to name."""
+    def set_commands(self, rows: list[str], people: dict[str, str] | None = None,
+                     keys: list[QAction] | None = None) -> None:
+        """The commands' rows, then the board's `keys` (its actions: "Export the incident —
+        Ctrl+Shift+O"), then the directory's people (row -> the name it gives): typing a team,
+        handle or "on call" finds who to name."""
         self._people = dict(people or {})
-        self.source.setStringList(list(rows) + [row for row in self._people if row not in rows])
-        self.filter.setPlaceholderText("Command or person… (Enter to use, Esc to close)" if self._people
-                                       else "Command… (Enter to use, Esc to close)")
+        self._actions = {}
+        for action in keys or ():
+            shortcuts = " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+            self._actions.setdefault(f"{action.text()} — {shortcuts}" if shortcuts else action.text(), action)
+        taken = set(rows)
+        more = [row for row in [*self._actions, *self._people] if row not in taken]
+        self.source.setStringList(list(rows) + more)
+        self.filter.setPlaceholderText("Command, key or person… (Enter to use, Esc to close)" if self._people
+                                       else "Command or key… (Enter to use, Esc to close)")
 
     def open(self) -> None:
         self.filter.clear()
@@ -222,13 +238,19 @@ class CommandPalette(QFrame):
     def _on_filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
         self.list.setCurrentIndex(self.proxy.index(0, 0))
+        empty = self.proxy.rowCount() == 0
+        self.nothing.setText(f"Nothing here matches “{text}”. Type part of a command (task, sev), of what "
+                             "a key does (export, handbook) or of a name. Esc, then ? lists every key." if empty else "")
+        self.nothing.setVisible(empty)
 
     def _choose(self) -> None:
         index = self.list.currentIndex()
         if index.isValid():
             usage = index.data()
             self.hide()
-            if usage in self._people:
+            if usage in self._actions:
+                self._actions[usage].trigger()
+            elif usage in self._people:
                 self.person_chosen.emit(self._people[usage])
             else:
                 self.chosen.emit(usage.split()[0] + " ")

@@ -100,6 +100,7 @@ class IncidentPage(BoardLayout):
             teams=self.teams, people_notes=self.people_notes,
             show_moment=self.prompts.show_moment, open_composer=lambda: self.updates.open(),
             open_incident=lambda incident_id: self.show_incident(reader.incidents.get(incident_id)),
+            keys=self._palette_keys,
         )
         self.updates = StatusUpdates(
             process=process, reader=reader, clock=clock, author=author,
@@ -187,6 +188,13 @@ class IncidentPage(BoardLayout):
 
     def focus_note(self) -> None:
         self.scribe.focus_note()
+
+    def _palette_keys(self) -> list:
+        """What the keys do on the board (the window's and the board's rows of ui.actions), for
+        the palette to offer by name; not the palette's own key."""
+        own = self.actions_by_name.get("palette")
+        return [a for a in (*self.window().actions(), *self.actions())
+                if a is not own and a.isEnabled() and a.isVisible() and a.text()]
 
     def say_done(self, text: str) -> None:
         """A confirmation under the note box, in the text colour (problems are in red)."""

@@ -60,7 +60,9 @@ class ScribeController:
         submit: Callable, people: Callable[[], list[str]], show_moment: Callable[[str], None],
         open_composer: Callable[[], None], open_incident: Callable[[int], None],
         teams: Callable[[], list[str]] = list, people_notes: Callable[[], dict[str, str]] = dict,
+        keys: Callable[[], list] = list,
     ) -> None:
+        self._keys = keys  # the board's actions, for the palette
         self.language = language
         self._reader = reader
         self._writer = writer
@@ -190,7 +192,7 @@ class ScribeController:
     def open_palette(self) -> None:
         people = {p.summary: p.name for p in self._reader.people.all()}  # the people finder
         self.palette.set_commands([palette_row(usage, summary) for usage, summary, _ in self.language.help_rows()],
-                                  people)
+                                  people, self._keys())
         self.palette.open()
 
     def _on_palette_chosen(self, start: str) -> None:

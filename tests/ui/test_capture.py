@@ -100,6 +100,29 @@ def test_the_palette_puts_a_command_in_the_box(qtbot, window, page):
     assert page.note_edit.text().startswith("/task")
 
 
+def test_the_palette_finds_what_a_key_does_by_name_and_does_it(qtbot, window, page):
+    """Typing "export" in the palette found nothing (it listed the commands alone, seen under
+    Xvfb); the board's keys are there too, each with its key, and Enter does what it does."""
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(page.palette.filter, "composer")
+    shown = [page.palette.proxy.index(r, 0).data() for r in range(page.palette.proxy.rowCount())]
+    assert shown == ["Status update composer — Ctrl+U"], shown
+    assert not any(row.startswith("Command palette") for row in page.palette.source.stringList())
+    qtbot.keyClick(page.palette.filter, Qt.Key.Key_Return)
+    assert not page.palette.isVisible()
+    qtbot.waitUntil(page.composer.isVisible)
+    qtbot.keyClick(page.composer.editor, Qt.Key.Key_Escape)
+    assert not page.composer.isVisible()
+    # Nothing matching says what to try instead of showing an empty list.
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(page.palette.filter, "zzqx")
+    assert page.palette.proxy.rowCount() == 0
+    assert page.palette.isVisible(), "the palette did not open again"
+    assert page.palette.nothing.isVisible() and "zzqx" in page.palette.nothing.text()
+    qtbot.keyClick(page.palette.filter, Qt.Key.Key_Escape)
+    assert not page.palette.isVisible()
+
+
 def test_edit_retract_pin_and_history_from_the_timeline(qtbot, window, page):
     enter(qtbot, window, page, "db-2 lag is 40s")
     row = page.model.rowCount() - 1
