@@ -336,9 +336,7 @@ def _read_time(token: str, typed: str, now: datetime, local_tz: tzinfo | None) -
         try:
             return times.parse_time(token, now, local_tz)
         except InputError:  # a well-formed HH:MM can only be refused for lying in the future
-            raise InputError(
-                f"bad time {typed!r}: it is in the future (now is {times.to_text(now)})"
-            ) from None
+            raise times.in_the_future(typed, now, local_tz) from None
     match = _ISO.fullmatch(token)
     if match is None:
         raise InputError(f"bad time {typed!r}: {_TIME_FORMS}")
@@ -357,9 +355,7 @@ def _read_time(token: str, typed: str, now: datetime, local_tz: tzinfo | None) -
     try:
         return times.parse_time(text, now)
     except InputError:  # a readable time can only be refused for lying in the future
-        raise InputError(
-            f"bad time {typed!r}: it is in the future (now is {times.to_text(now)})"
-        ) from None
+        raise times.in_the_future(typed, now, local_tz) from None
 
 
 def _take_prefix(text: str, table: dict[str, str]) -> tuple[str | None, str]:

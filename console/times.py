@@ -88,8 +88,17 @@ def parse_time(
             f"bad time {text!r}: out of range (from {EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d} in UTC)"
         )
     if moment - now > future:
-        raise InputError(f"bad time {text!r}: it is in the future (now is {to_text(now)})")
+        raise in_the_future(text, now, local_tz)
     return moment
+
+
+def in_the_future(typed: str, now: datetime, local_tz: tzinfo | None = None) -> InputError:
+    """The refusal of a time that lies ahead: what was typed, and now to the minute, local and
+    UTC. To the minute, so the line says the same while a person retypes it (the note box shows
+    a refusal once, not again as its preview)."""
+    local, utc = now.astimezone(local_tz), now.astimezone(timezone.utc)
+    return InputError(f"bad time {typed!r}: it is in the future (it is {local:%H:%M} here now, "
+                      f"{utc:%Y-%m-%d %H:%M}Z)")
 
 
 def parse_past(text: str, now: datetime, local_tz: tzinfo | None = None) -> datetime | None:

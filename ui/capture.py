@@ -65,6 +65,7 @@ class CaptureBox(QWidget):
         self.completer: Callable[[str], list[str]] | None = None
         self.describe: Callable[[str], str] | None = None  # a note on a completion (team, on call)
         self.previewer: Callable[[str], tuple[str, bool]] | None = None
+        self._refused: str | None = None  # the last refusal of a line (`failed`)
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_PAUSE_MS)
@@ -118,6 +119,8 @@ class CaptureBox(QWidget):
             self.preview.style().polish(self.preview)
         else:
             self.preview.clear()
+            if not text.strip() and self._refused is not None and self.status.text() == self._refused:
+                self.status.clear()  # the line it refused is gone
         self._draft_timer.start()
 
     def _submit(self) -> None:
@@ -134,9 +137,11 @@ class CaptureBox(QWidget):
         self._draft_timer.stop()  # the job that recorded the line also cleared the draft
 
     def failed(self, message: str) -> None:
+        """Enter was refused: why, under the box, in place of the preview (which said the same,
+        or said it of the line a moment earlier); it goes when the box is emptied."""
+        self._refused = message
         self.status.setText(message)
-        if self.preview.text() == message:  # the preview had already said why: once is enough
-            self.preview.clear()
+        self.preview.clear()
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
         if watched is self.edit and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:

@@ -71,6 +71,30 @@ def test_a_bad_line_explains_itself_and_keeps_the_text(qtbot, window, page):
     assert page.note_edit.text() == "@25:99 oops" and page.model.rowCount() == rows
 
 
+def test_a_time_in_the_future_is_refused_once_while_the_clock_runs_and_goes_with_the_line(qtbot, window, page,
+                                                                                             clock):
+    """Under Xvfb the refusal of "@23:59 ..." showed twice: the preview's and Enter's said "now is"
+    to the millisecond, a few apart. Now it is said to the minute, once; emptying the box takes
+    it away (it stayed under an empty box, about a line no longer there)."""
+    qtbot.keyClicks(page.note_edit, "@2026-03-29T15:00Z deploy")
+    assert "in the future" in page.capture.preview.text()
+    clock.advance(seconds=0.25)
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Return)
+    assert "it is in the future (it is" in page.capture.status.text() and "2026-03-29 14:00Z" in page.capture.status.text()
+    assert page.capture.preview.text() == ""
+    clock.advance(seconds=0.25)
+    qtbot.keyClicks(page.note_edit, "s")  # still the same refusal: not said again
+    assert page.capture.preview.text() == "" and "in the future" in page.capture.status.text()
+    page.note_edit.selectAll()
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Backspace)
+    assert page.capture.status.text() == "" and page.capture.preview.text() == ""
+    # A problem that is not the line's own (another action's) stays when the box is emptied.
+    page.note_status.setText("could not reach the team server")
+    qtbot.keyClicks(page.note_edit, "x")
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Backspace)
+    assert page.note_status.text() == "could not reach the team server"
+
+
 def test_commands_in_the_box(qtbot, window, page):
     enter(qtbot, window, page, "/ic Ana")
     enter(qtbot, window, page, "/task Ben 5m check the replicas")
