@@ -69,14 +69,26 @@ class _Measures:
 
 
 class _Place(NamedTuple):
-    """Where a row's parts start, from its content's left and top: the chip's column (where the
-    text's later lines start too), the author, and the text's first line."""
+    """Where a row's parts start, from its content's left and top: where the text's later lines
+    start (the chip's column, or 0 when the author went below), the author, and the text's
+    first line."""
 
     indent: int
     who_x: int
     who_y: int
     text_x: int
     text_y: int
+
+
+class _Row(NamedTuple):
+    """A row laid out: its measures, its parts (TimelineModel.row_parts), the time column's
+    width, the author as shown with its rectangle, and the text."""
+
+    m: _Measures
+    parts: dict
+    time_width: int
+    author: tuple[str, QRect]
+    layout: QTextLayout
 
 
 class TimelineDelegate(QStyledItemDelegate):
@@ -127,7 +139,7 @@ class TimelineDelegate(QStyledItemDelegate):
         layout.setTextOption(m.wrap)
         layout.beginLayout()
         y = float(place.text_y)
-        x = place.text_x  # the first line's start; the others start under the chip
+        x = place.text_x  # the first line's start; the others start at the indent
         while (line := layout.createLine()).isValid():
             line.setLineWidth(max(width - x, 1))
             line.setPosition(QPointF(x, y))
@@ -181,36 +193,30 @@ class TimelineDelegate(QStyledItemDelegate):
             self._heights[key] = height
         return QSize(width, height)
 
-    def _row_layout(self, view_font: QFont, font: QFont, model: TimelineModel, row: int,
-                    width: int) -> tuple[_Measures, dict, int, _Place, QTextLayout]:
+    def _row_layout(self, view_font: QFont, font: QFont, model: TimelineModel, row: int, width: int) -> _Row:
         m = self._measure(view_font, model)
         entry, parts = model.entry_at(row), model.row_parts(row)
         today = model.is_today(entry)
-        place = self._place(m, today, self._who(parts["author"], parts["edited"], parts["retracted"]), width)
+        who = self._who(parts["author"], parts["edited"], parts["retracted"])
+        place = self._place(m, today, who, width)
         layout, _ = self._layout(m, parts["text"], font, place, width)
-        return m, parts, m.time(today), place, layout
+        room = max(width - place.who_x, 1)  # the author is cut short only when even this is too narrow
+        author = (m.metrics.elidedText(who, Qt.TextElideMode.ElideRight, room),
+                  QRect(place.who_x, place.who_y, room, m.line))
+        return _Row(m, parts, m.time(today), author, layout)
 
     def shown_lines(self, view: QAbstractItemView, index) -> list[str]:
         """The row's text as the reader sees it, line by line, at the view's width now."""
         width = view.viewport().width() - 2 * self.PAD
-        layout = self._row_layout(view.font(), view.font(), index.model(), index.row(), width)[4]
+        layout = self._row_layout(view.font(), view.font(), index.model(), index.row(), width).layout
         text = layout.text()
         return [text[line.textStart():line.textStart() + line.textLength()]
                 for line in (layout.lineAt(i) for i in range(layout.lineCount()))]
 
-    def _author(self, m: _Measures, place: _Place, parts: dict, width: int) -> tuple[str, QRect]:
-        """The author as shown (cut short only when even a line of its own is too narrow) and
-        its rectangle in the row's content."""
-        room = max(width - place.who_x, 1)
-        who = self._who(parts["author"], parts["edited"], parts["retracted"])
-        return (m.metrics.elidedText(who, Qt.TextElideMode.ElideRight, room),
-                QRect(place.who_x, place.who_y, room, m.line))
-
     def shown_author(self, view: QAbstractItemView, index) -> tuple[str, QRect]:
         """The row's author as the reader sees it, and where in the row's content."""
         width = view.viewport().width() - 2 * self.PAD
-        m, parts, _, place, _ = self._row_layout(view.font(), view.font(), index.model(), index.row(), width)
-        return self._author(m, place, parts, width)
+        return self._row_layout(view.font(), view.font(), index.model(), index.row(), width).author
 
     # -- painting ------------------------------------------------------------------------------------
 
@@ -236,8 +242,8 @@ class TimelineDelegate(QStyledItemDelegate):
         content = option.rect.adjusted(self.PAD, self.VPAD, -self.PAD, -self.VPAD)
         body_font = QFont(option.font)
         body_font.setStrikeOut(row["retracted"])
-        m, row, time_width, place, layout = self._row_layout(option.font, body_font, model, index.row(),
-                                                             content.width())
+        m, row, time_width, (who, where), layout = self._row_layout(option.font, body_font, model, index.row(),
+                                                                    content.width())
         line_height = m.line
         x = content.left()
 
@@ -264,7 +270,6 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.drawText(chip_rect, Qt.AlignmentFlag.AlignCenter, row["label"])
         painter.setFont(option.font)
         painter.setPen(muted)
-        who, where = self._author(m, place, row, content.width())
         painter.drawText(where.translated(content.topLeft()),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, who)
         # the whole text, wrapped
