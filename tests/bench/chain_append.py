@@ -9,11 +9,12 @@ Both under the window's checkpoint policy (checkpoints when idle) and under SQLi
 ones. The same run also times the chain's own work per note (reading the row back, the digest,
 the link, the INSERT) inside the transaction.
 
-    python -m tests.bench.chain_append [--entries 100000] [--samples 10000] [--block 50]
+    python -m tests.bench.chain_append [--entries 100000] [--samples 30000] [--block 50]
 
-10,000 appends a side by default (about 40 s): the p99 of 2,000 is their 20th slowest, of
-10,000 the 100th, so a run's p99 depends less on a few slow fsyncs (the p99 ratio ranged over
-0.95-1.57x in sixteen comparisons of 2,000 a side, over 1.04-1.29x in eighteen of 10,000).
+30,000 appends a side by default (about 90 s in all): the p99 ratio ranged over 0.95-1.57x in
+sixteen comparisons of 2,000 a side and over 1.04-1.29x in eighteen of 10,000, while the p50
+ratio held at 1.14-1.19x. So the p99 ratio is given with its 95% interval (tests/bench/ratios.py),
+and the target is met when the whole interval is at or under it.
 """
 
 import argparse
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from console.uids import new_uid
 
+from tests.bench.ratios import ratio
 from tests.bench.timeline_scale import BURST, COMMON, _percentiles, build
 
 TARGET = 1.2
@@ -135,7 +137,7 @@ def link_cost(path: Path, incident_id: int, count: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=100_000)
-    parser.add_argument("--samples", type=int, default=10_000)
+    parser.add_argument("--samples", type=int, default=30_000)
     parser.add_argument("--block", type=int, default=50)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -154,11 +156,10 @@ def main() -> None:
             with_chain, without = compare(folder, source, incident_id, args.samples, args.block, policy)
             w50, w99 = _percentiles(with_chain)
             o50, o99 = _percentiles(without)
-            verdict = "OK" if w99 / o99 <= TARGET else "OVER TARGET"
             print(f"[{label}]")
             print(f"  IncidentService.log without the chain: p50 {o50 * 1000:.3f} ms  p99 {o99 * 1000:.3f} ms")
             print(f"  IncidentService.log with the chain:    p50 {w50 * 1000:.3f} ms  p99 {w99 * 1000:.3f} ms")
-            print(f"  ratio p50 {w50 / o50:.2f}x, p99 {w99 / o99:.2f}x (target p99 <= {TARGET}x): {verdict}")
+            print(f"  ratio p50 {w50 / o50:.2f}x, p99 {ratio(with_chain, without, block=args.block).line(TARGET)}")
 
 
 if __name__ == "__main__":
