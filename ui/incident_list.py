@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.clock import Clock
-from console.domain import Incident
+from console.domain import SEVERITIES, STATUSES, Incident
 from console.queries import Reader
 from ui import palette
 from ui.actions import keys_of
@@ -51,6 +51,16 @@ class IncidentListModel(QAbstractTableModel):
         self._rows = reader.incidents.all()
         self.endResetModel()
 
+    @staticmethod
+    def status_text(incident: Incident) -> str:
+        """The Status column: the status, and whether it is a security incident or a drill."""
+        flags = [f for f, on in (("security", incident.security), ("drill", incident.drill)) if on]
+        return incident.status + (f" ({', '.join(flags)})" if flags else "")
+
+    def status_texts(self) -> set[str]:
+        """Every Status text the list shows now (a handful, whatever the number of rows)."""
+        return {self.status_text(incident) for incident in self._rows}
+
     def incident_at(self, row: int) -> Incident:
         return self._rows[row]
 
@@ -80,8 +90,7 @@ class IncidentListModel(QAbstractTableModel):
             if column == 1:
                 return severity_text(incident.severity)
             if column == 2:
-                flags = [f for f, on in (("security", incident.security), ("drill", incident.drill)) if on]
-                return incident.status + (f" ({', '.join(flags)})" if flags else "")
+                return self.status_text(incident)
             if column == 3:
                 return incident.shown_title
             if column == 4:
@@ -131,6 +140,7 @@ class IncidentListPage(QWidget):
     open_requested = Signal(int)
     declare_requested = Signal(str, object, object)
     EMPTY = "No incidents yet. Press {declare} to declare one."
+    CELL_PADDING = 24  # a cell's margins and the header's sort arrow, past its text
 
     def __init__(self, model: IncidentListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -149,15 +159,17 @@ class IncidentListPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         # Widths from the font, not ResizeToContents: that asks the model for every row's
-        # size before the first paint.
+        # size before the first paint. The Status column fits the statuses shown (`_fit_status`):
+        # sized for "mitigated (security, drill)" it took a sixth of a window beside the call.
         header = self.table.horizontalHeader()
         header.setAccessibleName("Incident columns")
         metrics = self.table.fontMetrics()
-        samples = ("INC-00000", "Severity", "mitigated (security, drill)", "", "0000-00-00 00:00:00 (00:00Z)")
+        samples = ("INC-00000", "Severity", "", "", "0000-00-00 00:00:00 (00:00Z)")
         for column, sample in enumerate(samples):
             if sample:
-                header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+                header.resizeSection(column, metrics.horizontalAdvance(sample) + self.CELL_PADDING)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self._fit_status()
         self._unread: str | None = None  # why the incidents cannot be shown yet (show_unread)
         self.empty_hint = QLabel(self.EMPTY.format(declare=keys_of('declare')), self)
         self.empty_hint.setWordWrap(True)
@@ -170,12 +182,12 @@ class IncidentListPage(QWidget):
         self.filter_severity = QComboBox(self)
         self.filter_severity.setAccessibleName("Severity filter")
         self.filter_severity.addItem("Any severity", None)
-        for level in range(1, 6):
-            self.filter_severity.addItem(f"SEV-{level}", level)
+        for level in SEVERITIES:
+            self.filter_severity.addItem(severity_text(level), level)
         self.filter_status = QComboBox(self)
         self.filter_status.setAccessibleName("Status filter")
         self.filter_status.addItem("Any status", None)
-        for state in ("active", "mitigated", "resolved"):
+        for state in STATUSES:
             self.filter_status.addItem(state, state)
         self.filter_since = QLineEdit(self)
         self.filter_since.setAccessibleName("Declared since")
@@ -201,7 +213,16 @@ class IncidentListPage(QWidget):
             signal.connect(self._apply_filter)
         self.filter_edit.returnPressed.connect(self.focus_table)
         model.modelReset.connect(self._update_empty_hint)
+        model.modelReset.connect(self._fit_status)
         self._update_empty_hint()
+
+    def _fit_status(self) -> None:
+        """The Status column as wide as its widest text shown, and its title."""
+        header = self.table.horizontalHeader()
+        cells = self.table.fontMetrics()
+        widest = max([header.fontMetrics().horizontalAdvance(self.model.COLUMNS[2]),
+                      *(cells.horizontalAdvance(text) for text in self.model.status_texts())])
+        header.resizeSection(2, widest + self.CELL_PADDING)
 
     @property
     def declare_bar(self) -> "DeclareBar":

@@ -25,29 +25,29 @@ from tests.bench.timeline_scale import COMMON, build
 _timings: dict[str, list[float]] = defaultdict(list)
 
 
+def _timed(label: str, call, *args):
+    began = time.perf_counter()
+    try:
+        return call(*args)
+    finally:
+        _timings[label].append(time.perf_counter() - began)
+
+
+def _label(sql: str) -> str:
+    return " ".join(sql.split())[:70]
+
+
 class _TimedConnection(sqlite3.Connection):
     """The writer's connection, timing each statement by its first words."""
 
     def execute(self, sql, *args):
-        began = time.perf_counter()
-        try:
-            return super().execute(sql, *args)
-        finally:
-            _timings[" ".join(sql.split())[:70]].append(time.perf_counter() - began)
+        return _timed(_label(sql), super().execute, sql, *args)
 
     def executemany(self, sql, *args):
-        began = time.perf_counter()
-        try:
-            return super().executemany(sql, *args)
-        finally:
-            _timings[" ".join(sql.split())[:70]].append(time.perf_counter() - began)
+        return _timed(_label(sql), super().executemany, sql, *args)
 
     def commit(self):
-        began = time.perf_counter()
-        try:
-            return super().commit()
-        finally:
-            _timings["COMMIT"].append(time.perf_counter() - began)
+        return _timed("COMMIT", super().commit)
 
 
 def measure(path: Path, incident_id: int, notes: int, synchronous: str) -> None:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 import pytest
 
+from console.domain import STATUSES
 from console.process import load_process
 from ui.formatting import KindStyles
 from ui.incident_list import IncidentListModel
@@ -127,3 +128,28 @@ def test_a_countdown_reads_at_a_glance_however_long(clock, seconds, shown):
 
     now = clock.now()
     assert countdown(times.to_text(now + timedelta(seconds=seconds)), now) == shown
+
+
+def test_the_status_column_fits_the_statuses_shown(qtbot, service, clock):
+    """Sized for "mitigated (security, drill)" whatever the list held, the Status column took
+    170 of a 960-pixel window while every incident read "active"."""
+    from ui.incident_list import IncidentListPage
+
+    service.incidents.declare("Payments failing", by="Ana", severity=1)
+    model = IncidentListModel(clock)
+    model.reload(service.read)
+    page = IncidentListPage(model)
+    qtbot.addWidget(page)
+    page.resize(960, 600)
+    page.show()
+    cells = page.table.fontMetrics()
+    status = page.table.horizontalHeader().sectionSize(2)
+    assert status >= cells.horizontalAdvance("active")
+    assert status < cells.horizontalAdvance("mitigated (security, drill)")
+
+    drill = service.incidents.declare("Game day", by="Ana", severity=3, security=True, drill=True).incident
+    service.incidents.set_status(drill.id, "mitigated", by="Ana")
+    model.reload(service.read)
+    assert page.table.horizontalHeader().sectionSize(2) >= cells.horizontalAdvance("mitigated (security, drill)")
+    assert [page.filter_status.itemData(i) for i in range(page.filter_status.count())] == [None, *STATUSES]
+    assert page.filter_severity.itemText(1) == "SEV-1"
