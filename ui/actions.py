@@ -22,6 +22,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from console.domain import SEVERITIES, STATUSES
+
 SNOOZE_MINUTES = 10  # Ctrl+, quiets the general prompts for this long
 ESC = "Esc"  # in a bar or box it closes that, and nothing more (`claims`); elsewhere "back"
 
@@ -83,6 +85,15 @@ def _row(name: str, text: str, keys: str | tuple[str, ...], where: Where, slot: 
     return Action(name, text, (keys,) if isinstance(keys, str) else keys, where, slot, **more)
 
 
+# The board's key for each status of console.domain.STATUSES (a status without one fails here).
+_STATUS_KEYS = {"active": "Ctrl+Shift+A", "mitigated": "Ctrl+Shift+M", "resolved": "Ctrl+Shift+R"}
+
+
+def _status_word(state: str) -> str:
+    """A status as the keys list it: going back to active is a reopening."""
+    return f"{state} (reopen)" if state == STATUSES[0] else state
+
+
 ACTIONS: tuple[Action, ...] = (
     # The main window, whatever it shows.
     _row("declare", "Declare incident", "Ctrl+N", Where.WINDOW, "window.show_declare"),
@@ -100,10 +111,10 @@ ACTIONS: tuple[Action, ...] = (
     _row("filter", "Filter incidents", "Ctrl+F", Where.LIST, "window.focus_list_filter"),
     # The board.
     *(_row(f"severity_{n}", f"Severity SEV-{n}", f"Ctrl+{n}", Where.BOARD, "page.set_severity", args=(n,),
-           family="Severity SEV-1 … SEV-5") for n in range(1, 6)),
-    *(_row(f"status_{state}", f"Status: {state}{' (reopen)' if state == 'active' else ''}", keys, Where.BOARD,
-           "page.set_status", args=(state,), family="Status: active (reopen) / mitigated / resolved")
-      for state, keys in (("active", "Ctrl+Shift+A"), ("mitigated", "Ctrl+Shift+M"), ("resolved", "Ctrl+Shift+R"))),
+           family=f"Severity SEV-{SEVERITIES[0]} … SEV-{SEVERITIES[-1]}") for n in SEVERITIES),
+    *(_row(f"status_{state}", f"Status: {_status_word(state)}", _STATUS_KEYS[state], Where.BOARD,
+           "page.set_status", args=(state,), family="Status: " + " / ".join(map(_status_word, STATUSES)))
+      for state in STATUSES),
     _row("assign", "Assign a role", "Ctrl+R", Where.BOARD, "page.start_assign"),
     _row("task", "New task with check-back", "Ctrl+T", Where.BOARD, "page.start_task"),
     _row("update", "Status update composer", "Ctrl+U", Where.BOARD, "updates.open"),

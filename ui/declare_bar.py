@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QFrame, QGridLayout, QLabel,
 
 from console import times
 from console.clock import Clock
+from console.domain import SEVERITIES
 from console.errors import InputError
 from ui.formatting import severity_text
 from ui import palette
@@ -91,7 +92,7 @@ class DeclareBar(QFrame):
         self.severity_box.setAccessibleName("New incident severity")
         self.severity_box.setToolTip("1-5 picks the level, 0 leaves it unset; Up and Down step")
         self.severity_box.addItem("Severity not set", None)
-        for level in range(1, 6):
+        for level in SEVERITIES:
             self.severity_box.addItem(severity_text(level), level)
         self.began_edit = QLineEdit(self)
         self.began_edit.setAccessibleName("When the impact began")

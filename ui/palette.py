@@ -23,6 +23,8 @@ from typing import NamedTuple
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
+from console.domain import SEVERITIES
+
 THEMES = ("light", "dark")
 TEXT, LARGE, MARK = 4.5, 3.0, 3.0  # WCAG AA: text, large text (14pt bold, 18pt), non-text marks
 
@@ -67,7 +69,7 @@ COLOURS: dict[str, tuple[str, str]] = {
 }
 CHIP_TEXT_DARK = "#000000"  # on a chip colour that white does not read on
 
-LEVELS = range(1, 6)
+LEVELS = SEVERITIES  # each has a colour pair above (checked by the contrast pairs below)
 _WINDOW_BACKGROUNDS = ("window", "base", "alternate_base")
 
 
