@@ -147,6 +147,10 @@ class BoardLayout(QWidget):
         self._layout.addWidget(self.callout)
         self._layout.addWidget(self.tab_bar)
         self._layout.addWidget(self.body, 1)
+        # What the body cannot take (narrow, a tab whose panel stops growing: Roles is as tall as
+        # its roles) goes here, under the panel: not to the header's lines or the prompt above
+        # the note box, which stretched apart and moved the title as the tabs changed.
+        self._layout.addStretch(0)
 
         self.narrow = False
         self._wide_sizes: tuple[list[int], list[int]] | None = None

@@ -111,6 +111,33 @@ def test_each_tab_shows_its_panel_alone_and_the_note_box_stays(qtbot, window, pa
         assert_nothing_cut(page)
 
 
+def test_the_header_and_the_note_box_keep_their_place_whichever_tab(qtbot, window, page):
+    """Half of a tall screen (960x1040): the Roles panel stops at its roles' height, and what it
+    left went to the header's lines and the prompt - the title moved down ~35 px and the prompt
+    grew to three times its text each time Roles was chosen. The room is left under the panel."""
+    sized(qtbot, window, 960, 1040)
+    assert page.narrow
+
+    def places():
+        return (rect_in(window, page.header), rect_in(window, page.header.title_label),
+                rect_in(window, page.prompt_strip), rect_in(window, page.capture))
+
+    def choose(index):
+        page.tab_bar.setCurrentIndex(index)
+        for _ in range(3):  # the shown and hidden panels' layout requests, all carried out
+            QApplication.processEvents()
+            page.layout().activate()
+        qtbot.wait(20)
+
+    choose(0)
+    on_the_timeline = places()
+    for index in (2, 1, 3, 0):
+        choose(index)
+        assert places() == on_the_timeline, TABS[index]
+    choose(2)
+    assert page.body.height() < rect_in(window, page.writing_area).top() - rect_in(window, page.body).top()
+
+
 def test_ctrl_pgdown_and_pgup_switch_the_tabs(qtbot, window, page):
     """The keys are the table's (ui/actions.py); from the note box the keyboard stays there,
     from a panel it goes along to the next tab's panel; F6 still walks the panels."""
