@@ -110,6 +110,8 @@ class BoardLayout(QWidget):
         self.side.addWidget(self.tasks_panel)
         self.side.addWidget(self.subteams_panel)  # while a team works (`place_subteams`)
         self.subteams_panel.hide()
+        self._subteams_fit_pending = False
+        self.subteams_panel.content_changed.connect(self._fit_subteams_soon)
         # Roles first, as tall as they need (the panel's maximum), Tasks the rest.
         self.side.setStretchFactor(0, 1)
         self.side.setStretchFactor(1, 1)
@@ -244,18 +246,30 @@ class BoardLayout(QWidget):
         shown = self.subteams_panel.wanted and on_tab
         if self.subteams_panel.isVisibleTo(self) != shown:
             self.subteams_panel.setVisible(shown)
-            if shown:  # room for its teams, taken from the tasks (a splitter shows it at 0 px)
-                QTimer.singleShot(0, self, self._make_room_for_subteams)
+            if shown:  # room for its teams (a splitter shows it at 0 px)
+                self._fit_subteams_soon()
+
+    def _fit_subteams_soon(self) -> None:
+        """Once the panel's new lines are laid out (a team, its bar; or it was just shown)."""
+        if not self._subteams_fit_pending:
+            self._subteams_fit_pending = True
+            QTimer.singleShot(0, self, self._make_room_for_subteams)
 
     def _make_room_for_subteams(self) -> None:
-        """Its teams whole if the column allows: from the roles first (they scroll), then the
-        tasks down to their minimum."""
+        """Its teams whole if the column allows: first from the tasks' empty room below their
+        last task, then from the roles (they scroll), then from the tasks down to their minimum.
+        (Roles first cut the IC's own card in half while the tasks panel was mostly blank.)"""
+        self._subteams_fit_pending = False
         sizes = self.side.sizes()
-        missing = self.subteams_panel.content_height() - sizes[2] if len(sizes) == 3 else 0
+        if len(sizes) != 3 or not self.subteams_panel.isVisible():
+            return
+        missing = self.subteams_panel.content_height() - sizes[2]
         if missing <= 0:
             return
-        from_roles = min(missing, max(sizes[0] - self.roles_panel.minimumSizeHint().height(), 0))
-        from_tasks = min(missing - from_roles, max(sizes[1] - self.tasks_panel.minimumHeight(), 0))
+        blank = min(missing, self.tasks_panel.unused_height()) if self.tasks_panel.isVisible() else 0
+        from_roles = min(missing - blank, max(sizes[0] - self.roles_panel.minimumSizeHint().height(), 0))
+        from_tasks = blank + min(missing - blank - from_roles,
+                                 max(sizes[1] - blank - self.tasks_panel.minimumHeight(), 0))
         self.side.setSizes([sizes[0] - from_roles, sizes[1] - from_tasks, sizes[2] + from_roles + from_tasks])
 
     def _panel_of(self, widget: QWidget) -> QWidget | None:

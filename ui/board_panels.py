@@ -188,6 +188,17 @@ class TasksPanel(QWidget):
         if event.size().width() != event.oldSize().width():
             self._fit_minimum()  # the title and the hint wrap anew
 
+    def unused_height(self) -> int:
+        """How much of its height shows nothing: below its last task (or its hint)."""
+        width = max(self.width(), 100)
+        shown = [w for w in (self.title, self.bar, self.empty) if w.isVisibleTo(self)]
+        used = sum(w.heightForWidth(width) if w.hasHeightForWidth() else w.sizeHint().height() for w in shown)
+        if self.view.isVisibleTo(self):
+            used += sum(self.view.sizeHintForRow(r) for r in range(self.model.rowCount()))
+            used += 2 * self.view.frameWidth() + 6
+        used += self.layout().spacing() * len(shown)
+        return max(self.height() - max(used, self.minimumHeight()), 0)
+
     def start_task(self, prefill: str = "") -> None:
         self._mode = None
         self.bar.open(prefill, prompt="Task:")

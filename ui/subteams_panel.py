@@ -8,7 +8,7 @@ the command language (Ctrl+Shift+T opens the bar; `/subteam …` in the note box
 Nothing here writes: the panel asks, the page sends the line.
 """
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import QLabel, QListView, QVBoxLayout, QWidget
 
 from console.clock import Clock
@@ -89,12 +89,15 @@ class SubteamsPanel(QWidget):
         done_requested(str): a team's name.
         join_requested(str, str): a team's name and who joins.
         entries_requested(object): the team (Subteam) whose entries the timeline should show.
+        content_changed(): what it shows changed (a team, the span, its bar): the board may
+            give it more room (`content_height`).
     """
 
     spin_off_requested = Signal(str)
     done_requested = Signal(str)
     join_requested = Signal(str, str)
     entries_requested = Signal(object)
+    content_changed = Signal()
 
     def __init__(self, model: SubteamsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,9 +126,12 @@ class SubteamsPanel(QWidget):
         layout.addWidget(self.span)
         layout.addWidget(self.bar)
         layout.addWidget(self.view, 1)
+        layout.addStretch()  # room past its teams is left below them, not spread between its lines
         self.wanted = False  # whether the board should show it (a team works, or the span is exceeded)
         self.measured: Span | None = None
         model.modelReset.connect(self._fit)
+        self._fit()  # no team yet: no empty list under the bar
+        self.view.viewport().installEventFilter(self)
 
     # -- what it shows ---------------------------------------------------------------------------
 
@@ -143,12 +149,32 @@ class SubteamsPanel(QWidget):
         self.wanted = bool(self.model.rowCount()) or measured.over or self.bar.isVisible()
 
     def _fit(self) -> None:
-        """As tall as its teams, never more: Tasks keep the rest."""
-        self.view.setVisible(self.model.rowCount() > 0)
-        self.view.setMaximumHeight(self._rows_height() or 0)
+        """As tall as its teams, never more: Tasks keep the rest. At least one team in sight
+        when the column is short (the rest scroll) - not a list view's own minimum, which is
+        taller than one team and made the splitter take that from the roles."""
+        rows = self._rows_height()
+        self.view.setVisible(rows > 0)
+        self.view.setMaximumHeight(rows)
+        self.view.setMinimumHeight(min(rows, self._rows_height(1)))
 
-    def _rows_height(self) -> int:
-        rows = sum(self.view.sizeHintForRow(r) for r in range(self.model.rowCount()))
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        """The list's rows are measured at its width: a list hidden until its first team has
+        none yet, so they are measured again once it has one (and whenever it changes)."""
+        if event.type() == QEvent.Type.Resize and event.size().width() != event.oldSize().width():
+            self._fit()
+        return False
+
+    def event(self, event) -> bool:  # noqa: N802 - Qt override
+        """A line shown, hidden or rewrapped inside asks for a new layout: say so to the board."""
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.content_changed.emit()
+        return handled
+
+    def _rows_height(self, most: int | None = None) -> int:
+        """The list's height for its teams (its first `most` of them)."""
+        count = self.model.rowCount() if most is None else min(most, self.model.rowCount())
+        rows = sum(self.view.sizeHintForRow(r) for r in range(count))
         return rows + 2 * self.view.frameWidth() + 4 if rows else 0
 
     def content_height(self) -> int:

@@ -154,3 +154,38 @@ def test_the_cheat_sheet_and_the_title_quote_the_table():
     legend = actions.legend(Where.SUBTEAMS)
     assert legend == "D done · J join · F its entries"
     assert actions.keys_of("subteam") == "Ctrl+Shift+T"
+
+
+def test_a_team_takes_the_tasks_blank_room_and_shows_whole_under_compact_lines(qtbot, window, page):
+    """At 1920x1080 with two tasks, spinning off a team cut the roles panel (the IC's card half
+    gone) while the tasks panel was mostly blank; the panel's title and span spread over the
+    room its one team did not need, an empty list showed under the bar, and a second team got
+    no room at all."""
+    window.show()
+    window.resize(1920, 1080)
+    qtbot.waitUntil(lambda: window.width() == 1920 and not page.narrow, timeout=3000)
+    for line in ("/ic Ana Alvarez", "/task Ben 10m check the replica lag", "/task Dee 5m page the database on-call"):
+        type_line(qtbot, window, page, line)
+    roles, panel = page.roles_panel, page.subteams_panel
+    qtbot.waitUntil(lambda: roles.height() == roles.maximumHeight(), timeout=3000)
+    whole_roles = roles.height()
+
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_T, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: panel.bar.isVisible() and panel.height() >= panel.content_height(), timeout=3000)
+    assert not panel.view.isVisible()  # no team yet: no empty list under the bar
+    qtbot.keyClicks(panel.bar.edit, "Alpha Dee 20 replica lag")
+    with qtbot.waitSignal(window.writer.changed, timeout=5000):
+        qtbot.keyClick(panel.bar.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.subteams_model.rowCount() == 1, timeout=5000)
+    type_line(qtbot, window, page, "/subteam Bravo Gil 15m dns errors -- members: Hal, Ivy")
+    qtbot.waitUntil(lambda: page.subteams_model.rowCount() == 2, timeout=5000)
+
+    def rows_height():
+        return sum(panel.view.sizeHintForRow(r) for r in range(2)) + 2 * panel.view.frameWidth()
+
+    qtbot.waitUntil(lambda: panel.view.height() >= rows_height(), timeout=3000)
+    assert roles.height() == whole_roles  # the tasks' blank room went first
+    width = panel.width()
+    for line in (panel.title, panel.span):
+        assert line.height() <= line.heightForWidth(width) + 2, line.objectName() or line.text()
+    assert panel.view.geometry().top() - panel.span.geometry().bottom() <= 2 * panel.layout().spacing()
