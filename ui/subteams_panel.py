@@ -152,8 +152,8 @@ class SubteamsPanel(QWidget):
         """As tall as its teams, never more: Tasks keep the rest. At least one team in sight
         when the column is short (the rest scroll) - not a list view's own minimum, which is
         taller than one team and made the splitter take that from the roles."""
+        self.view.setVisible(self.model.rowCount() > 0)  # first: shown, it takes its width
         rows = self._rows_height()
-        self.view.setVisible(rows > 0)
         self.view.setMaximumHeight(rows)
         self.view.setMinimumHeight(min(rows, self._rows_height(1)))
 

@@ -189,3 +189,23 @@ def test_a_team_takes_the_tasks_blank_room_and_shows_whole_under_compact_lines(q
     for line in (panel.title, panel.span):
         assert line.height() <= line.heightForWidth(width) + 2, line.objectName() or line.text()
     assert panel.view.geometry().top() - panel.span.geometry().bottom() <= 2 * panel.layout().spacing()
+
+
+def test_narrow_a_first_team_s_list_is_as_tall_as_the_team(qtbot, window, page):
+    """On the Roles tab (960x1040) the first team's list was measured while it was still hidden
+    and narrow: 122 px for a two-line team, most of it an empty box."""
+    window.show()
+    window.resize(960, 1040)
+    qtbot.waitUntil(lambda: window.width() == 960 and page.narrow, timeout=3000)
+    for line in ("/ic Ana Alvarez", "/task Ben 10m check the replica lag"):
+        type_line(qtbot, window, page, line)
+    panel = page.subteams_panel
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_T, CTRL_SHIFT)
+    qtbot.wait(100)  # the bar laid out on the Roles tab, as a person would see it before typing
+    qtbot.keyClicks(panel.bar.edit, "Alpha Dee Patel 20 replica lag")
+    with qtbot.waitSignal(window.writer.changed, timeout=5000):
+        qtbot.keyClick(panel.bar.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.subteams_model.rowCount() == 1 and panel.view.isVisible(), timeout=5000)
+    qtbot.wait(200)
+    team = panel.view.sizeHintForRow(0) + 2 * panel.view.frameWidth()
+    assert team <= panel.view.height() <= team + 8
