@@ -41,6 +41,7 @@ from ui.scribe import ScribeController
 from ui.status_updates import StatusUpdates
 from ui.subteam_controller import SubteamsController
 from ui.timeline import TimelineModel
+from ui.typing_to_note import TypingToNote
 from ui.writer import StoreWriter
 
 KEYRING_WAIT_S = 5  # an export waits this long for the keyring's signing key, then goes unsigned
@@ -140,6 +141,8 @@ class IncidentPage(BoardLayout):
                               updates=self.updates, close_out=self.close_out),
             **actions.install(self.timeline, Where.TIMELINE, scribe=self.scribe),
         }
+        TypingToNote(self.note_edit, (self.timeline, self.checklist_panel.tree,
+                                      self.tasks_panel.view, self.subteams_panel.view, self.roles_panel.table), self)
         preferences.keep_panels(self)
         self.chain_badge = ChainBadge(reader.chain.path, self.header)  # checked on each opening
         self.header.top.addWidget(self.chain_badge, 0, Qt.AlignmentFlag.AlignTop)
