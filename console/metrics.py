@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from console.domain import Incident
 from console.incident_json import metrics as incident_metrics
 
-MEASURES = ("time_to_declare", "time_to_mitigate_from_start", "time_to_resolve_from_start")
+# Each measure, and how a person reads its name (the window's chart, its measure box).
+MEASURE_NAMES = {
+    "time_to_declare": "Time to declare",
+    "time_to_mitigate_from_start": "Time to mitigate (from impact start)",
+    "time_to_resolve_from_start": "Time to resolve (from impact start)",
+}
+MEASURES = tuple(MEASURE_NAMES)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ Drawn with QPainter (no QtCharts, which would need the Addons wheel). The window
 and exports without dialogs: CSV and PNG go to the exports folder and the path is shown.
 """
 
+import math
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,11 +18,22 @@ from console.files import write_private
 from ui import actions, palette
 from ui.actions import Where
 
-MEASURE_NAMES = {
-    "time_to_declare": "Time to declare",
-    "time_to_mitigate_from_start": "Time to mitigate (from impact start)",
-    "time_to_resolve_from_start": "Time to resolve (from impact start)",
-}
+MEASURE_NAMES = metrics.MEASURE_NAMES
+ZERO_BAR = 2.0  # px: a median of 0 minutes is still a bar (no bar means no incident)
+
+
+def axis_top(largest: float) -> float:
+    """The value at the top of the minutes axis: the largest median rounded up to 1, 2 or 5
+    times a power of ten, so the half-way mark is a round number too (1 when all are 0)."""
+    if largest <= 0:
+        return 1.0
+    scale = 10 ** math.floor(math.log10(largest))
+    return next(step * scale for step in (1, 2, 5, 10) if largest <= step * scale * (1 + 1e-9))
+
+
+def tick(value: float) -> str:
+    """An axis mark: 0.5, 1, 25, 500 - never a half rounded to 0."""
+    return f"{value:g}"
 
 
 class MetricsChart(QWidget):
@@ -61,14 +73,14 @@ class MetricsChart(QWidget):
         if not values:
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "No incidents with this measure yet.")
             return
-        top = max(values.values()) or 1.0
+        top = axis_top(max(values.values()))
         painter.setPen(QPen(text, 1))
         painter.drawLine(area.bottomLeft(), area.bottomRight())
         painter.drawLine(area.bottomLeft(), area.topLeft())
-        for fraction in (0.5, 1.0):
+        for fraction in (0.0, 0.5, 1.0):
             y = area.bottom() - area.height() * fraction
             painter.drawText(QRectF(0, y - 8, 55, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             f"{top * fraction:.0f}")
+                             tick(top * fraction))
         group = area.width() / len(months)
         bar = max(4.0, (group * 0.8) / max(len(levels), 1))
         for m, month in enumerate(months):
@@ -77,7 +89,7 @@ class MetricsChart(QWidget):
                 value = values.get((month, level))
                 if value is None:
                     continue
-                height = area.height() * value / top
+                height = max(area.height() * value / top, ZERO_BAR)
                 painter.fillRect(QRectF(x0 + s * bar, area.bottom() - height, bar - 2, height),
                                  palette.colour(palette.severity(level)))
             painter.setPen(text)

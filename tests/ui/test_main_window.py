@@ -325,3 +325,22 @@ def test_an_incident_arriving_never_takes_the_keyboard_from_a_filter_being_typed
     qtbot.waitUntil(lambda: win.list_model.rowCount() == 1, timeout=3000)
     assert win.list_page.filter_edit.hasFocus() and win.list_page.filter_edit.text() == "check"
     win.close()
+
+
+def test_a_median_of_zero_minutes_is_drawn_and_the_axis_marks_are_round(qtbot):
+    """Six incidents declared as their impact began: the chart showed no bar at all (a median of
+    0 has no height) and marked half-way up its axis "0" (0.5 rounded), under a "1"."""
+    from console.metrics import MEASURES, MonthRow
+    from ui import palette
+    from ui.metrics_view import MetricsChart, axis_top, tick
+
+    assert [tick(axis_top(v) * f) for v in (0, 3, 45, 480) for f in (0.5, 1)] == \
+        ["0.5", "1", "2.5", "5", "25", "50", "250", "500"]
+    chart = MetricsChart()
+    qtbot.addWidget(chart)
+    chart.resize(600, 320)
+    chart.set_data([MonthRow("2026-12", 2, 3, {m: 0.0 for m in MEASURES})], MEASURES[0])
+    image = chart.grab().toImage()
+    bar = palette.colour(palette.severity(2)).rgb()
+    legend_top = image.height() - 50 + 28 - 2  # the legend's swatches are that colour too
+    assert any(image.pixel(x, y) == bar for x in range(60, image.width() - 20) for y in range(30, legend_top))
