@@ -25,6 +25,14 @@ def panel_title(text: str, parent: QWidget) -> QLabel:
     return label
 
 
+def lines_height(panel: QWidget, lines: tuple[QWidget, ...], width: int) -> int:
+    """How tall the shown ones of a panel's `lines` (titles, hints, bars) are at `width`, with
+    the panel's spacing after each."""
+    shown = [w for w in lines if w.isVisibleTo(panel)]
+    height = sum(w.heightForWidth(width) if w.hasHeightForWidth() else w.sizeHint().height() for w in shown)
+    return height + panel.layout().spacing() * len(shown)
+
+
 class InlineBar(QFrame):
     """A one-line input that slides in above a panel; Enter submits, Esc cancels (the bar
     only). It opens with its default text selected, so what is typed replaces it; the board's
@@ -190,13 +198,10 @@ class TasksPanel(QWidget):
 
     def unused_height(self) -> int:
         """How much of its height shows nothing: below its last task (or its hint)."""
-        width = max(self.width(), 100)
-        shown = [w for w in (self.title, self.bar, self.empty) if w.isVisibleTo(self)]
-        used = sum(w.heightForWidth(width) if w.hasHeightForWidth() else w.sizeHint().height() for w in shown)
+        used = lines_height(self, (self.title, self.bar, self.empty), max(self.width(), 100))
         if self.view.isVisibleTo(self):
             used += sum(self.view.sizeHintForRow(r) for r in range(self.model.rowCount()))
             used += 2 * self.view.frameWidth() + 6
-        used += self.layout().spacing() * len(shown)
         return max(self.height() - max(used, self.minimumHeight()), 0)
 
     def start_task(self, prefill: str = "") -> None:

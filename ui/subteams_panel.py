@@ -18,7 +18,7 @@ from console.subteams import Subteam
 from ui import actions, palette
 from ui.actions import Where
 from ui.board_models import countdown
-from ui.board_panels import InlineBar, panel_title
+from ui.board_panels import InlineBar, lines_height, panel_title
 from ui.wrapped_rows import WrappedRows
 
 Index = QModelIndex | QPersistentModelIndex
@@ -179,10 +179,7 @@ class SubteamsPanel(QWidget):
 
     def content_height(self) -> int:
         """What it needs to show its title, the span and every team whole at its width."""
-        width = max(self.width(), 100)
-        shown = [w for w in (self.title, self.span, self.bar) if w.isVisibleTo(self)]
-        height = sum(w.heightForWidth(width) if w.hasHeightForWidth() else w.sizeHint().height() for w in shown)
-        return height + self._rows_height() + self.layout().spacing() * len(shown)
+        return lines_height(self, (self.title, self.span, self.bar), max(self.width(), 100)) + self._rows_height()
 
     # -- its keys (ui.actions, Where.SUBTEAMS) ----------------------------------------------------
 
