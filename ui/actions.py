@@ -212,11 +212,14 @@ def install(widget: QWidget, where: Where, **owners: object) -> dict[str, QActio
     return made
 
 
+# Shift types a capital and the keypad a digit; any other modifier makes a command, not text.
+TEXT_MODIFIERS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+
+
 def types_text(key: str) -> bool:
     """Whether a key types a character in a text box (`?`, a letter; not Ctrl+U, F1 or Esc)."""
     combination = QKeySequence(key)[0]
-    modifiers = combination.keyboardModifiers() & ~(Qt.KeyboardModifier.ShiftModifier
-                                                     | Qt.KeyboardModifier.KeypadModifier)
+    modifiers = combination.keyboardModifiers() & ~TEXT_MODIFIERS
     return modifiers == Qt.KeyboardModifier.NoModifier and combination.key() < Qt.Key.Key_Escape
 
 

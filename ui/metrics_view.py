@@ -18,7 +18,6 @@ from console.files import write_private
 from ui import actions, palette
 from ui.actions import Where
 
-MEASURE_NAMES = metrics.MEASURE_NAMES
 ZERO_BAR = 2.0  # px: a median of 0 minutes is still a bar (no bar means no incident)
 
 
@@ -68,7 +67,7 @@ class MetricsChart(QWidget):
         title.setBold(True)
         painter.setFont(title)
         painter.drawText(QRectF(0, 4, self.width(), 22), Qt.AlignmentFlag.AlignCenter,
-                         f"{MEASURE_NAMES[self.measure]}, median minutes (drills left out)")
+                         f"{metrics.MEASURE_NAMES[self.measure]}, median minutes (drills left out)")
         painter.setFont(self.font())
         if not values:
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "No incidents with this measure yet.")
@@ -114,7 +113,7 @@ class MetricsWindow(QWidget):
         self.export_dir = export_dir
         self.measure_box = QComboBox(self)
         self.measure_box.setAccessibleName("Measure")
-        for key, name in MEASURE_NAMES.items():
+        for key, name in metrics.MEASURE_NAMES.items():
             self.measure_box.addItem(name, key)
         self.chart = MetricsChart(self)
         # The keys are rows of `ui.actions` (Where.METRICS), as every key is.

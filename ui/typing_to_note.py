@@ -21,15 +21,14 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-# Shift types a capital; any other modifier makes a command, not text.
-_TEXT_MODIFIERS = Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.KeypadModifier
+from ui.actions import TEXT_MODIFIERS
 
 
 def types_a_character(event: QKeyEvent) -> bool:
     """A key press that writes a visible character (not Enter, Tab, a space, an arrow or Ctrl+...)."""
     text = event.text()
     return (len(text) == 1 and text.isprintable() and not text.isspace()
-            and not event.modifiers() & ~_TEXT_MODIFIERS)
+            and not event.modifiers() & ~TEXT_MODIFIERS)
 
 
 class TypingToNote(QObject):
