@@ -15,7 +15,7 @@ the same order on every console of a team. A link is made in the same transactio
 another console) relinks the chain from its place, reusing the digests kept for the rows after
 it, so a row changed by hand stays detected.
 
-    Chain(conn).link([(table, row_id), ...])    link rows written in this transaction
+    Chain(conn).link([(table, row_id, row), ...])  link rows written in this transaction
     ChainReads(conn, path).verify(incident_id)  None, or the first `Break`
     ChainReads(conn, path).head(incident_id)    the `Head`: how many links, the last one
 
@@ -54,14 +54,28 @@ RANK = {table: rank for rank, table in enumerate(SOURCES)}
 
 # One row of each table as the chain reads it: (incident id, the row's HLC, its entry's uid (as
 # stored: `_canonical_uid` gives it as first written), its entry's HLC, its entry's row id, then the fields the encoding covers).
+_ENTRY_FIELDS = ("kind", "text", "author", "occurred_at", "recorded_at")
 _ROW = {
-    "entries": "SELECT e.incident_id, e.hlc, e.uid, e.hlc, e.id, e.kind, e.text, e.author, "
-               "e.occurred_at, e.recorded_at FROM entries e WHERE e.id = ?",
+    "entries": "SELECT e.incident_id, e.hlc, e.uid, e.hlc, e.id, "
+               f"{', '.join('e.' + field for field in _ENTRY_FIELDS)} FROM entries e WHERE e.id = ?",
     **{table: f"SELECT e.incident_id, r.hlc, e.uid, e.hlc, e.id, r.{field}, r.\"by\", r.at "
               f"FROM {table} r JOIN entries e ON e.id = r.entry_id WHERE r.id = ?"
        for table, field in (("entry_revisions", "text"), ("entry_retractions", "reason"),
                             ("pins", "pinned"))},
 }
+
+
+def _entry_as_read(row_id: int, inserted: dict | None) -> tuple | None:
+    """An entry's row as `_ROW` reads it, from the values it was inserted with; None unless
+    they are all there as the table keeps them (an integer incident id, the rest text)."""
+    try:
+        row = (inserted["incident_id"], inserted["hlc"], inserted["uid"], inserted["hlc"], row_id,
+               *(inserted[field] for field in _ENTRY_FIELDS))
+    except (KeyError, TypeError):
+        return None
+    if type(row[0]) is not int or not all(type(value) is str for value in row[1:4] + row[5:]):
+        return None
+    return row
 
 
 def genesis(incident_uid: str) -> bytes:
@@ -165,11 +179,17 @@ class _OnLinks:
 class Chain(_OnLinks):
     """Extends the chains on the writer connection, inside the caller's transaction."""
 
-    def link(self, written: Iterable[tuple[str, int]]) -> None:
-        """Link the rows (table, row id) written in this transaction, incident by incident."""
+    def link(self, written: Iterable[tuple[str, int, dict | None]]) -> None:
+        """Link the rows (table, row id, the row as inserted or None) written in this
+        transaction, incident by incident. An entry inserted whole (`Ledger.insert`) is linked
+        from the values it was inserted with, which are what the table holds (an entry is never
+        changed, and its columns keep the text and integers given them); any other row is read
+        back, with its entry's uid and HLC."""
         by_incident: dict[int, list[_Item]] = {}
-        for table, row_id in written:
-            row = self._conn.execute(_ROW[table], (row_id,)).fetchone()
+        for table, row_id, inserted in written:
+            row = _entry_as_read(row_id, inserted) if table == "entries" else None
+            if row is None:
+                row = self._conn.execute(_ROW[table], (row_id,)).fetchone()
             if row is None:
                 continue  # rolled back by a savepoint: it is not there to link
             incident_id, hlc, uid, entry_hlc, _entry_id, *fields = row
@@ -241,7 +261,7 @@ class Chain(_OnLinks):
             f"SELECT source, row_id FROM chain_links WHERE {self._where.of()}", where(incident_id))}
         written = [(table, row_id) for table, row_id in _rows_of(self._conn, incident_id)
                    if (RANK[table], row_id) not in linked]
-        self.link(written)
+        self.link((table, row_id, None) for table, row_id in written)
         return len(written)
 
 

@@ -54,6 +54,12 @@ UNPUSHED = "seq > (SELECT pushed_through FROM sync_state) AND pushed = 0"
 _UNPUSHED_BOUND = (f"max(coalesce((SELECT hlc FROM ops WHERE {UNPUSHED} ORDER BY seq DESC LIMIT 1), ''), "
                    "coalesce(unpushed_peak, ''))")
 _UNREAD = object()  # store_op's `bound` when its caller has not read it
+# What an op made here reads before it is stored, in one statement (`_next_hlc`): the clock's
+# offset from the team server's, the unpushed ops' bound, the newest pushed op's HLC up to a
+# ceiling, and how far the search index has got (what `writing` compares its newest entry with).
+_BEFORE_OP = (f"SELECT server_offset_ms, {_UNPUSHED_BOUND}, "
+              "(SELECT max(hlc) FROM ops WHERE pushed = 1 AND hlc <= ?), "
+              "(SELECT entries_through FROM search_indexed) FROM sync_state")
 
 
 class Ledger:
@@ -66,7 +72,11 @@ class Ledger:
         self._clock = clock
         self._vocabulary = vocabulary
         self._replica: str | None = None
-        self._unchained: list[tuple[str, int]] = []  # rows written, not yet linked (console.chain)
+        # Rows written, not yet linked (console.chain): (table, row id, the row when it was
+        # written whole, so the chain need not read it back).
+        self._unchained: list[tuple[str, int, dict | None]] = []
+        self._newest_entry = 0  # the row id of the last entry this writer inserted
+        self._search_through: int | None = None  # search_indexed, as read in this transaction
         self._chain = Chain(conn)
         self.read = Reader(conn, path)
         # Called once, as the first write begins (a CLI command in team mode starts getting
@@ -93,20 +103,32 @@ class Ledger:
         if self.before_first_write is not None:
             starting, self.before_first_write = self.before_first_write, None
             starting()
-        mark = len(self._unchained)
+        mark, entries_before = len(self._unchained), self._newest_entry
+        if not self.conn.in_transaction:
+            self._search_through = None
         try:
             with write_transaction(self.conn, self.path):
                 yield
                 if len(self._unchained) > mark:
                     self._chain.link(self._unchained[mark:])
                     del self._unchained[mark:]
-                if self.conn.execute(SEARCH_BEHIND).fetchone()[0] > SEARCH_BACKLOG_MAX:
+                if self._newest_entry != entries_before and self._search_behind() > SEARCH_BACKLOG_MAX:
                     from console.search_index import catch_up  # one write in SEARCH_BACKLOG_MAX
 
                     catch_up(self.conn)
+                    self._search_through = None
         except BaseException:
             del self._unchained[mark:]
             raise
+
+    def _search_behind(self) -> int:
+        """How many entries wait for the search index, after a write that inserted some. The
+        writer holds the lock and row ids only grow, so the newest entry is the one it just
+        inserted; how far the index has got was read with the op's clock (`_next_hlc`) in
+        this transaction, unless nothing read it (then it is read now)."""
+        if self._search_through is None:
+            return self.conn.execute(SEARCH_BEHIND).fetchone()[0]
+        return self._newest_entry - self._search_through
 
     def execute(self, sql: str, params: tuple | list = ()) -> sqlite3.Cursor:
         """One statement on the writer connection (inside `writing()` when it writes)."""
@@ -120,7 +142,9 @@ class Ledger:
             f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', tuple(row.values())
         )
         if table in CHAINED:
-            self._unchained.append((table, cursor.lastrowid))
+            self._unchained.append((table, cursor.lastrowid, row))
+            if table == "entries":
+                self._newest_entry = cursor.lastrowid
         return cursor.lastrowid
 
     def update(self, table: str, row_id: int, changes: dict[str, object]) -> None:
@@ -170,23 +194,27 @@ class Ledger:
         """`next_hlc`, and the bound on the unpushed ops' HLCs it read (see `_newest_op`), which
         `store_op` needs for the op made with it: one read of sync_state for both."""
         now = self.now()
-        offset, bound = self.conn.execute(
-            f"SELECT server_offset_ms, {_UNPUSHED_BOUND} FROM sync_state").fetchone()
-        if offset is not None and offset < 0:
+        ceiling = hlc.ceiling(now)
+        offset, bound, pushed, self._search_through = self.conn.execute(
+            _BEFORE_OP, (ceiling,)).fetchone()
+        if offset is not None and offset < 0:  # behind the team server's clock: its "now"
             now += timedelta(milliseconds=offset)
+            ceiling = hlc.ceiling(now)
+            if pushed is not None and pushed > ceiling:
+                (pushed,) = self.conn.execute(
+                    "SELECT max(hlc) FROM ops WHERE pushed = 1 AND hlc <= ?", (ceiling,)
+                ).fetchone()
         bound = bound or None
-        return hlc.following(self._newest_op(hlc.ceiling(now), bound), now, self.replica), bound
+        return hlc.following(self._newest_op(ceiling, bound, pushed), now, self.replica), bound
 
-    def _newest_op(self, ceiling: str, bound: str | None) -> str | None:
+    def _newest_op(self, ceiling: str, bound: str | None, pushed: str | None) -> str | None:
         """The greatest HLC of an op here up to `ceiling`, without an index of every op's HLC
         (which cost each write one more page, migration 0020). The ops pushed or received are
-        in the partial index `ops_hlc_pushed`; the ones not pushed yet are all made here, in
+        in the partial index `ops_hlc_pushed`: `pushed` is the greatest of them up to the
+        ceiling. The ones not pushed yet are all made here, in
         the order of their HLCs as long as the clock does not go back: the newest of them, or
         `sync_state.unpushed_peak` (kept by `store_op` and console.sync when it does), is
         their greatest - `bound`. Only when that is past the ceiling are they read one by one."""
-        (pushed,) = self.conn.execute(
-            "SELECT max(hlc) FROM ops WHERE pushed = 1 AND hlc <= ?", (ceiling,)
-        ).fetchone()
         if bound is not None and bound > ceiling:  # the clock went back past our own ops
             (bound,) = self.conn.execute(
                 f"SELECT max(hlc) FROM ops WHERE {UNPUSHED} AND hlc <= ?", (ceiling,)
