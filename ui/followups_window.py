@@ -75,10 +75,15 @@ class FollowupsWindow(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setAccessibleName("Follow-up columns")
         self.bar = InlineBar("", "", self)
+        self.empty = QLabel(self)  # what to do when the list has nothing to show
+        self.empty.setObjectName("emptyHint")
+        self.empty.setWordWrap(True)
+        self.empty.hide()
         self.message = QLabel(actions.legend(Where.FOLLOWUPS), self)
         self.message.setObjectName("keysHint")
         layout = QVBoxLayout(self)
         layout.addWidget(self.show_done)
+        layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.bar)
         layout.addWidget(self.message)
@@ -103,7 +108,12 @@ class FollowupsWindow(QWidget):
             return
         current = self.current_item()
         keep = keep if keep is not None else (current.id if current is not None else None)
-        self.model.set_items(self._reader.followups.all(open_only=not self.show_done.isChecked()), self._today)
+        open_only = not self.show_done.isChecked()
+        self.model.set_items(self._reader.followups.all(open_only=open_only), self._today)
+        self.empty.setText(_EMPTY.format(none="No open follow-ups." if open_only else "No follow-ups yet.",
+                                         new=actions.keys_of("followup_new"),
+                                         postmortem=actions.keys_of("postmortem")))
+        self.empty.setVisible(self.model.rowCount() == 0)
         if keep is not None:
             self.select_item(keep)
 
@@ -195,6 +205,9 @@ class FollowupsWindow(QWidget):
 
 
 _COLUMNS = {"owner": "owner", "due": "due_on", "ticket": "ticket"}  # the bar's field -> update()'s
+_EMPTY = ("{none} {new} adds one here (the incident, then what needs doing: INC-2 add a replica-lag "
+          "alert). An incident's /todo lines become follow-ups the first time its post-mortem is "
+          "opened ({postmortem} on its board).")
 
 
 def _said(field: str, item) -> str:

@@ -384,6 +384,7 @@ class IncidentPage(BoardLayout):
     def toggle_call_mode(self) -> None:
         if self.call_window is None:
             self.call_window = CallModeWindow(self)
+            self.preferences.keep_geometry(self.call_window, "call_mode")  # where it was put aside
             self.preferences.forget_on_close(self.call_window, CALL_MODE)
         if self.call_window.isVisible():
             self.call_window.hide()

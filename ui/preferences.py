@@ -112,6 +112,7 @@ class Preferences:
     def __init__(self, settings: QSettings | None, problem: str | None = None) -> None:
         self._settings = settings
         self._memory: dict[str, Any] = {}  # only when there is no file to keep them in
+        self._windows: dict[str, QWidget] = {}  # the windows kept by name (keep_geometry)
         self.problem = problem
 
     @classmethod
@@ -167,6 +168,8 @@ class Preferences:
                 saved = b""
         if not (saved and window.restoreGeometry(QByteArray(saved))):
             first_place.fit(window)
+        if name is not None:
+            self._windows[name] = window
         on_close(window, lambda: self._keep_place(window, name), on_hide=name is not None)
 
     def _keep_place(self, window: QWidget, name: str | None) -> None:
@@ -174,6 +177,11 @@ class Preferences:
             return                         # its place was kept at the close before it
         geometry = bytes(window.saveGeometry().data())
         if name is None:
+            # The console is closing: the windows still open (the call-mode window, a handbook)
+            # get no hide of their own before the process ends, so their places are kept now.
+            for other_name, other in list(self._windows.items()):
+                if shiboken6.isValid(other) and other.isVisible():
+                    self._keep_place(other, other_name)
             self.set(WINDOW, geometry)
         else:
             self.set(WINDOWS, {**self.get(WINDOWS), name: base64.b64encode(geometry).decode("ascii")})

@@ -60,6 +60,8 @@ def test_everything_changed_by_keyboard_is_there_after_a_restart(qtbot, where, c
     win.resize(720, 530)  # the offscreen screen is 800x600: a place that fits it is kept as it is
     win.move(31, 27)
     geometry = (win.width(), win.height(), win.x(), win.y())
+    page.call_window.move(400, 320)  # put where it does not cover what is shared on the call
+    call_place = (page.call_window.x(), page.call_window.y())
     win.close()
 
     clock.advance(minutes=3)  # the snooze has 7 minutes to run
@@ -69,6 +71,7 @@ def test_everything_changed_by_keyboard_is_there_after_a_restart(qtbot, where, c
     assert page.sound_on is False
     assert page.prompts.on is True
     assert page.call_window is not None and page.call_window.isVisible()
+    assert (page.call_window.x(), page.call_window.y()) == call_place
     qtbot.keyClick(page.note_edit, Qt.Key.Key_Period, CTRL)  # the opening prompt dismissed...
     page.tick()
     assert page.prompt_strip.current is None  # ...and the general ones are still snoozed
