@@ -46,6 +46,7 @@ class Where(Enum):
     DEBRIEF = "In the debrief window"
     OUTBOX = "In the outbox (F7)"
     EVIDENCE = "In the evidence log (Ctrl+Shift+V)"
+    OWN_WINDOW = "In every window of its own (handbook, follow-ups, outbox, metrics…)"
 
 
 # The board and the list answer while focus is anywhere inside them; a panel's letters only
@@ -67,6 +68,7 @@ CONTEXT = {
     Where.DEBRIEF: Qt.ShortcutContext.WindowShortcut,
     Where.OUTBOX: Qt.ShortcutContext.WidgetShortcut,
     Where.EVIDENCE: Qt.ShortcutContext.WidgetShortcut,
+    Where.OWN_WINDOW: Qt.ShortcutContext.WindowShortcut,
 }
 
 
@@ -163,10 +165,8 @@ ACTIONS: tuple[Action, ...] = (
     _row("handbook_forward", "Forward", "Alt+Right", Where.HANDBOOK, "handbook.go_forward"),
     _row("handbook_home", "Home", "Alt+Home", Where.HANDBOOK, "handbook.go_home"),
     _row("handbook_find", "Search the handbook", "Ctrl+F", Where.HANDBOOK, "handbook.focus_search"),
-    _row("handbook_close", "Close the handbook", "Ctrl+W", Where.HANDBOOK, "handbook.close"),
     # The post-mortem editor's window (Ctrl+Shift+E on the board).
     _row("postmortem_save", "Save a version", "Ctrl+S", Where.POSTMORTEM, "postmortem.save"),
-    _row("postmortem_close", "Close the editor", "Ctrl+W", Where.POSTMORTEM, "postmortem.close"),
     # The metrics window.
     _row("metrics_csv", "Export CSV", "Ctrl+E", Where.METRICS, "metrics.export_csv"),
     _row("metrics_png", "Export PNG", "Ctrl+P", Where.METRICS, "metrics.export_png"),
@@ -175,7 +175,6 @@ ACTIONS: tuple[Action, ...] = (
     _row("debrief", "Debrief (the IC scored against the record)", "Ctrl+Shift+B", Where.WINDOW,
          "window.show_debrief"),
     _row("debrief_refresh", "Read the record again", "F5", Where.DEBRIEF, "debrief.refresh"),
-    _row("debrief_close", "Close the debrief", "Ctrl+W", Where.DEBRIEF, "debrief.close"),
     # Messages going out (issue 13): the outbox window's list, and the composer's override.
     _row("outbox", "Outbox: messages going out", "F7", Where.WINDOW, "window.show_outbox"),
     _row("outbox_resend", "resend", "R", Where.OUTBOX, "outbox.resend_current"),
@@ -188,6 +187,8 @@ ACTIONS: tuple[Action, ...] = (
     _row("evidence_add", "add a file (type its path, or drop it here)", "A", Where.EVIDENCE, "evidence.start_add"),
     _row("evidence_verify", "verify every kept copy", "V", Where.EVIDENCE, "evidence.verify"),
     _row("evidence_export", "export to a folder", "E", Where.EVIDENCE, "evidence.start_export"),
+    # Every window but the main one (`install_window`): closed from the keyboard as from its frame.
+    _row("close_window", "Close the window", "Ctrl+W", Where.OWN_WINDOW, "own.close"),
 )
 
 BY_NAME = {a.name: a for a in ACTIONS}
@@ -210,6 +211,11 @@ def install(widget: QWidget, where: Where, **owners: object) -> dict[str, QActio
         widget.addAction(action)
         made[row.name] = action
     return made
+
+
+def install_window(window: QWidget) -> dict[str, QAction]:
+    """The rows every window of its own has (Where.OWN_WINDOW), added to `window`."""
+    return install(window, Where.OWN_WINDOW, own=window)
 
 
 # Shift types a capital and the keypad a digit; any other modifier makes a command, not text.

@@ -18,7 +18,8 @@ from ui.actions import Where
 WINDOW_PLACES = (Where.WINDOW, Where.LIST)
 BOARD_PLACES = (Where.WINDOW, Where.BOARD)
 PANEL_PLACES = (Where.TASKS, Where.SUBTEAMS, Where.CHECKLIST, Where.TIMELINE, Where.COMPOSER)
-OTHER_WINDOWS = (Where.FOLLOWUPS, Where.HANDBOOK, Where.POSTMORTEM, Where.METRICS, Where.EVIDENCE)  # each its own window
+OTHER_WINDOWS = (Where.OWN_WINDOW, Where.FOLLOWUPS, Where.HANDBOOK, Where.POSTMORTEM, Where.METRICS,
+                 Where.EVIDENCE)  # each its own window
 MAX_WIDTH = 1240  # three columns side by side; wider only spreads them out
 
 

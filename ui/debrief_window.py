@@ -66,12 +66,13 @@ class DebriefWindow(QWidget):
         self.page.setOpenLinks(False)
         self.page.anchorClicked.connect(self._on_link)
         self.hint = QLabel(f"{actions.keys_of('debrief_refresh')}: read the record again   "
-                           f"{actions.keys_of('debrief_close')}: close", self)
+                           f"{actions.keys_of('close_window')}: close", self)
         self.hint.setObjectName("keysHint")
         layout = QVBoxLayout(self)
         layout.addWidget(self.page, 1)
         layout.addWidget(self.hint)
-        self.actions_by_name = actions.install(self, Where.DEBRIEF, debrief=self)
+        self.actions_by_name = {**actions.install(self, Where.DEBRIEF, debrief=self),
+                                **actions.install_window(self)}
 
     def load(self, reader, process, incident_id: int, clock) -> None:
         """Score the incident now (and again on F5)."""

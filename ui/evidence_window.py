@@ -100,7 +100,8 @@ class EvidenceWindow(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.bar)
         layout.addWidget(self.message)
-        self.actions_by_name = actions.install(self.table, Where.EVIDENCE, evidence=self)
+        self.actions_by_name = {**actions.install(self.table, Where.EVIDENCE, evidence=self),
+                                **actions.install_window(self)}
         self.bar.submitted.connect(self._submitted)
         self.bar.cancelled.connect(self.table.setFocus)
         self._relay = _Relay(self)

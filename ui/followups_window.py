@@ -87,7 +87,8 @@ class FollowupsWindow(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.bar)
         layout.addWidget(self.message)
-        self.actions_by_name = actions.install(self.table, Where.FOLLOWUPS, followups=self)
+        self.actions_by_name = {**actions.install(self.table, Where.FOLLOWUPS, followups=self),
+                                **actions.install_window(self)}
         self._reader = None
         self._today = date.today()
         self._editing: tuple[str, int | None] | None = None  # the bar's field and item (or incident)

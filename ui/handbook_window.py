@@ -196,7 +196,8 @@ class HandbookWindow(QMainWindow):
         toolbar.setObjectName("handbookToolbar")
         self.addToolBar(toolbar)
         # The window's keys are rows of `ui.actions` (Where.HANDBOOK), as every key is.
-        self.actions_by_name = actions.install(self, Where.HANDBOOK, handbook=self)
+        self.actions_by_name = {**actions.install(self, Where.HANDBOOK, handbook=self),
+                                **actions.install_window(self)}
         self.back_action = self.actions_by_name["handbook_back"]
         self.forward_action = self.actions_by_name["handbook_forward"]
         for name in ("handbook_back", "handbook_forward", "handbook_home"):

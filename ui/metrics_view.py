@@ -117,7 +117,8 @@ class MetricsWindow(QWidget):
             self.measure_box.addItem(name, key)
         self.chart = MetricsChart(self)
         # The keys are rows of `ui.actions` (Where.METRICS), as every key is.
-        self.actions_by_name = actions.install(self, Where.METRICS, metrics=self)
+        self.actions_by_name = {**actions.install(self, Where.METRICS, metrics=self),
+                                **actions.install_window(self)}
         self.csv_button = QPushButton(f"Export CSV ({actions.keys_of('metrics_csv')})", self)
         self.png_button = QPushButton(f"Export PNG ({actions.keys_of('metrics_png')})", self)
         self.message = QLabel(self)

@@ -56,7 +56,8 @@ class OutboxWindow(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
-        self.actions_by_name = actions.install(self.table, Where.OUTBOX, outbox=self)
+        self.actions_by_name = {**actions.install(self.table, Where.OUTBOX, outbox=self),
+                                **actions.install_window(self)}
         self._reader = None
 
     def load(self, reader) -> None:

@@ -148,7 +148,8 @@ class PostmortemWindow(QWidget):
         self.regenerate_button.clicked.connect(self.regenerate)
         self.editor.cursorPositionChanged.connect(self.follow_editor)
         # Ctrl+S and Ctrl+W are rows of `ui.actions` (Where.POSTMORTEM), as every key is.
-        self.actions_by_name = actions.install(self, Where.POSTMORTEM, postmortem=self)
+        self.actions_by_name = {**actions.install(self, Where.POSTMORTEM, postmortem=self),
+                                **actions.install_window(self)}
         self.findings: list = []
         self.refresh()
 

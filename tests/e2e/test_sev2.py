@@ -272,7 +272,7 @@ class TestAnICsSev2:
         app.key("Tab")  # moves on to the next field; types no tab
         app.wait(lambda: not app.screen().has_focus("Post-mortem text"), 5, "Tab to leave the editor")
         assert app.screen().named("Post-mortem text").text == text
-        app.press("postmortem_close")
+        app.press("close_window")
         app.wait(lambda: not app.find_window("Post-mortem: INC-1"), 5, "the editor to close")
         app.focus()
 

@@ -79,7 +79,7 @@ def test_every_key_of_the_other_windows_is_a_row_of_the_table(qtbot, window, pag
         assert other is not None and other.isVisible(), where
         keyed = {a.text(): sorted(k.toString() for k in a.shortcuts())
                  for a in other.findChildren(QAction) if a.shortcuts()}
-        assert keyed == _declared(where), where
+        assert keyed == {**_declared(where), **_declared(Where.OWN_WINDOW)}, where
         assert all(a.shortcutContext() == Qt.ShortcutContext.WindowShortcut
                    for a in other.findChildren(QAction) if a.shortcuts())
         assert not [b.text() for b in other.findChildren(QAbstractButton) if not b.shortcut().isEmpty()], where
@@ -111,13 +111,40 @@ def test_the_other_windows_keys_do_what_the_table_says(qtbot, window, page):
     assert window.reader.updates.last(page.incident.id, "responders") is not None
 
 
+def test_ctrl_w_closes_every_window_of_its_own(qtbot, window, page):
+    """The follow-ups, outbox, metrics and evidence windows could only be closed from their
+    frame; every window of its own now has the one row of Where.OWN_WINDOW, whatever has the
+    focus inside it (a list, a bar, a text box)."""
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    shift = Qt.KeyboardModifier.ShiftModifier
+    opened = []
+    for key, modifiers, attribute in ((Qt.Key.Key_F8, Qt.KeyboardModifier.NoModifier, "followups_window"),
+                                      (Qt.Key.Key_F7, Qt.KeyboardModifier.NoModifier, "outbox_window"),
+                                      (Qt.Key.Key_F9, Qt.KeyboardModifier.NoModifier, "metrics_window"),
+                                      (Qt.Key.Key_F1, Qt.KeyboardModifier.NoModifier, "handbook"),
+                                      (Qt.Key.Key_V, ctrl | shift, "evidence_window")):
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        page.note_edit.setFocus()
+        qtbot.keyClick(page.note_edit, key, modifiers)
+        other = getattr(window, attribute, None) or getattr(page, attribute, None)
+        assert other is not None and other.isVisible(), attribute
+        other.activateWindow()
+        qtbot.waitUntil(other.isActiveWindow)
+        focused = other.focusWidget() or other
+        qtbot.keyClick(focused, Qt.Key.Key_W, ctrl)
+        assert not other.isVisible(), attribute
+        opened.append(attribute)
+    assert len(opened) == 5
+
+
 def test_the_sheet_lists_every_row_where_you_are(qtbot, window, page):
     page.timeline.setFocus()
     qtbot.keyClicks(page.timeline, "?")
     text = unescape(window.cheat_sheet.text())
     for where in (Where.WINDOW, Where.BOARD, Where.TASKS, Where.SUBTEAMS, Where.CHECKLIST, Where.TIMELINE,
                   Where.COMPOSER,
-                  Where.FOLLOWUPS, Where.HANDBOOK, Where.POSTMORTEM, Where.METRICS):
+                  Where.FOLLOWUPS, Where.HANDBOOK, Where.POSTMORTEM, Where.METRICS, Where.OWN_WINDOW):
         assert where.value in text
         for keys, words in actions.sheet_rows(where):
             assert f"<b>{keys}</b></td><td>{words}<" in text
