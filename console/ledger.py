@@ -20,6 +20,7 @@ entries with `put_entry` and find what an op names with `incident_of`, `task_of`
 """
 
 import contextlib
+import functools
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -54,6 +55,14 @@ UNPUSHED = "seq > (SELECT pushed_through FROM sync_state) AND pushed = 0"
 _UNPUSHED_BOUND = (f"max(coalesce((SELECT hlc FROM ops WHERE {UNPUSHED} ORDER BY seq DESC LIMIT 1), ''), "
                    "coalesce(unpushed_peak, ''))")
 _UNREAD = object()  # store_op's `bound` when its caller has not read it
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """The INSERT of `Ledger.insert`, made once per table and set of columns."""
+    names = ", ".join(f'"{name}"' for name in columns)
+    marks = ", ".join("?" * len(columns))
+    return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
 # What an op made here reads before it is stored, in one statement (`_next_hlc`): the clock's
 # offset from the team server's, the unpushed ops' bound, the newest pushed op's HLC up to a
 # ceiling, and how far the search index has got (what `writing` compares its newest entry with).
@@ -136,11 +145,7 @@ class Ledger:
 
     def insert(self, table: str, row: dict[str, object]) -> int:
         """Insert one row (inside the caller's transaction); its row id."""
-        columns = ", ".join(f'"{name}"' for name in row)
-        marks = ", ".join("?" * len(row))
-        cursor = self.conn.execute(
-            f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', tuple(row.values())
-        )
+        cursor = self.conn.execute(_insert_sql(table, tuple(row)), tuple(row.values()))
         if table in CHAINED:
             self._unchained.append((table, cursor.lastrowid, row))
             if table == "entries":

@@ -156,9 +156,10 @@ class Vocabulary(NamedTuple):
 
     def kind(self, text: str) -> str:
         kind = (text or "").strip().lower()
-        if kind not in self.kind_ids:
-            raise InputError(f"bad entry kind {text!r}: expected one of {', '.join(self.kind_ids)}")
-        return kind
+        for known in self.kinds:  # on every note: no tuple of ids made first
+            if known.id == kind:
+                return kind
+        raise InputError(f"bad entry kind {text!r}: expected one of {', '.join(self.kind_ids)}")
 
     @property
     def kind_ids(self) -> tuple[str, ...]:
