@@ -113,6 +113,7 @@ class Preferences:
         self._settings = settings
         self._memory: dict[str, Any] = {}  # only when there is no file to keep them in
         self._windows: dict[str, QWidget] = {}  # the windows kept by name (keep_geometry)
+        self._leaving = False  # the main window has closed: the others close with the console
         self.problem = problem
 
     @classmethod
@@ -179,6 +180,7 @@ class Preferences:
         if name is None:
             # The console is closing: the windows still open (the call-mode window, a handbook)
             # get no hide of their own before the process ends, so their places are kept now.
+            self._leaving = True
             for other_name, other in list(self._windows.items()):
                 if shiboken6.isValid(other) and other.isVisible():
                     self._keep_place(other, other_name)
@@ -204,8 +206,10 @@ class Preferences:
         self.set(PANELS, sizes)
 
     def forget_on_close(self, window: QWidget, pref: Preference) -> None:
-        """Set `pref` to False when the person closes `window` (the call-mode window's X)."""
-        on_close(window, lambda: self.set(pref, False))
+        """Set `pref` to False when the person closes `window` (the call-mode window's X), not
+        when it closes because the console does (after the main window, as the process ends:
+        call mode on when the console closed is on when it opens again)."""
+        on_close(window, lambda: None if self._leaving else self.set(pref, False))
 
 
 def _splitters(root: QWidget) -> list[tuple[str, QSplitter]]:

@@ -124,6 +124,18 @@ def test_closing_the_call_window_itself_turns_call_mode_off(qtbot, where, clock)
     win.close()
 
 
+def test_call_mode_stays_on_when_the_console_closes_with_it_open(qtbot, where, clock):
+    """Found under Xvfb: the real app closes the windows still open as it ends, after the main
+    window, and the call-mode window's close read as the person turning call mode off; the
+    next start had it off. A close after the main window's is the console's, not the person's."""
+    win = build(qtbot, where, clock)
+    page = declare(qtbot, win)
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_C, CTRL_SHIFT)
+    win.close()
+    page.call_window.close()  # what the process's end does to a window still open
+    assert win.preferences.get(CALL_MODE) is True
+
+
 def test_values_that_are_not_of_their_type_read_as_the_default(qtbot, where, clock):
     where.config_dir.mkdir(parents=True, mode=0o700)
     path = where.config_dir / prefs_module.FILE_NAME
