@@ -85,6 +85,7 @@ class Ledger:
         # written whole, so the chain need not read it back).
         self._unchained: list[tuple[str, int, dict | None]] = []
         self._newest_entry = 0  # the row id of the last entry this writer inserted
+        self._entries_inserted = 0  # how many it has inserted (rolled back ones too)
         self._search_through: int | None = None  # search_indexed, as read in this transaction
         self._chain = Chain(conn)
         self.read = Reader(conn, path)
@@ -112,7 +113,7 @@ class Ledger:
         if self.before_first_write is not None:
             starting, self.before_first_write = self.before_first_write, None
             starting()
-        mark, entries_before = len(self._unchained), self._newest_entry
+        mark, entries_before = len(self._unchained), self._entries_inserted
         if not self.conn.in_transaction:
             self._search_through = None
         try:
@@ -121,7 +122,7 @@ class Ledger:
                 if len(self._unchained) > mark:
                     self._chain.link(self._unchained[mark:])
                     del self._unchained[mark:]
-                if self._newest_entry != entries_before and self._search_behind() > SEARCH_BACKLOG_MAX:
+                if self._entries_inserted != entries_before and self._search_behind() > SEARCH_BACKLOG_MAX:
                     from console.search_index import catch_up  # one write in SEARCH_BACKLOG_MAX
 
                     catch_up(self.conn)
@@ -150,6 +151,7 @@ class Ledger:
             self._unchained.append((table, cursor.lastrowid, row))
             if table == "entries":
                 self._newest_entry = cursor.lastrowid
+                self._entries_inserted += 1
         return cursor.lastrowid
 
     def update(self, table: str, row_id: int, changes: dict[str, object]) -> None:
