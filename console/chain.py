@@ -177,7 +177,21 @@ class _OnLinks:
 
 
 class Chain(_OnLinks):
-    """Extends the chains on the writer connection, inside the caller's transaction."""
+    """Extends the chains on the writer connection, inside the caller's transaction.
+
+    Each incident's last link is kept from one write to the next, so a note need not read it
+    back: it holds while no other connection has committed since (`PRAGMA data_version`, read
+    under the write lock, says so) and the transaction that wrote it was not rolled back (the
+    ledger calls `forget` when one is)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__(conn)
+        self._tails: dict[int, tuple] = {}  # incident id -> its last link, as `_extend` reads it
+        self._version: int | None = None  # data_version when they were kept
+
+    def forget(self) -> None:
+        """Drop the last links kept: the transaction that wrote them did not commit."""
+        self._tails.clear()
 
     def link(self, written: Iterable[tuple[str, int, dict | None]]) -> None:
         """Link the rows (table, row id, the row as inserted or None) written in this
@@ -196,15 +210,23 @@ class Chain(_OnLinks):
             rank, uid = RANK[table], _canonical_uid(uid, entry_hlc)
             by_incident.setdefault(incident_id, []).append(
                 _Item(hlc, rank, uid, digest_of(rank, hlc, uid, entry_hlc, tuple(fields)), row_id))
+        if not by_incident:
+            return
+        (version,) = self._conn.execute("PRAGMA data_version").fetchone()
+        if version != self._version:  # another connection has written: what was kept may be stale
+            self._tails.clear()
+            self._version = version
         for incident_id, items in by_incident.items():
             self._extend(incident_id, sorted(items))
 
     def _extend(self, incident_id: int, items: list[_Item]) -> None:
         conn = self._conn
         on = self._where
-        tail = conn.execute(
-            f"SELECT n, hlc, source, uid, digest, link, {on.order()} FROM chain_links WHERE {on.of()} "
-            f"ORDER BY {on.order()} DESC LIMIT 1", where(incident_id)).fetchone()
+        tail = self._tails.pop(incident_id, None)
+        if tail is None:
+            tail = conn.execute(
+                f"SELECT n, hlc, source, uid, digest, link, {on.order()} FROM chain_links WHERE {on.of()} "
+                f"ORDER BY {on.order()} DESC LIMIT 1", where(incident_id)).fetchone()
         top = tail[6] if tail else 0  # the last position taken
         if tail is None:
             n, previous = 0, genesis(self._uid(incident_id))
@@ -229,6 +251,8 @@ class Chain(_OnLinks):
             "INSERT INTO chain_links (incident_id, n, source, row_id, hlc, uid, digest, link"
             f"{', position' if keyed else ''}) VALUES (?, ?, ?, ?, ?, ?, ?, ?{', ?' if keyed else ''})",
             rows if keyed else [row[:-1] for row in rows])
+        _, n, rank, _, hlc, uid, digest, link, top = rows[-1]
+        self._tails[incident_id] = (n, hlc, rank, uid, digest, link, top if keyed else n)
 
     def _cut(self, incident_id: int, first: _Item) -> tuple[int, bytes, list[_Item]]:
         """Take off the links that sort after `first` (a row that arrived late): where the

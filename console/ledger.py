@@ -129,6 +129,7 @@ class Ledger:
                     self._search_through = None
         except BaseException:
             del self._unchained[mark:]
+            self._chain.forget()  # the links it kept were rolled back with their rows
             raise
 
     def _search_behind(self) -> int:

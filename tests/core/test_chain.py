@@ -184,6 +184,36 @@ def test_writing_after_tampering_does_not_hide_it(service, record, where, clock)
     assert (found.what, found.how) == ("E6", "changed")
 
 
+def test_two_writers_taking_turns_on_one_file_keep_one_chain(service, record, where, clock):
+    """A writer keeps each incident's last link between its writes; another connection's
+    commit in between (the command line beside the window, a team's follower) makes it read
+    the link again, or the next note would follow a link that is no longer the last."""
+    other = reopened(where, clock)
+    try:
+        for turn in range(3):
+            for writer in (service, other, other, service):
+                clock.advance(seconds=10)
+                writer.timeline.log(record.id, f"turn {turn}", by="Ana")
+        assert service.read.chain.verify(record.id) is None
+        assert service.read.chain.head(record.id).links == other.read.chain.head(record.id).links
+    finally:
+        other.close()
+
+
+def test_a_write_rolled_back_leaves_no_kept_link_behind(service, record, clock):
+    """A note linked inside a transaction that then fails is rolled back with its link; the
+    next note links after the last link that is there."""
+    before = service.read.chain.head(record.id).links
+    with pytest.raises(RuntimeError):
+        with service.ledger.writing():
+            service.timeline.log(record.id, "written, then rolled back", by="Ana")
+            raise RuntimeError("the operation around it failed")
+    clock.advance(minutes=1)
+    service.timeline.log(record.id, "the next note", by="Ana")
+    assert service.read.chain.verify(record.id) is None
+    assert service.read.chain.head(record.id).links == before + 1
+
+
 def test_a_whole_chain_made_again_by_hand_holds_but_not_against_an_earlier_export(
         service, record, where, clock, tmp_path, capsys):
     """Someone with the file and this code can rebuild every link after changing a row: the
