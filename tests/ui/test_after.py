@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from console import exports
-from console.domain import format_ref
 from console.service import IncidentService
 from ui import palette
 
@@ -111,34 +110,6 @@ def test_followups_across_incidents_with_overdue_marked(qtbot, where, clock):
     assert "A1 done" in view.message.text()
     view.show_done.setChecked(True)
     assert proxy.rowCount() == 3
-    win.close()
-
-
-def test_an_empty_follow_ups_list_says_how_one_is_made(qtbot, where, clock):
-    """With nothing to show, the window says so and how follow-ups come, with the keys of the
-    actions that make them; the hint goes once there is a row."""
-    service = IncidentService.open(where.db_path, clock)
-    incident = service.incidents.declare("a", by="Ana", severity=2).incident
-    service.close()
-    from ui import app as ui_app
-
-    win = ui_app.build(where, clock=clock, author="Ana")
-    qtbot.addWidget(win)
-    qtbot.waitUntil(lambda: win.writer.is_ready)
-    qtbot.keyClick(win, Qt.Key.Key_F8)
-    view = win.followups_window
-    qtbot.waitUntil(view.isActiveWindow)
-    assert view.proxy.rowCount() == 0 and view.empty.isVisible()
-    hint = view.empty.text()
-    assert hint.startswith("No open follow-ups. N adds one here") and "Ctrl+Shift+E" in hint
-    view.show_done.setChecked(True)
-    assert view.empty.text().startswith("No follow-ups yet.")
-    qtbot.keyClick(view.table, Qt.Key.Key_N)
-    qtbot.keyClicks(view.bar.edit, f"{format_ref(incident.id)} add a replica-lag alert")
-    qtbot.keyClick(view.bar.edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.proxy.rowCount() == 1, timeout=3000)
-    assert not view.empty.isVisible()
-    assert view.proxy.index(0, 2).data() == format_ref(incident.id)
     win.close()
 
 

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
+from console.domain import format_ref
 from console.service import IncidentService
 from ui import actions
 from ui.actions import Where
@@ -22,6 +23,13 @@ def followups(qtbot, where, clock):
                           ticket="OPS-7", by="Ana")
     service.followups.add(second.id, "write the failover runbook", by="Ana")
     service.close()
+    win, view = opened(qtbot, where, clock)
+    yield view
+    win.close()
+
+
+def opened(qtbot, where, clock):
+    """The console on `where`, and its follow-ups window opened with F8, active, list focused."""
     from ui import app as ui_app
 
     win = ui_app.build(where, clock=clock, author="Ana")
@@ -32,7 +40,27 @@ def followups(qtbot, where, clock):
     view.activateWindow()
     qtbot.waitUntil(view.isActiveWindow)
     assert view.table.hasFocus()
-    yield view
+    return win, view
+
+
+def test_an_empty_list_says_how_a_follow_up_is_made(qtbot, where, clock):
+    """With nothing to show, the window says so and how follow-ups come, with the keys of the
+    actions that make them; the hint goes once there is a row."""
+    service = IncidentService.open(where.db_path, clock)
+    incident = service.incidents.declare("a", by="Ana", severity=2).incident
+    service.close()
+    win, view = opened(qtbot, where, clock)
+    assert view.proxy.rowCount() == 0 and view.empty.isVisible()
+    hint = view.empty.text()
+    assert hint.startswith("No open follow-ups. N adds one here") and "Ctrl+Shift+E" in hint
+    view.show_done.setChecked(True)
+    assert view.empty.text().startswith("No follow-ups yet.")
+    qtbot.keyClick(view.table, Qt.Key.Key_N)
+    qtbot.keyClicks(view.bar.edit, f"{format_ref(incident.id)} add a replica-lag alert")
+    qtbot.keyClick(view.bar.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.proxy.rowCount() == 1, timeout=3000)
+    assert not view.empty.isVisible()
+    assert view.proxy.index(0, 2).data() == format_ref(incident.id)
     win.close()
 
 
