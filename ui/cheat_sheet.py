@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QFont, QTextDocument
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ui import actions
@@ -18,9 +18,16 @@ from ui.actions import Where
 WINDOW_PLACES = (Where.WINDOW, Where.LIST)
 BOARD_PLACES = (Where.WINDOW, Where.BOARD)
 PANEL_PLACES = (Where.TASKS, Where.SUBTEAMS, Where.CHECKLIST, Where.TIMELINE, Where.COMPOSER)
-OTHER_WINDOWS = (Where.OWN_WINDOW, Where.FOLLOWUPS, Where.HANDBOOK, Where.POSTMORTEM, Where.METRICS,
-                 Where.EVIDENCE)  # each its own window
+# The windows of their own, in three groups: on the board's sheet each goes under one column
+# (the board's keys, the panels', the note box's commands) so that the three come out about the
+# same height and the sheet fits the window beside the call (at 1,240 px and 9 pt: 718, 734 and
+# 732 px, where all of them under the panels made that column 1,200 and the sheet 910 px tall).
+OTHER_WINDOWS = ((Where.OWN_WINDOW, Where.OUTBOX),
+                 (Where.HANDBOOK, Where.POSTMORTEM, Where.METRICS, Where.EVIDENCE, Where.DEBRIEF),
+                 (Where.FOLLOWUPS,))
 MAX_WIDTH = 1240  # three columns side by side; wider only spreads them out
+TOP = 60  # where the sheet hangs from, under the window's top edge
+SMALLEST = 0.75  # the least the sheet's type may be scaled to so that it fits the window's height
 
 
 def _keys(places: Iterable[Where]) -> str:
@@ -38,17 +45,20 @@ def board_sheet(commands: Iterable[tuple[str, str]], role_keys: dict[str, str]) 
     roles = " · ".join(f"<b>{escape(key)}</b> {escape(short)}" for key, short in role_keys.items())
     lines = "".join(f"<tr><td><b>{escape(usage)}</b></td><td>{escape(summary)}</td></tr>"
                     for usage, summary in commands)
-    return (f"<table width=100%><tr><td valign=top width=34%>{_keys(BOARD_PLACES)}</td>"
+    first, second, third = OTHER_WINDOWS
+    return (f"<table width=100%><tr><td valign=top width=34%>{_keys(BOARD_PLACES)}{_keys(first)}</td>"
             f"<td valign=top width=22%>{_keys(PANEL_PLACES)}<h4>{escape(actions.keys_of('assign'))}, then</h4>"
-            f"<p>{roles}</p>{_keys(OTHER_WINDOWS)}</td>"
-            f"<td valign=top width=44%><h4>In the note box</h4><table cellspacing=2>{lines}</table></td>"
-            "</tr></table>")
+            f"<p>{roles}</p>{_keys(second)}</td>"
+            f"<td valign=top width=44%><h4>In the note box</h4><table cellspacing=2>{lines}</table>"
+            f"{_keys(third)}</td></tr></table>")
 
 
 def window_sheet() -> str:
-    """Two columns: the window's and the list's keys; the other windows' keys."""
-    return (f"<table width=100%><tr><td valign=top width=50%>{_keys(WINDOW_PLACES)}</td>"
-            f"<td valign=top width=50%>{_keys(OTHER_WINDOWS)}</td></tr></table>")
+    """Three columns: the window's and the list's keys, then the other windows' keys."""
+    first, second, third = OTHER_WINDOWS
+    return (f"<table width=100%><tr><td valign=top width=34%>{_keys(WINDOW_PLACES)}{_keys(first)}</td>"
+            f"<td valign=top width=33%>{_keys(second)}</td>"
+            f"<td valign=top width=33%>{_keys(third)}</td></tr></table>")
 
 
 class CheatSheet(QLabel):
@@ -63,16 +73,31 @@ class CheatSheet(QLabel):
         self.hide()
 
     def show_sheet(self, html: str) -> None:
-        """As wide as its lines unwrapped, up to the window's width; as tall as that makes it."""
+        """As wide as its lines unwrapped, up to the window's width; as tall as that makes it.
+        Where that is taller than the window, its type is made smaller until it fits (down to
+        SMALLEST of its size): a sheet running off the bottom hid the keys listed last."""
         parent = self.parentWidget()
         self.setText(html)
+        self.setFont(QFont())  # the application's, as the sheet starts from each time
         self.ensurePolished()  # the style sheet's padding and border count too
+        room = parent.height() - TOP - 10
+        smallest = self.font().pointSizeF() * SMALLEST
+        while True:
+            width = self._width_for(html, parent.width())
+            height = self.heightForWidth(width)
+            font = self.font()
+            if height <= room or font.pointSizeF() - 0.5 < smallest or smallest <= 0:
+                break
+            font.setPointSizeF(font.pointSizeF() - 0.5)
+            self.setFont(font)
+        self.resize(width, height)
+        self.move(parent.width() - self.width() - 20, TOP)
+        self.raise_()
+        self.show()
+
+    def _width_for(self, html: str, room: int) -> int:
         document = QTextDocument()
         document.setDefaultFont(self.font())
         document.setHtml(html)
         frame = self.width() - self.contentsRect().width()
-        width = min(parent.width() - 40, MAX_WIDTH, int(document.idealWidth()) + frame + 4)
-        self.resize(width, self.heightForWidth(width))
-        self.move(parent.width() - self.width() - 20, 60)
-        self.raise_()
-        self.show()
+        return min(room - 40, MAX_WIDTH, int(document.idealWidth()) + frame + 4)

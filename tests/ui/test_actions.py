@@ -138,13 +138,38 @@ def test_ctrl_w_closes_every_window_of_its_own(qtbot, window, page):
     assert len(opened) == 5
 
 
+def test_the_sheet_fits_the_window_beside_the_call(qtbot, window, page):
+    """The board's sheet was 910 px tall at 1,240 px wide (every other window's keys under the
+    panels'), so at 1280x880 and at 960x1040 (half a 1080p screen) the keys listed last ran off
+    the window. Its columns now come out about the same height, and where it is still taller
+    than the window its type is made smaller, down to SMALLEST of its size."""
+    from PySide6.QtGui import QFont
+
+    from ui.cheat_sheet import SMALLEST
+
+    for width, height, full_size in ((1280, 880, True), (960, 1040, False), (1280, 720, False)):
+        window.resize(width, height)
+        qtbot.waitUntil(lambda: window.height() == height)
+        page.timeline.setFocus()
+        qtbot.keyClicks(page.timeline, "?")
+        sheet = window.cheat_sheet  # made the first time it is asked for
+        assert sheet.isVisible()
+        assert sheet.geometry().bottom() <= window.height(), (width, height)
+        assert sheet.font().pointSizeF() >= QFont().pointSizeF() * SMALLEST
+        if full_size:
+            assert sheet.font().pointSizeF() == QFont().pointSizeF()
+        qtbot.keyClicks(page.timeline, "?")
+        assert not sheet.isVisible()
+
+
 def test_the_sheet_lists_every_row_where_you_are(qtbot, window, page):
     page.timeline.setFocus()
     qtbot.keyClicks(page.timeline, "?")
     text = unescape(window.cheat_sheet.text())
     for where in (Where.WINDOW, Where.BOARD, Where.TASKS, Where.SUBTEAMS, Where.CHECKLIST, Where.TIMELINE,
                   Where.COMPOSER,
-                  Where.FOLLOWUPS, Where.HANDBOOK, Where.POSTMORTEM, Where.METRICS, Where.OWN_WINDOW):
+                  Where.FOLLOWUPS, Where.HANDBOOK, Where.POSTMORTEM, Where.METRICS, Where.OWN_WINDOW,
+                  Where.OUTBOX, Where.EVIDENCE, Where.DEBRIEF):
         assert where.value in text
         for keys, words in actions.sheet_rows(where):
             assert f"<b>{keys}</b></td><td>{words}<" in text
