@@ -176,6 +176,9 @@ def update_cadence(record: _Record, spec: dict):
         return None, f"SEV-{incident.severity or '?'} has no update cadence", evidence
     if late:
         return False, f"late or missing: {', '.join(dict.fromkeys(late))}", evidence
+    if not updates:  # nothing sent and nothing late: it ended before the first was due
+        return True, (f"no update was due yet: {_m(record.minutes(incident.declared_at, record.end))} "
+                      "in, inside every audience's cadence"), evidence
     return True, "every audience updated on its cadence", evidence
 
 

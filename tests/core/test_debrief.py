@@ -114,6 +114,18 @@ def test_span_of_control_fails_while_too_many_report_to_the_ic_and_says_for_how_
     assert all(e.entry and e.entry.startswith("E") for e in span.evidence)
 
 
+def test_an_incident_over_before_the_first_update_was_due_does_not_read_as_updated(service, clock):
+    """Seen in the debrief window: an incident resolved a few minutes in passed with "every
+    audience updated on its cadence" when none had been sent. It passes (nothing was late),
+    and says why."""
+    i = drill(service).id
+    clock.advance(minutes=4)
+    found = items(service, i, clock)["updates"]
+    assert found.passed is True
+    assert found.summary == "no update was due yet: 4.0 min in, inside every audience's cadence"
+    assert not found.evidence
+
+
 def test_a_severity_with_no_cadence_leaves_updates_unscored(service, clock):
     i = drill(service, severity=4).id
     assert items(service, i, clock)["updates"].passed is None
