@@ -75,8 +75,7 @@ class FollowupsWindow(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.horizontalHeader().setAccessibleName("Follow-up columns")
         self.bar = InlineBar("", "", self)
-        self.empty = QLabel(self)  # what to do when the list has nothing to show
-        self.empty.setObjectName("emptyHint")
+        self.empty = QLabel(self)  # what to do when the list has nothing to show, as the outbox says it
         self.empty.setWordWrap(True)
         self.empty.hide()
         self.message = QLabel(actions.legend(Where.FOLLOWUPS), self)
