@@ -63,6 +63,8 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     names = ", ".join(f'"{name}"' for name in columns)
     marks = ", ".join("?" * len(columns))
     return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+
+
 # What an op made here reads before it is stored, in one statement (`_next_hlc`): the clock's
 # offset from the team server's, the unpushed ops' bound, the newest pushed op's HLC up to a
 # ceiling, and how far the search index has got (what `writing` compares its newest entry with).
