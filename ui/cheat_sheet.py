@@ -81,23 +81,24 @@ class CheatSheet(QLabel):
         self.setFont(QFont())  # the application's, as the sheet starts from each time
         self.ensurePolished()  # the style sheet's padding and border count too
         room = parent.height() - TOP - 10
-        smallest = self.font().pointSizeF() * SMALLEST
-        while True:
-            width = self._width_for(html, parent.width())
-            height = self.heightForWidth(width)
-            font = self.font()
-            if height <= room or font.pointSizeF() - 0.5 < smallest or smallest <= 0:
-                break
+        font = self.font()
+        smallest = font.pointSizeF() * SMALLEST  # not positive for a font sized in pixels: kept as is
+        width = self._width_for(html, parent.width())
+        height = self.heightForWidth(width)
+        while height > room and font.pointSizeF() - 0.5 >= smallest > 0:
             font.setPointSizeF(font.pointSizeF() - 0.5)
             self.setFont(font)
+            width = self._width_for(html, parent.width())
+            height = self.heightForWidth(width)
         self.resize(width, height)
         self.move(parent.width() - self.width() - 20, TOP)
         self.raise_()
         self.show()
 
-    def _width_for(self, html: str, room: int) -> int:
+    def _width_for(self, html: str, parent_width: int) -> int:
+        """As wide as the sheet's lines unwrapped in its font now, within the window and MAX_WIDTH."""
         document = QTextDocument()
         document.setDefaultFont(self.font())
         document.setHtml(html)
         frame = self.width() - self.contentsRect().width()
-        return min(room - 40, MAX_WIDTH, int(document.idealWidth()) + frame + 4)
+        return min(parent_width - 40, MAX_WIDTH, int(document.idealWidth()) + frame + 4)
