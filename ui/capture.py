@@ -128,6 +128,13 @@ class CaptureBox(QWidget):
         if line.strip():
             self.submitted.emit(line)
 
+    def flush_draft(self) -> None:
+        """Save now what the pause in typing was about to save: the box is about to show another
+        incident, or the window to close, before the pause ran out."""
+        if self._draft_timer.isActive():
+            self._draft_timer.stop()
+            self.draft_changed.emit(self.edit.text())
+
     def committed(self) -> None:
         """The line was recorded: empty the box (the kind choice resets to a note)."""
         self.edit.clear()

@@ -394,6 +394,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.drills.clock.stop()
+        if self.incident_page is not None:
+            self.incident_page.scribe.flush_draft()  # queued before the writer finishes its work
         for helper in (self.backup_keeper, self.recovery):
             if helper is not None:
                 helper.close()

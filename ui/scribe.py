@@ -112,6 +112,10 @@ class ScribeController:
 
     def show_incident(self, incident: Incident) -> None:
         """A fresh timeline for the incident, the finder reset, the scribe's draft restored."""
+        # What is in the box stays in it when the same incident is shown again; for another,
+        # it is saved as the draft of the one shown until now.
+        typed = self.note_edit.text() if incident.id == self.incident_id else ""
+        self.flush_draft()
         self.incident_id = incident.id
         previous = self.model
         self.model = TimelineModel(self._reader, incident.id, self._clock, self.kinds, self._zone,
@@ -128,8 +132,9 @@ class ScribeController:
         self.history_label.hide()
         self.finder.reset(self._reader.timeline.authors(incident.id),
                           self._entry_kinds)
-        draft = self._reader.drafts.get(self.author, incident.id)
-        if draft:
+        if typed:
+            self.note_edit.setText(typed)
+        elif draft := self._reader.drafts.get(self.author, incident.id):
             self.note_edit.setText(draft)
             self.note_status.done("Restored what you were typing before the window closed.")
         self.scroll.jump_to_newest()
@@ -250,6 +255,10 @@ class ScribeController:
             self.note_status.setText(f"Not saved: {error}")
 
         self._writer.submit(job, on_done, on_error)
+
+    def flush_draft(self) -> None:
+        """Save what was typed since the last pause, as the draft of the incident shown."""
+        self.capture.flush_draft()
 
     def _save_draft(self, text: str) -> None:
         if self.incident_id is None:

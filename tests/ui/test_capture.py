@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from console.service import IncidentService
 from ui import app as ui_app
+from ui import capture
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -291,3 +292,45 @@ def test_typing_never_widens_the_window(qtbot, window, page):
             # box itself must never ask for more than the window has.
             assert page.capture.minimumSizeHint().width() <= 1100, page.capture.preview.text()
             assert window.width() == 1100
+
+
+def test_what_was_typed_just_before_the_window_closed_is_kept(qtbot, window, page, where, clock):
+    """Closing inside the pause that saves a draft (`DRAFT_PAUSE_MS`) keeps the text all the same:
+    the close saves what the pause had not yet."""
+    typed = "Ben: rolling back deploy 4121 n"
+    qtbot.keyClicks(page.note_edit, typed)
+    window.close()  # at once: no pause in typing yet
+    again = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.writer.is_ready and again.process is not None, timeout=30_000)
+    again.open_incident(page.incident.id)
+    assert again.incident_page.note_edit.text() == typed
+    again.close()
+
+
+def test_what_was_typed_just_before_another_incident_opened_is_kept(qtbot, window, page):
+    """Opening another incident inside the draft's pause keeps the first one's text for it."""
+    first = page.incident.id
+    declared = []
+    window.writer.submit(lambda s: s.incidents.declare("Queue backlog", by="Ana"), declared.append)
+    qtbot.waitUntil(lambda: bool(declared))
+    second = declared[0].incident.id
+    qtbot.keyClicks(page.note_edit, "db-2 lag is 40")
+    window.open_incident(second)
+    assert page.note_edit.text() == ""
+    qtbot.wait(capture.DRAFT_PAUSE_MS * 2)  # whatever a late draft would do, it has done
+    window.open_incident(first)
+    assert page.note_edit.text() == "db-2 lag is 40"
+    window.open_incident(second)
+    assert page.note_edit.text() == ""
+
+
+def test_what_is_typed_stays_when_the_same_incident_is_opened_again(qtbot, window, page):
+    """Esc to the list and Enter on the same incident, inside the draft's pause: the box keeps
+    every character, not the draft saved at the pause before."""
+    qtbot.keyClicks(page.note_edit, "db-2 lag")
+    qtbot.wait(capture.DRAFT_PAUSE_MS * 2)  # a draft of "db-2 lag" is saved
+    qtbot.keyClicks(page.note_edit, " is 40s")
+    window.show_list()
+    window.open_incident(page.incident.id)
+    assert page.note_edit.text() == "db-2 lag is 40s"
