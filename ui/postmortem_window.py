@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ui import actions, palette
 from ui.actions import Where
+from ui.text_positions import Positions
 
 LINT_PAUSE_MS = 250
 _HEADING = re.compile(r"^ {0,3}#{1,6}(\s|$)")
@@ -54,7 +55,9 @@ class MarkdownEditor(QPlainTextEdit):
         self.findings: list = []
 
     def finding_at(self, position: int):
-        return next((f for f in self.findings if f.start <= position < f.end), None)
+        """The finding at a document position (a QTextCursor's)."""
+        offset = Positions(self.toPlainText()).in_text(position)
+        return next((f for f in self.findings if f.start <= offset < f.end), None)
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
         cursor = self.cursorForPosition(event.position().toPoint())
@@ -160,6 +163,7 @@ class PostmortemWindow(QWidget):
         text = self.editor.toPlainText()
         self.findings = lint(self.process, text, roster=self.roster)
         self.editor.findings = self.findings
+        places = Positions(text)
         selections = []
         for finding in self.findings:
             selection = QTextEdit.ExtraSelection()
@@ -167,10 +171,7 @@ class PostmortemWindow(QWidget):
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
             fmt.setUnderlineColor(palette.colour("danger"))
             selection.format = fmt
-            cursor = QTextCursor(self.editor.document())
-            cursor.setPosition(finding.start)
-            cursor.setPosition(finding.end, QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor = cursor
+            selection.cursor = places.select(QTextCursor(self.editor.document()), finding.start, finding.end)
             selections.append(selection)
         self.editor.setExtraSelections(selections)
         self.findings_model.setStringList(
@@ -182,7 +183,8 @@ class PostmortemWindow(QWidget):
 
     def follow_editor(self) -> None:
         """Scroll the preview to the section the editor's cursor is in, as far through it."""
-        index, fraction = section_at(self.editor.toPlainText(), self.editor.textCursor().position())
+        text = self.editor.toPlainText()
+        index, fraction = section_at(text, Positions(text).in_text(self.editor.textCursor().position()))
         document = self.preview.document()
         layout = document.documentLayout()
         tops, block = [], document.begin()
@@ -201,10 +203,8 @@ class PostmortemWindow(QWidget):
 
     def _jump(self, index) -> None:
         finding = self.findings[index.row()]
-        cursor = self.editor.textCursor()
-        cursor.setPosition(finding.start)
-        cursor.setPosition(finding.end, QTextCursor.MoveMode.KeepAnchor)
-        self.editor.setTextCursor(cursor)
+        places = Positions(self.editor.toPlainText())
+        self.editor.setTextCursor(places.select(self.editor.textCursor(), finding.start, finding.end))
         self.editor.setFocus()
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override

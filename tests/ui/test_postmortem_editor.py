@@ -87,3 +87,22 @@ def test_the_preview_shows_what_is_typed_a_moment_after_typing_stops(qtbot, edit
     qtbot.waitUntil(lambda: "Zebra crossing" in preview.toPlainText(), timeout=LINT_PAUSE_MS * 8)
     cursor = preview.document().find("Zebra crossing")
     assert 0 <= preview.cursorRect(cursor).top() < preview.viewport().height()  # and it is in view
+
+
+def test_findings_after_an_emoji_are_marked_where_they_are(qtbot, editor_window):
+    """The rules count characters as Python does; the editor counts an emoji as two. A finding
+    after one is underlined, selected by its row and hovered on its own words all the same."""
+    editor = editor_window.editor
+    move_to(editor, editor.toPlainText().index("## 10. Messaging") + len("## 10. Messaging\n"))
+    editor.insertPlainText("The rollout was careless. ")
+    move_to(editor, 0)
+    editor.insertPlainText("🔥🔥🔥 ")
+    editor_window.refresh()
+    finding = next(f for f in editor_window.findings if f.text == "careless")
+    underlined = [s.cursor.selectedText() for s in editor.extraSelections()]
+    assert finding.text in underlined
+    editor_window._jump(editor_window.findings_model.index(editor_window.findings.index(finding)))
+    assert editor.textCursor().selectedText() == finding.text
+    hovered = editor.textCursor()
+    hovered.setPosition(editor.textCursor().selectionStart() + 1)
+    assert editor.finding_at(hovered.position()) == finding
