@@ -160,6 +160,10 @@ ACTIONS: tuple[Action, ...] = (
     _row("followup_done", "done / not done", "D", Where.FOLLOWUPS, "followups.toggle_done"),
     # The status update composer (Ctrl+U); Esc closes it, as it closes every bar.
     _row("send_update", "Send the update", ("Ctrl+Return", "Ctrl+Enter"), Where.COMPOSER, "composer.send"),
+    # What the message rules found (the template's blanks first): selected, so typing replaces it.
+    *(_row(f"{which}_finding", f"{which.capitalize()} blank or finding", key, Where.COMPOSER,
+           f"composer.select_{which}_finding", family="Next / previous blank or finding: type over it")
+      for which, key in (("next", "Tab"), ("previous", "Shift+Tab"))),
     # The handbook's window.
     _row("handbook_back", "Back", "Alt+Left", Where.HANDBOOK, "handbook.go_back"),
     _row("handbook_forward", "Forward", "Alt+Right", Where.HANDBOOK, "handbook.go_forward"),

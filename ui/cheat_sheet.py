@@ -20,11 +20,11 @@ BOARD_PLACES = (Where.WINDOW, Where.BOARD)
 PANEL_PLACES = (Where.TASKS, Where.SUBTEAMS, Where.CHECKLIST, Where.TIMELINE, Where.COMPOSER)
 # The windows of their own, in three groups: on the board's sheet each goes under one column
 # (the board's keys, the panels', the note box's commands) so that the three come out about the
-# same height and the sheet fits the window beside the call (at 1,240 px and 9 pt: 718, 734 and
-# 732 px, where all of them under the panels made that column 1,200 and the sheet 910 px tall).
+# same height and the sheet fits the window beside the call (at 1,240 px and 9 pt: 712, 754 and
+# 766 px, where all of them under the panels made that column 1,200 and the sheet 910 px tall).
 OTHER_WINDOWS = ((Where.OWN_WINDOW, Where.OUTBOX),
-                 (Where.HANDBOOK, Where.POSTMORTEM, Where.METRICS, Where.EVIDENCE, Where.DEBRIEF),
-                 (Where.FOLLOWUPS,))
+                 (Where.HANDBOOK, Where.POSTMORTEM, Where.METRICS, Where.EVIDENCE),
+                 (Where.FOLLOWUPS, Where.DEBRIEF))
 MAX_WIDTH = 1240  # three columns side by side; wider only spreads them out
 TOP = 60  # where the sheet hangs from, under the window's top edge
 SMALLEST = 0.75  # the least the sheet's type may be scaled to so that it fits the window's height

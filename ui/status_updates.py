@@ -124,6 +124,7 @@ class StatusUpdates:
             "next_update": f"in {every} minutes" if every else "[when]",
         }
         self.composer.editor.setPlainText(board.fill_template(template["body"], values))
+        self.composer.select_first_finding()  # typing fills the first blank
 
     def _check(self) -> None:
         """As the update is typed: what the audience's message rules find in it."""
@@ -134,12 +135,13 @@ class StatusUpdates:
             return
         audience = self.composer.audience()
         if not lint.message_rules(self.process, audience, security=bool(incident.security)):
-            self.composer.show_findings("")
+            self.composer.show_findings("", spans=[])
             return
         findings = lint.lint_message(self.process, self.composer.editor.toPlainText(), audience,
                                      roster=self._roster, security=bool(incident.security))
         self.composer.show_findings(
-            "\n".join(f.summary for f in findings) if findings else "No problems found by the message rules.")
+            "\n".join(f.summary for f in findings) if findings else "No problems found by the message rules.",
+            spans=[(f.start, f.end) for f in findings])
 
     def _on_send(self, audience: str, text: str, override: bool = False) -> None:
         """Send; once it is recorded the composer closes, as a sent message's window does, and

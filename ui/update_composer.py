@@ -1,6 +1,7 @@
 """The status update composer (Ctrl+U on the board): the audience's template to fill in, the
 message rules' findings as it is typed, Ctrl+Enter sends (a row of `ui.actions`), Esc closes.
-`ui.status_updates` fills it, checks it and sends it.
+Tab selects the next thing the rules found (the template's blanks, to begin with), so typing
+replaces it; Shift+Tab the one before. `ui.status_updates` fills it, checks it and sends it.
 """
 
 from PySide6.QtCore import Qt, Signal
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
 from ui import actions
 from ui.actions import ESC, Where
 from ui.board_panels import panel_title
+from ui.text_positions import Positions
 
 
 class UpdateComposer(QFrame):
@@ -56,7 +58,7 @@ class UpdateComposer(QFrame):
         self.findings_scroll.setWidget(self.findings)
         self.actions_by_name = actions.install(self, Where.COMPOSER, composer=self)
         self.send_button = QPushButton(f"Send ({actions.key_text(actions.BY_NAME['send_update'].keys[0])})", self)
-        self.hint = QLabel("Esc closes without sending", self)
+        self.hint = QLabel(f"{actions.keys_of('next_finding')} next blank · Esc closes without sending", self)
         self.hint.setObjectName("keysHint")
         self.hint.setWordWrap(True)  # it wraps rather than widen the board past its columns
         layout = QVBoxLayout(self)
@@ -73,6 +75,7 @@ class UpdateComposer(QFrame):
         self.send_button.clicked.connect(self.send)
         actions.yield_keys(self.editor, places=(Where.WINDOW, Where.BOARD, Where.COMPOSER), keep=(ESC,))
         self.editor.installEventFilter(self)
+        self._spans: list[tuple[int, int]] = []  # what the rules found: offsets into the text
         self._cap()
         self.hide()
 
@@ -89,10 +92,48 @@ class UpdateComposer(QFrame):
         if text:
             self.override_requested.emit(self.audience(), text)
 
-    def show_findings(self, text: str) -> None:
-        """What the rules found (or a word about sending), as tall as it needs up to its cap."""
+    def show_findings(self, text: str, spans: list[tuple[int, int]] | None = None) -> None:
+        """What the rules found (or a word about sending), as tall as it needs up to its cap;
+        with `spans`, where in the text they found it (None: where they last did)."""
         self.findings.setText(text)
+        if spans is not None:
+            self._spans = sorted(set(spans))
         self._cap()
+
+    def select_first_finding(self) -> None:
+        """Select the first thing the rules found (a template just filled in: its first blank)."""
+        if self._spans:
+            self._select(self._spans[0])
+
+    def select_next_finding(self) -> None:
+        """Select the next thing the rules found after the cursor, or the one it is in; after
+        the last, the first again. With nothing found, Tab moves on, as anywhere."""
+        if not self._spans:
+            self.focusNextPrevChild(True)
+            return
+        start, end, selected = self._here()
+        self._select(next((s for s in self._spans if s[0] >= end or (not selected and s[1] > end)),
+                          self._spans[0]))
+
+    def select_previous_finding(self) -> None:
+        """Select the thing the rules found before the cursor; before the first, the last."""
+        if not self._spans:
+            self.focusNextPrevChild(False)
+            return
+        start, end, selected = self._here()
+        before = [s for s in self._spans if s[1] <= start or (not selected and s[0] < start)]
+        self._select(before[-1] if before else self._spans[-1])
+
+    def _here(self) -> tuple[int, int, bool]:
+        """The selection (or the cursor) as offsets into the text, and whether there is one."""
+        cursor, places = self.editor.textCursor(), Positions(self.editor.toPlainText())
+        return (places.in_text(cursor.selectionStart()), places.in_text(cursor.selectionEnd()),
+                cursor.hasSelection())
+
+    def _select(self, span: tuple[int, int]) -> None:
+        places = Positions(self.editor.toPlainText())
+        self.editor.setTextCursor(places.select(self.editor.textCursor(), *span))
+        self.editor.setFocus()
 
     def _cap(self) -> None:
         line = self.fontMetrics().lineSpacing()

@@ -166,3 +166,41 @@ def test_the_composer_leaves_the_timeline_in_sight(qtbot, window, page):
     assert not page.narrow
     assert page.timeline.height() >= max(250, alone // 2), (page.timeline.height(), alone)
     assert composer.editor.height() <= composer.MAX_LINES * composer.editor.fontMetrics().lineSpacing() + 20
+
+
+def test_the_template_opens_on_its_first_blank_and_tab_goes_through_the_rest(qtbot, page):
+    """Ctrl+U, then typing fills the first blank of the template, not the line before it; Tab
+    selects the next thing the rules found, Shift+Tab the one before, and with nothing left
+    Tab leaves the text as it does anywhere (no tab is ever typed into an update)."""
+    composer = open_composer(qtbot, page, "responders")
+    editor = composer.editor
+    assert editor.hasFocus() and editor.textCursor().selectedText() == '[cause, or "not known yet"]'
+    qtbot.keyClicks(editor, "deploy 4121")
+    assert "\nSuspected cause: deploy 4121\n" in editor.toPlainText()
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    assert editor.textCursor().selectedText() == "[what is being done]"  # no tasks yet
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    assert editor.textCursor().selectedText() == "[question - who owes the answer - by when]"
+    qtbot.keyClick(editor, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert editor.textCursor().selectedText() == "[what is being done]"
+    qtbot.keyClick(editor, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)  # round to the last
+    assert editor.textCursor().selectedText() == "[time]"
+    qtbot.keyClicks(editor, "09:45")
+    for words in ("failing over to the backup acquirer", "Ana: EU only? by 09:30", "status page at 09:20"):
+        qtbot.keyClick(editor, Qt.Key.Key_Tab)
+        assert editor.textCursor().selectedText().startswith("[")
+        qtbot.keyClicks(editor, words)
+    assert "No problems" in composer.findings.text()
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    assert not editor.hasFocus() and "\t" not in editor.toPlainText()
+
+
+def test_a_blank_after_an_emoji_is_selected_whole(qtbot, page):
+    composer = open_composer(qtbot, page, "customers")
+    editor = composer.editor
+    assert editor.textCursor().selectedText() == "[Short headline in customers' words]"
+    qtbot.keyClicks(editor, "Card payments fail")
+    editor.insertPlainText(" 🔥🔥")  # pasted: QTest cannot type it
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    assert editor.textCursor().selectedText().startswith("[Stage: We are aware")
+    assert editor.textCursor().selectedText().endswith("This is resolved.]")
