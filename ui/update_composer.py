@@ -98,6 +98,10 @@ class UpdateComposer(QFrame):
         self.findings.setText(text)
         if spans is not None:
             self._spans = sorted(set(spans))
+        # Said in the error colour, but for "nothing found" (rules that ran and found nothing).
+        self.findings.setProperty("ok", spans is not None and not spans)
+        self.findings.style().unpolish(self.findings)
+        self.findings.style().polish(self.findings)
         self._cap()
 
     def select_first_finding(self) -> None:

@@ -7,6 +7,8 @@ import sqlite3
 import pytest
 from PySide6.QtCore import Qt
 
+from ui import palette
+
 NO_DESTINATION = "Update to customers recorded; no destination takes customers messages (incident-console notify add)."
 
 
@@ -191,6 +193,13 @@ def test_the_template_opens_on_its_first_blank_and_tab_goes_through_the_rest(qtb
         assert editor.textCursor().selectedText().startswith("[")
         qtbot.keyClicks(editor, words)
     assert "No problems" in composer.findings.text()
+    said = composer.findings.palette().color(composer.findings.foregroundRole())
+    assert said != palette.colour("danger")  # "no problems" is not said in the error colour
+    qtbot.keyClicks(editor, " [tbd]")
+    assert "Not filled in yet" in composer.findings.text()
+    assert composer.findings.palette().color(composer.findings.foregroundRole()) == palette.colour("danger")
+    for _ in " [tbd]":
+        qtbot.keyClick(editor, Qt.Key.Key_Backspace)
     qtbot.keyClick(editor, Qt.Key.Key_Tab)
     assert not editor.hasFocus() and "\t" not in editor.toPlainText()
 
