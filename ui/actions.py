@@ -107,6 +107,8 @@ ACTIONS: tuple[Action, ...] = (
     # Text fields claim printable keys first (ShortcutOverride): `?` typed into the note box
     # stays text; anywhere else it shows the sheet.
     _row("keys", "Show the keys (again to close)", "?", Where.WINDOW, "window.toggle_cheat_sheet"),
+    # Closing the console: what is typed is kept as a draft (ScribeController.flush_draft).
+    _row("quit", "Quit (what you were typing is kept)", "Ctrl+Q", Where.WINDOW, "window.close"),
     _row("restore_backup", "Restore the newest good backup (a damaged database)", "Ctrl+Shift+G", Where.WINDOW,
          "window.restore_backup"),
     # The list page; on the board, Ctrl+F finds in the timeline instead.

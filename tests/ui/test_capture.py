@@ -308,6 +308,18 @@ def test_what_was_typed_just_before_the_window_closed_is_kept(qtbot, window, pag
     again.close()
 
 
+def test_ctrl_q_quits_from_the_note_box_and_keeps_what_was_typed(qtbot, window, page, where, clock):
+    qtbot.keyClicks(page.note_edit, "half a note about the lb")
+    qtbot.keyClick(page.note_edit, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()
+    again = ui_app.build(where, clock=clock, author="Ana")
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.writer.is_ready and again.process is not None, timeout=30_000)
+    again.open_incident(page.incident.id)
+    assert again.incident_page.note_edit.text() == "half a note about the lb"
+    again.close()
+
+
 def test_what_was_typed_just_before_another_incident_opened_is_kept(qtbot, window, page):
     """Opening another incident inside the draft's pause keeps the first one's text for it."""
     first = page.incident.id

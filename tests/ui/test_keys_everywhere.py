@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLineEdit
 
@@ -55,7 +55,20 @@ def board(qtbot, window, page):
     assert {row.name for row in ACTIONS if row.where in on_the_board} <= set(qactions)
     for name, action in qactions.items():
         action.triggered.connect(lambda _=False, name=name: fired.append(name))
-    return window, page, fired
+    keep_open = _KeepOpen(window)  # Ctrl+Q is pressed too: it fires, the window stays for the next key
+    window.installEventFilter(keep_open)
+    yield window, page, fired
+    window.removeEventFilter(keep_open)
+
+
+class _KeepOpen(QObject):
+    """Eats the window's close events (what quitting sends it)."""
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if event.type() != QEvent.Type.Close:
+            return False
+        event.ignore()  # refused, or the window under it hides all the same
+        return True
 
 
 def settle(qtbot, window, page, place: str):
