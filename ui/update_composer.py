@@ -1,7 +1,8 @@
 """The status update composer (Ctrl+U on the board): the audience's template to fill in, the
 message rules' findings as it is typed, Ctrl+Enter sends (a row of `ui.actions`), Esc closes.
 Tab selects the next thing the rules found (the template's blanks, to begin with), so typing
-replaces it; Shift+Tab the one before. `ui.status_updates` fills it, checks it and sends it.
+replaces it; Shift+Tab the one before; past the first or the last, they go on to the audience
+and the button as Tab does anywhere. `ui.status_updates` fills it, checks it and sends it.
 """
 
 from PySide6.QtCore import Qt, Signal
@@ -107,26 +108,32 @@ class UpdateComposer(QFrame):
     def select_first_finding(self) -> None:
         """Select the first thing the rules found (a template just filled in: its first blank)."""
         if self._spans:
-            self._select(self._spans[0])
+            self._select(self._spans[0], focus=False)  # the audience chosen keeps the keyboard
 
     def select_next_finding(self) -> None:
-        """Select the next thing the rules found after the cursor, or the one it is in; after
-        the last, the first again. With nothing found, Tab moves on, as anywhere."""
-        if not self._spans:
-            self.focusNextPrevChild(True)
+        """Tab: select the next thing the rules found after the cursor (or the one it is in);
+        after the last, on to the next field, as Tab goes anywhere. Into the text from the
+        audience or the button: its first one."""
+        if not self.editor.hasFocus():
+            self.editor.setFocus()
+            self.select_first_finding()
             return
         start, end, selected = self._here()
-        self._select(next((s for s in self._spans if s[0] >= end or (not selected and s[1] > end)),
-                          self._spans[0]))
+        after = [s for s in self._spans if s[0] >= end or (not selected and s[1] > end)]
+        if after:
+            self._select(after[0])
+        else:
+            self.focusNextPrevChild(True)
 
     def select_previous_finding(self) -> None:
-        """Select the thing the rules found before the cursor; before the first, the last."""
-        if not self._spans:
-            self.focusNextPrevChild(False)
-            return
+        """Shift+Tab: the one before the cursor; before the first, back to the field before
+        (the audience)."""
         start, end, selected = self._here()
         before = [s for s in self._spans if s[1] <= start or (not selected and s[0] < start)]
-        self._select(before[-1] if before else self._spans[-1])
+        if self.editor.hasFocus() and before:
+            self._select(before[-1])
+        else:
+            self.focusNextPrevChild(False)
 
     def _here(self) -> tuple[int, int, bool]:
         """The selection (or the cursor) as offsets into the text, and whether there is one."""
@@ -134,10 +141,11 @@ class UpdateComposer(QFrame):
         return (places.in_text(cursor.selectionStart()), places.in_text(cursor.selectionEnd()),
                 cursor.hasSelection())
 
-    def _select(self, span: tuple[int, int]) -> None:
+    def _select(self, span: tuple[int, int], focus: bool = True) -> None:
         places = Positions(self.editor.toPlainText())
         self.editor.setTextCursor(places.select(self.editor.textCursor(), *span))
-        self.editor.setFocus()
+        if focus:
+            self.editor.setFocus()
 
     def _cap(self) -> None:
         line = self.fontMetrics().lineSpacing()

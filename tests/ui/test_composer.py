@@ -185,10 +185,8 @@ def test_the_template_opens_on_its_first_blank_and_tab_goes_through_the_rest(qtb
     assert editor.textCursor().selectedText() == "[question - who owes the answer - by when]"
     qtbot.keyClick(editor, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert editor.textCursor().selectedText() == "[what is being done]"
-    qtbot.keyClick(editor, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)  # round to the last
-    assert editor.textCursor().selectedText() == "[time]"
-    qtbot.keyClicks(editor, "09:45")
-    for words in ("failing over to the backup acquirer", "Ana: EU only? by 09:30", "status page at 09:20"):
+    qtbot.keyClicks(editor, "failing over to the backup acquirer")
+    for words in ("Ana: EU only? by 09:30", "status page at 09:20", "09:45"):
         qtbot.keyClick(editor, Qt.Key.Key_Tab)
         assert editor.textCursor().selectedText().startswith("[")
         qtbot.keyClicks(editor, words)
@@ -201,7 +199,22 @@ def test_the_template_opens_on_its_first_blank_and_tab_goes_through_the_rest(qtb
     for _ in " [tbd]":
         qtbot.keyClick(editor, Qt.Key.Key_Backspace)
     qtbot.keyClick(editor, Qt.Key.Key_Tab)
-    assert not editor.hasFocus() and "\t" not in editor.toPlainText()
+    assert composer.send_button.hasFocus() and "\t" not in editor.toPlainText()
+    qtbot.keyClick(composer.send_button, Qt.Key.Key_Tab)  # round into the text again
+    assert editor.hasFocus()
+
+
+def test_shift_tab_before_the_first_blank_reaches_the_audience(qtbot, page):
+    """The audience is chosen by keyboard as before: Shift+Tab from the first blank, a letter,
+    and Tab back into the new template, on its first blank."""
+    composer = open_composer(qtbot, page, "responders")
+    qtbot.keyClick(composer.editor, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert composer.audience_box.hasFocus()
+    qtbot.keyClicks(composer.audience_box, "c")
+    assert composer.audience() == "customers"
+    qtbot.keyClick(composer.audience_box, Qt.Key.Key_Tab)
+    assert composer.editor.hasFocus()
+    assert composer.editor.textCursor().selectedText() == "[Short headline in customers' words]"
 
 
 def test_a_blank_after_an_emoji_is_selected_whole(qtbot, page):
