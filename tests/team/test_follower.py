@@ -85,6 +85,9 @@ def test_a_cut_link_goes_offline_and_catches_up_when_healed(pair, proxy):
     declared = ana.service.incidents.declare("Apart", by="Ana")
     ana.follower.kick()
     _until(lambda: ben.service.read.incidents.all() != [])
+    # Ben can have it before Ana's exchange has ended (its push done, the rest under way): cut
+    # then, that exchange fails and Ana was never seen online (seen under load).
+    _until(lambda: ana.follower.state.online and ana.follower.state.waiting == 0)
     proxy.cut()
     ana.service.timeline.log(declared.incident.id, "written while apart", by="Ana")
     ana.follower.kick()
