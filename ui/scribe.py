@@ -112,9 +112,10 @@ class ScribeController:
 
     def show_incident(self, incident: Incident) -> None:
         """A fresh timeline for the incident, the finder reset, the scribe's draft restored."""
-        # What is in the box stays in it when the same incident is shown again; for another,
-        # it is saved as the draft of the one shown until now.
-        typed = self.note_edit.text() if incident.id == self.incident_id else ""
+        # What is in the box stays in it when the same incident is shown again (its saved draft
+        # is at most an older copy of it); for another, it is saved as the draft of the one
+        # shown until now.
+        typed = self.note_edit.text() if incident.id == self.incident_id else None
         self.flush_draft()
         self.incident_id = incident.id
         previous = self.model
@@ -132,7 +133,7 @@ class ScribeController:
         self.history_label.hide()
         self.finder.reset(self._reader.timeline.authors(incident.id),
                           self._entry_kinds)
-        if typed:
+        if typed is not None:
             self.note_edit.setText(typed)
         elif draft := self._reader.drafts.get(self.author, incident.id):
             self.note_edit.setText(draft)

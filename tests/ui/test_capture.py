@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -346,3 +347,9 @@ def test_what_is_typed_stays_when_the_same_incident_is_opened_again(qtbot, windo
     window.show_list()
     window.open_incident(page.incident.id)
     assert page.note_edit.text() == "db-2 lag is 40s"
+    qtbot.waitUntil(lambda: not window.writer.busy())  # the draft "db-2 lag is 40s" is saved
+    window.writer.submit(lambda service: time.sleep(0.5))  # and the writer is kept busy meanwhile:
+    page.note_edit.clear()  # emptied, and opened again inside the pause, the saved draft is stale
+    window.show_list()
+    window.open_incident(page.incident.id)
+    assert page.note_edit.text() == ""
