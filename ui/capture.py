@@ -128,12 +128,14 @@ class CaptureBox(QWidget):
         if line.strip():
             self.submitted.emit(line)
 
-    def flush_draft(self) -> None:
+    def flush_draft(self) -> bool:
         """Save now what the pause in typing was about to save: the box is about to show another
-        incident, or the window to close, before the pause ran out."""
-        if self._draft_timer.isActive():
-            self._draft_timer.stop()
-            self.draft_changed.emit(self.edit.text())
+        incident, or the window to close, before the pause ran out. Whether there was any."""
+        if not self._draft_timer.isActive():
+            return False
+        self._draft_timer.stop()
+        self.draft_changed.emit(self.edit.text())
+        return True
 
     def committed(self) -> None:
         """The line was recorded: empty the box (the kind choice resets to a note)."""

@@ -112,11 +112,13 @@ class ScribeController:
 
     def show_incident(self, incident: Incident) -> None:
         """A fresh timeline for the incident, the finder reset, the scribe's draft restored."""
-        # What is in the box stays in it when the same incident is shown again (its saved draft
-        # is at most an older copy of it); for another, it is saved as the draft of the one
-        # shown until now.
-        typed = self.note_edit.text() if incident.id == self.incident_id else None
-        self.flush_draft()
+        # What was typed since the last pause is saved as the draft of the incident shown until
+        # now; shown again, that incident keeps the box as it is, empty too (its saved draft is
+        # older than the box, and the save just queued has not run yet). Otherwise the saved
+        # draft is the newest there is (another window of ours may have written it).
+        typed = self.note_edit.text()
+        if not (self.flush_draft() and incident.id == self.incident_id):
+            typed = None
         self.incident_id = incident.id
         previous = self.model
         self.model = TimelineModel(self._reader, incident.id, self._clock, self.kinds, self._zone,
@@ -257,9 +259,10 @@ class ScribeController:
 
         self._writer.submit(job, on_done, on_error)
 
-    def flush_draft(self) -> None:
-        """Save what was typed since the last pause, as the draft of the incident shown."""
-        self.capture.flush_draft()
+    def flush_draft(self) -> bool:
+        """Save what was typed since the last pause, as the draft of the incident shown;
+        whether anything was."""
+        return self.capture.flush_draft()
 
     def _save_draft(self, text: str) -> None:
         if self.incident_id is None:
