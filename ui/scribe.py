@@ -113,12 +113,11 @@ class ScribeController:
     def show_incident(self, incident: Incident) -> None:
         """A fresh timeline for the incident, the finder reset, the scribe's draft restored."""
         # What was typed since the last pause is saved as the draft of the incident shown until
-        # now; shown again, that incident keeps the box as it is, empty too (its saved draft is
-        # older than the box, and the save just queued has not run yet). Otherwise the saved
-        # draft is the newest there is (another window of ours may have written it).
-        typed = self.note_edit.text()
-        if not (self.flush_draft() and incident.id == self.incident_id):
-            typed = None
+        # now. Shown again while that save is pending, the incident keeps the box as it is,
+        # empty too: its saved draft is older. Otherwise the saved draft is the newest there is
+        # (another window of ours may have written it).
+        pending = self.flush_draft()
+        typed = self.note_edit.text() if pending and incident.id == self.incident_id else None
         self.incident_id = incident.id
         previous = self.model
         self.model = TimelineModel(self._reader, incident.id, self._clock, self.kinds, self._zone,
