@@ -59,7 +59,7 @@ class UpdateComposer(QFrame):
         self.findings_scroll.setWidget(self.findings)
         self.actions_by_name = actions.install(self, Where.COMPOSER, composer=self)
         self.send_button = QPushButton(f"Send ({actions.key_text(actions.BY_NAME['send_update'].keys[0])})", self)
-        self.hint = QLabel(f"{actions.keys_of('next_finding')} next blank · Esc closes without sending", self)
+        self.hint = QLabel(f"{actions.keys_of('next_finding')} next blank · {ESC} cancels", self)
         self.hint.setObjectName("keysHint")
         self.hint.setWordWrap(True)  # it wraps rather than widen the board past its columns
         layout = QVBoxLayout(self)
