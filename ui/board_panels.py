@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (
     QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QListView, QTreeView, QVBoxLayout, QWidget,
 )
 
-from ui import actions
+from ui import actions, palette
 from ui.actions import ESC, Where
 from ui.board_models import ChecklistModel, TasksModel
 from ui.checklist_rows import ChecklistRows
@@ -357,9 +357,7 @@ class PromptStrip(QFrame):
         self.current = prompt
         self.shown = [prompt, *more] if prompt is not None else []
         self.contextual = contextual and prompt is not None
-        self.setProperty("contextual", self.contextual)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        palette.set_state(self, "contextual", self.contextual)
         if prompt is None:
             self.text.clear()
             self.hide()

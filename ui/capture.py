@@ -114,9 +114,7 @@ class CaptureBox(QWidget):
             message, ok = self.previewer(self.line())
             # The last refusal, shown below, is not said twice when the line still earns it.
             self.preview.setText("" if not ok and message == self.status.text() else message)
-            self.preview.setProperty("ok", ok)
-            self.preview.style().unpolish(self.preview)
-            self.preview.style().polish(self.preview)
+            palette.set_state(self.preview, "ok", ok)
         else:
             self.preview.clear()
             if not text.strip() and self._refused is not None and self.status.text() == self._refused:

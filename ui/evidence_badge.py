@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from console.domain import Incident
-from ui import actions
+from ui import actions, palette
 
 
 class EvidenceBadge(QLabel):
@@ -34,7 +34,5 @@ class EvidenceBadge(QLabel):
         self.setText(f"{text} ({actions.keys_of('evidence')})")
         self.setAccessibleName(text)
         if self.property("failed") != bool(failed):
-            self.setProperty("failed", bool(failed))
-            self.style().unpolish(self)
-            self.style().polish(self)
+            palette.set_state(self, "failed", bool(failed))
         self.show()

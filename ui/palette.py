@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QWidget
 
 from console.domain import SEVERITIES
 
@@ -164,6 +165,15 @@ def colour(name: str) -> QColor:
 
 
 # -- the style sheet and the application ------------------------------------------------------
+
+
+def set_state(widget: QWidget, name: str, value: object) -> None:
+    """Set a property the style sheet selects on (`#findings[ok="true"]`) and have the widget
+    styled anew: Qt does not restyle a widget when one of its properties changes."""
+    widget.setProperty(name, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
 
 _NAME = re.compile(r"\$([a-z][a-z0-9_]*)")
 

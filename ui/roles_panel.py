@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import actions
+from ui import actions, palette
 from ui.board_models import RolesModel
 from ui.board_panels import InlineBar, panel_title
 from ui.link_label import LinkLabel
@@ -232,7 +232,6 @@ class RolesPanel(QWidget):
             link = f" <a href=\"{w.page}\">why</a>" if w.page else ""
             lines.append(f"<span class='{w.level}'>{mark} {escape(w.text)}</span>{link}")
         self.warnings.setText("<br>".join(lines))
-        self.warnings.setProperty("level", "strong" if any(w.level == "strong" for w in warnings) else "suggest")
-        self.warnings.style().unpolish(self.warnings)
-        self.warnings.style().polish(self.warnings)
+        palette.set_state(self.warnings, "level",
+                          "strong" if any(w.level == "strong" for w in warnings) else "suggest")
         self.warnings.show()

@@ -143,9 +143,7 @@ class SubteamsPanel(QWidget):
         text = f"{'⚠ ' if measured.over else ''}Reporting to the IC directly: {measured.count}{about}"
         if self.span.text() != text:
             self.span.setText(text)
-            self.span.setProperty("level", "strong" if measured.over else "")
-            self.span.style().unpolish(self.span)
-            self.span.style().polish(self.span)
+            palette.set_state(self.span, "level", "strong" if measured.over else "")
         self.wanted = bool(self.model.rowCount()) or measured.over or self.bar.isVisible()
 
     def _fit(self) -> None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget,
 )
 
-from ui import actions
+from ui import actions, palette
 from ui.actions import ESC, Where
 from ui.board_panels import panel_title
 from ui.text_positions import Positions
@@ -100,9 +100,7 @@ class UpdateComposer(QFrame):
         if spans is not None:
             self._spans = sorted(set(spans))
         # Said in the error colour, but for "nothing found" (rules that ran and found nothing).
-        self.findings.setProperty("ok", spans is not None and not spans)
-        self.findings.style().unpolish(self.findings)
-        self.findings.style().polish(self.findings)
+        palette.set_state(self.findings, "ok", spans is not None and not spans)
         self._cap()
 
     def select_first_finding(self) -> None:
